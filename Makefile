@@ -1,0 +1,30 @@
+# kpi_management: the two commands that matter are `make demo` and `make test`.
+# Odoo 19.0 comes from the source tree named by ODOO_SRC (default: $(HOME)/odoo-19.0, cloned
+# from the official 19.0 branch when missing). See README.md.
+.PHONY: help setup pg demo test bench lint pot
+
+help:
+	@echo "make demo    set up (virtualenv, Odoo from ODOO_SRC, local PostgreSQL), create the demo"
+	@echo "             database with KPI history and serve Odoo on http://127.0.0.1:8069"
+	@echo "make test    run the whole test suite (pytest-odoo) against a fresh database"
+	@echo "make bench   run the engine benchmark (figures and ratios, not a test)"
+	@echo "make lint    ruff on the addon and the tests"
+	@echo "make setup   only the virtualenv;  make pg   only start PostgreSQL"
+
+setup:
+	@scripts/dev.sh setup
+
+pg:
+	@scripts/dev.sh pg
+
+demo:
+	@scripts/dev.sh demo
+
+test:
+	@scripts/dev.sh test $(PYTEST_ARGS)
+
+bench:
+	@scripts/dev.sh bench $(BENCH_ARGS)
+
+lint:
+	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management tests bench

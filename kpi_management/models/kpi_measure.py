@@ -1,0 +1,276 @@
+"""Set-based SQL measures of the KPI engine.
+
+A measure turns a list of per-user windows into ONE query that returns, for every user that
+has matching records, ``(user_id, value, [ids of the records counted])``. Users without a row
+score a value of 0. The number of queries therefore never grows with the number of users.
+
+The windows arrive as a table ``win(user_id, partner_id, day, day_from, day_to, utc_from,
+utc_to)`` built from arrays (see :func:`windows_cte`): every user carries its own bounds, taken
+in its own timezone (see ``kpi_scoring``).
+
+Definitions (also shown on the templates):
+
+``meetings_planned`` / ``meetings_held``
+    distinct active calendar events that start inside the window and that the user organises
+    or attends (an attendee who declined does not count).
+``won_deals`` / ``won_revenue`` / ``net_profit``
+    active leads of the user whose ``won_status`` is ``won`` and whose closing date falls in the
+    window: their number, the sum of expected revenue, the sum of net profit
+    (revenue - cost price - extra costs).
+``new_clients``
+    distinct customer companies (commercial partners) with a deal of the user won in the window
+    and no won deal (by anybody) before the window; the records counted are those deals.
+``kam_coverage``
+    % of the active companies whose salesperson is the user that attended an event with the user
+    in the window; the records counted are the companies met.
+``conversion_rate``
+    won / (won + lost) x 100 over the user's leads closed in the window (lost leads are archived
+    by Odoo and are counted here); the records counted are the closed leads.
+``response_time``
+    average hours from a lead's creation to the first message the user wrote on it (an e-mail,
+    a logged note, or a completed activity, which all post a message authored by the user),
+    over the user's leads created in the window; a lead still unanswered counts the hours up to
+    the end of the window. Lower is better.
+``overdue_activities``
+    the user's open activities whose due date is before the evaluation day (snapshot).
+``open_pipeline``
+    expected revenue of the user's active opportunities that are neither won nor lost
+    (snapshot).
+"""
+
+from dataclasses import dataclass, field
+
+from odoo.tools import SQL
+
+
+@dataclass(frozen=True)
+class Window:
+    user_id: int
+    partner_id: int
+    day: object
+    day_from: object
+    day_to: object
+    utc_from: object
+    utc_to: object
+
+
+@dataclass
+class MeasureContext:
+    windows: list
+    company_id: int | None = None
+    template: object = None  # the kpi.template record, for custom measures only
+    extra: dict = field(default_factory=dict)
+
+
+def windows_cte(windows):
+    """``WITH win(...) AS (...)``: one row per user, built from arrays in one statement."""
+    cols = list(zip(*[
+        (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to)
+        for w in windows
+    ])) or [[]] * 7
+    return SQL(
+        """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to) AS (
+            SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[], %s::date[],
+                                 %s::timestamp[], %s::timestamp[]))""",
+        *[list(c) for c in cols],
+    )
+
+
+def company_clause(column, company_id):
+    if not company_id:
+        return SQL("TRUE")
+    return SQL("(%s = %s OR %s IS NULL)", column, company_id, column)
+
+
+def _user_events(ctx):
+    """CTE ``ev(user_id, event_id)``: events in the window the user organises or attends."""
+    return SQL(
+        """ev AS (
+            SELECT DISTINCT w.user_id, e.id AS event_id
+              FROM win w
+              JOIN calendar_event e
+                ON e.active AND e.start >= w.utc_from AND e.start < w.utc_to
+             WHERE e.user_id = w.user_id
+                OR EXISTS (SELECT 1 FROM calendar_attendee a
+                            WHERE a.event_id = e.id AND a.partner_id = w.partner_id
+                              AND a.state IS DISTINCT FROM 'declined'))"""
+    )
+
+
+def meetings(ctx):
+    return SQL(
+        """%s, %s
+        SELECT user_id, count(*)::float, array_agg(event_id ORDER BY event_id)
+          FROM ev GROUP BY user_id""",
+        windows_cte(ctx.windows), _user_events(ctx),
+    )
+
+
+def _won_leads(ctx):
+    return SQL(
+        """won AS (
+            SELECT w.user_id, l.id, l.partner_id, l.date_closed,
+                   COALESCE(l.expected_revenue, 0) AS revenue,
+                   COALESCE(l.net_profit, 0) AS net_profit
+              FROM win w
+              JOIN crm_lead l
+                ON l.user_id = w.user_id AND l.active AND l.won_status = 'won'
+               AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to
+             WHERE %s)""",
+        company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
+def _won_aggregate(expression):
+    def build(ctx):
+        return SQL(
+            """%s, %s
+            SELECT user_id, %s, array_agg(id ORDER BY id) FROM won GROUP BY user_id""",
+            windows_cte(ctx.windows), _won_leads(ctx), SQL(expression),
+        )
+    return build
+
+
+def new_clients(ctx):
+    return SQL(
+        """%s, %s,
+        new AS (
+            SELECT won.user_id, won.id, p.commercial_partner_id AS client
+              FROM won
+              JOIN win w ON w.user_id = won.user_id
+              JOIN res_partner p ON p.id = won.partner_id
+             WHERE NOT EXISTS (
+                    SELECT 1 FROM crm_lead l2
+                      JOIN res_partner p2 ON p2.id = l2.partner_id
+                     WHERE p2.commercial_partner_id = p.commercial_partner_id
+                       AND l2.active AND l2.won_status = 'won'
+                       AND l2.date_closed < w.utc_from AND %s))
+        SELECT user_id, count(DISTINCT client)::float, array_agg(id ORDER BY id)
+          FROM new GROUP BY user_id""",
+        windows_cte(ctx.windows), _won_leads(ctx),
+        company_clause(SQL("l2.company_id"), ctx.company_id),
+    )
+
+
+def kam_coverage(ctx):
+    return SQL(
+        """%s, %s,
+        accounts AS (
+            SELECT w.user_id, p.id AS partner_id
+              FROM win w
+              JOIN res_partner p ON p.user_id = w.user_id AND p.is_company AND p.active
+             WHERE %s),
+        met AS (
+            SELECT DISTINCT ev.user_id, ap.commercial_partner_id AS partner_id
+              FROM ev
+              JOIN calendar_attendee a ON a.event_id = ev.event_id
+                                      AND a.state IS DISTINCT FROM 'declined'
+              JOIN res_partner ap ON ap.id = a.partner_id)
+        SELECT acc.user_id,
+               100.0 * count(met.partner_id) / count(*),
+               COALESCE(array_agg(met.partner_id ORDER BY met.partner_id)
+                        FILTER (WHERE met.partner_id IS NOT NULL), '{}')
+          FROM accounts acc
+          LEFT JOIN met ON met.user_id = acc.user_id AND met.partner_id = acc.partner_id
+         GROUP BY acc.user_id""",
+        windows_cte(ctx.windows), _user_events(ctx),
+        company_clause(SQL("p.company_id"), ctx.company_id),
+    )
+
+
+def conversion_rate(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id,
+               100.0 * count(*) FILTER (WHERE l.won_status = 'won') / count(*),
+               array_agg(l.id ORDER BY l.id)
+          FROM win w
+          JOIN crm_lead l
+            ON l.user_id = w.user_id
+           AND ((l.active AND l.won_status = 'won') OR (NOT l.active AND l.won_status = 'lost'))
+           AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to
+         WHERE %s
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
+def response_time(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id,
+               round(avg(EXTRACT(EPOCH FROM (
+                   LEAST(COALESCE(first.date, w.utc_to), w.utc_to) - l.create_date)) / 3600.0)::numeric, 2)::float,
+               array_agg(l.id ORDER BY l.id)
+          FROM win w
+          JOIN crm_lead l
+            ON l.user_id = w.user_id AND l.active
+           AND l.create_date >= w.utc_from AND l.create_date < w.utc_to
+          LEFT JOIN LATERAL (
+                SELECT min(m.date) AS date FROM mail_message m
+                 WHERE m.model = 'crm.lead' AND m.res_id = l.id
+                   AND m.author_id = w.partner_id
+                   AND m.message_type IN ('comment', 'email', 'email_outgoing')
+                   AND m.date >= l.create_date) first ON TRUE
+         WHERE %s
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
+def overdue_activities(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id, count(*)::float, array_agg(a.id ORDER BY a.id)
+          FROM win w
+          JOIN mail_activity a ON a.user_id = w.user_id AND a.active
+           AND a.date_deadline < w.day
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows),
+    )
+
+
+def open_pipeline(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id, sum(COALESCE(l.expected_revenue, 0))::float, array_agg(l.id ORDER BY l.id)
+          FROM win w
+          JOIN crm_lead l ON l.user_id = w.user_id AND l.active AND l.type = 'opportunity'
+           AND l.won_status = 'pending'
+         WHERE %s
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    res_model: str
+    build: object
+
+
+BUILTIN_MEASURES = {
+    m.key: m
+    for m in [
+        Measure("meetings", "calendar.event", meetings),
+        Measure("won_deals", "crm.lead", _won_aggregate("count(*)::float")),
+        Measure("won_revenue", "crm.lead", _won_aggregate("sum(revenue)::float")),
+        Measure("net_profit", "crm.lead", _won_aggregate("sum(net_profit)::float")),
+        Measure("new_clients", "crm.lead", new_clients),
+        Measure("kam_coverage", "res.partner", kam_coverage),
+        Measure("conversion_rate", "crm.lead", conversion_rate),
+        Measure("response_time", "crm.lead", response_time),
+        Measure("overdue_activities", "mail.activity", overdue_activities),
+        Measure("open_pipeline", "crm.lead", open_pipeline),
+    ]
+}
+
+
+def run_measure(cr, query):
+    """Execute a measure query: ``{user_id: (value, [record ids])}``."""
+    cr.execute(query)
+    return {
+        user_id: (float(value or 0.0), list(ids or []))
+        for user_id, value, ids in cr.fetchall()
+    }

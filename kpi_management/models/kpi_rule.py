@@ -1,0 +1,313 @@
+import datetime
+import json
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from . import kpi_measure, kpi_scoring
+from .kpi_scoring import WINDOW_SNAPSHOT
+
+_logger = logging.getLogger(__name__)
+
+
+class KpiRule(models.Model):
+    _name = "kpi.rule"
+    _description = "KPI Rule"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    template_id = fields.Many2one(
+        "kpi.template", string="Template", required=True, ondelete="restrict", tracking=True
+    )
+    description = fields.Text(translate=True)
+    profile_ids = fields.Many2many(
+        "kpi.profile",
+        "kpi_rule_profile_rel",
+        "rule_id",
+        "profile_id",
+        string="Profiles",
+        help="The rule is evaluated every night for every user holding one of these profiles.",
+    )
+    target = fields.Float(
+        compute="_compute_from_template", store=True, readonly=False, tracking=True,
+        help="The value to reach (e.g. 10 meetings). Scores are value / target.",
+    )
+    window_days = fields.Integer(
+        string="Window (days)",
+        compute="_compute_from_template", store=True, readonly=False, tracking=True,
+    )
+    direction = fields.Selection(
+        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        compute="_compute_from_template", store=True, readonly=False, required=True,
+        tracking=True,
+    )
+    weight = fields.Float(
+        default=100.0, tracking=True,
+        help="Weight of the rule in bonus schemes, from 0 to 100.",
+    )
+    warning_threshold = fields.Float(
+        string="Warning From (%)", default=80.0,
+        help="Below 100% of the target but at least this % of it, the KPI shows a warning; "
+        "below it, it is off track.",
+    )
+    pilot = fields.Boolean(
+        tracking=True,
+        help="A pilot rule is computed and shown but never counts for bonuses.",
+    )
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index=True,
+        help="Leave empty to evaluate the rule in every company.",
+    )
+    unit = fields.Selection(related="template_id.unit")
+    unit_label = fields.Char(related="template_id.unit_label")
+    window_kind = fields.Selection(related="template_id.window_kind")
+    result_ids = fields.One2many("kpi.result", "rule_id", string="Results")
+    user_count = fields.Integer(compute="_compute_user_count")
+
+    @api.depends("template_id")
+    def _compute_from_template(self):
+        for rule in self:
+            template = rule.template_id
+            rule.window_days = template.default_window_days if template else 30
+            rule.direction = template.default_direction if template else "higher"
+            rule.target = template.default_target if template else 0.0
+
+    @api.depends("profile_ids.user_ids")
+    def _compute_user_count(self):
+        assignments = self._get_assignments() if self.ids else {}
+        for rule in self:
+            rule.user_count = len(assignments.get(rule.id, []))
+
+    @api.constrains("target", "direction")
+    def _check_target(self):
+        for rule in self:
+            if rule.direction == "higher" and rule.target <= 0:
+                raise ValidationError(
+                    _("The target of rule %s must be greater than 0: a higher-is-better KPI "
+                      "cannot be scored against a target of 0 or less.", rule.name))
+            if rule.direction == "lower" and rule.target < 0:
+                raise ValidationError(_("The target of rule %s cannot be negative.", rule.name))
+
+    @api.constrains("weight")
+    def _check_weight(self):
+        for rule in self:
+            if not 0 <= rule.weight <= 100:
+                raise ValidationError(
+                    _("The weight of rule %s must be between 0 and 100.", rule.name))
+
+    @api.constrains("warning_threshold")
+    def _check_warning_threshold(self):
+        for rule in self:
+            if not 0 <= rule.warning_threshold <= 100:
+                raise ValidationError(
+                    _("The warning threshold of rule %s must be between 0 and 100%%.", rule.name))
+
+    @api.constrains("window_days", "template_id")
+    def _check_window_days(self):
+        for rule in self:
+            if rule.template_id.window_kind != WINDOW_SNAPSHOT and rule.window_days <= 0:
+                raise ValidationError(
+                    _("The window of rule %s must be at least 1 day.", rule.name))
+
+    # ------------------------------------------------------------------ actions
+    def action_evaluate_now(self):
+        """Store today's results of these rules for all their users."""
+        self.env["kpi.result"].check_access("read")
+        results = self.sudo().evaluate()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%s KPI results stored for today.", len(results)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_open_results(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kpi_management.kpi_result_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_filter_latest": 1}
+        return action
+
+    # ------------------------------------------------------------------- engine
+    def _get_assignments(self, users=None):
+        """``{rule_id: [(user_id, partner_id, tz)]}`` for all rules of ``self`` in one query.
+
+        A rule applies to the active internal users holding one of its (active) profiles,
+        restricted to the users allowed in the rule's company when it has one.
+        """
+        if not self.ids:
+            return {}
+        self.env["res.users"].flush_model(["kpi_profile_id", "active", "share", "partner_id"])
+        self.env["res.partner"].flush_model(["tz"])
+        self.flush_model(["company_id", "profile_ids"])
+        self.env["kpi.profile"].flush_model(["active"])
+        user_filter = SQL("TRUE") if users is None else SQL("u.id = ANY(%s)", list(users.ids))
+        self.env.cr.execute(SQL(
+            """SELECT rel.rule_id, u.id, u.partner_id, p.tz
+                 FROM kpi_rule_profile_rel rel
+                 JOIN kpi_rule r ON r.id = rel.rule_id
+                 JOIN kpi_profile kp ON kp.id = rel.profile_id AND kp.active
+                 JOIN res_users u ON u.kpi_profile_id = rel.profile_id AND u.active AND NOT u.share
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE rel.rule_id = ANY(%s) AND %s
+                  AND (r.company_id IS NULL OR EXISTS (
+                        SELECT 1 FROM res_company_users_rel cu
+                         WHERE cu.user_id = u.id AND cu.cid = r.company_id))
+                ORDER BY rel.rule_id, u.id""",
+            list(self.ids), user_filter,
+        ))
+        assignments = defaultdict(list)
+        for rule_id, user_id, partner_id, tz in self.env.cr.fetchall():
+            assignments[rule_id].append((user_id, partner_id, tz))
+        return assignments
+
+    def _get_user_targets(self, user_ids):
+        """``{user_id: target}`` for this rule; bonus extensions add per-user overrides."""
+        self.ensure_one()
+        return dict.fromkeys(user_ids, self.target)
+
+    def evaluate(self, date=None, users=None):
+        """Compute and store the results of these rules.
+
+        :param date: the evaluation date; by default each user's own today (in its timezone).
+        :param users: restrict to these users (default: every user of the rules' profiles).
+        :return: the ``kpi.result`` records written. Re-running the same date replaces that
+            date's results.
+        """
+        assignments = self._get_assignments(users)
+        now = fields.Datetime.now()
+        result_ids = []
+        for rule in self:
+            rows = assignments.get(rule.id)
+            if rows:
+                result_ids += rule._evaluate_rows(rows, date=date, now=now)
+        return self.env["kpi.result"].browse(result_ids)
+
+    def _measure_rows(self, rows, date=None, now=None):
+        """Compute (without storing) ``{user_id: (day, value, [ids])}`` for ``rows``."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        windows = []
+        for user_id, partner_id, tz in rows:
+            day = date or kpi_scoring.local_today(tz, now)
+            windows.append(kpi_measure.Window(
+                user_id, partner_id, day,
+                *kpi_scoring.window_bounds(day, self.window_days, self.template_id.window_kind, tz),
+            ))
+        ctx = kpi_measure.MeasureContext(windows=windows, company_id=self.company_id.id or None)
+        flush_models = ("crm.lead", "calendar.event", "calendar.attendee", "res.partner",
+                        "mail.activity", "mail.message")
+        for model in flush_models:
+            self.env[model].flush_model()
+        if self.template_id.measure == "custom":
+            self.env[self.template_id.model_id.model].flush_model()
+        measured = kpi_measure.run_measure(self.env.cr, self.template_id._get_measure_query(ctx))
+        return {
+            w.user_id: (w.day, *measured.get(w.user_id, (0.0, [])))
+            for w in windows
+        }
+
+    def _evaluate_rows(self, rows, date=None, now=None):
+        """Measure, score and upsert the results of one rule for ``rows`` (2 queries)."""
+        self.ensure_one()
+        measured = self._measure_rows(rows, date=date, now=now)
+        targets = self._get_user_targets(list(measured))
+        res_model = self.template_id._get_res_model()
+        columns = defaultdict(list)
+        for user_id, (day, value, ids) in measured.items():
+            target = targets[user_id]
+            score = kpi_scoring.compute_score(value, target, self.direction)
+            columns["user"].append(user_id)
+            columns["day"].append(day)
+            columns["value"].append(value)
+            columns["target"].append(target)
+            columns["score"].append(score)
+            columns["status"].append(kpi_scoring.compute_status(score, self.warning_threshold))
+            columns["ids"].append(json.dumps(ids))
+        uid = self.env.uid
+        self.env.cr.execute(SQL(
+            """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
+                                       record_ids, res_model, company_id, computed_at,
+                                       create_uid, create_date, write_uid, write_date)
+               SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
+                      %(company)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(u)s::int[], %(d)s::date[], %(v)s::float[], %(t)s::float[],
+                             %(s)s::float[], %(st)s::varchar[], %(ids)s::text[])
+                      AS x(u, d, v, t, s, st, ids)
+               ON CONFLICT (rule_id, user_id, date) DO UPDATE
+                  SET value = EXCLUDED.value, target = EXCLUDED.target, score = EXCLUDED.score,
+                      status = EXCLUDED.status, record_ids = EXCLUDED.record_ids,
+                      res_model = EXCLUDED.res_model, company_id = EXCLUDED.company_id,
+                      computed_at = EXCLUDED.computed_at, write_uid = EXCLUDED.write_uid,
+                      write_date = EXCLUDED.write_date
+               RETURNING id""",
+            rule=self.id, model=res_model, company=self.company_id.id or None,
+            now=now or fields.Datetime.now(), uid=uid,
+            u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
+            s=columns["score"], st=columns["status"], ids=columns["ids"],
+        ))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["kpi.result"].invalidate_model()
+        return ids
+
+    @api.model
+    def _cron_evaluate(self, batch_size=1000):
+        """Nightly job: store today's results of every active rule for every user.
+
+        Work is split in batches (one rule x at most ``batch_size`` users) committed one by
+        one; (rule, user) pairs that already have today's result are skipped, so a run that
+        crashed or ran out of time is finished by the next one and nothing is computed twice.
+        """
+        rules = self.sudo().with_context(active_test=True).search([])
+        now = fields.Datetime.now()
+        assignments = rules._get_assignments()
+        days = {
+            kpi_scoring.local_today(tz, now)
+            for rows in assignments.values() for _u, _p, tz in rows
+        }
+        done = set()
+        if days:
+            self.env["kpi.result"].flush_model()
+            self.env.cr.execute(SQL(
+                "SELECT rule_id, user_id, date FROM kpi_result WHERE rule_id = ANY(%s) AND date = ANY(%s)",
+                list(assignments), sorted(days),
+            ))
+            done = set(self.env.cr.fetchall())
+        batches = []
+        for rule in rules:
+            pending = [
+                row for row in assignments.get(rule.id, [])
+                if (rule.id, row[0], kpi_scoring.local_today(row[2], now)) not in done
+            ]
+            for start in range(0, len(pending), batch_size):
+                batches.append((rule, pending[start:start + batch_size]))
+        remaining = sum(len(rows) for _r, rows in batches)
+        _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
+                     remaining, len(batches))
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=remaining)
+        for rule, rows in batches:
+            rule._evaluate_rows(rows, now=now)
+            remaining -= len(rows)
+            if not cron._commit_progress(len(rows), remaining=remaining):
+                _logger.info("KPI nightly evaluation: out of time, %s results left", remaining)
+                break
+        return remaining
+
+    def _demo_backfill(self, days=90):
+        """Evaluate the last ``days`` days (used by ``make demo`` to build history)."""
+        today = fields.Date.context_today(self)
+        count = 0
+        for offset in range(days, -1, -1):
+            count += len(self.evaluate(date=today - datetime.timedelta(days=offset)))
+        return count

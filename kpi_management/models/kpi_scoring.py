@@ -1,0 +1,107 @@
+"""Pure scoring and time-window arithmetic of the KPI engine.
+
+Nothing here touches the ORM or the database, so every rule can be tested on its own.
+
+Score
+    ``higher`` is better: ``score = value / target x 100``.
+    ``lower`` is better (response time, overdue activities): ``score = target / value x 100``;
+    a value of 0 reaches the cap when the target is positive, and exactly 100% when the target
+    is 0 (any value above a 0 target scores 0).
+    Scores are clipped to ``[0, SCORE_CAP]`` (200%) so that one runaway KPI cannot hide the
+    others in a weighted total.
+
+Status
+    ``reached`` at 100% or more, ``warning`` from the rule's warning threshold (in % of the
+    target) up to 100%, ``off_track`` below it.
+
+Windows
+    Evaluating on local date D in the user's timezone:
+    ``past`` windows of N days cover the N full days before D: ``[D - N, D)``;
+    ``future`` windows of N days cover D and the N - 1 days after it: ``[D, D + N)``;
+    ``snapshot`` measures look at the state of the records (open pipeline, overdue
+    activities) and ignore the window.
+    The bounds are local midnights converted to naive UTC timestamps, as Odoo stores them.
+"""
+
+import datetime
+
+import pytz
+
+SCORE_CAP = 200.0
+
+WINDOW_PAST = "past"
+WINDOW_FUTURE = "future"
+WINDOW_SNAPSHOT = "snapshot"
+
+STATUS_REACHED = "reached"
+STATUS_WARNING = "warning"
+STATUS_OFF_TRACK = "off_track"
+
+
+def compute_score(value, target, direction="higher", cap=SCORE_CAP):
+    """Return the % of target reached, clipped to ``[0, cap]``."""
+    value = value or 0.0
+    target = target or 0.0
+    if direction == "higher":
+        if target <= 0:
+            raw = cap if value > 0 else 100.0
+        else:
+            raw = value / target * 100.0
+    else:
+        if value <= 0:
+            raw = cap if target > 0 else 100.0
+        elif target <= 0:
+            raw = 0.0
+        else:
+            raw = target / value * 100.0
+    return round(max(0.0, min(cap, raw)), 2)
+
+
+def compute_status(score, warning_threshold):
+    """Classify a score: reached (>= 100), warning (>= threshold) or off track."""
+    if score >= 100.0:
+        return STATUS_REACHED
+    if score >= (warning_threshold or 0.0):
+        return STATUS_WARNING
+    return STATUS_OFF_TRACK
+
+
+def day_bounds(day, window_days, window_kind):
+    """Local dates ``(first, last_exclusive)`` of the window evaluated on ``day``."""
+    if window_kind == WINDOW_FUTURE:
+        return day, day + datetime.timedelta(days=window_days)
+    if window_kind == WINDOW_PAST:
+        return day - datetime.timedelta(days=window_days), day
+    # snapshot: the evaluation day alone, bounds are informative only
+    return day, day + datetime.timedelta(days=1)
+
+
+def local_midnight_utc(day, tz_name):
+    """Naive UTC timestamp of midnight starting ``day`` in timezone ``tz_name``."""
+    try:
+        tz = pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
+        tz = pytz.utc
+    local = tz.localize(datetime.datetime.combine(day, datetime.time.min))
+    return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def local_today(tz_name, now=None):
+    """The current date in timezone ``tz_name`` (``now`` is a naive UTC datetime)."""
+    try:
+        tz = pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
+        tz = pytz.utc
+    now = now or datetime.datetime.utcnow()
+    return pytz.utc.localize(now).astimezone(tz).date()
+
+
+def window_bounds(day, window_days, window_kind, tz_name):
+    """``(day_from, day_to, utc_from, utc_to)`` of the window evaluated on local ``day``."""
+    day_from, day_to = day_bounds(day, window_days, window_kind)
+    return (
+        day_from,
+        day_to,
+        local_midnight_utc(day_from, tz_name),
+        local_midnight_utc(day_to, tz_name),
+    )

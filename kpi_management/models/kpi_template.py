@@ -1,0 +1,235 @@
+import ast
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from . import kpi_measure
+from .kpi_scoring import WINDOW_FUTURE, WINDOW_PAST, WINDOW_SNAPSHOT
+
+MEASURE_SELECTION = [
+    ("meetings", "Meetings (organised or attended)"),
+    ("won_deals", "Won deals"),
+    ("won_revenue", "Won revenue"),
+    ("net_profit", "Net profit of won deals"),
+    ("new_clients", "New clients"),
+    ("kam_coverage", "Key account coverage"),
+    ("conversion_rate", "Conversion rate"),
+    ("response_time", "Response time"),
+    ("overdue_activities", "Overdue activities"),
+    ("open_pipeline", "Open pipeline"),
+    ("custom", "Custom: count or sum over a model"),
+]
+
+
+class KpiTemplate(models.Model):
+    _name = "kpi.template"
+    _description = "KPI Template"
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Unique technical key of the template, e.g. meetings_planned.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
+    measure = fields.Selection(
+        MEASURE_SELECTION,
+        required=True,
+        default="custom",
+        help="What is measured. Built-in measures are set-based SQL shipped with the module; "
+        "custom measures count or sum the records of a model matching a domain.",
+    )
+    is_builtin = fields.Boolean(compute="_compute_is_builtin")
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Source Model",
+        ondelete="cascade",
+        domain=[("transient", "=", False)],
+        help="The records the KPI is computed from.",
+    )
+    model_name = fields.Char(related="model_id.model", string="Source Model Name")
+    domain = fields.Char(
+        default="[]",
+        help="Records to consider (custom templates), e.g. [('type', '=', 'opportunity')].",
+    )
+    aggregate = fields.Selection(
+        [("count", "Count"), ("sum", "Sum")],
+        default="count",
+        required=True,
+    )
+    field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Summed Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('integer', 'float', 'monetary'))]",
+    )
+    user_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="User Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'), ('relation', '=', 'res.users')]",
+        help="The field that tells whose record it is, e.g. Salesperson.",
+    )
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Date Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime'))]",
+        help="The date compared with the rule's window.",
+    )
+    unit = fields.Selection(
+        [("count", "Count"), ("amount", "Amount"), ("percent", "Percent"), ("hours", "Hours")],
+        required=True,
+        default="count",
+    )
+    unit_label = fields.Char(
+        translate=True,
+        help="Shown after the figures, e.g. 'meetings' in '6 / 10 meetings'.",
+    )
+    window_kind = fields.Selection(
+        [
+            (WINDOW_PAST, "Past days"),
+            (WINDOW_FUTURE, "Next days"),
+            (WINDOW_SNAPSHOT, "Current state (no window)"),
+        ],
+        string="Window",
+        required=True,
+        default=WINDOW_PAST,
+        help="Past: the N full days before the evaluation day. Next: the evaluation day and the "
+        "N-1 days after it. Current state: the records as they are on the evaluation day.",
+    )
+    default_window_days = fields.Integer(string="Default Window (days)", default=30)
+    default_direction = fields.Selection(
+        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        required=True,
+        default="higher",
+    )
+    default_target = fields.Float()
+    rule_ids = fields.One2many("kpi.rule", "template_id", string="Rules")
+
+    _code_unique = models.Constraint("UNIQUE(code)", "A template with this code already exists.")
+
+    @api.depends("measure")
+    def _compute_is_builtin(self):
+        for template in self:
+            template.is_builtin = template.measure != "custom"
+
+    @api.constrains("default_window_days", "window_kind")
+    def _check_default_window_days(self):
+        for template in self:
+            if template.window_kind != WINDOW_SNAPSHOT and template.default_window_days <= 0:
+                raise ValidationError(
+                    _("The default window of template %(name)s must be at least 1 day.",
+                      name=template.name)
+                )
+
+    @api.constrains("measure", "model_id", "domain", "aggregate", "field_id",
+                    "user_field_id", "date_field_id")
+    def _check_custom_definition(self):
+        for template in self.filtered(lambda t: t.measure == "custom"):
+            template._validate_custom_definition()
+
+    def _validate_custom_definition(self):
+        self.ensure_one()
+        if not self.model_id:
+            raise ValidationError(_("Custom template %s needs a source model.", self.name))
+        model_name = self.model_id.model
+        if model_name not in self.env:
+            raise ValidationError(_("Model %s is not installed.", model_name))
+        for fld, label, types in (
+            (self.user_field_id, _("user field"), ("many2one",)),
+            (self.date_field_id, _("date field"), ("date", "datetime")),
+        ):
+            if not fld:
+                raise ValidationError(
+                    _("Custom template %(name)s needs a %(label)s.", name=self.name, label=label))
+            if fld.model_id != self.model_id or fld.ttype not in types:
+                raise ValidationError(
+                    _("The %(label)s %(field)s does not belong to %(model)s or has the wrong type.",
+                      label=label, field=fld.name, model=model_name))
+        if self.user_field_id.relation != "res.users":
+            raise ValidationError(
+                _("The user field %s must point to users (res.users).", self.user_field_id.name))
+        if self.aggregate == "sum":
+            if not self.field_id:
+                raise ValidationError(_("A sum needs a field to add up."))
+            if self.field_id.model_id != self.model_id or self.field_id.ttype not in (
+                "integer", "float", "monetary"
+            ):
+                raise ValidationError(
+                    _("The summed field %s must be a number field of %s.",
+                      self.field_id.name, model_name))
+        for fld in (self.user_field_id, self.date_field_id, self.field_id):
+            if fld and not self.env[model_name]._fields[fld.name].store:
+                raise ValidationError(_("Field %s is not stored and cannot be measured.", fld.name))
+        self._parse_domain()
+
+    def _parse_domain(self):
+        """The custom domain as a list, checked against the model (never evaluated as code)."""
+        self.ensure_one()
+        try:
+            domain = ast.literal_eval(self.domain or "[]")
+            if not isinstance(domain, (list, tuple)):
+                raise ValueError(domain)
+            self.env[self.model_id.model].sudo()._search(domain)
+        except Exception as exc:  # noqa: BLE001 - any parse or field error is bad input
+            raise ValidationError(
+                _("The domain of template %(name)s is not valid: %(domain)s (%(error)s)",
+                  name=self.name, domain=self.domain, error=exc)
+            ) from exc
+        return list(domain)
+
+    # ------------------------------------------------------------------ engine
+    def _get_measure_query(self, ctx):
+        """The SQL of this template's measure for the windows of ``ctx``."""
+        self.ensure_one()
+        if self.measure != "custom":
+            return kpi_measure.BUILTIN_MEASURES[self.measure].build(ctx)
+        return self._custom_measure_query(ctx)
+
+    def _get_res_model(self):
+        self.ensure_one()
+        if self.measure != "custom":
+            return kpi_measure.BUILTIN_MEASURES[self.measure].res_model
+        return self.model_id.model
+
+    def _custom_measure_query(self, ctx):
+        """Count or sum over the custom domain, one query for all users of ``ctx``."""
+        Model = self.env[self.model_id.model].sudo()
+        domain = self._parse_domain()
+        if ctx.company_id and "company_id" in Model._fields and Model._fields["company_id"].store:
+            domain = ["&", "|", ("company_id", "=", ctx.company_id), ("company_id", "=", False),
+                      *(domain or [("id", "!=", 0)])]
+        user_ids = [w.user_id for w in ctx.windows]
+        domain = list(domain) + [(self.user_field_id.name, "in", user_ids)]
+        query = Model._search(domain)
+        table = query.table
+        date_col = SQL.identifier(table, self.date_field_id.name)
+        if self.date_field_id.ttype == "date":
+            lower, upper = SQL("w.day_from"), SQL("w.day_to")
+        else:
+            lower, upper = SQL("w.utc_from"), SQL("w.utc_to")
+        value_col = (
+            SQL("COALESCE(%s, 0)", SQL.identifier(table, self.field_id.name))
+            if self.aggregate == "sum" else SQL("1")
+        )
+        records = query.select(
+            SQL("%s AS id", SQL.identifier(table, "id")),
+            SQL("%s AS user_id", SQL.identifier(table, self.user_field_id.name)),
+            SQL("%s AS date", date_col),
+            SQL("%s AS value", value_col),
+        )
+        window_filter = (
+            SQL("TRUE") if self.window_kind == WINDOW_SNAPSHOT
+            else SQL("r.date >= %s AND r.date < %s", lower, upper)
+        )
+        return SQL(
+            """%s
+            SELECT w.user_id, sum(r.value)::float, array_agg(r.id ORDER BY r.id)
+              FROM win w JOIN (%s) r ON r.user_id = w.user_id AND %s
+             GROUP BY w.user_id""",
+            kpi_measure.windows_cte(ctx.windows), records, window_filter,
+        )

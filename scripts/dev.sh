@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Development entry points behind `make demo`, `make test` and friends.
+#
+#   scripts/dev.sh setup   virtualenv + Odoo 19.0 (from ODOO_SRC) + this addon
+#   scripts/dev.sh pg      start the project's local PostgreSQL cluster (idempotent)
+#   scripts/dev.sh demo    setup, pg, a demo database with KPI history, then serve on 127.0.0.1:8069
+#   scripts/dev.sh test    setup, pg, a fresh test database, then the pytest-odoo suite
+#   scripts/dev.sh bench   setup, pg, then the engine benchmark
+#
+# Settings (environment variables, all optional):
+#   ODOO_SRC      an Odoo 19.0 source tree (default: $HOME/odoo-19.0, cloned from
+#                 ODOO_REPO/ODOO_BRANCH when missing)
+#   ODOO_REPO     default https://github.com/odoo/odoo.git      ODOO_BRANCH  default 19.0
+#   KPI_VENV      the virtualenv (default: .venv in this repository)
+#   KPI_PG_PORT   port of the local PostgreSQL cluster (default 5439)
+#   KPI_HTTP_PORT port Odoo serves on (default 8069)
+#   KPI_DEMO_DB / KPI_TEST_DB  database names (default kpi_demo / kpi_test)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ODOO_SRC="${ODOO_SRC:-$HOME/odoo-19.0}"
+ODOO_REPO="${ODOO_REPO:-https://github.com/odoo/odoo.git}"
+ODOO_BRANCH="${ODOO_BRANCH:-19.0}"
+KPI_VENV="${KPI_VENV:-$REPO/.venv}"
+KPI_PG_PORT="${KPI_PG_PORT:-5439}"
+KPI_HTTP_PORT="${KPI_HTTP_PORT:-8069}"
+KPI_DEMO_DB="${KPI_DEMO_DB:-kpi_demo}"
+KPI_TEST_DB="${KPI_TEST_DB:-kpi_test}"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_USER=odoo
+PG_PASSWORD=odoo
+if [ "$(id -u)" = 0 ]; then
+    PG_DATA="${KPI_PG_DATA:-/var/lib/postgresql/kpi_management/15}"
+else
+    PG_DATA="${KPI_PG_DATA:-$HOME/.local/share/kpi_management/pg15}"
+fi
+STATE="$REPO/.odoo"          # odoo.conf, filestore, logs (git-ignored)
+PY="$KPI_VENV/bin/python"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+as_root() { [ "$(id -u)" = 0 ]; }
+
+# --------------------------------------------------------------------- system
+apt_install() {
+    # apt_install PKG... : install missing Debian packages (root only)
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! as_root; then
+        die "missing Debian packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) and run again."
+    fi
+    say "Installing Debian packages: ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/tmp/kpi-apt.log 2>&1; then
+        apt-get update -q >/tmp/kpi-apt.log 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>/tmp/kpi-apt.log 2>&1 \
+            || die "apt-get install ${missing[*]} failed, see /tmp/kpi-apt.log"
+    fi
+}
+
+system_packages() {
+    apt_install libpq-dev libldap2-dev libsasl2-dev postgresql-15 git
+}
+
+# ------------------------------------------------------------------- odoo src
+odoo_src() {
+    if [ ! -e "$ODOO_SRC" ]; then
+        say "ODOO_SRC=$ODOO_SRC does not exist: cloning $ODOO_REPO (branch $ODOO_BRANCH)"
+        git clone --depth 1 --branch "$ODOO_BRANCH" "$ODOO_REPO" "$ODOO_SRC" \
+            || die "could not clone $ODOO_REPO into $ODOO_SRC. Give an Odoo 19.0 source tree: ODOO_SRC=/path/to/odoo make ..."
+    fi
+    [ -f "$ODOO_SRC/odoo/release.py" ] && [ -d "$ODOO_SRC/addons/crm" ] && [ -f "$ODOO_SRC/requirements.txt" ] \
+        || die "ODOO_SRC=$ODOO_SRC is not an Odoo 19.0 tree (expected odoo/release.py, addons/crm, requirements.txt)"
+    grep -qE '^version_info = \(19, 0,' "$ODOO_SRC/odoo/release.py" \
+        || die "ODOO_SRC=$ODOO_SRC is not an Odoo 19.0 tree ($(grep -E '^version_info' "$ODOO_SRC/odoo/release.py"))"
+}
+
+# ----------------------------------------------------------------- virtualenv
+venv() {
+    odoo_src
+    system_packages
+    local stamp="$KPI_VENV/.kpi-stamp"
+    local want
+    want="$(cat "$ODOO_SRC/requirements.txt" "$REPO/setup.py" "$REPO/requirements-dev.txt" | sha1sum | cut -c1-16) $ODOO_SRC"
+    if [ -x "$PY" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        say "Virtualenv $KPI_VENV is up to date"
+        return 0
+    fi
+    say "Creating virtualenv $KPI_VENV (first run builds psycopg2 and python-ldap: a few minutes)"
+    [ -x "$PY" ] || python3 -m venv "$KPI_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+    "$PY" -m pip install -q --upgrade pip wheel "setuptools<81" || die "pip could not upgrade itself"
+    say "Installing Odoo's requirements from $ODOO_SRC/requirements.txt"
+    "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" || die "pip install -r $ODOO_SRC/requirements.txt failed"
+    say "Installing Odoo 19.0 from $ODOO_SRC (editable) and this addon (editable, pulls xlsxwriter)"
+    "$PY" -m pip install -q --no-deps -e "$ODOO_SRC" || die "pip install -e $ODOO_SRC failed"
+    "$PY" -m pip install -q -e "$REPO" -r "$REPO/requirements-dev.txt" || die "pip install of kpi_management failed"
+    "$PY" -c "import odoo.release as r; assert r.version_info[:2] == (19, 0), r.version" \
+        || die "the virtualenv does not import Odoo 19.0"
+    echo "$want" > "$stamp"
+}
+
+# ----------------------------------------------------------------- postgresql
+pg_run() {
+    # run a PostgreSQL binary as the cluster owner
+    if as_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg() {
+    [ -x "$PG_BIN/pg_ctl" ] || system_packages
+    [ -x "$PG_BIN/pg_ctl" ] || die "PostgreSQL 15 server binaries not found in $PG_BIN (apt-get install postgresql-15)"
+    if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+        say "Creating a local PostgreSQL cluster in $PG_DATA (port $KPI_PG_PORT)"
+        mkdir -p "$PG_DATA"
+        as_root && chown -R postgres:postgres "$(dirname "$PG_DATA")"
+        chmod 700 "$PG_DATA"
+        pg_run "$PG_BIN/initdb" -D "$PG_DATA" -E UTF8 --locale=C.UTF-8 -A peer --auth-host=scram-sha-256 >/dev/null \
+            || die "initdb failed for $PG_DATA"
+        cat >> "$PG_DATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $KPI_PG_PORT
+unix_socket_directories = '$PG_DATA'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+    fi
+    if pg_run "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+        say "PostgreSQL is running ($PG_DATA, port $KPI_PG_PORT)"
+    else
+        say "Starting PostgreSQL ($PG_DATA, port $KPI_PG_PORT)"
+        pg_run "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 start >/dev/null \
+            || die "PostgreSQL did not start; see $PG_DATA/server.log"
+    fi
+    local su_user; su_user=$(as_root && echo postgres || id -un)
+    pg_run "$PG_BIN/psql" -h "$PG_DATA" -p "$KPI_PG_PORT" -U "$su_user" -d postgres -qtAc \
+        "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
+            CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'; END IF; END\$\$;" \
+        || die "could not create the PostgreSQL role $PG_USER"
+    write_conf
+}
+
+write_conf() {
+    mkdir -p "$STATE"
+    cat > "$STATE/odoo.conf" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$REPO
+data_dir = $STATE/data
+db_host = 127.0.0.1
+db_port = $KPI_PG_PORT
+db_user = $PG_USER
+db_password = $PG_PASSWORD
+http_interface = 127.0.0.1
+http_port = $KPI_HTTP_PORT
+max_cron_threads = 0
+CONF
+}
+
+odoo() { "$KPI_VENV/bin/odoo" -c "$STATE/odoo.conf" "$@"; }
+
+psql_odoo() { PGPASSWORD=$PG_PASSWORD "$PG_BIN/psql" -h 127.0.0.1 -p "$KPI_PG_PORT" -U $PG_USER -d postgres -qtAc "$1"; }
+
+db_exists() { [ "$(psql_odoo "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+
+db_has_module() {
+    [ "$(PGPASSWORD=$PG_PASSWORD "$PG_BIN/psql" -h 127.0.0.1 -p "$KPI_PG_PORT" -U $PG_USER -d "$1" -qtAc \
+        "SELECT 1 FROM ir_module_module WHERE name = 'kpi_management' AND state = 'installed'" 2>/dev/null)" = 1 ]
+}
+
+# ----------------------------------------------------------------------- demo
+demo() {
+    venv; pg
+    if db_exists "$KPI_DEMO_DB" && db_has_module "$KPI_DEMO_DB"; then
+        say "Database $KPI_DEMO_DB exists: updating kpi_management"
+        odoo -d "$KPI_DEMO_DB" -u kpi_management --stop-after-init --log-level=warn || die "module update failed"
+    else
+        db_exists "$KPI_DEMO_DB" && { say "Dropping incomplete database $KPI_DEMO_DB"; psql_odoo "DROP DATABASE \"$KPI_DEMO_DB\""; }
+        say "Creating database $KPI_DEMO_DB with kpi_management and demo data (a few minutes)"
+        odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --stop-after-init --log-level=warn \
+            || die "installing kpi_management failed"
+    fi
+    say "Computing KPI history for the demo users (last 90 days)"
+    odoo shell -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' || die "KPI evaluation failed"
+rules = env['kpi.rule'].search([])
+n = rules._demo_backfill(days=90)
+env.cr.commit()
+print("KPI results stored for the demo users: %s" % n)
+PYEOF
+    say "Odoo serves on http://127.0.0.1:$KPI_HTTP_PORT (database $KPI_DEMO_DB; log in as admin/admin,"
+    say "or as a demo salesperson: kpi_sales_demo / kpi_sales_demo). Ctrl-C stops it."
+    exec "$KPI_VENV/bin/odoo" -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --db-filter="^$KPI_DEMO_DB\$" --log-level=info
+}
+
+# ----------------------------------------------------------------------- test
+test_() {
+    venv; pg
+    apt_install chromium
+    say "Creating a fresh test database $KPI_TEST_DB with kpi_management"
+    db_exists "$KPI_TEST_DB" && psql_odoo "DROP DATABASE \"$KPI_TEST_DB\""
+    odoo -d "$KPI_TEST_DB" -i kpi_management --stop-after-init --log-level=warn \
+        || die "installing kpi_management into $KPI_TEST_DB failed"
+    say "Running the test suite (pytest-odoo)"
+    cd "$REPO"
+    "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$KPI_TEST_DB" --odoo-http \
+        -p no:cacheprovider "${PYTEST_ARGS[@]}" tests
+}
+
+bench() {
+    venv; pg
+    db_exists "$KPI_TEST_DB" && db_has_module "$KPI_TEST_DB" || {
+        db_exists "$KPI_TEST_DB" && psql_odoo "DROP DATABASE \"$KPI_TEST_DB\""
+        odoo -d "$KPI_TEST_DB" -i kpi_management --stop-after-init --log-level=warn || die "install failed"; }
+    "$PY" "$REPO/bench/bench_engine.py" -c "$STATE/odoo.conf" -d "$KPI_TEST_DB" "$@"
+}
+
+cmd="${1:-}"; shift || true
+PYTEST_ARGS=("$@")
+case "$cmd" in
+    setup) venv ;;
+    pg) odoo_src; pg ;;
+    demo) demo ;;
+    test) test_ ;;
+    bench) bench "$@" ;;
+    *) die "usage: scripts/dev.sh setup|pg|demo|test|bench" ;;
+esac

@@ -1,0 +1,30 @@
+"""Installs the kpi_management addon into the ``odoo.addons`` namespace.
+
+``pip install .`` puts it where Odoo 19 finds it (``odoo.addons.kpi_management``) and pulls
+its Python dependencies; Odoo itself is installed from an Odoo 19.0 source tree beforehand.
+"""
+
+from setuptools import setup
+
+setup(
+    name="odoo-addon-kpi_management",
+    version="19.0.1.0.0",
+    description="Odoo 19.0: per-salesperson KPIs computed nightly from CRM and calendar",
+    license="LGPL-3",
+    python_requires=">=3.10",
+    packages=[
+        "odoo.addons.kpi_management",
+        "odoo.addons.kpi_management.models",
+    ],
+    package_dir={"odoo.addons.kpi_management": "kpi_management"},
+    include_package_data=True,
+    package_data={
+        "odoo.addons.kpi_management": [
+            "*.xml", "*.csv", "*.po", "*.pot", "*.md",
+            "data/*", "demo/*", "security/*", "views/*", "i18n/*", "readme/*",
+            "static/**/*",
+        ],
+    },
+    install_requires=["xlsxwriter"],
+    zip_safe=False,
+)
