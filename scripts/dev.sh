@@ -93,8 +93,8 @@ venv() {
     say "Installing Odoo's requirements from $ODOO_SRC/requirements.txt"
     "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" || die "pip install -r $ODOO_SRC/requirements.txt failed"
     say "Installing Odoo 19.0 from $ODOO_SRC (editable) and this addon (editable, pulls xlsxwriter)"
-    "$PY" -m pip install -q --no-deps -e "$ODOO_SRC" || die "pip install -e $ODOO_SRC failed"
-    "$PY" -m pip install -q -e "$REPO" -r "$REPO/requirements-dev.txt" || die "pip install of kpi_management failed"
+    "$PY" -m pip install -q --no-deps -e "$ODOO_SRC" --config-settings editable_mode=compat || die "pip install -e $ODOO_SRC failed"
+    "$PY" -m pip install -q -e "$REPO" --config-settings editable_mode=compat -r "$REPO/requirements-dev.txt" || die "pip install of kpi_management failed"
     "$PY" -c "import odoo.release as r; assert r.version_info[:2] == (19, 0), r.version" \
         || die "the virtualenv does not import Odoo 19.0"
     echo "$want" > "$stamp"

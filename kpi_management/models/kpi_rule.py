@@ -36,17 +36,16 @@ class KpiRule(models.Model):
         help="The rule is evaluated every night for every user holding one of these profiles.",
     )
     target = fields.Float(
-        compute="_compute_from_template", store=True, readonly=False, tracking=True,
+        compute="_compute_target", store=True, readonly=False, tracking=True,
         help="The value to reach (e.g. 10 meetings). Scores are value / target.",
     )
     window_days = fields.Integer(
         string="Window (days)",
-        compute="_compute_from_template", store=True, readonly=False, tracking=True,
+        compute="_compute_window_days", store=True, readonly=False, tracking=True,
     )
     direction = fields.Selection(
         [("higher", "Higher is better"), ("lower", "Lower is better")],
-        compute="_compute_from_template", store=True, readonly=False, required=True,
-        tracking=True,
+        compute="_compute_direction", store=True, readonly=False, tracking=True,
     )
     weight = fields.Float(
         default=100.0, tracking=True,
@@ -71,13 +70,21 @@ class KpiRule(models.Model):
     result_ids = fields.One2many("kpi.result", "rule_id", string="Results")
     user_count = fields.Integer(compute="_compute_user_count")
 
+    # one compute per field: Odoo skips a shared compute when one of its fields is given
     @api.depends("template_id")
-    def _compute_from_template(self):
+    def _compute_target(self):
         for rule in self:
-            template = rule.template_id
-            rule.window_days = template.default_window_days if template else 30
-            rule.direction = template.default_direction if template else "higher"
-            rule.target = template.default_target if template else 0.0
+            rule.target = rule.template_id.default_target
+
+    @api.depends("template_id")
+    def _compute_window_days(self):
+        for rule in self:
+            rule.window_days = rule.template_id.default_window_days or 30
+
+    @api.depends("template_id")
+    def _compute_direction(self):
+        for rule in self:
+            rule.direction = rule.template_id.default_direction or "higher"
 
     @api.depends("profile_ids.user_ids")
     def _compute_user_count(self):

@@ -42,7 +42,7 @@ def compute_score(value, target, direction="higher", cap=SCORE_CAP):
     """Return the % of target reached, clipped to ``[0, cap]``."""
     value = value or 0.0
     target = target or 0.0
-    if direction == "higher":
+    if direction != "lower":
         if target <= 0:
             raw = cap if value > 0 else 100.0
         else:

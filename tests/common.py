@@ -1,0 +1,134 @@
+"""Shared fixtures of the kpi_management test suite (no reliance on demo data)."""
+
+import datetime
+
+import pytz
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+# Monday 23 November 2026, 10:00 UTC = 11:00 in Copenhagen
+NOW = datetime.datetime(2026, 11, 23, 10, 0, 0)
+TODAY = datetime.date(2026, 11, 23)
+# local midnight starting 23 November in Copenhagen (UTC+1), as naive UTC
+CPH_MIDNIGHT = datetime.datetime(2026, 11, 22, 23, 0, 0)
+TZ = "Europe/Copenhagen"
+
+
+def utc(days=0, hours=0, minutes=0, seconds=0):
+    """Naive UTC datetime of a Copenhagen wall-clock time relative to local midnight of TODAY.
+
+    Daylight saving time is honoured: 30 days before TODAY is still summer time (UTC+2).
+    """
+    local = datetime.datetime.combine(TODAY, datetime.time.min) + datetime.timedelta(
+        days=days, hours=hours, minutes=minutes, seconds=seconds)
+    tz = pytz.timezone(TZ)
+    return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+class KpiTestMixin:
+    """Odoo tags only the test classes defined inside ``odoo.addons.*``; this suite lives at
+    the repository root (pytest-odoo), so it declares the addon's tags itself."""
+
+    test_tags = {"standard", "at_install"}
+    test_module = "kpi_management"
+
+
+class KpiCase(KpiTestMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(
+            cls.env.context, tracking_disable=True, mail_create_nolog=True,
+            no_mail_to_attendees=True, mail_notrack=True,
+        ))
+        cls.company = cls.env.company
+        cls.profile_sales = cls.env["kpi.profile"].create({"name": "Test Sales"})
+        cls.profile_kam = cls.env["kpi.profile"].create({"name": "Test KAM"})
+        cls.salesman = cls._user("kpi_t_salesman", cls.profile_sales)
+        cls.salesman2 = cls._user("kpi_t_salesman2", cls.profile_sales)
+        cls.kam = cls._user("kpi_t_kam", cls.profile_kam)
+        cls.no_profile = cls._user("kpi_t_noprofile", False)
+        cls.manager = new_test_user(
+            cls.env, login="kpi_t_manager", tz=TZ,
+            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager",
+        )
+        cls.kpi_admin = new_test_user(
+            cls.env, login="kpi_t_admin", tz=TZ,
+            groups="base.group_user,kpi_management.group_kpi_admin",
+        )
+        cls.team = cls.env["crm.team"].create({
+            "name": "KPI test team",
+            "user_id": cls.manager.id,
+            "crm_team_member_ids": [Command.create({"user_id": cls.salesman.id})],
+        })
+        cls.stage_won = cls.env["crm.stage"].create({"name": "Won (test)", "is_won": True,
+                                                      "sequence": 99})
+        cls.stage_new = cls.env["crm.stage"].create({"name": "New (test)", "sequence": 1})
+
+    @classmethod
+    def _user(cls, login, profile, groups="sales_team.group_sale_salesman", **kw):
+        user = new_test_user(cls.env, login=login, groups=groups, tz=TZ, **kw)
+        user.kpi_profile_id = profile
+        return user
+
+    @classmethod
+    def template(cls, code):
+        return cls.env.ref("kpi_management.kpi_template_%s" % code)
+
+    @classmethod
+    def make_rule(cls, code, profiles=None, **vals):
+        template = cls.template(code)
+        values = {
+            "name": vals.pop("name", template.name),
+            "template_id": template.id,
+            "profile_ids": [Command.set((profiles or cls.profile_sales).ids)],
+        }
+        values.update(vals)
+        return cls.env["kpi.rule"].create(values)
+
+    @classmethod
+    def event(cls, user, start, attendees=None, hours=1, **vals):
+        partners = attendees if attendees is not None else user.partner_id
+        return cls.env["calendar.event"].create({
+            "name": vals.pop("name", "Meeting"),
+            "user_id": user.id,
+            "start": start,
+            "stop": start + datetime.timedelta(hours=hours),
+            "partner_ids": [Command.set(partners.ids)],
+            **vals,
+        })
+
+    @classmethod
+    def won_lead(cls, user, closed, revenue=0.0, partner=None, **vals):
+        lead = cls.env["crm.lead"].create({
+            "name": vals.pop("name", "Deal"),
+            "type": "opportunity",
+            "user_id": user.id,
+            "partner_id": partner.id if partner else False,
+            "expected_revenue": revenue,
+            "stage_id": cls.stage_won.id,
+            **vals,
+        })
+        lead.date_closed = closed
+        return lead
+
+    @classmethod
+    def lost_lead(cls, user, closed, partner=None, **vals):
+        lead = cls.env["crm.lead"].create({
+            "name": vals.pop("name", "Lost deal"),
+            "type": "opportunity",
+            "user_id": user.id,
+            "partner_id": partner.id if partner else False,
+            "stage_id": cls.stage_new.id,
+            **vals,
+        })
+        lead.action_set_lost()
+        lead.date_closed = closed
+        return lead
+
+    def result(self, rule, user, date=None):
+        domain = [("rule_id", "=", rule.id), ("user_id", "=", user.id)]
+        if date:
+            domain.append(("date", "=", date))
+        return self.env["kpi.result"].search(domain)

@@ -1,0 +1,69 @@
+"""Pure scoring and window arithmetic (no database)."""
+
+import datetime
+
+import pytest
+
+from odoo.addons.kpi_management.models import kpi_scoring as s
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "expected"),
+    [
+        (6, 10, "higher", 60.0),  # the source example: 6 of 10 meetings
+        (10, 10, "higher", 100.0),
+        (0, 10, "higher", 0.0),
+        (45, 10, "higher", s.SCORE_CAP),  # capped
+        (4, 8, "lower", 200.0),  # half the allowed response time: capped at 200
+        (10, 8, "lower", 80.0),
+        (16, 8, "lower", 50.0),
+        (0, 8, "lower", s.SCORE_CAP),
+        (0, 0, "lower", 100.0),  # target 0 overdue activities, none: reached
+        (3, 0, "lower", 0.0),
+    ],
+)
+def test_compute_score(value, target, direction, expected):
+    assert s.compute_score(value, target, direction) == expected
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "status"),
+    [(100, 80, "reached"), (150, 80, "reached"), (99.9, 80, "warning"), (80, 80, "warning"),
+     (79.99, 80, "off_track"), (60, 80, "off_track"), (0, 0, "warning")],
+)
+def test_compute_status(score, threshold, status):
+    assert s.compute_status(score, threshold) == status
+
+
+def test_future_window_starts_today_local_midnight():
+    day = datetime.date(2026, 11, 23)
+    day_from, day_to, utc_from, utc_to = s.window_bounds(day, 14, s.WINDOW_FUTURE, "Europe/Copenhagen")
+    assert (day_from, day_to) == (day, datetime.date(2026, 12, 7))
+    assert utc_from == datetime.datetime(2026, 11, 22, 23, 0)
+    assert utc_to == datetime.datetime(2026, 12, 6, 23, 0)
+
+
+def test_past_window_is_full_days_before():
+    day = datetime.date(2026, 11, 23)
+    day_from, day_to, utc_from, utc_to = s.window_bounds(day, 90, s.WINDOW_PAST, "America/New_York")
+    assert (day_from, day_to) == (datetime.date(2026, 8, 25), day)
+    # New York is UTC-4 in August (DST) and UTC-5 in November
+    assert utc_from == datetime.datetime(2026, 8, 25, 4, 0)
+    assert utc_to == datetime.datetime(2026, 11, 23, 5, 0)
+
+
+def test_local_today_depends_on_timezone():
+    now = datetime.datetime(2026, 11, 23, 23, 30)  # UTC
+    assert s.local_today("UTC", now) == datetime.date(2026, 11, 23)
+    assert s.local_today("Europe/Copenhagen", now) == datetime.date(2026, 11, 24)
+    assert s.local_today("America/Los_Angeles", now) == datetime.date(2026, 11, 23)
+    assert s.local_today("Not/AZone", now) == datetime.date(2026, 11, 23)
+    assert s.local_today(False, now) == datetime.date(2026, 11, 23)
+
+
+def test_window_across_daylight_saving_change():
+    """30 days before 23 Nov 2026 is 24 Oct, still summer time in Copenhagen (UTC+2)."""
+    _f, _t, utc_from, utc_to = s.window_bounds(
+        datetime.date(2026, 11, 23), 30, s.WINDOW_PAST, "Europe/Copenhagen")
+    assert utc_from == datetime.datetime(2026, 10, 23, 22, 0)
+    assert utc_to == datetime.datetime(2026, 11, 22, 23, 0)
