@@ -68,7 +68,8 @@ class KpiCase(KpiTestMixin, TransactionCase):
 
     @classmethod
     def _user(cls, login, profile, groups="sales_team.group_sale_salesman", **kw):
-        user = new_test_user(cls.env, login=login, groups=groups, tz=TZ, **kw)
+        kw.setdefault("tz", TZ)
+        user = new_test_user(cls.env, login=login, groups=groups, **kw)
         user.kpi_profile_id = profile
         return user
 
