@@ -10,10 +10,9 @@ from unittest import mock
 import pytest
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.addons.kpi_management.models.kpi_rule import KpiRule
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
-
-from odoo.addons.kpi_management.models.kpi_rule import KpiRule
 
 PREFIX = "kpi_cron_test_"
 

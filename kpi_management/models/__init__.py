@@ -1,6 +1,1 @@
-from . import kpi_template
-from . import kpi_profile
-from . import kpi_rule
-from . import kpi_result
-from . import res_users
-from . import crm_lead
+from . import crm_lead, kpi_profile, kpi_result, kpi_rule, kpi_template, res_users

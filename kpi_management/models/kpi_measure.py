@@ -67,7 +67,7 @@ def windows_cte(windows):
     cols = list(zip(*[
         (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to)
         for w in windows
-    ])) or [[]] * 7
+    ], strict=True)) or [[]] * 7
     return SQL(
         """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to) AS (
             SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[], %s::date[],
@@ -200,7 +200,8 @@ def response_time(ctx):
         """%s
         SELECT w.user_id,
                round(avg(EXTRACT(EPOCH FROM (
-                   LEAST(COALESCE(first.date, w.utc_to), w.utc_to) - l.create_date)) / 3600.0)::numeric, 2)::float,
+                   LEAST(COALESCE(first.date, w.utc_to), w.utc_to) - l.create_date)) / 3600.0
+               )::numeric, 2)::float,
                array_agg(l.id ORDER BY l.id)
           FROM win w
           JOIN crm_lead l
