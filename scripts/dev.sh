@@ -180,7 +180,8 @@ demo() {
             || die "installing kpi_management failed"
     fi
     say "Computing KPI history for the demo users (last 90 days)"
-    odoo shell -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' || die "KPI evaluation failed"
+    "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
+        || die "KPI evaluation failed"
 rules = env['kpi.rule'].search([])
 n = rules._demo_backfill(days=90)
 env.cr.commit()
