@@ -54,6 +54,11 @@ class TestKpiSecurity(KpiCase):
             self.profile_sales.with_user(self.salesman).write({"name": "Mine"})
         with self.assertRaises(AccessError):
             self.rule.with_user(self.salesman).action_evaluate_now()
+        # the public engine entry point is refused too: figures stay fixed during the day
+        with self.assertRaises(AccessError):
+            self.rule.with_user(self.salesman).evaluate()
+        with self.assertRaises(AccessError):
+            self.rule.with_user(self.manager).evaluate()
 
     def test_salesperson_cannot_change_own_profile(self):
         with self.assertRaises(AccessError):

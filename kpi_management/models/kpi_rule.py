@@ -191,6 +191,9 @@ class KpiRule(models.Model):
         :return: the ``kpi.result`` records written. Re-running the same date replaces that
             date's results.
         """
+        if not self.env.su:
+            # results are written in SQL: only those who may change rules may (re)compute them
+            self.check_access("write")
         assignments = self._get_assignments(users)
         now = fields.Datetime.now()
         result_ids = []
