@@ -41,6 +41,12 @@ export class MyKpis extends Component {
         return value ? formatDateTime(deserializeDateTime(value)) : "";
     }
 
+    get recordsLabel() {
+        return _t("Show the %(count)s records counted", {
+            count: this.state.history?.record_count || 0,
+        });
+    }
+
     formatNumber(value) {
         return formatKpiNumber(value);
     }
