@@ -160,6 +160,7 @@ class TestTeamView(KpiCase):
     def test_team_and_profile_stored_with_results(self):
         result = self.result(self.meetings, self.salesman, TODAY)
         self.assertEqual((result.team_id, result.profile_id), (self.team, self.profile_sales))
+        self.assertEqual(result.value_display, "1 / 10 meetings")
         kam = self.result(self.meetings, self.kam, TODAY)
         self.assertEqual((kam.team_id.id, kam.profile_id), (False, self.profile_kam))
 

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from .kpi_forecast import PERIODS, period_bounds
 
@@ -67,6 +67,10 @@ class KpiResult(models.Model):
         help="Number of consecutive evaluations, up to and including this one, in which this "
         "KPI was off track for this user (0 when it is not off track).",
     )
+    value_display = fields.Char(
+        string="Value / Target", compute="_compute_value_display",
+        help="The value against the target with the unit, e.g. 6 / 10 meetings.",
+    )
     is_latest = fields.Boolean(
         string="Latest", compute="_compute_is_latest", search="_search_is_latest",
         help="The most recent result of this KPI for this user.",
@@ -85,6 +89,18 @@ class KpiResult(models.Model):
     def _compute_record_count(self):
         for result in self:
             result.record_count = len(result.record_ids or [])
+
+    @api.depends("value", "target", "rule_id.unit_label")
+    def _compute_value_display(self):
+        def fmt(number):
+            number = round(number or 0.0, 2)
+            return formatLang(self.env, number, digits=0 if number == int(number) else 2)
+
+        for result in self:
+            result.value_display = " ".join(filter(None, [
+                "%s / %s" % (fmt(result.value), fmt(result.target)),
+                result.rule_id.unit_label,
+            ]))
 
     def _latest_ids_query(self):
         """SQL of the ids of the latest result of every (rule, user) pair."""

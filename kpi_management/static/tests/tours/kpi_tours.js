@@ -35,6 +35,10 @@ registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
             trigger: ".o_kpi_card:contains('Meetings planned') .o_kpi_delta:contains('since last week')",
         },
         {
+            content: "the salesperson has the My KPIs entry",
+            trigger: ".o_main_navbar [data-menu-xmlid='kpi_management.kpi_result_menu_my_kpis']",
+        },
+        {
             content: "the figures are fixed during the day",
             trigger: ".o_kpi_computed:contains('fixed during the day')",
         },
@@ -74,7 +78,7 @@ registry.category("web_tour.tours").add("kpi_team_tour", {
     steps: () => [
         {
             content: "the team kanban has one column per salesperson",
-            trigger: ".o_kanban_view .o_kanban_group:contains('KPI Tour Salesperson') .o_kanban_record:contains('Meetings planned')",
+            trigger: ".o_kanban_view .o_kanban_group:contains('KPI Tour Salesperson') .o_kanban_record:contains('Meetings planned'):contains('6 / 10 meetings')",
         },
         {
             content: "who is off track several times in a row",
@@ -99,5 +103,9 @@ registry.category("web_tour.tours").add("kpi_team_tour", {
             trigger: ".o_pivot:not(:contains('KPI Tour Outsider'))",
         },
         screenshot("team_pivot", ".o_pivot table"),
+        {
+            content: "a manager without KPI results has no My KPIs entry and no KPI systray item",
+            trigger: ".o_main_navbar:not(:has(.o_kpi_systray)):not(:has([data-menu-xmlid='kpi_management.kpi_result_menu_my_kpis']))",
+        },
     ],
 });
