@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "views/kpi_template_views.xml",
         "views/kpi_rule_views.xml",
+        "views/kpi_rule_preview_views.xml",
         "views/kpi_profile_views.xml",
         "views/kpi_result_views.xml",
         "views/res_users_views.xml",
@@ -24,6 +25,14 @@
     "demo": [
         "demo/kpi_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "kpi_management/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "kpi_management/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -1,1 +1,9 @@
-from . import crm_lead, kpi_profile, kpi_result, kpi_rule, kpi_template, res_users
+from . import kpi_template
+from . import kpi_profile
+from . import kpi_rule
+from . import kpi_result
+from . import res_users
+from . import crm_lead
+from . import kpi_dashboard
+from . import kpi_rule_preview
+from . import ir_ui_menu

@@ -1,4 +1,23 @@
 from odoo import _, api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, formatLang
+
+from .kpi_forecast import PERIODS, period_bounds
+
+PERIOD_SELECTION = [
+    ("day", "Today"),
+    ("week", "This Week"),
+    ("month", "This Month"),
+    ("quarter", "This Quarter"),
+    ("year", "This Year"),
+]
+
+#: a result is "latest" when no newer result exists for its rule and user; results whose date
+#: is more than this many days before the newest evaluation are never latest (users who left)
+LATEST_HORIZON_DAYS = 31
+
+#: from this many off-track evaluations in a row, managers see the KPI as persistently off track
+OFF_TRACK_STREAK_ALERT = 3
 
 STATUS_SELECTION = [
     ("reached", "Reached"),
@@ -35,6 +54,32 @@ class KpiResult(models.Model):
     record_count = fields.Integer(compute="_compute_record_count")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     computed_at = fields.Datetime(readonly=True)
+    profile_id = fields.Many2one(
+        "kpi.profile", string="Profile", readonly=True, index="btree_not_null",
+        help="The user's KPI profile when the result was computed.",
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", readonly=True, index="btree_not_null",
+        help="The user's sales team when the result was computed.",
+    )
+    off_track_streak = fields.Integer(
+        string="Off Track in a Row", readonly=True, aggregator="max",
+        help="Number of consecutive evaluations, up to and including this one, in which this "
+        "KPI was off track for this user (0 when it is not off track).",
+    )
+    value_display = fields.Char(
+        string="Value / Target", compute="_compute_value_display",
+        help="The value against the target with the unit, e.g. 6 / 10 meetings.",
+    )
+    is_latest = fields.Boolean(
+        string="Latest", compute="_compute_is_latest", search="_search_is_latest",
+        help="The most recent result of this KPI for this user.",
+    )
+    period = fields.Selection(
+        PERIOD_SELECTION, compute="_compute_period", search="_search_period",
+        help="The shortest current calendar period (today, this week, month, quarter, year) "
+        "containing the result's date.",
+    )
 
     _rule_user_date_unique = models.Constraint(
         "UNIQUE(rule_id, user_id, date)", "There is one KPI result per rule, user and date."
@@ -44,6 +89,61 @@ class KpiResult(models.Model):
     def _compute_record_count(self):
         for result in self:
             result.record_count = len(result.record_ids or [])
+
+    @api.depends("value", "target", "rule_id.unit_label")
+    def _compute_value_display(self):
+        def fmt(number):
+            number = round(number or 0.0, 2)
+            return formatLang(self.env, number, digits=0 if number == int(number) else 2)
+
+        for result in self:
+            result.value_display = " ".join(filter(None, [
+                "%s / %s" % (fmt(result.value), fmt(result.target)),
+                result.rule_id.unit_label,
+            ]))
+
+    def _latest_ids_query(self):
+        """SQL of the ids of the latest result of every (rule, user) pair."""
+        self.flush_model(["rule_id", "user_id", "date"])
+        return SQL(
+            """SELECT DISTINCT ON (rule_id, user_id) id FROM kpi_result
+                WHERE date >= (SELECT max(date) FROM kpi_result) - %s
+                ORDER BY rule_id, user_id, date DESC""",
+            LATEST_HORIZON_DAYS,
+        )
+
+    def _compute_is_latest(self):
+        latest = set()
+        if self.ids:
+            self.env.cr.execute(SQL("SELECT id FROM (%s) l WHERE id = ANY(%s)",
+                                    self._latest_ids_query(), self.ids))
+            latest = {row[0] for row in self.env.cr.fetchall()}
+        for result in self:
+            result.is_latest = result.id in latest
+
+    def _search_is_latest(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = (True in value) == (operator == "in")
+        return Domain("id", "in" if positive else "not in", self._latest_ids_query())
+
+    def _today(self):
+        return fields.Date.context_today(self)
+
+    def _compute_period(self):
+        today = self._today()
+        for result in self:
+            result.period = next(
+                (p for p in PERIODS if result.date
+                 and period_bounds(today, p)[0] <= result.date <= period_bounds(today, p)[1]),
+                False,
+            )
+
+    def _search_period(self, operator, value):
+        if operator != "in" or len(value) != 1 or next(iter(value)) not in PERIODS:
+            return NotImplemented
+        start, end = period_bounds(self._today(), next(iter(value)))
+        return Domain("date", ">=", start) & Domain("date", "<=", end)
 
     def action_open_records(self):
         """Open exactly the records that were counted for this result."""

@@ -138,6 +138,19 @@ class KpiRule(models.Model):
             },
         }
 
+    def action_preview(self):
+        """Open the preview wizard: this rule's value for a chosen user, computed now."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Preview: %s", self.name),
+            "res_model": "kpi.rule.preview",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_rule_id": self.id},
+        }
+
     def action_open_results(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("kpi_management.kpi_result_action")
@@ -228,7 +241,13 @@ class KpiRule(models.Model):
         }
 
     def _evaluate_rows(self, rows, date=None, now=None):
-        """Measure, score and upsert the results of one rule for ``rows`` (2 queries)."""
+        """Measure, score and upsert the results of one rule for ``rows`` (3 queries).
+
+        Each result also records the user's profile and sales team of the day and its
+        ``off_track_streak``: 1 + the streak of the previous result of the same rule and user
+        when off track, else 0 (evaluate dates in ascending order, as the nightly job and the
+        backfill do, for the streaks to chain).
+        """
         self.ensure_one()
         measured = self._measure_rows(rows, date=date, now=now)
         targets = self._get_user_targets(list(measured))
@@ -245,21 +264,32 @@ class KpiRule(models.Model):
             columns["status"].append(kpi_scoring.compute_status(score, self.warning_threshold))
             columns["ids"].append(json.dumps(ids))
         uid = self.env.uid
+        self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
+        new_users = self.env["kpi.result"]._users_without_results(columns["user"])
         self.env.cr.execute(SQL(
             """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
+                                       profile_id, team_id, off_track_streak,
                                        create_uid, create_date, write_uid, write_date)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
-                      %(company)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id,
+                      CASE WHEN x.st = 'off_track' THEN 1 + COALESCE((
+                          SELECT p.off_track_streak FROM kpi_result p
+                           WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
+                           ORDER BY p.date DESC LIMIT 1), 0)
+                      ELSE 0 END,
+                      %(uid)s, %(now)s, %(uid)s, %(now)s
                  FROM unnest(%(u)s::int[], %(d)s::date[], %(v)s::float[], %(t)s::float[],
                              %(s)s::float[], %(st)s::varchar[], %(ids)s::text[])
                       AS x(u, d, v, t, s, st, ids)
+                 JOIN res_users u ON u.id = x.u
                ON CONFLICT (rule_id, user_id, date) DO UPDATE
                   SET value = EXCLUDED.value, target = EXCLUDED.target, score = EXCLUDED.score,
                       status = EXCLUDED.status, record_ids = EXCLUDED.record_ids,
                       res_model = EXCLUDED.res_model, company_id = EXCLUDED.company_id,
-                      computed_at = EXCLUDED.computed_at, write_uid = EXCLUDED.write_uid,
-                      write_date = EXCLUDED.write_date
+                      computed_at = EXCLUDED.computed_at, profile_id = EXCLUDED.profile_id,
+                      team_id = EXCLUDED.team_id, off_track_streak = EXCLUDED.off_track_streak,
+                      write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                RETURNING id""",
             rule=self.id, model=res_model, company=self.company_id.id or None,
             now=now or fields.Datetime.now(), uid=uid,
@@ -268,6 +298,9 @@ class KpiRule(models.Model):
         ))
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.env["kpi.result"].invalidate_model()
+        if new_users:
+            # their "My KPIs" menu appears: menus are cached per user
+            self.env.registry.clear_cache()
         return ids
 
     @api.model

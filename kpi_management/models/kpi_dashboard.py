@@ -1,0 +1,209 @@
+"""Server side of the "My KPIs" dashboard and its systray item.
+
+Everything is read with the ORM and the current user's access rights (record rules included),
+in a fixed number of queries whatever the length of the history:
+
+* ``get_my_kpis``: 1 grouped query for the latest date of each rule, 1 query for the results of
+  those dates and of 7 days before, 2 for the rules (name, unit): 4 queries;
+* ``get_kpi_history``: 1 query for the latest result, 1 for the history, 2 for the rule;
+* ``get_my_kpis_summary`` (systray): the same as ``get_my_kpis``.
+"""
+
+import datetime
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from . import kpi_forecast
+
+#: the change shown on a card is measured against the result of this many days before
+DELTA_DAYS = 7
+#: the history graph shows at least this many days before the latest result
+HISTORY_MIN_DAYS = 30
+
+CARD_RULE_FIELDS = ["name", "description", "unit", "unit_label", "direction", "weight",
+                    "pilot", "sequence", "warning_threshold"]
+
+
+class KpiResult(models.Model):
+    _inherit = "kpi.result"
+
+    @api.model
+    def _users_without_results(self, user_ids):
+        """The ids among ``user_ids`` that have no KPI result at all (one query)."""
+        if not user_ids:
+            return []
+        self.flush_model(["user_id"])
+        self.env.cr.execute(SQL(
+            """SELECT u FROM unnest(%s::int[]) u
+                WHERE NOT EXISTS (SELECT 1 FROM kpi_result r WHERE r.user_id = u)""",
+            list(user_ids),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _user_has_results(self, user=None):
+        """Whether ``user`` (default: the current user) has KPI results (entry visibility)."""
+        user = user or self.env.user
+        return bool(self.sudo().search_count([("user_id", "=", user.id)], limit=1))
+
+    @api.model
+    def _rule_info(self, rules):
+        """``{rule_id: {...}}``: what the dashboard shows of each rule (2 queries)."""
+        info = {}
+        for vals in rules.with_context(active_test=False).read(CARD_RULE_FIELDS):
+            info[vals["id"]] = vals
+        return info
+
+    @api.model
+    def _overall(self, cards):
+        """Weighted average score of the cards (pilot KPIs excluded when others exist)."""
+        counted = [c for c in cards if not c["pilot"]] or cards
+        if not counted:
+            return {"score": 0.0, "status": False}
+        weight = sum(c["weight"] for c in counted)
+        if weight:
+            score = sum(c["score"] * c["weight"] for c in counted) / weight
+        else:
+            score = sum(c["score"] for c in counted) / len(counted)
+        score = round(score, 1)
+        threshold = min(c["warning_threshold"] for c in counted)
+        status = "reached" if score >= 100 else "warning" if score >= threshold else "off_track"
+        return {"score": score, "status": status}
+
+    @api.model
+    def get_my_kpis(self):
+        """Today's (latest) KPIs of the current user, one card per rule.
+
+        :return: ``{"cards": [...], "overall": {"score", "status"}, "date", "computed_at",
+            "labels": {...}}``; each card holds the rule's name, description, unit, value,
+            target, score, status, the change since :data:`DELTA_DAYS` days before (``None``
+            when there is no result then), when it was computed and how many records counted.
+        """
+        labels = {
+            "title": _("Today's KPIs"),
+            "fixed": _("The figures are computed every night and stay fixed during the day: "
+                       "what you plan today counts from tomorrow."),
+            "empty": _("You have no KPI results yet. They are computed every night for the "
+                       "users of a KPI profile."),
+        }
+        empty = {"cards": [], "overall": {"score": 0.0, "status": False}, "date": False,
+                 "computed_at": False, "labels": labels}
+        if not self.has_access("read"):
+            return empty
+        uid = self.env.uid
+        latest = self._read_group([("user_id", "=", uid)], ["rule_id"], ["date:max"])
+        if not latest:
+            return empty
+        latest_date = {rule.id: day for rule, day in latest}
+        dates = set(latest_date.values())
+        dates |= {day - datetime.timedelta(days=DELTA_DAYS) for day in dates}
+        results = self.search_fetch(
+            [("user_id", "=", uid), ("rule_id", "in", list(latest_date)),
+             ("date", "in", sorted(dates))],
+            ["rule_id", "date", "value", "target", "score", "status", "record_ids",
+             "computed_at", "off_track_streak"],
+        )
+        by_key = {(r.rule_id.id, r.date): r for r in results}
+        rules = self.env["kpi.rule"].browse(latest_date)
+        rule_info = self._rule_info(rules)
+        status_labels = dict(self._fields["status"]._description_selection(self.env))
+        cards = []
+        for rule_id, day in latest_date.items():
+            result = by_key.get((rule_id, day))
+            info = rule_info.get(rule_id)
+            if not result or not info:
+                continue
+            before = by_key.get((rule_id, day - datetime.timedelta(days=DELTA_DAYS)))
+            cards.append({
+                "id": result.id,
+                "rule_id": rule_id,
+                "name": info["name"],
+                "description": info["description"] or "",
+                "unit": info["unit"],
+                "unit_label": info["unit_label"] or "",
+                "direction": info["direction"],
+                "pilot": info["pilot"],
+                "weight": info["weight"],
+                "warning_threshold": info["warning_threshold"],
+                "sequence": info["sequence"],
+                "date": fields.Date.to_string(result.date),
+                "value": result.value,
+                "target": result.target,
+                "score": result.score,
+                "status": result.status,
+                "status_label": status_labels.get(result.status, ""),
+                "delta": None if not before else round(result.value - before.value, 2),
+                "delta_score": None if not before else round(result.score - before.score, 2),
+                "computed_at": fields.Datetime.to_string(result.computed_at),
+                "record_count": len(result.record_ids or []),
+                "off_track_streak": result.off_track_streak,
+            })
+        cards.sort(key=lambda c: (c["sequence"], c["name"], c["rule_id"]))
+        return {
+            "cards": cards,
+            "overall": self._overall(cards),
+            "date": max((c["date"] for c in cards), default=False),
+            "computed_at": max((c["computed_at"] for c in cards if c["computed_at"]),
+                               default=False),
+            "labels": labels,
+        }
+
+    @api.model
+    def get_my_kpis_summary(self):
+        """What the systray item shows: ``{"count", "score", "status"}`` (count 0: hidden)."""
+        data = self.get_my_kpis()
+        return {"count": len(data["cards"]), **data["overall"]}
+
+    @api.model
+    def get_kpi_history(self, rule_id, period="month"):
+        """History of one KPI of the current user with its target and a forecast.
+
+        The history covers the current ``period`` (week, month, quarter, year) and at least
+        the last :data:`HISTORY_MIN_DAYS` days; the forecast extends a least-squares line
+        through the period's daily values to the period's last day (see ``kpi_forecast``).
+        """
+        if period not in kpi_forecast.PERIODS:
+            period = "month"
+        uid = self.env.uid
+        rule_id = int(rule_id)
+        domain = [("user_id", "=", uid), ("rule_id", "=", rule_id)]
+        last = self.search_fetch(domain, ["date"], order="date desc", limit=1)
+        rule = self.env["kpi.rule"].browse(rule_id)
+        info = self._rule_info(rule).get(rule_id, {})
+        if not last:
+            return {"points": [], "forecast": [], "rule": info, "result_id": False}
+        latest = last.date
+        start, end = kpi_forecast.period_bounds(latest, period)
+        since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))
+        history = self.search_fetch(
+            domain + [("date", ">=", since)],
+            ["date", "value", "target", "score", "status", "record_ids"],
+            order="date asc",
+        )
+        points = [{
+            "date": fields.Date.to_string(r.date),
+            "value": r.value,
+            "target": r.target,
+            "score": r.score,
+            "status": r.status,
+        } for r in history]
+        predicted = kpi_forecast.forecast([(r.date, r.value) for r in history], latest, period)
+        latest_result = history[-1:]
+        period_labels = dict(self._fields["period"]._description_selection(self.env))
+        return {
+            "rule": info,
+            "period": period,
+            "period_label": period_labels.get(period, period),
+            "period_start": fields.Date.to_string(start),
+            "period_end": fields.Date.to_string(end),
+            "points": points,
+            "forecast": [{"date": fields.Date.to_string(d), "value": v} for d, v in predicted],
+            "forecast_note": _(
+                "Forecast: a straight line fitted (least squares) through the daily values "
+                "since the start of the period, extended to %(end)s. A trend, not a promise.",
+                end=fields.Date.to_string(end),
+            ),
+            "result_id": latest_result.id,
+            "record_count": len(latest_result.record_ids or []),
+        }

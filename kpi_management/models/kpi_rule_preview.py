@@ -1,0 +1,78 @@
+from odoo import _, api, fields, models
+
+from . import kpi_scoring
+from .kpi_result import STATUS_SELECTION
+
+
+class KpiRulePreview(models.TransientModel):
+    _name = "kpi.rule.preview"
+    _description = "KPI Rule Preview"
+
+    rule_id = fields.Many2one("kpi.rule", string="KPI Rule", required=True, ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users", string="User", required=True, ondelete="cascade",
+        domain=[("share", "=", False)],
+        default=lambda self: self.env.user,
+        help="Whose value to compute; any internal user, with or without the rule's profile.",
+    )
+    date = fields.Date(
+        help="Evaluation day; leave empty for the user's today (in the user's timezone).",
+    )
+    computed = fields.Boolean(readonly=True)
+    value = fields.Float(readonly=True)
+    target = fields.Float(readonly=True)
+    score = fields.Float(string="Score (%)", readonly=True)
+    status = fields.Selection(STATUS_SELECTION, readonly=True)
+    unit_label = fields.Char(related="rule_id.unit_label")
+    evaluated_date = fields.Date(string="Evaluated On", readonly=True)
+    record_ids = fields.Json(readonly=True)
+    record_count = fields.Integer(readonly=True)
+    res_model = fields.Char(readonly=True)
+
+    @api.onchange("rule_id", "user_id", "date")
+    def _onchange_reset(self):
+        self.computed = False
+
+    def action_compute(self):
+        """Compute the rule's value for the user now, without storing any result."""
+        self.ensure_one()
+        rule = self.rule_id.sudo()
+        user = self.user_id.sudo()
+        rows = [(user.id, user.partner_id.id, user.tz)]
+        day, value, ids = rule._measure_rows(rows, date=self.date or None)[user.id]
+        target = rule._get_user_targets([user.id])[user.id]
+        score = kpi_scoring.compute_score(value, target, rule.direction)
+        self.write({
+            "computed": True,
+            "evaluated_date": day,
+            "value": value,
+            "target": target,
+            "score": score,
+            "status": kpi_scoring.compute_status(score, rule.warning_threshold),
+            "record_ids": ids,
+            "record_count": len(ids),
+            "res_model": rule.template_id._get_res_model(),
+        })
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "name": _("Preview: %s", self.rule_id.name),
+        }
+
+    def action_open_records(self):
+        """The records the preview counted."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("%(kpi)s: records counted for %(user)s",
+                      kpi=self.rule_id.name, user=self.user_id.name),
+            "res_model": self.res_model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", self.record_ids or [])],
+            "context": {"active_test": False, "create": False},
+        }

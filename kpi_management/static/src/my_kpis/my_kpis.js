@@ -1,0 +1,111 @@
+import { Component, onWillStart, useState } from "@odoo/owl";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { describeDelta, formatKpiNumber, statusColor } from "./kpi_format";
+import { KpiHistoryChart } from "./kpi_history_chart";
+
+/**
+ * "My KPIs" ("Dagens KPI"): today's KPIs of the current user as cards; a click on a card
+ * shows its history, target and forecast, and links to the records that were counted.
+ */
+export class MyKpis extends Component {
+    static template = "kpi_management.MyKpis";
+    static components = { KpiHistoryChart };
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.state = useState({ data: null, selected: null, history: null, period: "month" });
+        this.periods = [
+            { id: "week", label: _t("Week") },
+            { id: "month", label: _t("Month") },
+            { id: "quarter", label: _t("Quarter") },
+            { id: "year", label: _t("Year") },
+        ];
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        this.state.data = await this.orm.call("kpi.result", "get_my_kpis", []);
+    }
+
+    get selectedCard() {
+        return this.state.data?.cards.find((c) => c.rule_id === this.state.selected) || null;
+    }
+
+    get computedAt() {
+        const value = this.state.data?.computed_at;
+        return value ? formatDateTime(deserializeDateTime(value)) : "";
+    }
+
+    get recordsLabel() {
+        return _t("Show the %(count)s records counted", {
+            count: this.state.history?.record_count || 0,
+        });
+    }
+
+    formatNumber(value) {
+        return formatKpiNumber(value);
+    }
+
+    statusColor(status) {
+        return statusColor(status);
+    }
+
+    delta(card) {
+        return describeDelta(card);
+    }
+
+    barWidth(score) {
+        return Math.max(0, Math.min(100, score || 0));
+    }
+
+    onCardKeydown(ev, card) {
+        if (ev.key === "Enter") {
+            this.openCard(card);
+        }
+    }
+
+    async openCard(card) {
+        if (this.state.selected === card.rule_id) {
+            this.closeDetail();
+            return;
+        }
+        this.state.selected = card.rule_id;
+        this.state.history = null;
+        await this.loadHistory();
+    }
+
+    async loadHistory() {
+        this.state.history = await this.orm.call(
+            "kpi.result",
+            "get_kpi_history",
+            [this.state.selected],
+            { period: this.state.period }
+        );
+    }
+
+    async setPeriod(period) {
+        this.state.period = period;
+        await this.loadHistory();
+    }
+
+    closeDetail() {
+        this.state.selected = null;
+        this.state.history = null;
+    }
+
+    async openRecords() {
+        const resultId = this.state.history?.result_id;
+        if (!resultId) {
+            return;
+        }
+        const action = await this.orm.call("kpi.result", "action_open_records", [[resultId]]);
+        await this.actionService.doAction(action);
+    }
+}
+
+registry.category("actions").add("kpi_management.my_kpis", MyKpis);

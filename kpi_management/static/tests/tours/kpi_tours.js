@@ -1,0 +1,111 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * Ask the test server for a screenshot (see tests/test_ui.py) and leave it time to take it.
+ */
+function screenshot(name, trigger) {
+    return {
+        content: `screenshot ${name}`,
+        trigger,
+        async run() {
+            console.log(`kpi-screenshot:${name}`);
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+        },
+    };
+}
+
+registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "the KPI systray item shows the overall score",
+            trigger: ".o_kpi_systray .o_kpi_systray_score:contains('%')",
+            run: "click",
+        },
+        {
+            content: "My KPIs shows the meetings card: 6 / 10 meetings",
+            trigger: ".o_kpi_card:contains('Meetings planned') .o_kpi_card_value:contains('6 / 10'):contains('meetings')",
+        },
+        {
+            content: "scored 60%, off track",
+            trigger: ".o_kpi_card:contains('Meetings planned') .progress-bar.bg-danger:contains('60%')",
+        },
+        {
+            content: "the change since last week and when it was computed",
+            trigger: ".o_kpi_card:contains('Meetings planned') .o_kpi_delta:contains('since last week')",
+        },
+        {
+            content: "the salesperson has the My KPIs entry",
+            trigger: ".o_main_navbar [data-menu-xmlid='kpi_management.kpi_result_menu_my_kpis']",
+        },
+        {
+            content: "the figures are fixed during the day",
+            trigger: ".o_kpi_computed:contains('fixed during the day')",
+        },
+        screenshot("my_kpis", ".o_kpi_card:contains('Won deals')"),
+        {
+            content: "open the history of the meetings KPI",
+            trigger: ".o_kpi_card:contains('Meetings planned')",
+            run: "click",
+        },
+        {
+            content: "the graph is drawn",
+            trigger: ".o_kpi_detail .o_kpi_history canvas",
+        },
+        {
+            content: "the forecast is explained",
+            trigger: ".o_kpi_detail .o_kpi_forecast_note:contains('least squares')",
+        },
+        screenshot("my_kpis_graph", ".o_kpi_detail .o_kpi_history canvas"),
+        {
+            content: "open the records that were counted",
+            trigger: ".o_kpi_detail .o_kpi_open_records:contains('6')",
+            run: "click",
+        },
+        {
+            content: "the six meetings are listed",
+            trigger: ".o_list_view .o_data_row:contains('KPI tour meeting 6')",
+        },
+        {
+            content: "exactly six",
+            trigger: ".o_list_view:not(:has(.o_data_row:nth-child(7))) .o_data_row:nth-child(6)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("kpi_team_tour", {
+    url: "/odoo/action-kpi_management.kpi_result_action_team",
+    steps: () => [
+        {
+            content: "the team kanban has one column per salesperson",
+            trigger: ".o_kanban_view .o_kanban_group:contains('KPI Tour Salesperson') .o_kanban_record:contains('Meetings planned'):contains('6 / 10 meetings')",
+        },
+        {
+            content: "who is off track several times in a row",
+            trigger: ".o_kanban_record .o_kpi_streak:contains('in a row')",
+        },
+        screenshot("team_kanban", ".o_kanban_view .o_kanban_record"),
+        {
+            content: "switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "users x rules",
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains('KPI Tour Salesperson')",
+        },
+        {
+            content: "the rules are the columns",
+            trigger: ".o_pivot thead:contains('Meetings planned')",
+        },
+        {
+            content: "the other team is not shown",
+            trigger: ".o_pivot:not(:contains('KPI Tour Outsider'))",
+        },
+        screenshot("team_pivot", ".o_pivot table"),
+        {
+            content: "a manager without KPI results has no My KPIs entry and no KPI systray item",
+            trigger: ".o_main_navbar:not(:has(.o_kpi_systray)):not(:has([data-menu-xmlid='kpi_management.kpi_result_menu_my_kpis']))",
+        },
+    ],
+});

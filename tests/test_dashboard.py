@@ -1,0 +1,255 @@
+"""My KPIs, the manager's team view and the rule preview, as the users who see them.
+
+The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen (see test_templates).
+"""
+
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.tools import SQL
+
+from .common import NOW, TODAY, KpiCase, utc
+
+MEETING_DAYS = (0, 1, 3, 5, 8, 13)  # the source example: 6 of 10 meetings in 14 days
+
+
+@freeze_time(NOW)
+class TestMyKpis(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.meetings = cls.make_rule("meetings_planned", target=10, window_days=14)
+        cls.deals = cls.make_rule("won_deals", target=2, window_days=30, sequence=20)
+        for day in MEETING_DAYS:
+            cls.event(cls.salesman, utc(days=day, hours=9))
+        cls.won_lead(cls.salesman, utc(days=-3, hours=10))
+        cls.won_lead(cls.salesman, utc(days=-20, hours=10))
+        (cls.meetings | cls.deals).evaluate(date=TODAY - datetime.timedelta(days=7))
+        (cls.meetings | cls.deals).evaluate()
+
+    def my_kpis(self, user):
+        return self.env["kpi.result"].with_user(user).get_my_kpis()
+
+    def test_source_example_card(self):
+        data = self.my_kpis(self.salesman)
+        self.assertEqual([c["name"] for c in data["cards"]], ["Meetings planned", "Won deals"])
+        card = data["cards"][0]
+        self.assertEqual(
+            (card["value"], card["target"], card["unit_label"], card["score"], card["status"]),
+            (6, 10, "meetings", 60.0, "off_track"),
+        )
+        self.assertEqual(card["status_label"], "Off Track")
+        self.assertEqual(card["date"], "2026-11-23")
+        self.assertEqual(card["record_count"], 6)
+        self.assertEqual(card["computed_at"], "2026-11-23 10:00:00")
+        # a week before, the 14-day window [16 Nov, 30 Nov) held the meetings of days 0-5
+        self.assertEqual(card["delta"], 2)
+        self.assertEqual(card["delta_score"], 20)
+        deals = data["cards"][1]
+        self.assertEqual((deals["value"], deals["score"], deals["status"]), (2, 100, "reached"))
+        self.assertEqual(data["overall"], {"score": 80.0, "status": "warning"})
+        self.assertIn("fixed during the day", data["labels"]["fixed"])
+        summary = self.env["kpi.result"].with_user(self.salesman).get_my_kpis_summary()
+        self.assertEqual(summary, {"count": 2, "score": 80.0, "status": "warning"})
+
+    def test_salesperson_gets_only_own_results(self):
+        data = self.my_kpis(self.salesman2)
+        results = self.env["kpi.result"].browse([c["id"] for c in data["cards"]])
+        self.assertEqual(results.user_id, self.salesman2)
+        self.assertEqual([c["value"] for c in data["cards"]], [0, 0])
+        history = self.env["kpi.result"].with_user(self.salesman2).get_kpi_history(
+            self.meetings.id)
+        self.assertEqual({p["value"] for p in history["points"]}, {0})
+        ids = self.env["kpi.result"].search([("user_id", "=", self.salesman2.id)]).ids
+        self.assertIn(history["result_id"], ids)
+        # no profile, no results: nothing, and no error
+        empty = self.my_kpis(self.no_profile)
+        self.assertEqual((empty["cards"], empty["overall"]["score"]), ([], 0.0))
+        self.assertEqual(
+            self.env["kpi.result"].with_user(self.no_profile).get_my_kpis_summary()["count"], 0)
+
+    def test_history_target_and_forecast(self):
+        for offset in range(29, 0, -1):
+            if offset != 7:
+                self.meetings.evaluate(date=TODAY - datetime.timedelta(days=offset))
+        history = self.env["kpi.result"].with_user(self.salesman).get_kpi_history(
+            self.meetings.id, period="month")
+        self.assertEqual(history["period_start"], "2026-11-01")
+        self.assertEqual(history["period_end"], "2026-11-30")
+        dates = [p["date"] for p in history["points"]]
+        self.assertEqual(dates[0], "2026-10-25")  # at least 30 days
+        self.assertEqual(dates[-1], "2026-11-23")
+        self.assertEqual({p["target"] for p in history["points"]}, {10})
+        self.assertEqual(history["forecast"][0]["date"], "2026-11-23")
+        self.assertEqual(history["forecast"][-1]["date"], "2026-11-30")
+        self.assertIn("least squares", history["forecast_note"])
+        self.assertEqual(history["record_count"], 6)
+        # the counted records of the latest result
+        action = self.env["kpi.result"].browse(history["result_id"]).with_user(
+            self.salesman).action_open_records()
+        self.assertEqual(len(self.env["calendar.event"].search(action["domain"])), 6)
+
+    def test_query_count_does_not_grow_with_history(self):
+        rules = self.meetings | self.deals
+        for i in range(8):
+            rules |= self.make_rule("won_revenue", name="Revenue %s" % i, target=1000)
+        rules.evaluate(users=self.salesman)
+        Result = self.env["kpi.result"].with_user(self.salesman)
+
+        def counts():
+            self.env.invalidate_all()
+            self.env.registry.clear_cache()
+            Result.get_my_kpis()  # warm the ormcaches (access rules, translations)
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            data = Result.get_my_kpis()
+            mine = self.env.cr.sql_log_count - before
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Result.get_kpi_history(self.meetings.id, period="year")
+            return data, mine, self.env.cr.sql_log_count - before
+
+        short, short_count, short_history = counts()
+        self.assertEqual(len(short["cards"]), 10)
+        self.backfill(rules, self.salesman, days=365)
+        long, long_count, long_history = counts()
+        self.assertEqual(len(long["cards"]), 10)
+        self.assertEqual(long_count, short_count)
+        self.assertLessEqual(long_count, 6)
+        self.assertEqual(long_history, short_history)
+        self.assertLessEqual(long_history, 6)
+
+    def backfill(self, rules, user, days):
+        """A year of daily history in one INSERT (the engine would take a query per day)."""
+        self.env["kpi.result"].flush_model()
+        self.env.cr.execute(SQL(
+            """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
+                                       record_ids, off_track_streak)
+               SELECT r, %s, %s::date - d, d %% 10, 10, (d %% 10) * 10, 'off_track', '[]', 0
+                 FROM unnest(%s::int[]) r, generate_series(1, %s) d
+               ON CONFLICT DO NOTHING""",
+            user.id, TODAY, rules.ids, days,
+        ))
+        self.env.invalidate_all()
+
+    def test_my_kpis_entry_only_for_users_with_results(self):
+        menu = self.env.ref("kpi_management.kpi_result_menu_my_kpis")
+        self.env.registry.clear_cache()
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(menu.id, Menu.with_user(self.salesman).load_menus(False))
+        self.assertNotIn(menu.id, Menu.with_user(self.no_profile).load_menus(False))
+        # a first result shows the entry (the engine clears the menu cache)
+        self.no_profile.kpi_profile_id = self.profile_sales
+        Menu.with_user(self.no_profile).load_menus(False)  # cached without the entry
+        self.meetings.evaluate(users=self.no_profile)
+        self.assertIn(menu.id, Menu.with_user(self.no_profile).load_menus(False))
+
+
+@freeze_time(NOW)
+class TestTeamView(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.meetings = cls.make_rule("meetings_planned", target=10, window_days=14,
+                                     profiles=cls.profile_sales | cls.profile_kam)
+        cls.event(cls.salesman, utc(days=1, hours=9))
+        for offset in range(4, -1, -1):
+            cls.meetings.evaluate(date=TODAY - datetime.timedelta(days=offset))
+
+    def test_team_and_profile_stored_with_results(self):
+        result = self.result(self.meetings, self.salesman, TODAY)
+        self.assertEqual((result.team_id, result.profile_id), (self.team, self.profile_sales))
+        self.assertEqual(result.value_display, "1 / 10 meetings")
+        kam = self.result(self.meetings, self.kam, TODAY)
+        self.assertEqual((kam.team_id.id, kam.profile_id), (False, self.profile_kam))
+
+    def test_off_track_streak(self):
+        streaks = self.env["kpi.result"].search(
+            [("rule_id", "=", self.meetings.id), ("user_id", "=", self.salesman.id)],
+            order="date").mapped("off_track_streak")
+        self.assertEqual(streaks, [1, 2, 3, 4, 5])
+        # reaching the target breaks the streak; off track again starts from 1
+        for day in range(2, 12):
+            self.event(self.salesman, utc(days=day, hours=9))
+        self.meetings.evaluate(date=TODAY + datetime.timedelta(days=1))
+        self.assertEqual(
+            self.result(self.meetings, self.salesman, TODAY + datetime.timedelta(days=1))
+            .off_track_streak, 0)
+        self.env["calendar.event"].search([("user_id", "=", self.salesman.id)]).unlink()
+        self.meetings.evaluate(date=TODAY + datetime.timedelta(days=2))
+        self.assertEqual(
+            self.result(self.meetings, self.salesman, TODAY + datetime.timedelta(days=2))
+            .off_track_streak, 1)
+
+    def test_manager_team_view_returns_only_the_team(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kpi_management.kpi_result_action_team")
+        self.assertEqual(action["res_model"], "kpi.result")
+        self.assertIn("kanban", action["view_mode"])
+        Result = self.env["kpi.result"].with_user(self.manager)
+        latest = Result.search([("is_latest", "=", True)])
+        self.assertEqual(latest.user_id, self.salesman)  # not salesman2, kam
+        self.assertEqual(set(latest.mapped("date")), {TODAY})
+        # pivot users x rules
+        groups = Result._read_group([("is_latest", "=", True)], ["user_id", "rule_id"],
+                                    ["score:avg"])
+        self.assertEqual([(u, r) for u, r, _s in groups], [(self.salesman, self.meetings)])
+        # filters: team, profile, status, streak, periods
+        self.assertEqual(Result.search_count([("team_id", "=", self.team.id)]), 5)
+        self.assertEqual(Result.search_count([("profile_id", "=", self.profile_kam.id)]), 0)
+        self.assertEqual(Result.search_count([("off_track_streak", ">=", 3)]), 3)
+        self.assertEqual(Result.search_count([("period", "=", "day")]), 1)
+        self.assertEqual(Result.search_count([("period", "=", "week")]), 1)  # Monday
+        self.assertEqual(Result.search_count([("period", "=", "month")]), 5)
+        # the admin sees everybody
+        admin_latest = self.env["kpi.result"].with_user(self.kpi_admin).search(
+            [("is_latest", "=", True)])
+        self.assertEqual(admin_latest.user_id, self.salesman | self.salesman2 | self.kam)
+
+    def test_salesperson_team_view_shows_only_own(self):
+        Result = self.env["kpi.result"].with_user(self.salesman2)
+        self.assertEqual(Result.search([("is_latest", "=", True)]).user_id, self.salesman2)
+
+    def test_is_latest_and_period_fields(self):
+        results = self.env["kpi.result"].search(
+            [("rule_id", "=", self.meetings.id), ("user_id", "=", self.salesman.id)],
+            order="date desc")
+        self.assertEqual(results.mapped("is_latest"), [True, False, False, False, False])
+        self.assertEqual(results.mapped("period"), ["day", "month", "month", "month", "month"])
+
+
+@freeze_time(NOW)
+class TestRulePreview(KpiCase):
+    def test_preview_computes_without_storing(self):
+        rule = self.make_rule("meetings_planned", target=10, window_days=14)
+        for day in MEETING_DAYS:
+            self.event(self.salesman, utc(days=day, hours=9))
+        action = rule.with_user(self.kpi_admin).action_preview()
+        self.assertEqual(action["res_model"], "kpi.rule.preview")
+        wizard = self.env["kpi.rule.preview"].with_user(self.kpi_admin).with_context(
+            action["context"]).create({"user_id": self.salesman.id})
+        self.assertEqual(wizard.rule_id, rule)
+        wizard.action_compute()
+        self.assertEqual(
+            (wizard.value, wizard.target, wizard.score, wizard.status, wizard.record_count),
+            (6, 10, 60, "off_track", 6),
+        )
+        self.assertEqual(wizard.evaluated_date, TODAY)
+        self.assertFalse(self.env["kpi.result"].search_count([("rule_id", "=", rule.id)]))
+        records = wizard.action_open_records()
+        self.assertEqual(len(self.env[records["res_model"]].search(records["domain"])), 6)
+        # another day, any internal user
+        wizard.write({"user_id": self.no_profile.id, "date": TODAY})
+        wizard.action_compute()
+        self.assertEqual(wizard.value, 0)
+
+    def test_rule_form_has_preview_and_evaluate_buttons(self):
+        arch = self.env["kpi.rule"].get_view(
+            self.env.ref("kpi_management.kpi_rule_view_form").id, "form")["arch"]
+        self.assertIn('name="action_preview"', arch)
+        self.assertIn('name="action_evaluate_now"', arch)
+
+    def test_salesperson_cannot_preview(self):
+        self.assertFalse(self.env["kpi.rule.preview"].with_user(self.salesman).has_access(
+            "create"))

@@ -1,0 +1,67 @@
+"""Pure period and forecast arithmetic of the My KPIs dashboard (no database)."""
+
+import datetime
+
+import pytest
+
+from odoo.addons.kpi_management.models import kpi_forecast as f
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("day", "period", "bounds"),
+    [
+        (D(2026, 11, 23), "day", (D(2026, 11, 23), D(2026, 11, 23))),
+        (D(2026, 11, 23), "week", (D(2026, 11, 23), D(2026, 11, 29))),  # a Monday
+        (D(2026, 11, 29), "week", (D(2026, 11, 23), D(2026, 11, 29))),  # a Sunday
+        (D(2026, 11, 23), "month", (D(2026, 11, 1), D(2026, 11, 30))),
+        (D(2026, 12, 31), "month", (D(2026, 12, 1), D(2026, 12, 31))),
+        (D(2028, 2, 10), "month", (D(2028, 2, 1), D(2028, 2, 29))),  # leap year
+        (D(2026, 11, 23), "quarter", (D(2026, 10, 1), D(2026, 12, 31))),
+        (D(2026, 1, 1), "quarter", (D(2026, 1, 1), D(2026, 3, 31))),
+        (D(2026, 5, 31), "quarter", (D(2026, 4, 1), D(2026, 6, 30))),
+        (D(2026, 11, 23), "year", (D(2026, 1, 1), D(2026, 12, 31))),
+    ],
+)
+def test_period_bounds(day, period, bounds):
+    assert f.period_bounds(day, period) == bounds
+
+
+def test_period_bounds_unknown():
+    with pytest.raises(ValueError):
+        f.period_bounds(D(2026, 1, 1), "fortnight")
+
+
+def test_linear_fit():
+    assert f.linear_fit([(0, 1), (1, 3), (2, 5)]) == pytest.approx((2.0, 1.0))
+    assert f.linear_fit([(4, 7)]) == (0.0, 7.0)  # one point: flat
+    assert f.linear_fit([(1, 2), (1, 4)]) == (0.0, 3.0)  # same x: flat through the mean
+    with pytest.raises(ValueError):
+        f.linear_fit([])
+
+
+def test_forecast_extends_the_trend_to_the_end_of_the_month():
+    # +1 a day from 2 on the 1st: 23 on the 22nd; the line reaches 31 on the 30th
+    history = [(D(2026, 11, day), day + 1) for day in range(1, 23)]
+    result = f.forecast(history, D(2026, 11, 22), "month")
+    assert result[0] == (D(2026, 11, 22), 23.0)  # joins the last measured day
+    assert result[-1] == (D(2026, 11, 30), 31.0)
+    assert len(result) == 9
+
+
+def test_forecast_ignores_other_periods_and_is_flat_with_one_point():
+    history = [(D(2026, 10, 31), 100.0), (D(2026, 11, 1), 6.0)]
+    # Sunday 1 November is the last day of its week: the forecast is that day only
+    assert f.forecast(history, D(2026, 11, 1), "week") == [(D(2026, 11, 1), 6.0)]
+    result = f.forecast(history, D(2026, 11, 1), "month")
+    assert {v for _d, v in result} == {6.0}
+    assert result[-1][0] == D(2026, 11, 30)
+
+
+def test_forecast_clipped_at_zero_and_empty_without_history():
+    history = [(D(2026, 11, 1), 10.0), (D(2026, 11, 2), 5.0)]  # -5 a day
+    result = f.forecast(history, D(2026, 11, 2), "month")
+    assert min(v for _d, v in result) == 0.0
+    assert f.forecast([], D(2026, 11, 2), "month") == []
+    assert f.forecast(history, D(2026, 11, 2), "month", minimum=None)[-1][1] < 0

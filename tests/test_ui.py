@@ -1,0 +1,132 @@
+"""Browser tours (headless Chromium): My KPIs as a salesperson, the team view as a manager.
+
+Data is built relative to the real clock (nothing is frozen: the browser runs on real time).
+The tours ask for screenshots with ``console.log("kpi-screenshot:<name>")``; they are written
+to ``$KPI_SCREENSHOTS_DIR`` (``KPI_SCREENSHOTS_DIR=docs/screenshots make test`` refreshes the
+README's pictures) or to a temporary directory.
+"""
+
+import base64
+import datetime
+import os
+import pathlib
+import tempfile
+from unittest.mock import patch
+
+from odoo import Command, fields
+from odoo.addons.kpi_management.models import kpi_scoring
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import TZ, KpiTestMixin
+
+SCREENSHOT_PREFIX = "kpi-screenshot:"
+
+
+def screenshot_dir():
+    path = pathlib.Path(os.environ.get("KPI_SCREENSHOTS_DIR")
+                        or pathlib.Path(tempfile.gettempdir()) / "kpi_screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@tagged("post_install", "-at_install")
+class TestKpiTours(KpiTestMixin, HttpCase):
+    test_tags = {"standard", "post_install"}
+    browser_size = "1366x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env(context=dict(cls.env.context, tracking_disable=True,
+                                   no_mail_to_attendees=True, mail_notrack=True))
+        cls.profile = env["kpi.profile"].create({"name": "Tour Sales"})
+        cls.salesperson = new_test_user(
+            env, login="kpi_tour_sales", name="KPI Tour Salesperson", tz=TZ,
+            groups="sales_team.group_sale_salesman")
+        cls.colleague = new_test_user(
+            env, login="kpi_tour_colleague", name="KPI Tour Colleague", tz=TZ,
+            groups="sales_team.group_sale_salesman")
+        cls.outsider = new_test_user(
+            env, login="kpi_tour_outsider", name="KPI Tour Outsider", tz=TZ,
+            groups="sales_team.group_sale_salesman")
+        (cls.salesperson | cls.colleague | cls.outsider).kpi_profile_id = cls.profile
+        cls.manager = new_test_user(
+            env, login="kpi_tour_manager", name="KPI Tour Manager", tz=TZ,
+            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager")
+        env["crm.team"].create({
+            "name": "KPI tour team", "user_id": cls.manager.id,
+            "crm_team_member_ids": [Command.create({"user_id": cls.salesperson.id}),
+                                    Command.create({"user_id": cls.colleague.id})],
+        })
+        env["crm.team"].create({
+            "name": "KPI tour other team",
+            "crm_team_member_ids": [Command.create({"user_id": cls.outsider.id})],
+        })
+        template = env.ref("kpi_management.kpi_template_meetings_planned")
+        meetings = env["kpi.rule"].create({
+            "name": "Meetings planned", "template_id": template.id, "target": 10,
+            "window_days": 14, "profile_ids": [Command.set(cls.profile.ids)],
+        })
+        deals = env["kpi.rule"].create({
+            "name": "Won deals", "template_id": env.ref(
+                "kpi_management.kpi_template_won_deals").id,
+            "target": 2, "window_days": 30, "sequence": 20,
+            "profile_ids": [Command.set(cls.profile.ids)],
+        })
+        now = fields.Datetime.now()
+        # the source example: 6 meetings planned in the next 14 days, against a target of 10
+        for i, days in enumerate((1, 2, 3, 5, 8, 12), start=1):
+            start = now + datetime.timedelta(days=days)
+            env["calendar.event"].create({
+                "name": "KPI tour meeting %s" % i, "user_id": cls.salesperson.id,
+                "start": start, "stop": start + datetime.timedelta(hours=1),
+                "partner_ids": [Command.set(cls.salesperson.partner_id.ids)],
+            })
+        won = env["crm.stage"].create({"name": "Won (tour)", "is_won": True, "sequence": 99})
+        for days in (3, 10):
+            lead = env["crm.lead"].create({
+                "name": "KPI tour deal", "type": "opportunity", "user_id": cls.salesperson.id,
+                "stage_id": won.id,
+            })
+            lead.date_closed = now - datetime.timedelta(days=days)
+        # two weeks of history, then today
+        today = kpi_scoring.local_today(TZ, now)
+        for offset in range(14, 0, -1):
+            (meetings | deals).evaluate(date=today - datetime.timedelta(days=offset))
+        (meetings | deals).evaluate()
+
+    def start_tour_with_screenshots(self, url, tour, login):
+        shots = screenshot_dir()
+        taken = []
+        original = ChromeBrowser._handle_console
+
+        def handle_console(browser, type, args=None, **kw):  # noqa: A002 - CDP's name
+            if type == "log" and args and str(args[0].get("value", "")).startswith(
+                    SCREENSHOT_PREFIX):
+                name = args[0]["value"][len(SCREENSHOT_PREFIX):]
+
+                def save(future, name=name):
+                    data = future.result(timeout=0).get("data")
+                    if data:
+                        (shots / ("%s.png" % name)).write_bytes(base64.b64decode(data))
+                        taken.append(name)
+
+                future = browser._websocket_send("Page.captureScreenshot", with_future=True)
+                if future:
+                    future.add_done_callback(save)
+            return original(browser, type, args=args, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            self.start_tour(url, tour, login=login, timeout=120)
+        return taken
+
+    def test_salesperson_my_kpis_tour(self):
+        taken = self.start_tour_with_screenshots("/odoo", "kpi_my_kpis_tour", "kpi_tour_sales")
+        self.assertEqual(sorted(taken), ["my_kpis", "my_kpis_graph"])
+
+    def test_manager_team_tour(self):
+        taken = self.start_tour_with_screenshots(
+            "/odoo/action-kpi_management.kpi_result_action_team", "kpi_team_tour",
+            "kpi_tour_manager")
+        self.assertEqual(sorted(taken), ["team_kanban", "team_pivot"])
