@@ -4,3 +4,11 @@ from . import kpi_rule
 from . import kpi_result
 from . import res_users
 from . import crm_lead
+from . import kpi_rule_target
+from . import kpi_bonus_scheme
+from . import kpi_bonus_scheme_line
+from . import kpi_bonus_level
+from . import kpi_bonus_sheet
+from . import kpi_bonus_sheet_line
+from . import kpi_bonus_sheet_detail
+from . import kpi_bonus_assessment
