@@ -16,8 +16,7 @@ class KpiBonusSchemeLine(models.Model):
         "count (on-time delivery, customer satisfaction), scored 0-100% by the assessors.",
     )
     rule_id = fields.Many2one("kpi.rule", string="KPI Rule", ondelete="restrict", index=True)
-    name = fields.Char(compute="_compute_name", store=True, readonly=False, required=True,
-                       translate=True)
+    name = fields.Char(required=True, help="Defaults to the name of the KPI rule.")
     weight = fields.Float(string="Weight (%)", required=True)
     description = fields.Text(translate=True, help="How the KPI is assessed or measured.")
 
@@ -25,13 +24,10 @@ class KpiBonusSchemeLine(models.Model):
         "UNIQUE(scheme_id, rule_id)", "A KPI rule appears only once in a bonus scheme."
     )
 
-    @api.depends("rule_id")
-    def _compute_name(self):
-        for line in self:
-            if line.rule_id:
-                line.name = line.rule_id.name
-            elif not line.name:
-                line.name = False
+    @api.onchange("rule_id")
+    def _onchange_rule_id(self):
+        if self.rule_id:
+            self.name = self.rule_id.name
 
     @api.constrains("kind", "rule_id", "weight")
     def _check_line(self):
@@ -48,3 +44,10 @@ class KpiBonusSchemeLine(models.Model):
             if not 0 < line.weight <= 100:
                 raise ValidationError(
                     _("The weight of %s must be more than 0 and at most 100%%.", line.name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") and vals.get("rule_id"):
+                vals["name"] = self.env["kpi.rule"].browse(vals["rule_id"]).name
+        return super().create(vals_list)

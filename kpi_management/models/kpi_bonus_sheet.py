@@ -58,6 +58,7 @@ class KpiBonusSheet(models.Model):
         default=lambda self: fields.Date.context_today(self).replace(day=1),
     )
     date_to = fields.Date(string="To", compute="_compute_date_to", store=True, readonly=False,
+                          precompute=True,
                           required=True, tracking=True)
     state = fields.Selection(SHEET_STATES, default="draft", required=True, tracking=True,
                              index=True, copy=False)
@@ -166,9 +167,12 @@ class KpiBonusSheet(models.Model):
 
     def _transition(self, vals, message):
         """Write a state change with sudo (after the caller checked the rights) and log it."""
+        author = self.env.user.partner_id.id
         for sheet in self:
             sheet.sudo().with_context(kpi_bonus_transition=True).write(vals)
-            sheet.message_post(body=message, subtype_xmlid="mail.mt_note")
+            # the manager only reads sheets: post as them, with sudo
+            sheet.sudo().message_post(body=message, subtype_xmlid="mail.mt_note",
+                                      author_id=author)
 
     def _check_state(self, *states):
         for sheet in self:
@@ -262,8 +266,9 @@ class KpiBonusSheet(models.Model):
                                    "exported_date": now},
                                   _("Exported to XLSX for payroll."))
             else:
-                sheet.message_post(body=_("Exported to XLSX again."),
-                                   subtype_xmlid="mail.mt_note")
+                sheet.sudo().message_post(body=_("Exported to XLSX again."),
+                                          subtype_xmlid="mail.mt_note",
+                                          author_id=self.env.user.partner_id.id)
 
     def _get_xlsx_content(self):
         """The workbook of this approved sheet (bonus officers only), see ``report/bonus_xlsx``."""
