@@ -1,5 +1,5 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from . import kpi_bonus_math
 
@@ -144,9 +144,11 @@ class KpiBonusScheme(models.Model):
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
         if user != self.env.user and not self.env.user.has_group(
                 "kpi_management.group_kpi_bonus_officer"):
-            user.check_access("read")
-            if not self.env.user.has_group("kpi_management.group_kpi_manager"):
-                raise ValidationError(_("You can only preview your own bonus."))
+            led = self.env["crm.team"].sudo().search([("user_id", "=", self.env.uid)])
+            if not (self.env.user.has_group("kpi_management.group_kpi_manager")
+                    and user in led.member_ids):
+                raise AccessError(_("You can only preview your own bonus, or the bonus of "
+                                    "the members of the teams you lead."))
         schemes = self.sudo()._get_user_schemes(user)
         return [scheme._preview_for(user) for scheme in schemes]
 

@@ -45,6 +45,7 @@ class KpiBonusSheetDetail(models.Model):
         return details
 
     def write(self, vals):
+        self.check_access("write")
         self._check_editable()
         return super().write(vals)
 

@@ -40,6 +40,7 @@ class KpiBonusSheetLine(models.Model):
         return lines
 
     def write(self, vals):
+        self.check_access("write")
         self._check_editable()
         return super().write(vals)
 
