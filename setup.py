@@ -15,6 +15,9 @@ setup(
     packages=[
         "odoo.addons.kpi_management",
         "odoo.addons.kpi_management.models",
+        "odoo.addons.kpi_management.controllers",
+        "odoo.addons.kpi_management.report",
+        "odoo.addons.kpi_management.wizard",
     ],
     package_dir={"odoo.addons.kpi_management": "kpi_management"},
     include_package_data=True,

@@ -6,7 +6,7 @@
     "author": "kpi_management developers",
     "website": "https://github.com/kpi-management/kpi_management",
     "license": "LGPL-3",
-    "depends": ["crm", "calendar"],
+    "depends": ["crm", "calendar", "mail"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/kpi_security.xml",
@@ -21,6 +21,12 @@
         "views/res_users_views.xml",
         "views/crm_lead_views.xml",
         "views/menus.xml",
+        "views/kpi_rule_target_views.xml",
+        "views/kpi_bonus_scheme_views.xml",
+        "views/kpi_bonus_sheet_views.xml",
+        "views/kpi_bonus_assessment_views.xml",
+        "views/kpi_bonus_preview_views.xml",
+        "views/kpi_bonus_menus.xml",
     ],
     "demo": [
         "demo/kpi_demo.xml",

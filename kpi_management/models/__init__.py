@@ -7,3 +7,11 @@ from . import crm_lead
 from . import kpi_dashboard
 from . import kpi_rule_preview
 from . import ir_ui_menu
+from . import kpi_rule_target
+from . import kpi_bonus_scheme
+from . import kpi_bonus_scheme_line
+from . import kpi_bonus_level
+from . import kpi_bonus_sheet
+from . import kpi_bonus_sheet_line
+from . import kpi_bonus_sheet_detail
+from . import kpi_bonus_assessment

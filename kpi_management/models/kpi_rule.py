@@ -68,6 +68,10 @@ class KpiRule(models.Model):
     unit_label = fields.Char(related="template_id.unit_label")
     window_kind = fields.Selection(related="template_id.window_kind")
     result_ids = fields.One2many("kpi.result", "rule_id", string="Results")
+    user_target_ids = fields.One2many(
+        "kpi.rule.target", "rule_id", string="Individual Targets",
+        help="Per-user targets that replace the rule's target for these users.",
+    )
     user_count = fields.Integer(compute="_compute_user_count")
 
     # one compute per field: Odoo skips a shared compute when one of its fields is given
@@ -192,9 +196,17 @@ class KpiRule(models.Model):
         return assignments
 
     def _get_user_targets(self, user_ids):
-        """``{user_id: target}`` for this rule; bonus extensions add per-user overrides."""
+        """``{user_id: target}`` for this rule: the individual target of a user when there is
+        one (``kpi.rule.target``), else the rule's target. One query for all users."""
         self.ensure_one()
-        return dict.fromkeys(user_ids, self.target)
+        targets = dict.fromkeys(user_ids, self.target)
+        if user_ids:
+            overrides = self.env["kpi.rule.target"].sudo().search_fetch(
+                [("rule_id", "=", self.id), ("user_id", "in", list(user_ids))],
+                ["user_id", "target"],
+            )
+            targets.update({o.user_id.id: o.target for o in overrides})
+        return targets
 
     def evaluate(self, date=None, users=None):
         """Compute and store the results of these rules.

@@ -1,0 +1,87 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+
+class KpiBonusAssessment(models.Model):
+    """A manual score (0-100%) given by one assessor to one employee on one manual KPI.
+
+    Several people may assess the same person: the KPI's score is the average of their
+    assessments, and the sheet keeps who gave what.
+    """
+
+    _name = "kpi.bonus.assessment"
+    _description = "KPI Bonus Manual Assessment"
+    _order = "sheet_id, user_id, scheme_line_id, id"
+
+    sheet_id = fields.Many2one("kpi.bonus.sheet", required=True, ondelete="cascade", index=True)
+    scheme_id = fields.Many2one(related="sheet_id.scheme_id")
+    company_id = fields.Many2one(related="sheet_id.company_id", store=True)
+    scheme_line_id = fields.Many2one(
+        "kpi.bonus.scheme.line", string="KPI", required=True, ondelete="cascade",
+        domain="[('scheme_id', '=', scheme_id), ('kind', '=', 'manual')]",
+    )
+    user_id = fields.Many2one("res.users", string="Employee", required=True, index=True,
+                              ondelete="cascade")
+    assessor_id = fields.Many2one("res.users", string="Assessor", required=True, index=True,
+                                  default=lambda self: self.env.user, ondelete="restrict")
+    score = fields.Float(string="Score (%)", required=True)
+    comment = fields.Text()
+
+    _unique = models.Constraint(
+        "UNIQUE(sheet_id, scheme_line_id, user_id, assessor_id)",
+        "An assessor gives one assessment per employee and KPI on a sheet.",
+    )
+
+    @api.constrains("score")
+    def _check_score(self):
+        for assessment in self:
+            if not 0 <= assessment.score <= 100:
+                raise ValidationError(
+                    _("An assessment is a score from 0 to 100%%, not %s.", assessment.score))
+
+    @api.constrains("scheme_line_id", "sheet_id")
+    def _check_line(self):
+        for assessment in self:
+            if (assessment.scheme_line_id.kind != "manual"
+                    or assessment.scheme_line_id.scheme_id != assessment.sheet_id.scheme_id):
+                raise ValidationError(
+                    _("%s is not a manual KPI of this sheet's scheme.",
+                      assessment.scheme_line_id.name))
+
+    def _check_editable(self):
+        if self.env.context.get("kpi_bonus_transition"):
+            return
+        if any(a.sheet_id.state != "draft" for a in self):
+            raise UserError(_("Assessments of a bonus sheet that is submitted or approved "
+                              "cannot be changed."))
+
+    def _check_assessor(self):
+        """The employee's team manager, a named assessor of the scheme or a bonus officer."""
+        if self.env.su or self.env.user.has_group("kpi_management.group_kpi_bonus_officer"):
+            return
+        for assessment in self:
+            allowed = (assessment.sheet_id.team_id.user_id
+                       | assessment.user_id.sudo().crm_team_ids.user_id
+                       | assessment.sheet_id.scheme_id.sudo().assessor_ids)
+            if assessment.assessor_id != self.env.user or self.env.user not in allowed:
+                raise AccessError(
+                    _("You are not allowed to assess %s: only the employee's manager and the "
+                      "scheme's assessors can, each in their own name.",
+                      assessment.user_id.name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        assessments = super().create(vals_list)
+        assessments._check_editable()
+        assessments._check_assessor()
+        return assessments
+
+    def write(self, vals):
+        self._check_editable()
+        res = super().write(vals)
+        self._check_assessor()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        self._check_editable()

@@ -1,0 +1,177 @@
+"""Pure bonus arithmetic: payout curve, weighted total, period scores, what-if hints.
+
+Nothing here touches the ORM or the database; the bonus models are thin glue around it.
+
+Payout curve
+    A scheme gives levels ``(score %, payout %)``, like Odoo's commission plans. Between two
+    levels the payout is interpolated linearly; below the first level it is the first level's
+    payout, above the last level it is the last level's payout ("nothing above"). A negative
+    payout (a deduction) is only accepted when the scheme explicitly allows it.
+
+Weighted total
+    ``total = sum(score_i x weight_i) / 100`` where the weights (in %) add up to 100. Pilot rules
+    are shown with a weight but contribute 0 (they never count).
+
+Period score (see :func:`period_score`)
+    ``past`` windows (cumulative counts and sums over the N days before the evaluation day):
+    the LAST evaluation of the period. A past-window result dated D measures the days before D,
+    so the results that belong to a period ``[first, last]`` are those dated
+    ``first + 1 .. last + 1``; the latest one is the most complete figure and the one the
+    salesperson saw last. Averaging rolling sums would smear each deal over N days and move most
+    of a deal won late in the month into next month's sheet.
+    ``snapshot`` and ``future`` windows (states: open pipeline, overdue activities, meetings
+    planned ahead): the AVERAGE of the daily results dated ``first .. last``: a state held for
+    the whole period counts, not a single lucky or unlucky day.
+    Value and target are aggregated the same way, so a figure always comes with the figures it
+    was derived from. Days without a result are ignored; no result at all gives a score of 0.
+
+Bonus amount
+    ``amount = base x payout(total) / 100``, rounded to the currency by the caller. The share of
+    one KPI in the amount (shown in the preview) is ``amount x contribution / total``.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from .kpi_scoring import WINDOW_PAST, compute_score
+
+DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
+
+
+def check_levels(levels, allow_deduction=False):
+    """Return a list of problems (plain English keys) with ``levels``; empty when valid.
+
+    Problems: ``"empty"``, ``"duplicate"`` (two levels with the same score), ``"negative_score"``,
+    ``"deduction"`` (a negative payout without ``allow_deduction``).
+    """
+    problems = []
+    if not levels:
+        problems.append("empty")
+    scores = [score for score, _payout in levels]
+    if len(set(scores)) != len(scores):
+        problems.append("duplicate")
+    if any(score < 0 for score in scores):
+        problems.append("negative_score")
+    if not allow_deduction and any(payout < 0 for _score, payout in levels):
+        problems.append("deduction")
+    return problems
+
+
+def payout_percent(score, levels):
+    """Payout % of ``score`` on the curve ``levels`` [(score, payout)], linear in between."""
+    if not levels:
+        return 0.0
+    points = sorted(levels)
+    if score <= points[0][0]:
+        return float(points[0][1])
+    for (s0, p0), (s1, p1) in zip(points, points[1:], strict=False):
+        if score <= s1:
+            return float(p0 + (p1 - p0) * (score - s0) / (s1 - s0))
+    return float(points[-1][1])
+
+
+def weights_total(weights):
+    return round(sum(weights), 6)
+
+
+def weights_valid(weights):
+    """The weights of a scheme must add up to 100 (%), within a rounding tolerance."""
+    return bool(weights) and math.isclose(weights_total(weights), 100.0, abs_tol=1e-6)
+
+
+def contribution(score, weight, counts=True):
+    """Points that one KPI adds to the weighted total."""
+    return round(score * weight / 100.0, 4) if counts else 0.0
+
+
+def weighted_total(lines):
+    """``lines``: iterable of ``(score, weight, counts)``; the weighted total score in %."""
+    return round(sum(contribution(score, weight, counts) for score, weight, counts in lines), 2)
+
+
+def bonus_amount(base_amount, total_score, levels):
+    return base_amount * payout_percent(total_score, levels) / 100.0
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    date: datetime.date
+    value: float
+    target: float
+    score: float
+
+
+@dataclass(frozen=True)
+class PeriodScore:
+    value: float
+    target: float
+    score: float
+    days: int  # number of daily results used
+    last_date: datetime.date | None
+    method: str  # "last" or "average"
+
+
+def result_dates(date_from, date_to, window_kind):
+    """First and last dates (inclusive) of the results that belong to a period."""
+    if window_kind == WINDOW_PAST:
+        one = datetime.timedelta(days=1)
+        return date_from + one, date_to + one
+    return date_from, date_to
+
+
+def period_score(results, date_from, date_to, window_kind):
+    """Aggregate the daily ``results`` (DailyResult) of one rule and user over a period.
+
+    ``results`` may hold rows outside the period (they are filtered here), so the caller can
+    fetch ``date_from .. date_to + 1`` for all rules at once.
+    """
+    first, last = result_dates(date_from, date_to, window_kind)
+    rows = sorted((r for r in results if first <= r.date <= last), key=lambda r: r.date)
+    if window_kind == WINDOW_PAST:
+        if not rows:
+            return PeriodScore(0.0, 0.0, 0.0, 0, None, "last")
+        r = rows[-1]
+        return PeriodScore(r.value, r.target, r.score, len(rows), r.date, "last")
+    if not rows:
+        return PeriodScore(0.0, 0.0, 0.0, 0, None, "average")
+    n = len(rows)
+    return PeriodScore(
+        round(sum(r.value for r in rows) / n, 4),
+        round(sum(r.target for r in rows) / n, 4),
+        round(sum(r.score for r in rows) / n, 2),
+        n, rows[-1].date, "average",
+    )
+
+
+def what_if_delta(value, target, direction, unit):
+    """The change of value worth showing: what is missing to reach the target, else one step.
+
+    Counts move by whole units; other units by the gap to the target or 10% of it.
+    Returns 0 when no change can be suggested (e.g. a lower-is-better KPI already at 0).
+    """
+    if direction == "lower":
+        if value <= target or value <= 0:
+            return 0.0
+        return -(value - target)
+    gap = target - value
+    if unit == "count":
+        return float(max(1, math.ceil(gap))) if gap > 0 else 1.0
+    if gap > 0:
+        return gap
+    return target * 0.1 if target > 0 else 0.0
+
+
+def rescore(value, target, direction, delta):
+    """Score of the KPI if its value moved by ``delta``."""
+    return compute_score(max(0.0, value + delta), target, direction)
+
+
+def bonus_after_change(lines, index, new_score, base_amount, levels):
+    """Bonus amount if line ``index`` of ``lines`` [(score, weight, counts)] scored
+    ``new_score``."""
+    changed = [
+        (new_score if i == index else score, weight, counts)
+        for i, (score, weight, counts) in enumerate(lines)
+    ]
+    return bonus_amount(base_amount, weighted_total(changed), levels)

@@ -1,0 +1,54 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class KpiBonusSheetDetail(models.Model):
+    """The figures of one KPI for one employee on a bonus sheet, as they were computed."""
+
+    _name = "kpi.bonus.sheet.detail"
+    _description = "KPI Bonus Sheet Detail"
+    _order = "line_id, id"
+
+    line_id = fields.Many2one("kpi.bonus.sheet.line", required=True, ondelete="cascade",
+                              index=True)
+    sheet_id = fields.Many2one(related="line_id.sheet_id", store=True, index=True)
+    user_id = fields.Many2one(related="line_id.user_id", store=True)
+    company_id = fields.Many2one(related="line_id.company_id", store=True)
+    scheme_line_id = fields.Many2one("kpi.bonus.scheme.line", string="Scheme KPI",
+                                     ondelete="restrict")
+    rule_id = fields.Many2one("kpi.rule", string="KPI Rule", ondelete="set null")
+    name = fields.Char(string="KPI", readonly=True)
+    kind = fields.Selection([("rule", "KPI rule"), ("manual", "Manual assessment")],
+                            readonly=True)
+    value = fields.Float(readonly=True)
+    target = fields.Float(readonly=True)
+    score = fields.Float(string="Score (%)", readonly=True)
+    weight = fields.Float(string="Weight (%)", readonly=True)
+    counted = fields.Boolean(readonly=True, help="Pilot rules are shown but never counted.")
+    contribution = fields.Float(string="Points", readonly=True,
+                                help="Score x weight / 100: the points added to the total.")
+    result_count = fields.Integer(string="Results / Assessments", readonly=True)
+    note = fields.Char(string="How", readonly=True,
+                       help="How the score was derived, or who assessed what.")
+
+    def _check_editable(self):
+        if self.env.context.get("kpi_bonus_transition"):
+            return
+        if any(detail.line_id.sheet_id.state != "draft" for detail in self):
+            raise UserError(_("The figures of a bonus sheet that is submitted or approved "
+                              "cannot be edited."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        details = super().create(vals_list)
+        details._check_editable()
+        return details
+
+    def write(self, vals):
+        self.check_access("write")
+        self._check_editable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        self._check_editable()

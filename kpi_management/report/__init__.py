@@ -1,0 +1,1 @@
+from . import bonus_xlsx  # noqa: F401

@@ -1,0 +1,185 @@
+"""Who sees which bonus figures, the preview, the workbook and the export route."""
+
+import io
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo.addons.kpi_management.report.bonus_xlsx import build_bonus_xlsx
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase
+
+from .bonus_common import BonusCase
+from .common import NOW, utc
+
+
+@freeze_time(NOW)
+class TestBonusVisibility(BonusCase):
+    def setUp(self):
+        super().setUp()
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        self.rule_volume.evaluate()
+        self.sheet = self.new_sheet()
+        self.sheet.with_user(self.officer).action_compute()
+
+    def test_salesperson_sees_only_own_approved_line(self):
+        Sheet, Line = self.env["kpi.bonus.sheet"], self.env["kpi.bonus.sheet.line"]
+        self.assertFalse(Sheet.with_user(self.salesman).search([]))  # draft: nothing
+        self.assertFalse(Line.with_user(self.salesman).search([]))
+        self.approve(self.sheet)
+        lines = Line.with_user(self.salesman).search([])
+        self.assertEqual(lines.user_id, self.salesman)
+        self.assertEqual(Sheet.with_user(self.salesman).search([]), self.sheet)
+        details = self.env["kpi.bonus.sheet.detail"].with_user(self.salesman).search([])
+        self.assertEqual(details.user_id, self.salesman)
+        other = self.sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman2)
+        with self.assertRaises(AccessError):
+            other.with_user(self.salesman).read(["amount"])
+        with self.assertRaises(AccessError):
+            lines.with_user(self.salesman).write({"amount": 1})
+        with self.assertRaises(AccessError):
+            self.sheet.with_user(self.salesman)._get_xlsx_content()
+
+    def test_manager_sees_own_team_only(self):
+        Sheet = self.env["kpi.bonus.sheet"]
+        self.assertEqual(Sheet.with_user(self.manager).search([]), self.sheet)
+        self.assertEqual(len(self.env["kpi.bonus.sheet.line"].with_user(self.manager).search(
+            [])), 2)
+        self.assertFalse(Sheet.with_user(self.other_manager).search([]))
+        with self.assertRaises(AccessError):
+            self.sheet.with_user(self.other_manager).read(["total_amount"])
+        self.approve(self.sheet)
+        with self.assertRaises(AccessError):  # the export is HR's
+            self.sheet.with_user(self.manager).action_export_xlsx()
+        with self.assertRaises(AccessError):
+            self.sheet.with_user(self.manager)._mark_exported()
+
+    def test_officer_sees_all_and_individual_targets_are_private(self):
+        self.assertEqual(self.env["kpi.bonus.sheet"].with_user(self.officer).search([]),
+                         self.sheet)
+        Target = self.env["kpi.rule.target"]
+        mine = Target.create({"rule_id": self.rule_volume.id, "user_id": self.salesman.id,
+                              "target": 120000})
+        theirs = Target.create({"rule_id": self.rule_volume.id, "user_id": self.salesman2.id,
+                                "target": 100000})
+        self.assertEqual(Target.with_user(self.salesman).search([]), mine)
+        self.assertEqual(Target.with_user(self.manager).search([]), mine | theirs)  # team
+        self.assertFalse(Target.with_user(self.other_manager).search([]))
+        self.assertEqual(Target.with_user(self.officer).search([]), mine | theirs)
+        with self.assertRaises(AccessError):
+            Target.with_user(self.salesman).create({"rule_id": self.rule_new.id,
+                                                    "user_id": self.salesman.id, "target": 1})
+
+
+@freeze_time(NOW)
+class TestBonusPreview(BonusCase):
+    def test_preview_per_kpi_with_what_if(self):
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000, partner=self.client("N1"))
+        (self.rule_volume | self.rule_new).evaluate()
+        [preview] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
+        self.assertTrue(preview["estimate"])
+        lines = {line["name"]: line for line in preview["lines"]}
+        volume, new, service = lines["Sales volume"], lines["New clients"], \
+            lines["Customer service"]
+        self.assertEqual((volume["score"], volume["weight"], volume["contribution"]),
+                         (100.0, 30, 30.0))
+        self.assertEqual((new["value"], new["target"], new["score"]), (1, 2, 50.0))
+        # 30 + 15 + 0 = 45 -> below the 50% threshold: nothing yet
+        self.assertEqual((preview["total_score"], preview["amount"]), (45.0, 0))
+        # one more new client: 30 + 30 = 60 -> 20% of 10,000
+        self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 2000))
+        self.assertIn("1 more", new["hint"]["text"])
+        self.assertIn("2,000.00", new["hint"]["text"])
+        self.assertEqual(service["hint"]["amount_delta"], 0)  # +10 points: 49 -> still 0
+        self.assertEqual(volume["hint"]["delta"], 11000)  # one step (10% of the target) more
+        with self.assertRaises(AccessError):  # only one's own estimate
+            self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview(
+                self.salesman2.id)
+        self.assertEqual(
+            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_preview(), [])
+        # the team's manager may look at a member's estimate, another manager may not
+        Scheme = self.env["kpi.bonus.scheme"]
+        self.assertEqual(len(Scheme.with_user(self.manager).get_bonus_preview(
+            self.salesman.id)), 1)
+        with self.assertRaises(AccessError):
+            Scheme.with_user(self.other_manager).get_bonus_preview(self.salesman.id)
+
+    def test_preview_wizard_opens_for_the_salesperson(self):
+        action = self.env["kpi.bonus.preview"].with_user(self.salesman).action_open_my_estimate()
+        wizard = self.env["kpi.bonus.preview"].browse(action["res_id"])
+        self.assertEqual(wizard.scheme_id, self.scheme)
+        self.assertEqual(len(wizard.line_ids), 3)
+        self.assertTrue(wizard.line_ids.filtered(lambda ln: ln.hint))
+
+
+class TestBonusXlsx(BonusCase):
+    def test_build_and_read_back(self):
+        header = {"title": "Bonus sheet", "company": "ACME", "scheme": "Sales bonus",
+                  "team": "Team A", "period": "2026-11-01 - 2026-11-30", "currency": "EUR",
+                  "currency_format": '#,##0.00 "EUR"',
+                  "approvals": [("Approved by HR", "Hanna", None)]}
+        rows = [
+            {"name": "Valery", "login": "valery", "profile": "Sales", "team": "Team A",
+             "kpis": [{"value": 250000, "target": 200000, "score": 125, "weight": 100}],
+             "total_score": 125, "amount": 6250.5},
+            {"name": "Vasily", "login": "vasily", "profile": "Sales", "team": "Team A",
+             "kpis": [{"value": 100000, "target": 200000, "score": 50, "weight": 100}],
+             "total_score": 50, "amount": 0},
+        ]
+        content = build_bonus_xlsx(header, ["Net profit"], rows)
+        ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
+        self.assertEqual(ws["B2"].value, "ACME")
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
+        titles = [c.value for c in ws[header_row]]
+        self.assertEqual(titles[:9], ["Employee", "Login", "Profile", "Sales Team",
+                                      "Net profit: Value", "Net profit: Target",
+                                      "Net profit: Score (%)", "Net profit: Weight (%)",
+                                      "Weighted Score (%)"])
+        first = ws[header_row + 1]
+        self.assertEqual([c.value for c in first], ["Valery", "valery", "Sales", "Team A",
+                                                    250000, 200000, 125, 100, 125, 6250.5])
+        self.assertIsInstance(first[9].value, float)
+        self.assertIn("EUR", first[9].number_format)
+        totals = ws[header_row + 3]
+        self.assertEqual(totals[0].value, "Total")
+        self.assertEqual((totals[8].value, totals[9].value), (87.5, 6250.5))
+        self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
+        self.assertEqual(ws.auto_filter.ref, "A%s:J%s" % (header_row, header_row + 2))
+
+    def test_sheet_workbook_and_export_state(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        self.approve(sheet)
+        content = sheet.with_user(self.officer)._get_xlsx_content()
+        ws = openpyxl.load_workbook(io.BytesIO(content)).active
+        cells = [c.value for row in ws.iter_rows() for c in row]
+        for expected in (self.env.company.name, "Sales bonus", self.manager.name,
+                         self.officer.name, self.salesman.login, self.salesman2.login,
+                         "Customer service: Score (%)"):
+            self.assertIn(expected, cells)
+        sheet.with_user(self.officer)._mark_exported()
+        self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
+        self.assertTrue(sheet.exported_date)
+
+
+class TestBonusExportRoute(BonusCase, HttpCase):
+    def test_route_refuses_others_and_exports_for_hr(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        url = "/kpi_management/bonus_sheet/%s/xlsx" % sheet.id
+        self.authenticate(self.officer.login, self.officer.login)
+        self.assertEqual(self.url_open(url).status_code, 409)  # not approved yet
+        self.approve(sheet)
+        for user in (self.salesman, self.manager, self.other_manager):
+            self.authenticate(user.login, user.login)
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 404, user.login)
+            self.assertEqual(sheet.state, "approved")
+        self.authenticate(self.officer.login, self.officer.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        self.assertIn(self.salesman.login, [c.value for row in ws.iter_rows() for c in row])
+        sheet.invalidate_recordset()
+        self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))

@@ -1,0 +1,102 @@
+"""Pure bonus arithmetic (no database)."""
+
+import datetime
+
+import pytest
+
+from odoo.addons.kpi_management.models import kpi_bonus_math as m
+
+LEVELS = m.DEFAULT_LEVELS  # 0 -> 0, 50 -> 0, 100 -> 100, 150 -> 150
+
+
+@pytest.mark.parametrize(
+    ("score", "payout"),
+    [(0, 0), (30, 0), (50, 0), (75, 50), (90, 80), (100, 100), (120, 120), (150, 150),
+     (180, 150), (200, 150)],
+)
+def test_payout_curve_interpolates_and_stops_at_last_level(score, payout):
+    assert m.payout_percent(score, LEVELS) == pytest.approx(payout)
+
+
+def test_payout_curve_unsorted_levels_and_deduction():
+    levels = [(100, 100), (0, -20), (80, 0)]
+    assert m.payout_percent(0, levels) == -20
+    assert m.payout_percent(40, levels) == pytest.approx(-10)
+    assert m.payout_percent(90, levels) == pytest.approx(50)
+    assert m.payout_percent(500, levels) == 100
+    assert m.payout_percent(50, []) == 0
+
+
+def test_check_levels():
+    assert m.check_levels(LEVELS) == []
+    assert m.check_levels([]) == ["empty"]
+    assert m.check_levels([(0, 0), (0, 10)]) == ["duplicate"]
+    assert m.check_levels([(0, -10), (100, 100)]) == ["deduction"]
+    assert m.check_levels([(0, -10), (100, 100)], allow_deduction=True) == []
+    assert m.check_levels([(-5, 0)]) == ["negative_score"]
+
+
+def test_weights():
+    assert m.weights_valid([30, 30, 40])
+    assert m.weights_valid([33.3, 33.3, 33.4])
+    assert not m.weights_valid([30, 30, 30])
+    assert not m.weights_valid([])
+
+
+def test_weighted_total_source_scheme_and_pilot():
+    # sales volume 30% at 120, new clients 30% at 50, customer service 40% at 95
+    assert m.weighted_total([(120, 30, True), (50, 30, True), (95, 40, True)]) == 89.0
+    # a pilot rule never counts
+    assert m.weighted_total([(120, 30, True), (200, 70, False)]) == 36.0
+
+
+def test_bonus_amount():
+    assert m.bonus_amount(10000, 89.0, LEVELS) == pytest.approx(7800)
+    assert m.bonus_amount(10000, 40.0, LEVELS) == 0
+
+
+D = datetime.date
+
+
+def daily(*rows):
+    return [m.DailyResult(D(2026, 11, day), value, target, score)
+            for day, value, target, score in rows]
+
+
+def test_period_score_past_window_takes_last_result_of_shifted_period():
+    rows = daily((1, 1, 2, 50), (15, 3, 2, 150), (30, 4, 2, 200))
+    # November 1-30 past windows: results dated 2..Dec 1; the 1 Nov result measures October
+    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), m.WINDOW_PAST)
+    assert (ps.value, ps.target, ps.score, ps.days, ps.method) == (4, 2, 200, 2, "last")
+    assert ps.last_date == D(2026, 11, 30)
+    rows.append(m.DailyResult(D(2026, 12, 1), 5, 2, 200))
+    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), m.WINDOW_PAST)
+    assert (ps.value, ps.last_date) == (5, D(2026, 12, 1))
+
+
+def test_period_score_snapshot_averages_daily_results():
+    rows = daily((1, 2, 0, 100), (2, 4, 0, 0), (3, 0, 0, 100), (30, 9, 9, 9))
+    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 3), "snapshot")
+    assert (ps.value, ps.target, ps.score, ps.days, ps.method) == (2, 0, 66.67, 3, "average")
+
+
+def test_period_score_without_results_is_zero():
+    ps = m.period_score([], D(2026, 11, 1), D(2026, 11, 30), "future")
+    assert (ps.score, ps.days) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "unit", "delta"),
+    [(0, 2, "higher", "count", 2), (1.5, 2, "higher", "count", 1), (3, 2, "higher", "count", 1),
+     (60000, 100000, "higher", "amount", 40000), (120000, 100000, "higher", "amount", 10000),
+     (12, 8, "lower", "hours", -4), (6, 8, "lower", "hours", 0)],
+)
+def test_what_if_delta(value, target, direction, unit, delta):
+    assert m.what_if_delta(value, target, direction, unit) == pytest.approx(delta)
+
+
+def test_bonus_after_change_two_more_new_clients():
+    lines = [(100, 30, True), (0, 30, True), (100, 40, True)]
+    before = m.bonus_amount(10000, m.weighted_total(lines), LEVELS)
+    after = m.bonus_after_change(lines, 1, m.rescore(0, 2, "higher", 2), 10000, LEVELS)
+    assert (before, after) == (pytest.approx(4000), pytest.approx(10000))

@@ -1,0 +1,265 @@
+"""Bonus sheets: the source material's scheme, period scores, approval, freezing, bad input."""
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
+from .common import NOW, TODAY, utc
+
+
+@freeze_time(NOW)
+class TestSourceScheme(BonusCase):
+    def test_individual_targets_reach_the_results(self):
+        """The "star" must grow 20%, the others 10%: the engine scores against their own target."""
+        self.env["kpi.rule.target"].create({"rule_id": self.rule_volume.id,
+                                            "user_id": self.salesman.id, "target": 120000})
+        self.won_lead(self.salesman, utc(days=-3), revenue=120000)
+        self.won_lead(self.salesman2, utc(days=-3), revenue=120000)
+        self.rule_volume.evaluate()
+        star, other = self.result(self.rule_volume, self.salesman), \
+            self.result(self.rule_volume, self.salesman2)
+        self.assertEqual((star.target, star.score), (120000, 100.0))
+        self.assertEqual((other.target, other.score), (110000, round(120 / 110 * 100, 2)))
+        with self.assertRaises(IntegrityError):  # unique per rule and user
+            with self.cr.savepoint():
+                self.env["kpi.rule.target"].create({"rule_id": self.rule_volume.id,
+                                                    "user_id": self.salesman.id, "target": 1})
+
+    def test_volume_30_new_clients_30_service_40(self):
+        self.env["kpi.rule.target"].create({"rule_id": self.rule_volume.id,
+                                            "user_id": self.salesman.id, "target": 120000})
+        # star: 132,000 (110% of 120,000), 1 new client of 2 (50%)
+        client_a = self.client("A")  # two deals with the same client: 1 new client
+        self.won_lead(self.salesman, utc(days=-5), revenue=100000, partner=client_a)
+        self.won_lead(self.salesman, utc(days=-4), revenue=32000, partner=client_a)
+        # other: 110,000 (100% of 110,000), 2 new clients (100%)
+        self.won_lead(self.salesman2, utc(days=-2), revenue=60000, partner=self.client("B"))
+        self.won_lead(self.salesman2, utc(days=-1), revenue=50000, partner=self.client("C"))
+        # outside the window: counted in no score
+        self.won_lead(self.salesman2, utc(days=-40), revenue=999999, partner=self.client("D"))
+        (self.rule_volume | self.rule_new).evaluate()
+        sheet = self.new_sheet()
+        # customer service: manager 90 + assessor 100 for the star, manager 80 for the other
+        self.assess(sheet, self.salesman, self.manager, 90)
+        self.assess(sheet, self.salesman, self.assessor, 100)
+        self.assess(sheet, self.salesman2, self.manager, 80)
+        sheet.with_user(self.officer).action_compute()
+        star = sheet.line_ids.filtered(lambda line: line.user_id == self.salesman)
+        other = sheet.line_ids.filtered(lambda line: line.user_id == self.salesman2)
+        figures = {d.name: (d.value, d.target, d.score, d.weight, d.contribution)
+                   for d in star.detail_ids}
+        self.assertEqual(figures["Sales volume"], (132000, 120000, 110.0, 30, 33.0))
+        self.assertEqual(figures["New clients"], (1, 2, 50.0, 30, 15.0))
+        self.assertEqual(figures["Customer service"], (95, 100, 95.0, 40, 38.0))
+        # 33 + 15 + 38 = 86 -> payout 72% (50 -> 0, 100 -> 100) of 10,000
+        self.assertEqual((star.total_score, star.payout_percent, star.amount), (86.0, 72.0, 7200))
+        # 30 + 30 + 32 = 92 -> 84%
+        self.assertEqual((other.total_score, other.amount), (92.0, 8400))
+        self.assertEqual((other.rank, star.rank), (1, 2))
+        self.assertEqual(sheet.total_amount, 15600)
+        service = star.detail_ids.filtered(lambda d: d.kind == "manual")
+        self.assertIn("%s: 90%%" % self.manager.name, service.note)
+        self.assertIn("%s: 100%%" % self.assessor.name, service.note)
+        self.assertEqual(service.result_count, 2)
+        volume = star.detail_ids.filtered(lambda d: d.rule_id == self.rule_volume)
+        self.assertIn("2026-11-23", volume.note)  # the last evaluation of the period
+
+    def test_net_profit_ranks_valery_first(self):
+        """Vasily: 400,000 - 100 h x 1,500 - 150,000 = 100,000; Valery: 250,000."""
+        rule = self.make_rule("net_profit", name="Net profit", target=200000, window_days=30)
+        scheme = self.env["kpi.bonus.scheme"].create({
+            "name": "Profit bonus", "base_amount": 5000,
+            "profile_ids": [Command.set(self.profile_sales.ids)],
+            "line_ids": [Command.create({"rule_id": rule.id, "weight": 100})],
+        })
+        vasily, valery = self.salesman, self.salesman2
+        self.won_lead(vasily, utc(days=-6), revenue=400000, cost_price=150000,
+                      extra_cost_hours=100, extra_cost_hour_rate=1500)
+        self.won_lead(valery, utc(days=-6), revenue=400000, cost_price=150000)
+        rule.evaluate()
+        sheet = self.new_sheet(scheme_id=scheme.id)
+        sheet.with_user(self.officer).action_compute()
+        first, second = sheet.line_ids.sorted("rank")
+        self.assertEqual(first.user_id, valery)
+        self.assertEqual(first.detail_ids.value, 250000)
+        self.assertEqual(second.user_id, vasily)
+        self.assertEqual(second.detail_ids.value, 100000)
+        # Valery 125% -> 125% x 5,000; Vasily 50% -> 0
+        self.assertEqual((first.amount, second.amount), (6250, 0))
+
+
+@freeze_time(NOW)
+class TestPeriodScore(BonusCase):
+    def _result(self, rule, day, value, target, score):
+        self.env["kpi.result"].create({"rule_id": rule.id, "user_id": self.salesman.id,
+                                       "date": day, "value": value, "target": target,
+                                       "score": score})
+
+    def test_last_evaluation_for_past_windows_average_for_snapshots(self):
+        pipeline = self.make_rule("open_pipeline", name="Pipeline", target=100)
+        scheme = self.env["kpi.bonus.scheme"].create({
+            "name": "Mixed", "base_amount": 1000,
+            "profile_ids": [Command.set(self.profile_sales.ids)],
+            "line_ids": [Command.create({"rule_id": self.rule_volume.id, "weight": 50}),
+                         Command.create({"rule_id": pipeline.id, "weight": 50})],
+        })
+        # past window: the result dated the first day measures the previous days (excluded)
+        self._result(self.rule_volume, PERIOD_FROM, 999, 110, 200)
+        self._result(self.rule_volume, "2026-11-01", 55, 110, 50)
+        self._result(self.rule_volume, TODAY, 121, 110, 110)
+        # snapshot: results dated inside the period are averaged; 23 Nov is outside
+        self._result(pipeline, PERIOD_FROM, 50, 100, 50)
+        self._result(pipeline, PERIOD_TO, 150, 100, 150)
+        self._result(pipeline, TODAY, 0, 100, 0)
+        sheet = self.new_sheet(scheme_id=scheme.id)
+        sheet.with_user(self.officer).action_compute()
+        line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
+        volume, pipe = line.detail_ids.sorted(lambda d: d.rule_id != self.rule_volume)
+        self.assertEqual((volume.value, volume.score, volume.result_count), (121, 110, 2))
+        self.assertEqual((pipe.value, pipe.score, pipe.result_count), (100, 100, 2))
+        self.assertIn("Average of 2", pipe.note)
+        self.assertEqual(line.total_score, 105.0)
+        no_result = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman2)
+        self.assertEqual((no_result.total_score, no_result.amount), (0, 0))
+
+
+@freeze_time(NOW)
+class TestApproval(BonusCase):
+    def test_workflow_freezes_figures_and_logs_every_step(self):
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        self.rule_volume.evaluate()
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        with self.assertRaises(AccessError):
+            sheet.with_user(self.salesman).action_compute()
+        sheet.with_user(self.officer).action_submit()
+        with self.assertRaises(UserError):  # the manager has not approved yet
+            sheet.with_user(self.officer).action_approve()
+        with self.assertRaises(AccessError):  # not the team's manager
+            sheet.with_user(self.other_manager).action_approve_manager()
+        sheet.with_user(self.manager).action_approve_manager()
+        self.assertEqual(sheet.manager_approved_uid, self.manager)
+        with self.assertRaises(AccessError):  # HR approval needs a bonus officer
+            sheet.with_user(self.manager).action_approve()
+        sheet.with_user(self.officer).action_approve()
+        self.assertEqual((sheet.state, sheet.approved_uid), ("approved", self.officer))
+        line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
+        before = (line.total_score, line.amount, line.detail_ids.mapped("score"))
+        self.assertEqual(line.detail_ids[0].score, 100.0)
+
+        # later evaluations and rule changes never alter the approved sheet
+        self.won_lead(self.salesman, utc(days=-2), revenue=500000)
+        self.rule_volume.target = 1000
+        self.rule_volume.evaluate()
+        self.scheme.base_amount = 99999
+        self.assertEqual((line.total_score, line.amount, line.detail_ids.mapped("score")), before)
+        self.assertEqual(sheet.base_amount, 10000)
+
+        # edits are refused, nothing changed
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).write({"date_to": "2026-11-21"})
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).action_compute()
+        with self.assertRaises(UserError):
+            line.with_user(self.officer).write({"amount": 1})
+        with self.assertRaises(UserError):
+            line.detail_ids[0].with_user(self.officer).write({"score": 1})
+        with self.assertRaises(UserError):
+            self.assess(sheet, self.salesman, self.manager, 50)
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).action_reset_to_draft()
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).unlink()
+        self.assertEqual((line.amount, sheet.date_to.isoformat()), (before[1], "2026-11-22"))
+
+        bodies = " ".join(sheet.message_ids.mapped("body"))
+        for text in ("Figures computed", "Submitted for approval", "Approved by the team manager",
+                     "Approved by HR"):
+            self.assertIn(text, bodies)
+        authors = sheet.message_ids.mapped("author_id")
+        self.assertIn(self.manager.partner_id, authors)
+        self.assertIn(self.officer.partner_id, authors)
+
+    def test_back_to_draft_clears_manager_approval(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        sheet.with_user(self.officer).action_submit()
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).write({"date_to": "2026-11-21"})
+        sheet.with_user(self.manager).action_approve_manager()
+        sheet.with_user(self.manager).action_reset_to_draft()
+        self.assertEqual((sheet.state, sheet.manager_approved_uid.id), ("draft", False))
+        with self.assertRaises(UserError):  # state only through the buttons
+            sheet.with_user(self.officer).write({"state": "approved"})
+
+
+@freeze_time(NOW)
+class TestBadInput(BonusCase):
+    def test_weights_must_add_up_to_100(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.env["kpi.bonus.scheme"].create({
+                "name": "Bad", "line_ids": [
+                    Command.create({"rule_id": self.rule_volume.id, "weight": 60}),
+                    Command.create({"rule_id": self.rule_new.id, "weight": 30})]})
+        self.assertIn("add up to 90", str(caught.exception))
+        with self.assertRaises(ValidationError):  # edited through the scheme (the form)
+            self.scheme.write({"line_ids": [Command.update(self.scheme.line_ids[1].id,
+                                                          {"weight": 31})]})
+        # a line edited on its own is caught before any figure is computed
+        self.scheme.line_ids[0].weight = 10
+        sheet = self.new_sheet()
+        with self.assertRaises(ValidationError):
+            sheet.with_user(self.officer).action_compute()
+        self.assertFalse(sheet.line_ids)
+
+    def test_negative_base_deduction_and_pilot(self):
+        with self.assertRaises(ValidationError):
+            self.scheme.base_amount = -1
+        with self.assertRaises(ValidationError) as caught:
+            self.scheme.level_ids = [Command.create({"score": 10, "payout": -20})]
+        self.assertIn("deduction", str(caught.exception))
+        self.scheme.invalidate_recordset()
+        self.scheme.write({"allow_deduction": True,
+                           "level_ids": [Command.create({"score": 20, "payout": -20})]})
+        self.assertEqual(self.scheme._get_levels()[0], (0.0, 0.0))
+        pilot = self.make_rule("meetings_planned", pilot=True)
+        with self.assertRaises(ValidationError) as caught:
+            self.env["kpi.bonus.scheme"].create({
+                "name": "Pilot", "line_ids": [Command.create({"rule_id": pilot.id,
+                                                              "weight": 100})]})
+        self.assertIn("pilot", str(caught.exception))
+
+    def test_overlapping_sheets_and_assessment_range(self):
+        sheet = self.new_sheet()
+        with self.assertRaises(ValidationError) as caught:
+            self.new_sheet(date_from="2026-11-01", date_to="2026-11-30")
+        self.assertIn("already covers", str(caught.exception))
+        # another team for the same period is fine
+        self.new_sheet(team_id=self.env["crm.team"].search([("name", "=", "Other team")]).id)
+        for score in (-1, 100.5):
+            with self.assertRaises(ValidationError):
+                self.assess(sheet, self.salesman, self.manager, score)
+        self.assertFalse(sheet.assessment_ids)
+        with self.assertRaises(ValidationError):
+            self.new_sheet(period_type="month", date_from="2026-12-02")
+        self.assertEqual(  # nothing was created by the refused attempts
+            self.env["kpi.bonus.sheet"].search_count([("scheme_id", "=", self.scheme.id)]), 2)
+
+    def test_only_allowed_people_assess(self):
+        sheet = self.new_sheet()
+        with self.assertRaises(AccessError):  # a colleague
+            self.assess(sheet, self.salesman, self.salesman2, 100)
+        with self.assertRaises(AccessError):  # another team's manager
+            self.assess(sheet, self.salesman, self.other_manager, 100)
+        self.assess(sheet, self.salesman, self.manager, 70)
+        self.assess(sheet, self.salesman, self.assessor, 80)
+        self.assertEqual(len(sheet.assessment_ids), 2)
+
+    def test_period_types(self):
+        sheet = self.new_sheet(period_type="quarter", date_from="2027-01-01")
+        self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
+        month = self.new_sheet(period_type="month", date_from="2027-04-01")
+        self.assertEqual(month.date_to.isoformat(), "2027-04-30")
