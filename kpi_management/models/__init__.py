@@ -11,6 +11,7 @@ from . import kpi_rule_target
 from . import kpi_bonus_scheme
 from . import kpi_bonus_scheme_line
 from . import kpi_bonus_level
+from . import kpi_bonus_frozen_mixin
 from . import kpi_bonus_sheet
 from . import kpi_bonus_sheet_line
 from . import kpi_bonus_sheet_detail

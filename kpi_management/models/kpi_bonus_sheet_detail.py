@@ -1,11 +1,11 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 
 class KpiBonusSheetDetail(models.Model):
     """The figures of one KPI for one employee on a bonus sheet, as they were computed."""
 
     _name = "kpi.bonus.sheet.detail"
+    _inherit = ["kpi.bonus.frozen.mixin"]
     _description = "KPI Bonus Sheet Detail"
     _order = "line_id, id"
 
@@ -31,24 +31,5 @@ class KpiBonusSheetDetail(models.Model):
     note = fields.Char(string="How", readonly=True,
                        help="How the score was derived, or who assessed what.")
 
-    def _check_editable(self):
-        if self.env.context.get("kpi_bonus_transition"):
-            return
-        if any(detail.line_id.sheet_id.state != "draft" for detail in self):
-            raise UserError(_("The figures of a bonus sheet that is submitted or approved "
-                              "cannot be edited."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        details = super().create(vals_list)
-        details._check_editable()
-        return details
-
-    def write(self, vals):
-        self.check_access("write")
-        self._check_editable()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        self._check_editable()
+    def _get_bonus_sheets(self):
+        return self.line_id.sheet_id

@@ -1,11 +1,11 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 
 class KpiBonusSheetLine(models.Model):
     """One employee on a bonus sheet: stored figures, never recomputed once submitted."""
 
     _name = "kpi.bonus.sheet.line"
+    _inherit = ["kpi.bonus.frozen.mixin"]
     _description = "KPI Bonus Sheet Line"
     _order = "sheet_id, rank, id"
     _rec_name = "user_id"
@@ -26,24 +26,5 @@ class KpiBonusSheetLine(models.Model):
     detail_ids = fields.One2many("kpi.bonus.sheet.detail", "line_id", string="KPIs",
                                  readonly=True)
 
-    def _check_editable(self):
-        if self.env.context.get("kpi_bonus_transition"):
-            return
-        if any(line.sheet_id.state != "draft" for line in self):
-            raise UserError(_("The figures of a bonus sheet that is submitted or approved "
-                              "cannot be edited."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._check_editable()
-        return lines
-
-    def write(self, vals):
-        self.check_access("write")
-        self._check_editable()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        self._check_editable()
+    def _get_bonus_sheets(self):
+        return self.sheet_id
