@@ -95,3 +95,27 @@ class TestBadInput(KpiCase):
         profile.invalidate_recordset()
         self.assertIn("6 KPIs", profile.kpi_count_warning)
         self.assertIn("3-5", profile.kpi_count_warning)
+
+    def test_custom_template_on_a_model_the_admin_cannot_read(self):
+        """Evaluation runs as superuser: a KPI admin cannot measure records hidden from them."""
+        fields_ = self.env["ir.model.fields"]
+        Template = self.env["kpi.template"].with_user(self.kpi_admin)
+        with self.assertRaisesRegex(ValidationError, "not allowed to read"), \
+                self.env.cr.savepoint():
+            Template.create({
+                "name": "Outgoing mails", "code": "custom_mails", "measure": "custom",
+                "model_id": self.env["ir.model"]._get("mail.mail").id, "domain": "[]",
+                "aggregate": "count",
+                "user_field_id": fields_._get("mail.mail", "create_uid").id,
+                "date_field_id": fields_._get("mail.mail", "create_date").id,
+            })
+        # the same admin may measure CRM leads (needs sales rights: give them)
+        self.kpi_admin.group_ids |= self.env.ref("sales_team.group_sale_salesman")
+        template = Template.create({
+            "name": "Leads created", "code": "custom_leads", "measure": "custom",
+            "model_id": self.env["ir.model"]._get("crm.lead").id, "domain": "[]",
+            "aggregate": "count",
+            "user_field_id": fields_._get("crm.lead", "user_id").id,
+            "date_field_id": fields_._get("crm.lead", "create_date").id,
+        })
+        self.assertTrue(template)

@@ -139,6 +139,11 @@ class KpiTemplate(models.Model):
         model_name = self.model_id.model
         if model_name not in self.env:
             raise ValidationError(_("Model %s is not installed.", model_name))
+        if not self.env[model_name].with_user(self.env.uid).has_access("read"):
+            # evaluation runs as superuser: nobody may measure what they cannot read
+            raise ValidationError(
+                _("You cannot build a KPI on %s: you are not allowed to read its records.",
+                  self.model_id.name))
         for fld, label, types in (
             (self.user_field_id, _("user field"), ("many2one",)),
             (self.date_field_id, _("date field"), ("date", "datetime")),
