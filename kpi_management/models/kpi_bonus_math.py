@@ -206,7 +206,7 @@ def estimate(lines, base_amount, levels):
     total = weighted_total(lines)
     amount = bonus_amount(base_amount, total, levels)
     contributions = tuple(contribution(score, weight, counts) for score, weight, counts in lines)
-    return Estimate(total, payout_percent(total, levels), amount, contributions,
+    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions,
                     tuple(amount_share(amount, c, total) for c in contributions))
 
 

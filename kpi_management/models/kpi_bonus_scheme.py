@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
@@ -319,6 +321,7 @@ class KpiBonusScheme(models.Model):
         else:
             text = _("%(qty)s less %(label)s on %(kpi)s: %(amount)s",
                      qty=qty, label=label, kpi=line.name, amount=amount_text)
+        # no unit label (amounts): no double space
         return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
-                "text": text}
+                "text": re.sub(" {2,}", " ", text)}
 
