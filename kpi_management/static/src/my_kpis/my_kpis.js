@@ -67,6 +67,20 @@ export class MyKpis extends Component {
         return value ? formatDate(deserializeDate(value)) : "";
     }
 
+    /** "Total score 77%, payout 54%" of an estimate (today's or the forecast). */
+    scoreAndPayout(figures) {
+        return _t("Total score %(score)s%, payout %(payout)s%", {
+            score: formatKpiNumber(figures.total_score),
+            payout: formatKpiNumber(figures.payout_percent),
+        });
+    }
+
+    forecastTitle(bonus) {
+        return _t("Forecast at the end of the period (%(date)s)", {
+            date: this.formatDay(bonus.period_end),
+        });
+    }
+
     get selectedCard() {
         return this.state.data?.cards.find((c) => c.rule_id === this.state.selected) || null;
     }
