@@ -30,6 +30,7 @@
     ],
     "demo": [
         "demo/kpi_demo.xml",
+        "demo/kpi_bonus_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,5 +1,6 @@
 """Who sees which bonus figures, the preview, the workbook and the export route."""
 
+import datetime
 import io
 
 import openpyxl
@@ -10,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase
 
 from .bonus_common import BonusCase
-from .common import NOW, utc
+from .common import NOW, TODAY, utc
 
 
 @freeze_time(NOW)
@@ -183,3 +184,103 @@ class TestBonusExportRoute(BonusCase, HttpCase):
         self.assertIn(self.salesman.login, [c.value for row in ws.iter_rows() for c in row])
         sheet.invalidate_recordset()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
+
+
+@freeze_time(NOW)
+class TestBonusEstimateForecast(BonusCase):
+    """My KPIs' bonus panel: today's estimate and the forecast to the end of the month."""
+
+    def _result(self, rule, day, value, target, score, user=None):
+        self.env["kpi.result"].create({"rule_id": rule.id, "user_id": (user or self.salesman).id,
+                                       "date": day, "value": value, "target": target,
+                                       "score": score})
+
+    def setUp(self):
+        super().setUp()
+        # sales volume: 0 on 1 Nov, 55,000 on 12 Nov, 110,000 today (23 Nov): +5,000 a day
+        self._result(self.rule_volume, "2026-11-01", 0, 110000, 0)
+        self._result(self.rule_volume, "2026-11-12", 55000, 110000, 50)
+        self._result(self.rule_volume, TODAY, 110000, 110000, 100)
+        # new clients: 0 on 1 Nov, 1 today; 5 on 31 October is another month (not fitted)
+        self._result(self.rule_new, "2026-10-31", 5, 2, 200)
+        self._result(self.rule_new, "2026-11-01", 0, 2, 0)
+        self._result(self.rule_new, TODAY, 1, 2, 50)
+        # customer service: the manager's 80% on the latest sheet (not forecast)
+        self.assess(self.new_sheet(), self.salesman, self.manager, 80)
+
+    def test_estimate_today_and_at_month_end(self):
+        Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman)
+        [preview] = Scheme.get_bonus_preview()
+        self.assertTrue(preview["estimate"])
+        self.assertEqual((preview["period"], preview["period_start"], preview["period_end"]),
+                         ("month", "2026-11-01", "2026-11-30"))
+        lines = {line["name"]: line for line in preview["lines"]}
+        volume, new, service = (lines["Sales volume"], lines["New clients"],
+                                lines["Customer service"])
+        # today: 100 x 30% + 50 x 30% + 80 x 40% = 30 + 15 + 32 = 77 -> payout 54% of 10,000
+        self.assertEqual((preview["total_score"], preview["payout_percent"], preview["amount"]),
+                         (77.0, 54.0, 5400.0))
+        self.assertEqual((volume["score"], volume["weight"], volume["contribution"],
+                          volume["amount"]), (100.0, 30, 30.0, 2103.9))  # 5,400 x 30 / 77
+        self.assertEqual((new["value"], new["score"], new["contribution"], new["amount"]),
+                         (1, 50.0, 15.0, 1051.95))
+        self.assertEqual((service["score"], service["contribution"], service["amount"]),
+                         (80.0, 32.0, 2244.16))
+        # 1 more new client: 30 + 30 + 32 = 92 -> 84% = 8,400: +3,000
+        self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 3000))
+        self.assertIn("3,000.00", new["hint"]["text"])
+        self.assertTrue(new["hint"]["text"].startswith("1 more"))
+        # forecast to 30 November (x = 29 days after the 1st):
+        # volume 5,000 x 29 = 145,000 -> 131.82%; new clients 29 / 22 = 1.32 -> 66%
+        self.assertEqual((volume["forecast"]["value"], volume["forecast"]["score"],
+                          volume["forecast"]["points"]), (145000, 131.82, 3))
+        self.assertEqual((new["forecast"]["value"], new["forecast"]["score"],
+                          new["forecast"]["points"]), (1.32, 66.0, 2))
+        self.assertEqual((service["forecast"]["score"], service["forecast"]["forecast"]),
+                         (80.0, False))
+        # 39.546 + 19.8 + 32 = 91.35 -> payout 82.7% -> 8,270
+        forecast = preview["forecast"]
+        self.assertEqual((forecast["date"], forecast["total_score"], forecast["amount"]),
+                         ("2026-11-30", 91.35, 8270.0))
+        self.assertAlmostEqual(forecast["payout_percent"], 82.7)
+        self.assertEqual(volume["forecast"]["contribution"], 39.546)
+        self.assertEqual(volume["forecast"]["amount"], 3580.14)  # 8,270 x 39.546 / 91.35
+        self.assertEqual(new["forecast"]["amount"], 1792.51)  # 8,270 x 19.8 / 91.35
+        # the shares are of the rounded total (91.35, not 91.346): within a few cents
+        self.assertAlmostEqual(sum(ln["forecast"]["amount"] for ln in preview["lines"]),
+                               8270.0, delta=0.5)
+
+    def test_salesperson_cannot_get_another_users_estimate(self):
+        Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman2)
+        with self.assertRaises(AccessError):
+            Scheme.get_bonus_preview(self.salesman.id)
+        [own] = Scheme.get_bonus_preview()  # their own: no result, no assessment -> 0
+        self.assertEqual((own["amount"], own["forecast"]["amount"]), (0, 0))
+        with self.assertRaises(AccessError):
+            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_preview(self.salesman.id)
+
+    def test_queries_do_not_depend_on_the_history(self):
+        Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman)
+
+        def count():
+            self.env.invalidate_all()
+            Scheme.get_bonus_preview()  # warm the caches
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            data = Scheme.get_bonus_preview()
+            return data, self.env.cr.sql_log_count - before
+
+        short, short_count = count()
+        for day in range(2, 23):
+            if day != 12:
+                self._result(self.rule_volume, datetime.date(2026, 11, day), 5000 * (day - 1),
+                             110000, 0)
+        for day in range(1, 300):
+            self._result(self.rule_new, datetime.date(2026, 10, 31) - datetime.timedelta(
+                days=day), 0, 2, 0)
+        long, long_count = count()
+        self.assertEqual(short_count, long_count)
+        self.assertLessEqual(long_count, 20)
+        volume = next(ln for ln in long[0]["lines"] if ln["name"] == "Sales volume")
+        self.assertEqual((volume["forecast"]["value"], volume["forecast"]["points"]),
+                         (145000, 23))

@@ -100,3 +100,33 @@ def test_bonus_after_change_two_more_new_clients():
     before = m.bonus_amount(10000, m.weighted_total(lines), LEVELS)
     after = m.bonus_after_change(lines, 1, m.rescore(0, 2, "higher", 2), 10000, LEVELS)
     assert (before, after) == (pytest.approx(4000), pytest.approx(10000))
+
+
+def test_estimate_source_scheme():
+    # volume 110% x 30, new clients 50% x 30, service 95% x 40 = 33 + 15 + 38 = 86 -> 72%
+    est = m.estimate([(110.0, 30, True), (50.0, 30, True), (95.0, 40, True)], 10000,
+                     m.DEFAULT_LEVELS)
+    assert (est.total_score, est.payout_percent, est.amount) == (86.0, 72.0, 7200.0)
+    assert est.contributions == (33.0, 15.0, 38.0)
+    assert [round(s, 2) for s in est.shares] == [2762.79, 1255.81, 3181.4]
+    assert sum(est.shares) == pytest.approx(7200)
+    nothing = m.estimate([(0.0, 100, True)], 10000, m.DEFAULT_LEVELS)
+    assert (nothing.total_score, nothing.amount, nothing.shares) == (0.0, 0.0, (0.0,))
+
+
+def test_forecast_line():
+    D = datetime.date
+    day = D(2026, 11, 10)
+    # +1 new client every 5 days from 0 on 1 Nov: 0, 1 (6th), 2 (10th) -> slope ~0.2 a day
+    history = [(D(2026, 11, 1), 0), (D(2026, 11, 6), 1), (D(2026, 11, 10), 2)]
+    line = m.forecast_line(history, day, 4, "higher")
+    # least squares through (0, 0), (5, 1), (9, 2): slope 0.2213, intercept -0.0328 -> x = 29: 6.39
+    assert line.points == 3
+    assert (line.value, line.score) == (6.39, 159.75)
+    # nothing in the period: the latest value stays, the future is ignored
+    flat = m.forecast_line([(D(2026, 10, 30), 3), (D(2026, 10, 31), 2)], day, 4, "higher")
+    assert (flat.value, flat.score, flat.points) == (2.0, 50.0, 0)
+    assert m.forecast_line([], day, 4, "higher") == m.ForecastLine(0.0, 0.0, 0)
+    # lower is better: 10 hours falling 1 a day from 1 Nov, clipped at 0 -> score capped
+    hours = [(D(2026, 11, 1), 10), (D(2026, 11, 2), 9)]
+    assert m.forecast_line(hours, D(2026, 11, 2), 8, "lower").score == 200.0

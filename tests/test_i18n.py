@@ -3,11 +3,13 @@
 import datetime
 import pathlib
 
+import polib
 from freezegun import freeze_time
 
-from odoo.tools.translate import PoFileReader
+from odoo.tests import TransactionCase
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
-from .common import NOW, TODAY, KpiCase, utc
+from .common import NOW, TODAY, KpiCase, KpiTestMixin, utc
 
 I18N = pathlib.Path(__file__).parent.parent / "kpi_management" / "i18n"
 
@@ -18,6 +20,29 @@ def test_danish_translation_is_complete():
     assert pot, "empty template"
     assert pot <= set(da), sorted(pot - set(da))
     assert not [src for src, value in da.items() if not value]
+    fuzzy = [e.msgid for e in polib.pofile(str(I18N / "da.po")) if "fuzzy" in e.flags]
+    assert not fuzzy, fuzzy
+
+
+class TestPotIsCurrent(KpiTestMixin, TransactionCase):
+    """The .pot holds every term Odoo exports for the module today, and da.po translates it.
+
+    The terms are exported the way ``odoo i18n export`` does (``TranslationModuleReader``:
+    Python and JS code, QWeb and OWL templates, views, fields, selections, menus, data).
+    When this fails, re-export the .pot (README, "Languages"), ``msgmerge`` it into da.po
+    and translate the new entries.
+    """
+
+    def test_pot_is_current_and_danish_complete(self):
+        reader = TranslationModuleReader(self.env.cr, modules=["kpi_management"])
+        exported = {source for module, _ttype, _name, _res_id, source, _value, _comments
+                    in reader if module == "kpi_management" and source}
+        self.assertTrue(exported)
+        pot = {entry["src"] for entry in PoFileReader(str(I18N / "kpi_management.pot"))}
+        da = {entry["src"]: entry["value"] for entry in PoFileReader(str(I18N / "da.po"))}
+        self.assertFalse(sorted(exported - pot), "terms missing from kpi_management.pot")
+        untranslated = sorted(src for src in exported if not da.get(src))
+        self.assertFalse(untranslated, "terms not translated in da.po")
 
 
 @freeze_time(NOW)

@@ -74,6 +74,13 @@ class TestKpiTours(KpiTestMixin, HttpCase):
             "target": 2, "window_days": 30, "sequence": 20,
             "profile_ids": [Command.set(cls.profile.ids)],
         })
+        # the salesperson is on a bonus scheme: My KPIs shows the bonus estimate
+        env["kpi.bonus.scheme"].create({
+            "name": "Tour bonus", "base_amount": 10000,
+            "profile_ids": [Command.set(cls.profile.ids)],
+            "line_ids": [Command.create({"rule_id": meetings.id, "weight": 50}),
+                         Command.create({"rule_id": deals.id, "weight": 50})],
+        })
         now = fields.Datetime.now()
         # the source example: 6 meetings planned in the next 14 days, against a target of 10
         for i, days in enumerate((1, 2, 3, 5, 8, 12), start=1):

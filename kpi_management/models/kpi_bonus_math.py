@@ -28,12 +28,21 @@ Period score (see :func:`period_score`)
 Bonus amount
     ``amount = base x payout(total) / 100``, rounded to the currency by the caller. The share of
     one KPI in the amount (shown in the preview) is ``amount x contribution / total``.
+
+Estimate at the end of the period (My KPIs, see :func:`forecast_line`)
+    Each KPI rule's value on the last day of the current bonus period is forecast with
+    ``kpi_forecast`` (least squares through the daily values measured since the period start);
+    without a value in the period the latest value is kept (flat), without any value it is 0.
+    The forecast value is scored against the latest target, and the estimate is computed from
+    those scores exactly like today's (manual assessments are not forecast: they stay as they
+    are). It is a trend, not a promise.
 """
 
 import datetime
 import math
 from dataclasses import dataclass
 
+from .kpi_forecast import forecast_at_end
 from .kpi_scoring import WINDOW_PAST, compute_score
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
@@ -175,3 +184,48 @@ def bonus_after_change(lines, index, new_score, base_amount, levels):
         for i, (score, weight, counts) in enumerate(lines)
     ]
     return bonus_amount(base_amount, weighted_total(changed), levels)
+
+
+def amount_share(amount, contribution_points, total_score):
+    """Share of one KPI (its ``contribution_points``) in ``amount`` (0 when the total is 0)."""
+    return amount * contribution_points / total_score if total_score else 0.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    total_score: float
+    payout_percent: float
+    amount: float  # not rounded: the caller rounds to its currency
+    contributions: tuple
+    shares: tuple  # each line's share of ``amount``
+
+
+def estimate(lines, base_amount, levels):
+    """The bonus of ``lines`` [(score, weight, counts)]: total, payout, amount and shares."""
+    lines = list(lines)
+    total = weighted_total(lines)
+    amount = bonus_amount(base_amount, total, levels)
+    contributions = tuple(contribution(score, weight, counts) for score, weight, counts in lines)
+    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions,
+                    tuple(amount_share(amount, c, total) for c in contributions))
+
+
+@dataclass(frozen=True)
+class ForecastLine:
+    value: float
+    score: float
+    points: int  # daily values the forecast was fitted through (0: flat or nothing)
+
+
+def forecast_line(history, day, target, direction, period="month"):
+    """Value and score one KPI is forecast to reach on the last day of the current period.
+
+    :param history: ``[(date, value)]`` daily values (any order; those after ``day`` and
+        before the period are only used as the latest value when the period has none).
+    :param day: today; the period is the calendar ``period`` containing it.
+    """
+    value, points = forecast_at_end(history, day, period)
+    if value is None:
+        past = [(d, v) for d, v in history if d <= day]
+        value = float(max(past)[1]) if past else 0.0
+    return ForecastLine(value, compute_score(value, target, direction), points)

@@ -1,7 +1,10 @@
+import re
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
-from . import kpi_bonus_math
+from . import kpi_bonus_math, kpi_forecast
 
 
 class KpiBonusScheme(models.Model):
@@ -119,8 +122,12 @@ class KpiBonusScheme(models.Model):
 
         Figures come from the user's latest stored KPI results (today's scores, which are
         computed every night) and, for manual KPIs, from the assessments of the user's
-        latest sheet of the scheme (none yet: counted as 0). The final figure is the one of
-        the approved sheet, whose period scores may differ (see ``kpi_bonus_math``).
+        latest sheet of the scheme (none yet: counted as 0). Next to them, each KPI rule is
+        forecast to the last day of the current bonus period (``_preview_period``: the month)
+        by a least-squares line through its daily values of the period
+        (``kpi_bonus_math.forecast_line``), and the estimate is computed again from those
+        scores. The final figure is the one of the approved sheet, whose period scores may
+        differ (see ``kpi_bonus_math``). Queries per scheme do not depend on the history.
 
         Return structure (a list, one dict per scheme of the user's profile)::
 
@@ -130,6 +137,9 @@ class KpiBonusScheme(models.Model):
                            "decimals": int},
               "base_amount": float, "total_score": float (%), "payout_percent": float,
               "amount": float,
+              "period": "month", "period_start": "YYYY-MM-DD", "period_end": "YYYY-MM-DD",
+              "forecast": {"date": period_end, "total_score": float, "payout_percent": float,
+                           "amount": float},
               "lines": [{
                   "scheme_line_id": int, "rule_id": int|False, "name": str,
                   "kind": "rule"|"manual", "pilot": bool, "counts": bool,
@@ -138,6 +148,9 @@ class KpiBonusScheme(models.Model):
                   "amount": float (this KPI's share of the amount),
                   "hint": {"delta": float, "new_score": float, "amount_delta": float,
                            "text": str} | False,
+                  "forecast": {"value": float, "score": float, "contribution": float,
+                               "amount": float, "points": int (daily values fitted),
+                               "forecast": bool (False: manual, kept as it is)},
               }, ...],
             }, ...]
         """
@@ -152,18 +165,48 @@ class KpiBonusScheme(models.Model):
         schemes = self.sudo()._get_user_schemes(user)
         return [scheme._preview_for(user) for scheme in schemes]
 
+    def _preview_period(self):
+        """The period the estimate is forecast to: a calendar month (``kpi_forecast.PERIODS``).
+
+        Schemes have no period of their own (a sheet chooses month, quarter or custom dates);
+        override to forecast to another period.
+        """
+        self.ensure_one()
+        return "month"
+
+    def _preview_results(self, rules, user, date_from, day):
+        """``{rule_id: [DailyResult]}``: the user's results of ``rules`` dated ``date_from ..
+        day`` plus the latest result of each rule, in one query, oldest first."""
+        results = {rule_id: [] for rule_id in rules.ids}
+        if not rules:
+            return results
+        self.env["kpi.result"].flush_model(["rule_id", "user_id", "date", "value", "target",
+                                            "score"])
+        self.env.cr.execute(SQL(
+            """SELECT rule_id, date, value, target, score FROM kpi_result
+                WHERE user_id = %(user)s AND rule_id = ANY(%(rules)s)
+                  AND date BETWEEN %(from)s AND %(to)s
+               UNION
+               (SELECT DISTINCT ON (rule_id) rule_id, date, value, target, score
+                  FROM kpi_result
+                 WHERE user_id = %(user)s AND rule_id = ANY(%(rules)s)
+                 ORDER BY rule_id, date DESC)
+               ORDER BY rule_id, date""",
+            user=user.id, rules=rules.ids, to=day, **{"from": date_from},
+        ))
+        for rule_id, date, value, target, score in self.env.cr.fetchall():
+            results[rule_id].append(kpi_bonus_math.DailyResult(
+                date, value or 0.0, target or 0.0, score or 0.0))
+        return results
+
     def _preview_for(self, user):
         self.ensure_one()
+        currency = self.currency_id
+        today = fields.Date.context_today(self.with_user(user))
+        period = self._preview_period()
+        period_start, period_end = kpi_forecast.period_bounds(today, period)
         rule_lines = self.line_ids.filtered(lambda line: line.kind == "rule")
-        Result = self.env["kpi.result"].sudo()
-        latest = {}
-        if rule_lines:
-            # one query: the latest result of each rule for this user
-            for result in Result.search_fetch(
-                [("rule_id", "in", rule_lines.rule_id.ids), ("user_id", "=", user.id)],
-                ["rule_id", "value", "target", "score", "date"], order="date desc",
-            ):
-                latest.setdefault(result.rule_id.id, result)
+        daily = self._preview_results(rule_lines.rule_id, user, period_start, today)
         manual = {}
         sheet = self.env["kpi.bonus.sheet"].sudo().search(
             [("scheme_id", "=", self.id), ("assessment_ids.user_id", "=", user.id)],
@@ -171,26 +214,35 @@ class KpiBonusScheme(models.Model):
         for assessment in sheet.assessment_ids.filtered(lambda a: a.user_id == user):
             manual.setdefault(assessment.scheme_line_id.id, []).append(assessment.score)
         levels = self._get_levels()
-        rows, scored = [], []
+        rows, scored, forecast_scored = [], [], []
         for line in self.line_ids:
             counts = line.kind == "manual" or not line.rule_id.pilot
             if line.kind == "rule":
-                res = latest.get(line.rule_id.id)
+                rule = line.rule_id
+                history = daily.get(rule.id, [])
+                res = history[-1] if history else None
                 value = res.value if res else 0.0
-                target = res.target if res else line.rule_id._get_user_targets([user.id])[user.id]
+                target = res.target if res else rule._get_user_targets([user.id])[user.id]
                 score = res.score if res else 0.0
+                ahead = kpi_bonus_math.forecast_line(
+                    [(r.date, r.value) for r in history], today, target, rule.direction,
+                    period)
             else:
                 scores = manual.get(line.id, [])
                 value = round(sum(scores) / len(scores), 2) if scores else 0.0
                 target, score = 100.0, value
-            rows.append((line, value, target, score, counts))
+                ahead = kpi_bonus_math.ForecastLine(value, score, 0)
+            rows.append((line, value, target, score, counts, ahead))
             scored.append((score, line.weight, counts))
-        total = kpi_bonus_math.weighted_total(scored)
-        amount = self.currency_id.round(
-            kpi_bonus_math.bonus_amount(self.base_amount, total, levels))
+            forecast_scored.append((ahead.score, line.weight, counts))
+        now = kpi_bonus_math.estimate(scored, self.base_amount, levels)
+        amount = currency.round(now.amount)
+        later = kpi_bonus_math.estimate(forecast_scored, self.base_amount, levels)
+        forecast_amount = currency.round(later.amount)
         lines = []
-        for index, (line, value, target, score, counts) in enumerate(rows):
-            contribution = kpi_bonus_math.contribution(score, line.weight, counts)
+        for index, (line, value, target, score, counts, ahead) in enumerate(rows):
+            contribution = now.contributions[index]
+            forecast_contribution = later.contributions[index]
             lines.append({
                 "scheme_line_id": line.id,
                 "rule_id": line.rule_id.id or False,
@@ -205,22 +257,40 @@ class KpiBonusScheme(models.Model):
                 "score": score,
                 "weight": line.weight,
                 "contribution": contribution,
-                "amount": self.currency_id.round(amount * contribution / total) if total else 0.0,
+                "amount": currency.round(kpi_bonus_math.amount_share(
+                    amount, contribution, now.total_score)),
                 "hint": self._preview_hint(line, index, value, target, scored, amount, levels)
                 if counts else False,
+                "forecast": {
+                    "value": ahead.value,
+                    "score": ahead.score,
+                    "contribution": forecast_contribution,
+                    "amount": currency.round(kpi_bonus_math.amount_share(
+                        forecast_amount, forecast_contribution, later.total_score)),
+                    "points": ahead.points,
+                    "forecast": line.kind == "rule",
+                },
             })
-        currency = self.currency_id
         return {
             "scheme_id": self.id,
             "scheme": self.name,
             "estimate": True,
-            "date": fields.Date.to_string(fields.Date.context_today(self)),
+            "date": fields.Date.to_string(today),
             "currency": {"id": currency.id, "name": currency.name, "symbol": currency.symbol,
                          "position": currency.position, "decimals": currency.decimal_places},
             "base_amount": self.base_amount,
-            "total_score": total,
-            "payout_percent": kpi_bonus_math.payout_percent(total, levels),
+            "total_score": now.total_score,
+            "payout_percent": now.payout_percent,
             "amount": amount,
+            "period": period,
+            "period_start": fields.Date.to_string(period_start),
+            "period_end": fields.Date.to_string(period_end),
+            "forecast": {
+                "date": fields.Date.to_string(period_end),
+                "total_score": later.total_score,
+                "payout_percent": later.payout_percent,
+                "amount": forecast_amount,
+            },
             "lines": lines,
         }
 
@@ -251,6 +321,7 @@ class KpiBonusScheme(models.Model):
         else:
             text = _("%(qty)s less %(label)s on %(kpi)s: %(amount)s",
                      qty=qty, label=label, kpi=line.name, amount=amount_text)
+        # no unit label (amounts): no double space
         return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
-                "text": text}
+                "text": re.sub(" {2,}", " ", text)}
 

@@ -1,14 +1,21 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
-import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
+import {
+    deserializeDate,
+    deserializeDateTime,
+    formatDate,
+    formatDateTime,
+} from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { describeDelta, formatKpiNumber, statusColor } from "./kpi_format";
+import { describeDelta, formatAmount, formatKpiNumber, statusColor } from "./kpi_format";
 import { KpiHistoryChart } from "./kpi_history_chart";
 
 /**
  * "My KPIs" ("Dagens KPI"): today's KPIs of the current user as cards; a click on a card
  * shows its history, target and forecast, and links to the records that were counted.
+ * Users on a bonus scheme also get a "Bonus estimate" panel: the bonus on track today and
+ * forecast at the end of the period, per KPI (kpi.bonus.scheme.get_bonus_preview, one RPC).
  */
 export class MyKpis extends Component {
     static template = "kpi_management.MyKpis";
@@ -18,7 +25,13 @@ export class MyKpis extends Component {
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
-        this.state = useState({ data: null, selected: null, history: null, period: "month" });
+        this.state = useState({
+            data: null,
+            bonus: [],
+            selected: null,
+            history: null,
+            period: "month",
+        });
         this.periods = [
             { id: "week", label: _t("Week") },
             { id: "month", label: _t("Month") },
@@ -29,7 +42,43 @@ export class MyKpis extends Component {
     }
 
     async load() {
-        this.state.data = await this.orm.call("kpi.result", "get_my_kpis", []);
+        const [data, bonus] = await Promise.all([
+            this.orm.call("kpi.result", "get_my_kpis", []),
+            this.loadBonus(),
+        ]);
+        this.state.data = data;
+        this.state.bonus = bonus;
+    }
+
+    async loadBonus() {
+        try {
+            return await this.orm.silent.call("kpi.bonus.scheme", "get_bonus_preview", []);
+        } catch {
+            // no access to the bonus schemes: no panel, the KPIs still show
+            return [];
+        }
+    }
+
+    formatAmount(value, currency) {
+        return formatAmount(value, currency);
+    }
+
+    formatDay(value) {
+        return value ? formatDate(deserializeDate(value)) : "";
+    }
+
+    /** "Total score 77%, payout 54%" of an estimate (today's or the forecast). */
+    scoreAndPayout(figures) {
+        return _t("Total score %(score)s%, payout %(payout)s%", {
+            score: formatKpiNumber(figures.total_score),
+            payout: formatKpiNumber(figures.payout_percent),
+        });
+    }
+
+    forecastTitle(bonus) {
+        return _t("Forecast at the end of the period (%(date)s)", {
+            date: this.formatDay(bonus.period_end),
+        });
     }
 
     get selectedCard() {

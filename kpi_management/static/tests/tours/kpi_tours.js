@@ -42,6 +42,14 @@ registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
             content: "the figures are fixed during the day",
             trigger: ".o_kpi_computed:contains('fixed during the day')",
         },
+        {
+            content: "the salesperson on a bonus scheme sees the bonus estimate, marked as such",
+            trigger: ".o_kpi_bonus .o_kpi_bonus_estimate:contains('Estimate')",
+        },
+        {
+            content: "today's amount, the forecast at the period end and one row per KPI",
+            trigger: ".o_kpi_bonus:has(.o_kpi_bonus_today):has(.o_kpi_bonus_forecast) .o_kpi_bonus_line:contains('Meetings planned')",
+        },
         screenshot("my_kpis", ".o_kpi_card:contains('Won deals')"),
         {
             content: "open the history of the meetings KPI",
