@@ -229,7 +229,7 @@ class TestBonusEstimateForecast(BonusCase):
         # 1 more new client: 30 + 30 + 32 = 92 -> 84% = 8,400: +3,000
         self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 3000))
         self.assertIn("3,000.00", new["hint"]["text"])
-        self.assertTrue(new["hint"]["text"].startswith("1 more"))
+        self.assertTrue(new["hint"]["text"].startswith("New clients: 1 more →"), new["hint"]["text"])
         # forecast to 30 November (x = 29 days after the 1st):
         # volume 5,000 x 29 = 145,000 -> 131.82%; new clients 29 / 22 = 1.32 -> 66%
         self.assertEqual((volume["forecast"]["value"], volume["forecast"]["score"],

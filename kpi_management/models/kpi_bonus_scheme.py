@@ -1,5 +1,3 @@
-import re
-
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
@@ -308,20 +306,23 @@ class KpiBonusScheme(models.Model):
         new_amount = self.currency_id.round(kpi_bonus_math.bonus_after_change(
             scored, index, new_score, self.base_amount, levels))
         amount_delta = self.currency_id.round(new_amount - amount)
-        label = line.rule_id.unit_label or (_("points") if line.kind == "manual" else "")
         if line.rule_id.unit == "amount":
             qty = self.currency_id.format(abs(delta))
+        elif line.kind == "manual":
+            qty = _("%s points", "%g" % round(abs(delta), 2))
+        elif line.rule_id.unit == "hours":
+            qty = _("%s hours", "%g" % round(abs(delta), 2))
         else:
             qty = "%g" % round(abs(delta), 2)
         amount_text = ("+" if amount_delta >= 0 else "-") + self.currency_id.format(
             abs(amount_delta))
+        # "Won deals: 1 more -> +3,000.00" (no plural to get wrong in any language)
         if delta > 0:
-            text = _("%(qty)s more %(label)s on %(kpi)s: %(amount)s",
-                     qty=qty, label=label, kpi=line.name, amount=amount_text)
+            text = _("%(kpi)s: %(qty)s more → %(amount)s",
+                     qty=qty, kpi=line.name, amount=amount_text)
         else:
-            text = _("%(qty)s less %(label)s on %(kpi)s: %(amount)s",
-                     qty=qty, label=label, kpi=line.name, amount=amount_text)
-        # no unit label (amounts): no double space
+            text = _("%(kpi)s: %(qty)s less → %(amount)s",
+                     qty=qty, kpi=line.name, amount=amount_text)
         return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
-                "text": re.sub(" {2,}", " ", text)}
+                "text": text}
 
