@@ -211,7 +211,10 @@ bench() {
     db_exists "$KPI_TEST_DB" && db_has_module "$KPI_TEST_DB" || {
         db_exists "$KPI_TEST_DB" && psql_odoo "DROP DATABASE \"$KPI_TEST_DB\""
         odoo -d "$KPI_TEST_DB" -i kpi_management --stop-after-init --log-level=warn || die "install failed"; }
+    say "Benchmark 1/2: nightly evaluation (bench/bench_engine.py)"
     "$PY" "$REPO/bench/bench_engine.py" -c "$STATE/odoo.conf" -d "$KPI_TEST_DB" "$@"
+    say "Benchmark 2/2: loading My KPIs (bench/bench_my_kpis.py)"
+    "$PY" "$REPO/bench/bench_my_kpis.py" -c "$STATE/odoo.conf" -d "$KPI_TEST_DB"
 }
 
 cmd="${1:-}"; shift || true
