@@ -14,7 +14,7 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from . import kpi_forecast
+from . import kpi_forecast, kpi_scoring
 
 #: the change shown on a card is measured against the result of this many days before
 DELTA_DAYS = 7
@@ -68,8 +68,7 @@ class KpiResult(models.Model):
             score = sum(c["score"] for c in counted) / len(counted)
         score = round(score, 1)
         threshold = min(c["warning_threshold"] for c in counted)
-        status = "reached" if score >= 100 else "warning" if score >= threshold else "off_track"
-        return {"score": score, "status": status}
+        return {"score": score, "status": kpi_scoring.compute_status(score, threshold)}
 
     @api.model
     def get_my_kpis(self):
