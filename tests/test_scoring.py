@@ -26,6 +26,13 @@ def test_compute_score(value, target, direction, expected):
     assert s.compute_score(value, target, direction) == expected
 
 
+@pytest.mark.parametrize(("target", "direction", "expected"),
+                         [(8, "lower", 100.0), (0, "lower", 100.0), (10, "higher", 0.0)])
+def test_no_data_scores_neutral_for_lower_is_better(target, direction, expected):
+    """Nothing counted (no lead to answer): 100% for lower-is-better, never the 200% cap."""
+    assert s.compute_score(0, target, direction, has_data=False) == expected
+
+
 @pytest.mark.parametrize(
     ("score", "threshold", "status"),
     [(100, 80, "reached"), (150, 80, "reached"), (99.9, 80, "warning"), (80, 80, "warning"),

@@ -120,10 +120,21 @@ class TestDeals(KpiCase):
         self.won_lead(self.salesman, utc(days=-3), 100, partner=self.initech)
         # a won deal without customer does not make a client
         self.won_lead(self.salesman, utc(days=-3), 100)
+        # Hooli: first won by salesman2 inside the window, then by the salesman: new only once
+        hooli = self.env["res.partner"].create({"name": "Hooli", "is_company": True})
+        first_hooli = self.won_lead(self.salesman2, utc(days=-10), 100, partner=hooli)
+        self.won_lead(self.salesman, utc(days=-3), 100, partner=hooli)
         rule.evaluate()
         result = self.result(rule, self.salesman)
         self.assertEqual((result.value, result.score, result.status), (2, 100.0, "reached"))
-        self.assertEqual(len(result.record_ids), 3)  # the two Acme deals and the Initech deal
+        # the records counted are each new client's first won deal: Acme's and Initech's
+        first_acme = self.env["crm.lead"].search(
+            [("partner_id", "=", self.acme.id), ("user_id", "=", self.salesman.id)],
+            order="date_closed", limit=1)
+        self.assertEqual(len(result.record_ids), 2)
+        self.assertIn(first_acme.id, result.record_ids)
+        other = self.result(rule, self.salesman2)
+        self.assertEqual((other.value, other.record_ids), (1, first_hooli.ids))
 
     def test_conversion_rate(self):
         rule = self.make_rule("conversion_rate", target=50, window_days=90)
@@ -230,6 +241,29 @@ class TestActivity(KpiCase):
         self.assertEqual(result.value, 12.0)
         self.assertEqual(result.score, round(8 / 12 * 100, 2))
         self.assertEqual(sorted(result.record_ids), sorted((answered | unanswered).ids))
+        # no lead to answer: exactly 100%, never more than answering leads fast
+        idle = self.result(rule, self.salesman2)
+        self.assertEqual((idle.value, idle.score, idle.status, idle.record_ids),
+                         (0, 100.0, "reached", []))
+
+    def test_response_time_counts_a_completed_activity(self):
+        """Marking a call done posts a notification authored by the salesman: it is an action."""
+        rule = self.make_rule("response_time", target=8, window_days=30)
+        lead = self.env["crm.lead"].create({"name": "called", "user_id": self.salesman.id})
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s", (utc(days=-2), lead.id))
+        lead.invalidate_recordset()
+        call = self.env.ref("mail.mail_activity_data_call")
+        activity = lead.activity_schedule(activity_type_id=call.id, user_id=self.salesman.id)
+        activity.with_user(self.salesman).action_feedback(feedback="Reached the buyer")
+        done = self.env["mail.message"].search(
+            [("model", "=", "crm.lead"), ("res_id", "=", lead.id),
+             ("mail_activity_type_id", "=", call.id)])
+        self.assertEqual(done.author_id, self.salesman.partner_id)
+        done.date = utc(days=-2, hours=2)
+        self.env["mail.message"].flush_model()
+        rule.evaluate()
+        self.assertEqual(self.result(rule, self.salesman).value, 2.0)
 
     def test_overdue_activities(self):
         rule = self.make_rule("overdue_activities", target=0)
@@ -244,6 +278,11 @@ class TestActivity(KpiCase):
         result = self.result(rule, self.salesman)
         self.assertEqual((result.value, result.score, result.status), (2, 0.0, "off_track"))
         self.assertEqual(self.result(rule, self.salesman2).value, 1)
+        rule.target = 3  # nothing overdue against a tolerance of 3: 100%, not the 200% cap
+        self.env["mail.activity"].search([("user_id", "=", self.salesman2.id)]).unlink()
+        rule.evaluate()
+        clean = self.result(rule, self.salesman2)
+        self.assertEqual((clean.value, clean.score, clean.status), (0, 100.0, "reached"))
         self.assertFalse(self.result(rule, self.kam))  # the KAM profile does not hold the rule
 
 

@@ -19,7 +19,8 @@ Definitions (also shown on the templates):
     (revenue - cost price - extra costs).
 ``new_clients``
     distinct customer companies (commercial partners) with a deal of the user won in the window
-    and no won deal (by anybody) before the window; the records counted are those deals.
+    that is the company's first won deal ever (by anybody); the records counted are those
+    first deals.
 ``kam_coverage``
     % of the active companies whose salesperson is the user that attended an event with the user
     in the window; the records counted are the companies met.
@@ -152,7 +153,9 @@ def new_clients(ctx):
                       JOIN res_partner p2 ON p2.id = l2.partner_id
                      WHERE p2.commercial_partner_id = p.commercial_partner_id
                        AND l2.active AND l2.won_status = 'won'
-                       AND l2.date_closed < w.utc_from AND %s))
+                       AND (l2.date_closed < won.date_closed
+                            OR (l2.date_closed = won.date_closed AND l2.id < won.id))
+                       AND %s))
         SELECT user_id, count(DISTINCT client)::float, array_agg(id ORDER BY id)
           FROM new GROUP BY user_id""",
         windows_cte(ctx.windows), _won_leads(ctx),
@@ -219,7 +222,10 @@ def response_time(ctx):
                 SELECT min(m.date) AS date FROM mail_message m
                  WHERE m.model = 'crm.lead' AND m.res_id = l.id
                    AND m.author_id = w.partner_id
-                   AND m.message_type IN ('comment', 'email', 'email_outgoing')
+                   AND (m.message_type IN ('comment', 'email', 'email_outgoing')
+                        -- a completed activity posts a notification with its type
+                        OR (m.message_type = 'notification'
+                            AND m.mail_activity_type_id IS NOT NULL))
                    AND m.date >= l.create_date) first ON TRUE
          WHERE %s
          GROUP BY w.user_id""",

@@ -252,6 +252,12 @@ class KpiRule(models.Model):
             for w in windows
         }
 
+    def _score(self, value, target, record_ids):
+        """``(score, status)`` of a measured value for this rule (see ``kpi_scoring``)."""
+        self.ensure_one()
+        score = kpi_scoring.compute_score(value, target, self.direction, has_data=bool(record_ids))
+        return score, kpi_scoring.compute_status(score, self.warning_threshold)
+
     def _evaluate_rows(self, rows, date=None, now=None):
         """Measure, score and upsert the results of one rule for ``rows`` (3 queries).
 
@@ -267,13 +273,13 @@ class KpiRule(models.Model):
         columns = defaultdict(list)
         for user_id, (day, value, ids) in measured.items():
             target = targets[user_id]
-            score = kpi_scoring.compute_score(value, target, self.direction)
+            score, status = self._score(value, target, ids)
             columns["user"].append(user_id)
             columns["day"].append(day)
             columns["value"].append(value)
             columns["target"].append(target)
             columns["score"].append(score)
-            columns["status"].append(kpi_scoring.compute_status(score, self.warning_threshold))
+            columns["status"].append(status)
             columns["ids"].append(json.dumps(ids))
         uid = self.env.uid
         self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])

@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 
-from . import kpi_scoring
 from .kpi_result import STATUS_SELECTION
 
 
@@ -41,14 +40,14 @@ class KpiRulePreview(models.TransientModel):
         rows = [(user.id, user.partner_id.id, user.tz)]
         day, value, ids = rule._measure_rows(rows, date=self.date or None)[user.id]
         target = rule._get_user_targets([user.id])[user.id]
-        score = kpi_scoring.compute_score(value, target, rule.direction)
+        score, status = rule._score(value, target, ids)
         self.write({
             "computed": True,
             "evaluated_date": day,
             "value": value,
             "target": target,
             "score": score,
-            "status": kpi_scoring.compute_status(score, rule.warning_threshold),
+            "status": status,
             "record_ids": ids,
             "record_count": len(ids),
             "res_model": rule.template_id._get_res_model(),

@@ -6,7 +6,8 @@ Score
     ``higher`` is better: ``score = value / target x 100``.
     ``lower`` is better (response time, overdue activities): ``score = target / value x 100``;
     a value of 0 reaches the cap when the target is positive, and exactly 100% when the target
-    is 0 (any value above a 0 target scores 0).
+    is 0 (any value above a 0 target scores 0). When no record at all was counted (no lead to
+    answer, no activity overdue) a lower-is-better KPI scores exactly 100%.
     Scores are clipped to ``[0, SCORE_CAP]`` (200%) so that one runaway KPI cannot hide the
     others in a weighted total.
 
@@ -38,8 +39,15 @@ STATUS_WARNING = "warning"
 STATUS_OFF_TRACK = "off_track"
 
 
-def compute_score(value, target, direction="higher", cap=SCORE_CAP):
-    """Return the % of target reached, clipped to ``[0, cap]``."""
+def compute_score(value, target, direction="higher", cap=SCORE_CAP, has_data=True):
+    """Return the % of target reached, clipped to ``[0, cap]``.
+
+    ``has_data`` is False when no record was counted: a lower-is-better KPI then scores exactly
+    100% (nothing to answer, nothing overdue), never the cap, so that having no leads never pays
+    better than answering them fast.
+    """
+    if direction == "lower" and not has_data:
+        return 100.0
     value = value or 0.0
     target = target or 0.0
     if direction != "lower":
