@@ -18,6 +18,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 ODOO_SRC="${ODOO_SRC:-$HOME/odoo-19.0}"
 ODOO_REPO="${ODOO_REPO:-https://github.com/odoo/odoo.git}"
 ODOO_BRANCH="${ODOO_BRANCH:-19.0}"
