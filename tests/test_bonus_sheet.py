@@ -263,3 +263,47 @@ class TestBadInput(BonusCase):
         self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
         month = self.new_sheet(period_type="month", date_from="2027-04-01")
         self.assertEqual(month.date_to.isoformat(), "2027-04-30")
+
+
+@freeze_time(NOW)
+class TestNoContextBypass(BonusCase):
+    """The frozen check never trusts the context: any RPC caller can send one."""
+
+    def test_officer_cannot_edit_approved_figures_with_the_transition_key(self):
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        self.rule_volume.evaluate()
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        self.approve(sheet)
+        officer = self.env(user=self.officer, context=dict(self.env.context,
+                                                           kpi_bonus_transition=True))
+        line = sheet.line_ids[0].with_env(officer)
+        amount = line.amount
+        with self.assertRaises(UserError):
+            line.write({"amount": 123456})
+        with self.assertRaises(UserError):
+            line.detail_ids[0].write({"score": 1})
+        with self.assertRaises(UserError):
+            line.unlink()
+        with self.assertRaises(UserError):
+            self.env["kpi.bonus.sheet.line"].with_env(officer).create(
+                {"sheet_id": sheet.id, "user_id": self.kam.id, "amount": 1})
+        with self.assertRaises(UserError):
+            sheet.with_env(officer).write({"state": "draft", "manager_approved_uid": False})
+        with self.assertRaises(UserError):
+            self.assess(sheet.with_env(officer), self.salesman, self.manager, 50)
+        self.assertEqual((sheet.state, line.amount), ("approved", amount))
+
+    def test_draft_figures_only_through_the_buttons(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        officer = sheet.with_user(self.officer).with_context(kpi_bonus_transition=True)
+        for vals in ({"base_amount": 1}, {"approved_uid": self.officer.id},
+                     {"state": "approved"}, {"line_ids": [Command.clear()]}):
+            with self.assertRaises(UserError):
+                officer.write(vals)
+        with self.assertRaises(UserError):  # the officer only reads lines
+            sheet.line_ids[0].with_user(self.officer).write({"amount": 1})
+        with self.assertRaises(UserError):
+            self.new_sheet(date_from="2027-01-01", date_to="2027-01-31", state="approved")
+        self.assertEqual(sheet.state, "draft")

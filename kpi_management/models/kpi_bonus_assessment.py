@@ -49,8 +49,6 @@ class KpiBonusAssessment(models.Model):
                       assessment.scheme_line_id.name))
 
     def _check_editable(self):
-        if self.env.context.get("kpi_bonus_transition"):
-            return
         if any(a.sheet_id.state != "draft" for a in self):
             raise UserError(_("Assessments of a bonus sheet that is submitted or approved "
                               "cannot be changed."))

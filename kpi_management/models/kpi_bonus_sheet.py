@@ -16,8 +16,14 @@ SHEET_STATES = [
     ("approved", "Approved"),
     ("exported", "Exported"),
 ]
-#: fields that may still change on an approved sheet (exporting it, the chatter)
-FROZEN_WRITABLE = {"state", "exported_uid", "exported_date", "message_main_attachment_id"}
+#: fields that may still change on an approved sheet (the chatter)
+FROZEN_WRITABLE = {"message_main_attachment_id"}
+#: fields only the sheet's own actions write, as superuser (never through ``write()``)
+SYSTEM_FIELDS = {
+    "state", "currency_id", "base_amount", "levels_frozen", "computed_at", "line_ids",
+    "total_amount", "submitted_uid", "submitted_date", "manager_approved_uid",
+    "manager_approved_date", "approved_uid", "approved_date", "exported_uid", "exported_date",
+}
 
 OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 ADMIN_GROUP = "kpi_management.group_kpi_admin"
@@ -139,7 +145,9 @@ class KpiBonusSheet(models.Model):
 
     # ------------------------------------------------------------------- CRUD
     def write(self, vals):
-        if not self.env.context.get("kpi_bonus_transition"):
+        # the sheet's own actions write as superuser; nothing a caller sends (the context
+        # included) lets anybody else change the state or the computed figures
+        if not self.env.su:
             frozen = self.filtered(lambda s: s.state in ("approved", "exported"))
             if frozen and set(vals) - FROZEN_WRITABLE:
                 raise UserError(_("Bonus sheet %s is approved: its figures are frozen and "
@@ -150,7 +158,21 @@ class KpiBonusSheet(models.Model):
                                   "to edit it.", locked[0].name))
             if "state" in vals:
                 raise UserError(_("Use the buttons of the bonus sheet to change its state."))
+            if set(vals) & SYSTEM_FIELDS:
+                raise UserError(_("The figures and approvals of a bonus sheet are set by its "
+                                  "buttons only."))
         return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                # a new sheet is a draft without figures (the form sends the default state)
+                if any(vals[key] and not (key == "state" and vals[key] == "draft")
+                       for key in set(vals) & SYSTEM_FIELDS):
+                    raise UserError(_("The figures and approvals of a bonus sheet are set by "
+                                      "its buttons only."))
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
@@ -169,7 +191,7 @@ class KpiBonusSheet(models.Model):
         """Write a state change with sudo (after the caller checked the rights) and log it."""
         author = self.env.user.partner_id.id
         for sheet in self:
-            sheet.sudo().with_context(kpi_bonus_transition=True).write(vals)
+            sheet.sudo().write(vals)
             # the manager only reads sheets: post as them, with sudo
             sheet.sudo().message_post(body=message, subtype_xmlid="mail.mt_note",
                                       author_id=author)
@@ -419,9 +441,8 @@ class KpiBonusSheet(models.Model):
         ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
-        ctx = dict(self.env.context, kpi_bonus_transition=True)
-        self.sudo().line_ids.with_context(ctx).unlink()
-        self.sudo().with_context(ctx).write({
+        self.sudo().line_ids.unlink()
+        self.sudo().write({
             "currency_id": currency.id,
             "base_amount": scheme.base_amount,
             "levels_frozen": [[s, p] for s, p in sorted(levels)],
