@@ -1,5 +1,8 @@
 """Bonus sheets: the source material's scheme, period scores, approval, freezing, bad input."""
 
+import datetime
+
+import pytz
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
@@ -7,7 +10,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
-from .common import NOW, TODAY, utc
+from .common import NOW, TODAY, TZ, utc
 
 
 @freeze_time(NOW)
@@ -65,7 +68,8 @@ class TestSourceScheme(BonusCase):
         self.assertIn("%s: 100%%" % self.assessor.name, service.note)
         self.assertEqual(service.result_count, 2)
         volume = star.detail_ids.filtered(lambda d: d.rule_id == self.rule_volume)
-        self.assertIn("2026-11-23", volume.note)  # the last evaluation of the period
+        self.assertIn("Measured over the whole period 2026-10-24 - 2026-11-22", volume.note)
+        self.assertEqual(volume.result_count, 2)  # the two deals counted
 
     def test_net_profit_ranks_valery_first(self):
         """Vasily: 400,000 - 100 h x 1,500 - 150,000 = 100,000; Valery: 250,000."""
@@ -98,7 +102,18 @@ class TestPeriodScore(BonusCase):
                                        "date": day, "value": value, "target": target,
                                        "score": score})
 
-    def test_last_evaluation_for_past_windows_average_for_snapshots(self):
+    @staticmethod
+    def local(*args):
+        """Naive UTC of a Copenhagen wall-clock time."""
+        tz = pytz.timezone(TZ)
+        return tz.localize(datetime.datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def volume_of(self, sheet, user=None, rule=None):
+        sheet.with_user(self.officer).action_compute()
+        line = sheet.line_ids.filtered(lambda ln: ln.user_id == (user or self.salesman))
+        return line.detail_ids.filtered(lambda d: d.rule_id == (rule or self.rule_volume))
+
+    def test_past_windows_measured_over_the_period_snapshots_averaged(self):
         pipeline = self.make_rule("open_pipeline", name="Pipeline", target=100)
         scheme = self.env["kpi.bonus.scheme"].create({
             "name": "Mixed", "base_amount": 1000,
@@ -106,25 +121,57 @@ class TestPeriodScore(BonusCase):
             "line_ids": [Command.create({"rule_id": self.rule_volume.id, "weight": 50}),
                          Command.create({"rule_id": pipeline.id, "weight": 50})],
         })
-        # past window: the result dated the first day measures the previous days (excluded)
-        self._result(self.rule_volume, PERIOD_FROM, 999, 110, 200)
-        self._result(self.rule_volume, "2026-11-01", 55, 110, 50)
-        self._result(self.rule_volume, TODAY, 121, 110, 110)
+        # past window: stored results are not used, the period is measured (local midnights)
+        self._result(self.rule_volume, TODAY, 999999, 110, 200)
+        self.won_lead(self.salesman, self.local(2026, 10, 24, 0, 30), revenue=60000)
+        self.won_lead(self.salesman, self.local(2026, 11, 22, 23, 30), revenue=50000)
+        self.won_lead(self.salesman, self.local(2026, 10, 23, 23, 30), revenue=7)  # before
+        self.won_lead(self.salesman, self.local(2026, 11, 23, 0, 30), revenue=7)  # after
         # snapshot: results dated inside the period are averaged; 23 Nov is outside
         self._result(pipeline, PERIOD_FROM, 50, 100, 50)
         self._result(pipeline, PERIOD_TO, 150, 100, 150)
         self._result(pipeline, TODAY, 0, 100, 0)
         sheet = self.new_sheet(scheme_id=scheme.id)
-        sheet.with_user(self.officer).action_compute()
-        line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
-        volume, pipe = line.detail_ids.sorted(lambda d: d.rule_id != self.rule_volume)
-        self.assertEqual((volume.value, volume.score, volume.result_count), (121, 110, 2))
+        volume = self.volume_of(sheet)
+        line = volume.line_id
+        pipe = line.detail_ids - volume
+        self.assertEqual((volume.value, volume.target, volume.score, volume.result_count),
+                         (110000, 110000, 100, 2))
+        self.assertIn("Measured over the whole period", volume.note)
         self.assertEqual((pipe.value, pipe.score, pipe.result_count), (100, 100, 2))
         self.assertIn("Average of 2", pipe.note)
-        self.assertEqual(line.total_score, 105.0)
+        self.assertEqual(line.total_score, 100.0)
         no_result = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman2)
         self.assertEqual((no_result.total_score, no_result.amount), (0, 0))
 
+    def test_deal_won_on_the_first_is_in_that_months_sheet(self):
+        self.won_lead(self.salesman, self.local(2026, 10, 1, 0, 30), revenue=55000)
+        september = self.new_sheet(period_type="month", date_from="2026-09-01")
+        october = self.new_sheet(period_type="month", date_from="2026-10-01")
+        self.assertEqual(self.volume_of(september).value, 0)
+        self.assertEqual(self.volume_of(october).value, 55000)
+
+    def test_february_and_quarter_measure_their_own_days(self):
+        self.won_lead(self.salesman, self.local(2027, 1, 20, 12), revenue=1000)
+        self.won_lead(self.salesman, self.local(2027, 2, 28, 23, 0), revenue=2000)
+        self.won_lead(self.salesman, self.local(2027, 3, 1, 0, 30), revenue=4000)
+        february = self.new_sheet(period_type="month", date_from="2027-02-01")
+        self.assertEqual(self.volume_of(february).value, 2000)  # not January's deal
+        quarter = self.new_sheet(period_type="quarter", date_from="2027-01-01",
+                                 team_id=self.env["crm.team"].create({
+                                     "name": "Q team", "user_id": self.manager.id,
+                                     "member_ids": [Command.set(self.salesman.ids)]}).id)
+        february.unlink()  # the employee is on one sheet of the scheme per period
+        self.assertEqual(self.volume_of(quarter).value, 7000)  # 3 months, not 30 days
+
+    def test_new_clients_90_days_in_a_monthly_sheet(self):
+        rule = self.rule_new
+        rule.window_days = 90
+        self.won_lead(self.salesman, self.local(2026, 9, 10, 12), partner=self.client("Sep"))
+        self.won_lead(self.salesman, self.local(2026, 10, 10, 12), partner=self.client("Oct"))
+        october = self.new_sheet(period_type="month", date_from="2026-10-01")
+        new = self.volume_of(october, rule=rule)
+        self.assertEqual((new.value, new.target, new.score), (1, 2, 50))
 
 @freeze_time(NOW)
 class TestApproval(BonusCase):

@@ -1,4 +1,3 @@
-import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -361,8 +360,7 @@ class KpiBonusSheet(models.Model):
             """SELECT rule_id, user_id, date, value, target, score
                  FROM kpi_result
                 WHERE rule_id = ANY(%s) AND user_id = ANY(%s) AND date BETWEEN %s AND %s""",
-            list(rule_ids), list(user_ids), self.date_from,
-            self.date_to + datetime.timedelta(days=1),
+            list(rule_ids), list(user_ids), self.date_from, self.date_to,
         ))
         daily = defaultdict(list)
         for rule_id, user_id, day, value, target, score in self.env.cr.fetchall():
@@ -379,7 +377,12 @@ class KpiBonusSheet(models.Model):
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=self.team_id.name, scheme=scheme.name))
         rule_lines = scheme.line_ids.filtered(lambda line: line.kind == "rule")
-        daily = self._fetch_daily_results(rule_lines.rule_id.ids, users.ids)
+        past_rules = rule_lines.rule_id.filtered(
+            lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        # past windows: the measure run once per rule over the exact period, for all employees
+        measured = {rule.id: rule._score_period(users, self.date_from, self.date_to)
+                    for rule in past_rules}
+        daily = self._fetch_daily_results((rule_lines.rule_id - past_rules).ids, users.ids)
         assessments = defaultdict(list)
         for assessment in self.sudo().assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
@@ -390,17 +393,28 @@ class KpiBonusSheet(models.Model):
             details, scored = [], []
             for sline in scheme.line_ids:
                 counts = sline.kind == "manual" or not sline.rule_id.pilot
-                if sline.kind == "rule":
+                if sline.kind == "rule" and sline.rule_id in past_rules:
+                    period = measured[sline.rule_id.id]
+                    if user.id in period:
+                        value, target, score, ids = period[user.id]
+                        days = len(ids)
+                        note = _("Measured over the whole period %(from)s - %(to)s in the "
+                                 "employee's timezone: %(count)s records counted.",
+                                 count=days, to=self.date_to, **{"from": self.date_from})
+                    else:
+                        value = target = score = 0.0
+                        days = 0
+                        note = _("The rule does not apply to this employee (profile or "
+                                 "company).")
+                    if not counts:
+                        note = _("Pilot rule: shown, never counted. %s", note)
+                elif sline.kind == "rule":
                     ps = kpi_bonus_math.period_score(
                         daily.get((sline.rule_id.id, user.id), []), self.date_from, self.date_to,
                         sline.rule_id.window_kind)
                     value, target, score = ps.value, ps.target, ps.score
-                    if ps.method == "last":
-                        note = (_("Last evaluation of the period (%s).", ps.last_date)
-                                if ps.days else _("No result in the period."))
-                    else:
-                        note = (_("Average of %s daily results.", ps.days)
-                                if ps.days else _("No result in the period."))
+                    note = (_("Average of %s daily results.", ps.days)
+                            if ps.days else _("No result in the period."))
                     if not counts:
                         note = _("Pilot rule: shown, never counted. %s", note)
                     days = ps.days
