@@ -354,3 +354,26 @@ class TestNoContextBypass(BonusCase):
         with self.assertRaises(UserError):
             self.new_sheet(date_from="2027-01-01", date_to="2027-01-31", state="approved")
         self.assertEqual(sheet.state, "draft")
+
+
+@freeze_time(NOW)
+class TestEmployeeOverlap(BonusCase):
+    def test_employee_in_two_teams_is_on_one_sheet_only(self):
+        self.env["ir.config_parameter"].sudo().set_param("sales_team.membership_multi", True)
+        other_team = self.env["crm.team"].search([("name", "=", "Other team")])
+        other_team.crm_team_member_ids = [Command.create({"user_id": self.salesman2.id})]
+        self.assertIn(self.salesman2, self.team.member_ids)
+        first = self.new_sheet()
+        first.with_user(self.officer).action_compute()
+        second = self.new_sheet(team_id=other_team.id, date_from="2026-11-01",
+                                date_to="2026-11-30")
+        with self.assertRaises(UserError) as caught:
+            second.with_user(self.officer).action_compute()
+        self.assertIn(self.salesman2.name, str(caught.exception))
+        self.assertIn(first.name, str(caught.exception))
+        self.assertFalse(second.line_ids)
+        # the next period is fine
+        later = self.new_sheet(team_id=other_team.id, date_from="2026-12-01",
+                               date_to="2026-12-31")
+        later.with_user(self.officer).action_compute()
+        self.assertEqual(later.line_ids.user_id, self.salesman2)

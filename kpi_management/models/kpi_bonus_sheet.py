@@ -352,6 +352,22 @@ class KpiBonusSheet(models.Model):
             and self.company_id in u.company_ids)
         return users.sorted("name")
 
+    def _check_employee_overlap(self, users):
+        """An employee is paid once per period: refuse when one of ``users`` already has a line
+        on another sheet of the same scheme whose period overlaps this one (another team)."""
+        self.ensure_one()
+        other = self.env["kpi.bonus.sheet.line"].sudo().search([
+            ("user_id", "in", users.ids), ("sheet_id", "!=", self.id),
+            ("sheet_id.scheme_id", "=", self.scheme_id.id),
+            ("sheet_id.date_from", "<=", self.date_to), ("sheet_id.date_to", ">=", self.date_from),
+        ], limit=1)
+        if other:
+            raise UserError(
+                _("%(user)s already has a line on bonus sheet %(other)s, whose period overlaps "
+                  "this one for the same scheme: a bonus is paid only once per period. Remove "
+                  "them from one of the teams (or delete the other sheet) and compute again.",
+                  user=other.user_id.name, other=other.sheet_id.name))
+
     def _fetch_daily_results(self, rule_ids, user_ids):
         """``{(rule_id, user_id): [DailyResult]}`` for the period, in ONE query."""
         self.ensure_one()
@@ -376,6 +392,7 @@ class KpiBonusSheet(models.Model):
         if not users:
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=self.team_id.name, scheme=scheme.name))
+        self._check_employee_overlap(users)
         rule_lines = scheme.line_ids.filtered(lambda line: line.kind == "rule")
         past_rules = rule_lines.rule_id.filtered(
             lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
