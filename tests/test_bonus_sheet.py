@@ -8,6 +8,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW, TODAY, TZ, utc
@@ -377,3 +378,21 @@ class TestEmployeeOverlap(BonusCase):
                                date_to="2026-12-31")
         later.with_user(self.officer).action_compute()
         self.assertEqual(later.line_ids.user_id, self.salesman2)
+
+
+@freeze_time(NOW)
+class TestFourEyes(BonusCase):
+    def test_one_person_cannot_give_both_approvals(self):
+        boss = new_test_user(
+            self.env, login="kpi_t_boss", tz=TZ,
+            groups="base.group_user,kpi_management.group_kpi_admin,"
+                   "kpi_management.group_kpi_bonus_officer")
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        sheet.with_user(boss).action_submit()
+        sheet.with_user(boss).action_approve_manager()  # a KPI admin may approve any team
+        with self.assertRaises(AccessError):
+            sheet.with_user(boss).action_approve()
+        self.assertEqual(sheet.state, "to_approve")
+        sheet.with_user(self.officer).action_approve()
+        self.assertEqual(sheet.state, "approved")

@@ -249,6 +249,10 @@ class KpiBonusSheet(models.Model):
             if not sheet.manager_approved_uid:
                 raise UserError(_("The team manager must approve bonus sheet %s first.",
                                   sheet.name))
+            if sheet.manager_approved_uid == self.env.user:
+                raise AccessError(_("You gave the manager approval of bonus sheet %s: the HR "
+                                    "approval must come from another person (four eyes).",
+                                    sheet.name))
         self._transition({"state": "approved", "approved_uid": self.env.uid,
                           "approved_date": fields.Datetime.now()},
                          _("Approved by HR: the figures are frozen."))
