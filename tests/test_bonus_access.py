@@ -41,6 +41,27 @@ class TestBonusVisibility(BonusCase):
         with self.assertRaises(AccessError):
             self.sheet.with_user(self.salesman)._get_xlsx_content()
 
+    def test_salesperson_does_not_see_the_team_total(self):
+        self.approve(self.sheet)
+        sheet = self.sheet.with_user(self.salesman)
+        for field in ("total_amount", "base_amount", "levels_frozen"):
+            with self.assertRaises(AccessError):
+                sheet.read([field])
+        self.assertEqual(sheet.read(["name"])[0]["name"], self.sheet.name)
+        amounts = [self.sheet.currency_id.format(ln.amount) for ln in self.sheet.line_ids]
+        amounts.append(self.sheet.currency_id.format(self.sheet.total_amount))
+        for body in sheet.message_ids.mapped("body"):
+            for amount in amounts:
+                self.assertNotIn(amount, body)
+        self.assertIn("Figures computed: 2 employees.", " ".join(
+            sheet.message_ids.mapped("body")))
+        arch = sheet.get_views([(False, "form"), (False, "list")])["views"]
+        for view in arch.values():
+            self.assertNotIn('name="total_amount"', view["arch"])
+        # the manager still reads them
+        self.assertEqual(self.sheet.with_user(self.manager).total_amount,
+                         self.sheet.total_amount)
+
     def test_manager_sees_own_team_only(self):
         Sheet = self.env["kpi.bonus.sheet"]
         self.assertEqual(Sheet.with_user(self.manager).search([]), self.sheet)

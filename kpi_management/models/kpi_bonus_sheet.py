@@ -25,6 +25,8 @@ SYSTEM_FIELDS = {
 }
 
 OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
+#: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
+TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_manager,kpi_management.group_kpi_bonus_officer"
 ADMIN_GROUP = "kpi_management.group_kpi_admin"
 
 
@@ -69,15 +71,17 @@ class KpiBonusSheet(models.Model):
                              index=True, copy=False)
     # figures frozen when computed (the scheme may change later)
     currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
-    base_amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False)
-    levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False)
+    base_amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False,
+                                  groups=TEAM_FIGURES_GROUPS)
+    levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False,
+                                groups=TEAM_FIGURES_GROUPS)
     computed_at = fields.Datetime(readonly=True, copy=False)
     line_ids = fields.One2many("kpi.bonus.sheet.line", "sheet_id", string="Employees",
                                readonly=True, copy=False)
     assessment_ids = fields.One2many("kpi.bonus.assessment", "sheet_id", string="Assessments",
                                      copy=False)
     total_amount = fields.Monetary(currency_field="currency_id", compute="_compute_total_amount",
-                                   store=True)
+                                   store=True, groups=TEAM_FIGURES_GROUPS)
     submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     manager_approved_uid = fields.Many2one("res.users", string="Approved by Manager",
@@ -209,9 +213,8 @@ class KpiBonusSheet(models.Model):
         self._check_state("draft")
         for sheet in self:
             sheet._compute_figures()
-            sheet.message_post(body=_("Figures computed: %(count)s employees, total %(total)s.",
-                                      count=len(sheet.line_ids),
-                                      total=sheet.currency_id.format(sheet.total_amount)))
+            # no amount in the chatter: salespeople read it on the approved sheet
+            sheet.message_post(body=_("Figures computed: %s employees.", len(sheet.line_ids)))
         return True
 
     def action_submit(self):
