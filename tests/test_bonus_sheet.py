@@ -306,6 +306,19 @@ class TestBadInput(BonusCase):
         self.assess(sheet, self.salesman, self.assessor, 80)
         self.assertEqual(len(sheet.assessment_ids), 2)
 
+    def test_nobody_assesses_themselves(self):
+        # the team manager is on his own sheet (he holds a profile of the scheme)
+        self.manager.kpi_profile_id = self.profile_sales
+        sheet = self.new_sheet()
+        with self.assertRaises(ValidationError):
+            self.assess(sheet, self.manager, self.manager, 100)
+        with self.assertRaises(ValidationError):  # not even a bonus officer
+            self.env["kpi.bonus.assessment"].with_user(self.officer).create({
+                "sheet_id": sheet.id, "scheme_line_id": self.service.id,
+                "user_id": self.manager.id, "assessor_id": self.manager.id, "score": 100})
+        self.assess(sheet, self.manager, self.assessor, 90)  # a named assessor may
+        self.assertEqual(sheet.assessment_ids.user_id, self.manager)
+
     def test_period_types(self):
         sheet = self.new_sheet(period_type="quarter", date_from="2027-01-01")
         self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")

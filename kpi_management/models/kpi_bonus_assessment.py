@@ -39,6 +39,14 @@ class KpiBonusAssessment(models.Model):
                 raise ValidationError(
                     _("An assessment is a score from 0 to 100%%, not %s.", assessment.score))
 
+    @api.constrains("user_id", "assessor_id")
+    def _check_not_self(self):
+        for assessment in self:
+            if assessment.user_id == assessment.assessor_id:
+                raise ValidationError(
+                    _("%s cannot assess themselves: another manager or assessor must.",
+                      assessment.user_id.name))
+
     @api.constrains("scheme_line_id", "sheet_id")
     def _check_line(self):
         for assessment in self:
