@@ -319,6 +319,26 @@ class TestBadInput(BonusCase):
         self.assess(sheet, self.manager, self.assessor, 90)  # a named assessor may
         self.assertEqual(sheet.assessment_ids.user_id, self.manager)
 
+    def test_assessment_stays_on_its_draft_sheet_and_employee(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        approved = self.new_sheet(date_from="2026-12-01", date_to="2026-12-31")
+        approved.with_user(self.officer).action_compute()
+        self.approve(approved)
+        assessment = self.assess(sheet, self.salesman, self.manager, 60)
+        for vals in ({"sheet_id": approved.id}, {"user_id": self.salesman2.id}):
+            for user in (self.manager, self.officer):
+                with self.assertRaises(UserError):
+                    assessment.with_user(user).write(vals)
+        self.assertEqual((assessment.sheet_id, assessment.user_id), (sheet, self.salesman))
+        self.assertFalse(approved.assessment_ids)
+        assessment.with_user(self.manager).write({"score": 65})  # the score may change
+        with self.assertRaises(ValidationError):  # not on the team
+            self.assess(sheet, self.kam, self.assessor, 50)
+        with self.assertRaises(ValidationError):  # on the team, not on the scheme
+            self.team.crm_team_member_ids = [Command.create({"user_id": self.no_profile.id})]
+            self.assess(sheet, self.no_profile, self.assessor, 50)
+
     def test_period_types(self):
         sheet = self.new_sheet(period_type="quarter", date_from="2027-01-01")
         self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
