@@ -179,9 +179,11 @@ class TestBonusXlsx(BonusCase):
                          self.officer.name, self.salesman.login, self.salesman2.login,
                          "Customer service: Score (%)"):
             self.assertIn(expected, cells)
-        sheet.with_user(self.officer)._mark_exported()
+        action = sheet.with_user(self.officer).action_export_xlsx()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
         self.assertTrue(sheet.exported_date)
+        self.assertEqual((action["type"], action["url"]),
+                         ("ir.actions.act_url", "/kpi_management/bonus_sheet/%s/xlsx" % sheet.id))
 
 
 class TestBonusExportRoute(BonusCase, HttpCase):
@@ -204,7 +206,15 @@ class TestBonusExportRoute(BonusCase, HttpCase):
         ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
         self.assertIn(self.salesman.login, [c.value for row in ws.iter_rows() for c in row])
         sheet.invalidate_recordset()
+        self.assertEqual(sheet.state, "approved")  # a GET alone changes nothing (CSRF)
+        self.assertFalse(sheet.exported_uid)
+        # the button records the export (JSON-RPC), then the route serves the file again
+        sheet.with_user(self.officer).action_export_xlsx()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
+        self.assertEqual(self.url_open(url).status_code, 200)
+        for user in (self.salesman, self.manager):
+            self.authenticate(user.login, user.login)
+            self.assertEqual(self.url_open(url).status_code, 404, user.login)
 
 
 @freeze_time(NOW)

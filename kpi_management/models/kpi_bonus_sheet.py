@@ -274,9 +274,12 @@ class KpiBonusSheet(models.Model):
         return True
 
     def action_export_xlsx(self):
+        """Record the export (a JSON-RPC call, CSRF-safe), then download the workbook: the GET
+        route only serves the file and never changes the sheet."""
         self.ensure_one()
         self._check_officer()
         self._check_state("approved", "exported")
+        self._mark_exported()
         return {
             "type": "ir.actions.act_url",
             "url": "/kpi_management/bonus_sheet/%s/xlsx" % self.id,
