@@ -256,8 +256,25 @@ class TestBadInput(BonusCase):
         with self.assertRaises(ValidationError):  # edited through the scheme (the form)
             self.scheme.write({"line_ids": [Command.update(self.scheme.line_ids[1].id,
                                                           {"weight": 31})]})
-        # a line edited on its own is caught before any figure is computed
-        self.scheme.line_ids[0].weight = 10
+        # the form writes two lines one by one: only the end result is checked
+        first, second = self.scheme.line_ids[:2]
+        self.scheme.with_user(self.officer).write({"line_ids": [
+            Command.update(first.id, {"weight": 40}), Command.update(second.id, {"weight": 20})]})
+        self.assertEqual(self.scheme.weight_total, 100)
+        # a line written, created or deleted on its own (RPC) cannot break the scheme either
+        Line = self.env["kpi.bonus.scheme.line"].with_user(self.officer)
+        with self.assertRaises(ValidationError):
+            first.with_user(self.officer).write({"weight": 90})
+        with self.assertRaises(ValidationError):
+            Line.create({"scheme_id": self.scheme.id, "kind": "manual", "name": "Extra",
+                         "weight": 10})
+        with self.assertRaises(ValidationError):
+            first.with_user(self.officer).unlink()
+        self.assertEqual((first.weight, self.scheme.weight_total), (40, 100))
+        # and a scheme broken anyway (e.g. in SQL) is caught before any figure is computed
+        self.env.cr.execute("UPDATE kpi_bonus_scheme_line SET weight = 10 WHERE id = %s",
+                            [first.id])
+        self.env.invalidate_all()
         sheet = self.new_sheet()
         with self.assertRaises(ValidationError):
             sheet.with_user(self.officer).action_compute()
@@ -270,6 +287,18 @@ class TestBadInput(BonusCase):
             self.scheme.level_ids = [Command.create({"score": 10, "payout": -20})]
         self.assertIn("deduction", str(caught.exception))
         self.scheme.invalidate_recordset()
+        # a level created or written on its own (RPC) is checked against its scheme
+        Level = self.env["kpi.bonus.level"].with_user(self.officer)
+        with self.assertRaises(ValidationError) as caught:
+            Level.create({"scheme_id": self.scheme.id, "score": 10, "payout": -50})
+        self.assertIn("deduction", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self.scheme.level_ids[0].with_user(self.officer).write({"payout": -1})
+        with self.assertRaises(ValidationError):  # duplicate score
+            self.scheme.level_ids[0].with_user(self.officer).write(
+                {"score": self.scheme.level_ids[1].score})
+        with self.assertRaises(ValidationError):  # a curve needs a level
+            self.scheme.level_ids.with_user(self.officer).unlink()
         self.scheme.write({"allow_deduction": True,
                            "level_ids": [Command.create({"score": 20, "payout": -20})]})
         self.assertEqual(self.scheme._get_levels()[0], (0.0, 0.0))
