@@ -373,6 +373,15 @@ class TestBadInput(BonusCase):
         self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
         month = self.new_sheet(period_type="month", date_from="2027-04-01")
         self.assertEqual(month.date_to.isoformat(), "2027-04-30")
+        for period_type, date_to in (("month", "2027-06-15"), ("month", "2027-12-31"),
+                                     ("quarter", "2027-08-31")):
+            with self.assertRaises(ValidationError):
+                self.new_sheet(period_type=period_type, date_from="2027-05-01"
+                               if period_type == "month" else "2027-07-01", date_to=date_to)
+        with self.assertRaises(ValidationError):  # nor stretched afterwards
+            month.with_user(self.officer).write({"date_to": "2027-05-31"})
+        custom = self.new_sheet(date_from="2027-05-01", date_to="2027-05-20")
+        self.assertEqual(custom.date_to.isoformat(), "2027-05-20")
 
 
 @freeze_time(NOW)

@@ -107,12 +107,19 @@ class KpiBonusSheet(models.Model):
         for sheet in self:
             if not sheet.date_from:
                 continue
-            if sheet.period_type == "month":
-                sheet.date_to = sheet.date_from + relativedelta(day=31)
-            elif sheet.period_type == "quarter":
-                sheet.date_to = sheet.date_from + relativedelta(months=3, days=-1)
+            if sheet.period_type in ("month", "quarter"):
+                sheet.date_to = sheet._period_end()
             elif not sheet.date_to:
                 sheet.date_to = sheet.date_from + relativedelta(day=31)
+
+    def _period_end(self):
+        """The last day of a month or quarter sheet (None for custom dates)."""
+        self.ensure_one()
+        if self.period_type == "month":
+            return self.date_from + relativedelta(day=31)
+        if self.period_type == "quarter":
+            return self.date_from + relativedelta(months=3, days=-1)
+        return None
 
     @api.depends("line_ids.amount")
     def _compute_total_amount(self):
@@ -131,6 +138,12 @@ class KpiBonusSheet(models.Model):
                     sheet.date_from.day != 1 or sheet.date_from.month not in (1, 4, 7, 10)):
                 raise ValidationError(
                     _("A quarterly bonus sheet starts on 1 January, April, July or October."))
+            end = sheet._period_end()
+            if end and sheet.date_to != end:
+                raise ValidationError(
+                    _("A monthly or quarterly bonus sheet starting on %(from)s ends on %(end)s; "
+                      "use custom dates for another period.",
+                      end=end, **{"from": sheet.date_from}))
 
     @api.constrains("scheme_id", "team_id", "date_from", "date_to")
     def _check_overlap(self):
