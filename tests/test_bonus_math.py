@@ -63,15 +63,11 @@ def daily(*rows):
             for day, value, target, score in rows]
 
 
-def test_period_score_past_window_takes_last_result_of_shifted_period():
+def test_period_score_refuses_past_windows():
+    """Past windows are measured over the period by the engine, never averaged or shifted."""
     rows = daily((1, 1, 2, 50), (15, 3, 2, 150), (30, 4, 2, 200))
-    # November 1-30 past windows: results dated 2..Dec 1; the 1 Nov result measures October
-    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), m.WINDOW_PAST)
-    assert (ps.value, ps.target, ps.score, ps.days, ps.method) == (4, 2, 200, 2, "last")
-    assert ps.last_date == D(2026, 11, 30)
-    rows.append(m.DailyResult(D(2026, 12, 1), 5, 2, 200))
-    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), m.WINDOW_PAST)
-    assert (ps.value, ps.last_date) == (5, D(2026, 12, 1))
+    with pytest.raises(ValueError):
+        m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), m.WINDOW_PAST)
 
 
 def test_period_score_snapshot_averages_daily_results():

@@ -1,13 +1,17 @@
 """Bonus sheets: the source material's scheme, period scores, approval, freezing, bad input."""
 
+import datetime
+
+import pytz
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
-from .common import NOW, TODAY, utc
+from .common import NOW, TODAY, TZ, utc
 
 
 @freeze_time(NOW)
@@ -65,7 +69,8 @@ class TestSourceScheme(BonusCase):
         self.assertIn("%s: 100%%" % self.assessor.name, service.note)
         self.assertEqual(service.result_count, 2)
         volume = star.detail_ids.filtered(lambda d: d.rule_id == self.rule_volume)
-        self.assertIn("2026-11-23", volume.note)  # the last evaluation of the period
+        self.assertIn("Measured over the whole period 2026-10-24 - 2026-11-22", volume.note)
+        self.assertEqual(volume.result_count, 2)  # the two deals counted
 
     def test_net_profit_ranks_valery_first(self):
         """Vasily: 400,000 - 100 h x 1,500 - 150,000 = 100,000; Valery: 250,000."""
@@ -98,7 +103,18 @@ class TestPeriodScore(BonusCase):
                                        "date": day, "value": value, "target": target,
                                        "score": score})
 
-    def test_last_evaluation_for_past_windows_average_for_snapshots(self):
+    @staticmethod
+    def local(*args):
+        """Naive UTC of a Copenhagen wall-clock time."""
+        tz = pytz.timezone(TZ)
+        return tz.localize(datetime.datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def volume_of(self, sheet, user=None, rule=None):
+        sheet.with_user(self.officer).action_compute()
+        line = sheet.line_ids.filtered(lambda ln: ln.user_id == (user or self.salesman))
+        return line.detail_ids.filtered(lambda d: d.rule_id == (rule or self.rule_volume))
+
+    def test_past_windows_measured_over_the_period_snapshots_averaged(self):
         pipeline = self.make_rule("open_pipeline", name="Pipeline", target=100)
         scheme = self.env["kpi.bonus.scheme"].create({
             "name": "Mixed", "base_amount": 1000,
@@ -106,25 +122,57 @@ class TestPeriodScore(BonusCase):
             "line_ids": [Command.create({"rule_id": self.rule_volume.id, "weight": 50}),
                          Command.create({"rule_id": pipeline.id, "weight": 50})],
         })
-        # past window: the result dated the first day measures the previous days (excluded)
-        self._result(self.rule_volume, PERIOD_FROM, 999, 110, 200)
-        self._result(self.rule_volume, "2026-11-01", 55, 110, 50)
-        self._result(self.rule_volume, TODAY, 121, 110, 110)
+        # past window: stored results are not used, the period is measured (local midnights)
+        self._result(self.rule_volume, TODAY, 999999, 110, 200)
+        self.won_lead(self.salesman, self.local(2026, 10, 24, 0, 30), revenue=60000)
+        self.won_lead(self.salesman, self.local(2026, 11, 22, 23, 30), revenue=50000)
+        self.won_lead(self.salesman, self.local(2026, 10, 23, 23, 30), revenue=7)  # before
+        self.won_lead(self.salesman, self.local(2026, 11, 23, 0, 30), revenue=7)  # after
         # snapshot: results dated inside the period are averaged; 23 Nov is outside
         self._result(pipeline, PERIOD_FROM, 50, 100, 50)
         self._result(pipeline, PERIOD_TO, 150, 100, 150)
         self._result(pipeline, TODAY, 0, 100, 0)
         sheet = self.new_sheet(scheme_id=scheme.id)
-        sheet.with_user(self.officer).action_compute()
-        line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
-        volume, pipe = line.detail_ids.sorted(lambda d: d.rule_id != self.rule_volume)
-        self.assertEqual((volume.value, volume.score, volume.result_count), (121, 110, 2))
+        volume = self.volume_of(sheet)
+        line = volume.line_id
+        pipe = line.detail_ids - volume
+        self.assertEqual((volume.value, volume.target, volume.score, volume.result_count),
+                         (110000, 110000, 100, 2))
+        self.assertIn("Measured over the whole period", volume.note)
         self.assertEqual((pipe.value, pipe.score, pipe.result_count), (100, 100, 2))
         self.assertIn("Average of 2", pipe.note)
-        self.assertEqual(line.total_score, 105.0)
+        self.assertEqual(line.total_score, 100.0)
         no_result = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman2)
         self.assertEqual((no_result.total_score, no_result.amount), (0, 0))
 
+    def test_deal_won_on_the_first_is_in_that_months_sheet(self):
+        self.won_lead(self.salesman, self.local(2026, 10, 1, 0, 30), revenue=55000)
+        september = self.new_sheet(period_type="month", date_from="2026-09-01")
+        october = self.new_sheet(period_type="month", date_from="2026-10-01")
+        self.assertEqual(self.volume_of(september).value, 0)
+        self.assertEqual(self.volume_of(october).value, 55000)
+
+    def test_february_and_quarter_measure_their_own_days(self):
+        self.won_lead(self.salesman, self.local(2027, 1, 20, 12), revenue=1000)
+        self.won_lead(self.salesman, self.local(2027, 2, 28, 23, 0), revenue=2000)
+        self.won_lead(self.salesman, self.local(2027, 3, 1, 0, 30), revenue=4000)
+        february = self.new_sheet(period_type="month", date_from="2027-02-01")
+        self.assertEqual(self.volume_of(february).value, 2000)  # not January's deal
+        quarter = self.new_sheet(period_type="quarter", date_from="2027-01-01",
+                                 team_id=self.env["crm.team"].create({
+                                     "name": "Q team", "user_id": self.manager.id,
+                                     "member_ids": [Command.set(self.salesman.ids)]}).id)
+        february.unlink()  # the employee is on one sheet of the scheme per period
+        self.assertEqual(self.volume_of(quarter).value, 7000)  # 3 months, not 30 days
+
+    def test_new_clients_90_days_in_a_monthly_sheet(self):
+        rule = self.rule_new
+        rule.window_days = 90
+        self.won_lead(self.salesman, self.local(2026, 9, 10, 12), partner=self.client("Sep"))
+        self.won_lead(self.salesman, self.local(2026, 10, 10, 12), partner=self.client("Oct"))
+        october = self.new_sheet(period_type="month", date_from="2026-10-01")
+        new = self.volume_of(october, rule=rule)
+        self.assertEqual((new.value, new.target, new.score), (1, 2, 50))
 
 @freeze_time(NOW)
 class TestApproval(BonusCase):
@@ -208,8 +256,25 @@ class TestBadInput(BonusCase):
         with self.assertRaises(ValidationError):  # edited through the scheme (the form)
             self.scheme.write({"line_ids": [Command.update(self.scheme.line_ids[1].id,
                                                           {"weight": 31})]})
-        # a line edited on its own is caught before any figure is computed
-        self.scheme.line_ids[0].weight = 10
+        # the form writes two lines one by one: only the end result is checked
+        first, second = self.scheme.line_ids[:2]
+        self.scheme.with_user(self.officer).write({"line_ids": [
+            Command.update(first.id, {"weight": 40}), Command.update(second.id, {"weight": 20})]})
+        self.assertEqual(self.scheme.weight_total, 100)
+        # a line written, created or deleted on its own (RPC) cannot break the scheme either
+        Line = self.env["kpi.bonus.scheme.line"].with_user(self.officer)
+        with self.assertRaises(ValidationError):
+            first.with_user(self.officer).write({"weight": 90})
+        with self.assertRaises(ValidationError):
+            Line.create({"scheme_id": self.scheme.id, "kind": "manual", "name": "Extra",
+                         "weight": 10})
+        with self.assertRaises(ValidationError):
+            first.with_user(self.officer).unlink()
+        self.assertEqual((first.weight, self.scheme.weight_total), (40, 100))
+        # and a scheme broken anyway (e.g. in SQL) is caught before any figure is computed
+        self.env.cr.execute("UPDATE kpi_bonus_scheme_line SET weight = 10 WHERE id = %s",
+                            [first.id])
+        self.env.invalidate_all()
         sheet = self.new_sheet()
         with self.assertRaises(ValidationError):
             sheet.with_user(self.officer).action_compute()
@@ -222,6 +287,18 @@ class TestBadInput(BonusCase):
             self.scheme.level_ids = [Command.create({"score": 10, "payout": -20})]
         self.assertIn("deduction", str(caught.exception))
         self.scheme.invalidate_recordset()
+        # a level created or written on its own (RPC) is checked against its scheme
+        Level = self.env["kpi.bonus.level"].with_user(self.officer)
+        with self.assertRaises(ValidationError) as caught:
+            Level.create({"scheme_id": self.scheme.id, "score": 10, "payout": -50})
+        self.assertIn("deduction", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self.scheme.level_ids[0].with_user(self.officer).write({"payout": -1})
+        with self.assertRaises(ValidationError):  # duplicate score
+            self.scheme.level_ids[0].with_user(self.officer).write(
+                {"score": self.scheme.level_ids[1].score})
+        with self.assertRaises(ValidationError):  # a curve needs a level
+            self.scheme.level_ids.with_user(self.officer).unlink()
         self.scheme.write({"allow_deduction": True,
                            "level_ids": [Command.create({"score": 20, "payout": -20})]})
         self.assertEqual(self.scheme._get_levels()[0], (0.0, 0.0))
@@ -258,8 +335,135 @@ class TestBadInput(BonusCase):
         self.assess(sheet, self.salesman, self.assessor, 80)
         self.assertEqual(len(sheet.assessment_ids), 2)
 
+    def test_nobody_assesses_themselves(self):
+        # the team manager is on his own sheet (he holds a profile of the scheme)
+        self.manager.kpi_profile_id = self.profile_sales
+        sheet = self.new_sheet()
+        with self.assertRaises(ValidationError):
+            self.assess(sheet, self.manager, self.manager, 100)
+        with self.assertRaises(ValidationError):  # not even a bonus officer
+            self.env["kpi.bonus.assessment"].with_user(self.officer).create({
+                "sheet_id": sheet.id, "scheme_line_id": self.service.id,
+                "user_id": self.manager.id, "assessor_id": self.manager.id, "score": 100})
+        self.assess(sheet, self.manager, self.assessor, 90)  # a named assessor may
+        self.assertEqual(sheet.assessment_ids.user_id, self.manager)
+
+    def test_assessment_stays_on_its_draft_sheet_and_employee(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        approved = self.new_sheet(date_from="2026-12-01", date_to="2026-12-31")
+        approved.with_user(self.officer).action_compute()
+        self.approve(approved)
+        assessment = self.assess(sheet, self.salesman, self.manager, 60)
+        for vals in ({"sheet_id": approved.id}, {"user_id": self.salesman2.id}):
+            for user in (self.manager, self.officer):
+                with self.assertRaises(UserError):
+                    assessment.with_user(user).write(vals)
+        self.assertEqual((assessment.sheet_id, assessment.user_id), (sheet, self.salesman))
+        self.assertFalse(approved.assessment_ids)
+        assessment.with_user(self.manager).write({"score": 65})  # the score may change
+        with self.assertRaises(ValidationError):  # not on the team
+            self.assess(sheet, self.kam, self.assessor, 50)
+        with self.assertRaises(ValidationError):  # on the team, not on the scheme
+            self.team.crm_team_member_ids = [Command.create({"user_id": self.no_profile.id})]
+            self.assess(sheet, self.no_profile, self.assessor, 50)
+
     def test_period_types(self):
         sheet = self.new_sheet(period_type="quarter", date_from="2027-01-01")
         self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
         month = self.new_sheet(period_type="month", date_from="2027-04-01")
         self.assertEqual(month.date_to.isoformat(), "2027-04-30")
+        for period_type, date_to in (("month", "2027-06-15"), ("month", "2027-12-31"),
+                                     ("quarter", "2027-08-31")):
+            with self.assertRaises(ValidationError):
+                self.new_sheet(period_type=period_type, date_from="2027-05-01"
+                               if period_type == "month" else "2027-07-01", date_to=date_to)
+        with self.assertRaises(ValidationError):  # nor stretched afterwards
+            month.with_user(self.officer).write({"date_to": "2027-05-31"})
+        custom = self.new_sheet(date_from="2027-05-01", date_to="2027-05-20")
+        self.assertEqual(custom.date_to.isoformat(), "2027-05-20")
+
+
+@freeze_time(NOW)
+class TestNoContextBypass(BonusCase):
+    """The frozen check never trusts the context: any RPC caller can send one."""
+
+    def test_officer_cannot_edit_approved_figures_with_the_transition_key(self):
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        self.rule_volume.evaluate()
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        self.approve(sheet)
+        officer = self.env(user=self.officer, context=dict(self.env.context,
+                                                           kpi_bonus_transition=True))
+        line = sheet.line_ids[0].with_env(officer)
+        amount = line.amount
+        with self.assertRaises(UserError):
+            line.write({"amount": 123456})
+        with self.assertRaises(UserError):
+            line.detail_ids[0].write({"score": 1})
+        with self.assertRaises(UserError):
+            line.unlink()
+        with self.assertRaises(UserError):
+            self.env["kpi.bonus.sheet.line"].with_env(officer).create(
+                {"sheet_id": sheet.id, "user_id": self.kam.id, "amount": 1})
+        with self.assertRaises(UserError):
+            sheet.with_env(officer).write({"state": "draft", "manager_approved_uid": False})
+        with self.assertRaises(UserError):
+            self.assess(sheet.with_env(officer), self.salesman, self.manager, 50)
+        self.assertEqual((sheet.state, line.amount), ("approved", amount))
+
+    def test_draft_figures_only_through_the_buttons(self):
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        officer = sheet.with_user(self.officer).with_context(kpi_bonus_transition=True)
+        for vals in ({"base_amount": 1}, {"approved_uid": self.officer.id},
+                     {"state": "approved"}, {"line_ids": [Command.clear()]}):
+            with self.assertRaises(UserError):
+                officer.write(vals)
+        with self.assertRaises(UserError):  # the officer only reads lines
+            sheet.line_ids[0].with_user(self.officer).write({"amount": 1})
+        with self.assertRaises(UserError):
+            self.new_sheet(date_from="2027-01-01", date_to="2027-01-31", state="approved")
+        self.assertEqual(sheet.state, "draft")
+
+
+@freeze_time(NOW)
+class TestEmployeeOverlap(BonusCase):
+    def test_employee_in_two_teams_is_on_one_sheet_only(self):
+        self.env["ir.config_parameter"].sudo().set_param("sales_team.membership_multi", True)
+        other_team = self.env["crm.team"].search([("name", "=", "Other team")])
+        other_team.crm_team_member_ids = [Command.create({"user_id": self.salesman2.id})]
+        self.assertIn(self.salesman2, self.team.member_ids)
+        first = self.new_sheet()
+        first.with_user(self.officer).action_compute()
+        second = self.new_sheet(team_id=other_team.id, date_from="2026-11-01",
+                                date_to="2026-11-30")
+        with self.assertRaises(UserError) as caught:
+            second.with_user(self.officer).action_compute()
+        self.assertIn(self.salesman2.name, str(caught.exception))
+        self.assertIn(first.name, str(caught.exception))
+        self.assertFalse(second.line_ids)
+        # the next period is fine
+        later = self.new_sheet(team_id=other_team.id, date_from="2026-12-01",
+                               date_to="2026-12-31")
+        later.with_user(self.officer).action_compute()
+        self.assertEqual(later.line_ids.user_id, self.salesman2)
+
+
+@freeze_time(NOW)
+class TestFourEyes(BonusCase):
+    def test_one_person_cannot_give_both_approvals(self):
+        boss = new_test_user(
+            self.env, login="kpi_t_boss", tz=TZ,
+            groups="base.group_user,kpi_management.group_kpi_admin,"
+                   "kpi_management.group_kpi_bonus_officer")
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        sheet.with_user(boss).action_submit()
+        sheet.with_user(boss).action_approve_manager()  # a KPI admin may approve any team
+        with self.assertRaises(AccessError):
+            sheet.with_user(boss).action_approve()
+        self.assertEqual(sheet.state, "to_approve")
+        sheet.with_user(self.officer).action_approve()
+        self.assertEqual(sheet.state, "approved")

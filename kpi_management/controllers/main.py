@@ -7,12 +7,15 @@ class KpiBonusController(http.Controller):
     @http.route("/kpi_management/bonus_sheet/<int:sheet_id>/xlsx", type="http", auth="user",
                 methods=["GET"])
     def bonus_sheet_xlsx(self, sheet_id, **kwargs):
-        """Download an approved bonus sheet (bonus officers only); the sheet becomes exported."""
+        """Download an approved or exported bonus sheet (bonus officers only).
+
+        A GET changes nothing (no CSRF token protects it): the export is recorded by the
+        sheet's *Export XLSX* button (``action_export_xlsx``), which then opens this route.
+        """
         sheet = request.env["kpi.bonus.sheet"].browse(sheet_id)
         try:
             sheet.check_access("read")
             content = sheet._get_xlsx_content()
-            sheet._mark_exported()
         except (AccessError, MissingError):
             raise request.not_found() from None
         except UserError as exc:

@@ -39,6 +39,14 @@ class KpiBonusAssessment(models.Model):
                 raise ValidationError(
                     _("An assessment is a score from 0 to 100%%, not %s.", assessment.score))
 
+    @api.constrains("user_id", "assessor_id")
+    def _check_not_self(self):
+        for assessment in self:
+            if assessment.user_id == assessment.assessor_id:
+                raise ValidationError(
+                    _("%s cannot assess themselves: another manager or assessor must.",
+                      assessment.user_id.name))
+
     @api.constrains("scheme_line_id", "sheet_id")
     def _check_line(self):
         for assessment in self:
@@ -48,9 +56,16 @@ class KpiBonusAssessment(models.Model):
                     _("%s is not a manual KPI of this sheet's scheme.",
                       assessment.scheme_line_id.name))
 
+    @api.constrains("user_id", "sheet_id")
+    def _check_employee(self):
+        for assessment in self:
+            if assessment.user_id not in assessment.sheet_id.sudo()._get_employees():
+                raise ValidationError(
+                    _("%(user)s is not an employee of bonus sheet %(sheet)s (a member of its "
+                      "team holding a profile of its scheme).",
+                      user=assessment.user_id.name, sheet=assessment.sheet_id.name))
+
     def _check_editable(self):
-        if self.env.context.get("kpi_bonus_transition"):
-            return
         if any(a.sheet_id.state != "draft" for a in self):
             raise UserError(_("Assessments of a bonus sheet that is submitted or approved "
                               "cannot be changed."))
@@ -77,6 +92,11 @@ class KpiBonusAssessment(models.Model):
         return assessments
 
     def write(self, vals):
+        moved = [name for name in ("sheet_id", "user_id", "scheme_line_id", "assessor_id")
+                 if name in vals and any(a[name].id != vals[name] for a in self)]
+        if moved:
+            raise UserError(_("An assessment cannot be moved to another sheet, employee, KPI or "
+                              "assessor: delete it and create a new one."))
         self._check_editable()
         res = super().write(vals)
         self._check_assessor()

@@ -5,8 +5,9 @@ from odoo.exceptions import UserError
 class KpiBonusFrozenMixin(models.AbstractModel):
     """Figures stored on a bonus sheet: written in draft only.
 
-    The sheet's own transitions pass ``kpi_bonus_transition`` in the context to store the
-    figures they compute; anything else is refused once the sheet has left draft.
+    Only the sheet's own compute stores them, as superuser (``sudo()``): the access rights give
+    nobody else write, create or unlink on them, and anything but the superuser is refused once
+    the sheet has left draft (never authorised by the context, which any RPC caller can send).
     """
 
     _name = "kpi.bonus.frozen.mixin"
@@ -17,7 +18,7 @@ class KpiBonusFrozenMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _check_editable(self):
-        if self.env.context.get("kpi_bonus_transition"):
+        if self.env.su:
             return
         if any(sheet.state != "draft" for sheet in self._get_bonus_sheets()):
             raise UserError(_("The figures of a bonus sheet that is submitted or approved "

@@ -12,18 +12,19 @@ Weighted total
     ``total = sum(score_i x weight_i) / 100`` where the weights (in %) add up to 100. Pilot rules
     are shown with a weight but contribute 0 (they never count).
 
-Period score (see :func:`period_score`)
-    ``past`` windows (cumulative counts and sums over the N days before the evaluation day):
-    the LAST evaluation of the period. A past-window result dated D measures the days before D,
-    so the results that belong to a period ``[first, last]`` are those dated
-    ``first + 1 .. last + 1``; the latest one is the most complete figure and the one the
-    salesperson saw last. Averaging rolling sums would smear each deal over N days and move most
-    of a deal won late in the month into next month's sheet.
+Period score
+    ``past`` windows (cumulative counts and sums: won revenue, new clients, meetings held) are
+    NOT derived from the daily results: the rule's measure is run once over the exact period
+    (``kpi.rule._measure_period``: from local midnight of the first day to local midnight after
+    the last, in each user's timezone) and scored against the user's target. A rolling N-day
+    result only equals the period when N is the period's length; measuring the period counts
+    every deal in exactly one sheet, whatever the window, the month's length or the period type.
     ``snapshot`` and ``future`` windows (states: open pipeline, overdue activities, meetings
-    planned ahead): the AVERAGE of the daily results dated ``first .. last``: a state held for
-    the whole period counts, not a single lucky or unlucky day.
-    Value and target are aggregated the same way, so a figure always comes with the figures it
-    was derived from. Days without a result are ignored; no result at all gives a score of 0.
+    planned ahead): the AVERAGE of the daily results dated ``first .. last`` (see
+    :func:`period_score`): a state held for the whole period counts, not a single lucky or
+    unlucky day. Value and target are averaged the same way, so a figure always comes with the
+    figures it was derived from. Days without a result are ignored; no result at all gives a
+    score of 0.
 
 Bonus amount
     ``amount = base x payout(total) / 100``, rounded to the currency by the caller. The share of
@@ -118,30 +119,19 @@ class PeriodScore:
     score: float
     days: int  # number of daily results used
     last_date: datetime.date | None
-    method: str  # "last" or "average"
-
-
-def result_dates(date_from, date_to, window_kind):
-    """First and last dates (inclusive) of the results that belong to a period."""
-    if window_kind == WINDOW_PAST:
-        one = datetime.timedelta(days=1)
-        return date_from + one, date_to + one
-    return date_from, date_to
+    method: str  # "average"
 
 
 def period_score(results, date_from, date_to, window_kind):
-    """Aggregate the daily ``results`` (DailyResult) of one rule and user over a period.
+    """Average the daily ``results`` (DailyResult) of one snapshot or future rule and user over
+    the period ``date_from .. date_to`` (both included).
 
-    ``results`` may hold rows outside the period (they are filtered here), so the caller can
-    fetch ``date_from .. date_to + 1`` for all rules at once.
+    ``results`` may hold rows outside the period (they are filtered here). Past windows are
+    measured over the period instead (``kpi.rule._measure_period``): refused here.
     """
-    first, last = result_dates(date_from, date_to, window_kind)
-    rows = sorted((r for r in results if first <= r.date <= last), key=lambda r: r.date)
     if window_kind == WINDOW_PAST:
-        if not rows:
-            return PeriodScore(0.0, 0.0, 0.0, 0, None, "last")
-        r = rows[-1]
-        return PeriodScore(r.value, r.target, r.score, len(rows), r.date, "last")
+        raise ValueError("past windows are measured over the period, not averaged")
+    rows = sorted((r for r in results if date_from <= r.date <= date_to), key=lambda r: r.date)
     if not rows:
         return PeriodScore(0.0, 0.0, 0.0, 0, None, "average")
     n = len(rows)

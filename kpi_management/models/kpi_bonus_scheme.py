@@ -1,8 +1,40 @@
+from contextlib import contextmanager
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from . import kpi_bonus_math, kpi_forecast
+
+_DEFERRED = "kpi_bonus_scheme_deferred_checks"
+
+
+@contextmanager
+def deferred_scheme_checks(env):
+    """While a scheme is created or written (its form writes its lines and levels one by one),
+    the lines' and levels' own checks of their scheme are deferred: they collect the scheme ids,
+    validated once the whole write is done. Kept on the cursor, which no RPC caller can reach
+    (unlike the context). Yields the set of collected ids, or None in a nested call."""
+    state = env.cr.cache.setdefault(_DEFERRED, {"depth": 0, "ids": set()})
+    state["depth"] += 1
+    try:
+        yield state["ids"] if state["depth"] == 1 else None
+    finally:
+        state["depth"] -= 1
+        if not state["depth"]:
+            env.cr.cache.pop(_DEFERRED, None)
+
+
+def check_schemes(schemes):
+    """Validate the weights and the payout curve of ``schemes`` (whose lines or levels were
+    written on their own), now or at the end of the scheme's write that is changing them."""
+    state = schemes.env.cr.cache.get(_DEFERRED)
+    if state and state["depth"]:
+        state["ids"].update(schemes.ids)
+        return
+    schemes = schemes.exists()
+    schemes._check_weights()
+    schemes._check_levels()
 
 
 class KpiBonusScheme(models.Model):
@@ -93,6 +125,24 @@ class KpiBonusScheme(models.Model):
                 raise ValidationError(
                     _("The base amount of bonus scheme %s cannot be negative.", scheme.name))
 
+    # ------------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        with deferred_scheme_checks(self.env) as collected:
+            schemes = super().create(vals_list)
+        if collected is not None:
+            self.browse(collected).exists()._check_weights()
+            self.browse(collected).exists()._check_levels()
+        return schemes
+
+    def write(self, vals):
+        with deferred_scheme_checks(self.env) as collected:
+            res = super().write(vals)
+        if collected is not None:
+            (self.browse(collected) | self).exists()._check_weights()
+            (self.browse(collected) | self).exists()._check_levels()
+        return res
+
     # --------------------------------------------------------------- business
     def _get_levels(self):
         self.ensure_one()
@@ -107,6 +157,7 @@ class KpiBonusScheme(models.Model):
                 _("The weights of the KPIs of bonus scheme %(name)s add up to %(total)s%%; they "
                   "must add up to 100%%.", name=self.name,
                   total=kpi_bonus_math.weights_total(weights)))
+        self._check_levels()
 
     @api.model
     def _get_user_schemes(self, user):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kpi_bonus_scheme import check_schemes
+
 
 class KpiBonusSchemeLine(models.Model):
     _name = "kpi.bonus.scheme.line"
@@ -44,6 +46,18 @@ class KpiBonusSchemeLine(models.Model):
             if not 0 < line.weight <= 100:
                 raise ValidationError(
                     _("The weight of %s must be more than 0 and at most 100%%.", line.name))
+
+    @api.constrains("weight", "scheme_id")
+    def _check_scheme_weights(self):
+        """A line written on its own leaves its scheme valid (weights add up to 100%); through
+        the scheme's form the check runs once the whole scheme is written."""
+        check_schemes(self.scheme_id)
+
+    def unlink(self):
+        schemes = self.scheme_id
+        res = super().unlink()
+        check_schemes(schemes)
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

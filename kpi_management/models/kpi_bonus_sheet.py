@@ -1,4 +1,3 @@
-import datetime
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -16,10 +15,18 @@ SHEET_STATES = [
     ("approved", "Approved"),
     ("exported", "Exported"),
 ]
-#: fields that may still change on an approved sheet (exporting it, the chatter)
-FROZEN_WRITABLE = {"state", "exported_uid", "exported_date", "message_main_attachment_id"}
+#: fields that may still change on an approved sheet (the chatter)
+FROZEN_WRITABLE = {"message_main_attachment_id"}
+#: fields only the sheet's own actions write, as superuser (never through ``write()``)
+SYSTEM_FIELDS = {
+    "state", "currency_id", "base_amount", "levels_frozen", "computed_at", "line_ids",
+    "total_amount", "submitted_uid", "submitted_date", "manager_approved_uid",
+    "manager_approved_date", "approved_uid", "approved_date", "exported_uid", "exported_date",
+}
 
 OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
+#: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
+TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_manager,kpi_management.group_kpi_bonus_officer"
 ADMIN_GROUP = "kpi_management.group_kpi_admin"
 
 
@@ -64,15 +71,17 @@ class KpiBonusSheet(models.Model):
                              index=True, copy=False)
     # figures frozen when computed (the scheme may change later)
     currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
-    base_amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False)
-    levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False)
+    base_amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False,
+                                  groups=TEAM_FIGURES_GROUPS)
+    levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False,
+                                groups=TEAM_FIGURES_GROUPS)
     computed_at = fields.Datetime(readonly=True, copy=False)
     line_ids = fields.One2many("kpi.bonus.sheet.line", "sheet_id", string="Employees",
                                readonly=True, copy=False)
     assessment_ids = fields.One2many("kpi.bonus.assessment", "sheet_id", string="Assessments",
                                      copy=False)
     total_amount = fields.Monetary(currency_field="currency_id", compute="_compute_total_amount",
-                                   store=True)
+                                   store=True, groups=TEAM_FIGURES_GROUPS)
     submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     manager_approved_uid = fields.Many2one("res.users", string="Approved by Manager",
@@ -98,12 +107,19 @@ class KpiBonusSheet(models.Model):
         for sheet in self:
             if not sheet.date_from:
                 continue
-            if sheet.period_type == "month":
-                sheet.date_to = sheet.date_from + relativedelta(day=31)
-            elif sheet.period_type == "quarter":
-                sheet.date_to = sheet.date_from + relativedelta(months=3, days=-1)
+            if sheet.period_type in ("month", "quarter"):
+                sheet.date_to = sheet._period_end()
             elif not sheet.date_to:
                 sheet.date_to = sheet.date_from + relativedelta(day=31)
+
+    def _period_end(self):
+        """The last day of a month or quarter sheet (None for custom dates)."""
+        self.ensure_one()
+        if self.period_type == "month":
+            return self.date_from + relativedelta(day=31)
+        if self.period_type == "quarter":
+            return self.date_from + relativedelta(months=3, days=-1)
+        return None
 
     @api.depends("line_ids.amount")
     def _compute_total_amount(self):
@@ -122,6 +138,12 @@ class KpiBonusSheet(models.Model):
                     sheet.date_from.day != 1 or sheet.date_from.month not in (1, 4, 7, 10)):
                 raise ValidationError(
                     _("A quarterly bonus sheet starts on 1 January, April, July or October."))
+            end = sheet._period_end()
+            if end and sheet.date_to != end:
+                raise ValidationError(
+                    _("A monthly or quarterly bonus sheet starting on %(from)s ends on %(end)s; "
+                      "use custom dates for another period.",
+                      end=end, **{"from": sheet.date_from}))
 
     @api.constrains("scheme_id", "team_id", "date_from", "date_to")
     def _check_overlap(self):
@@ -139,7 +161,9 @@ class KpiBonusSheet(models.Model):
 
     # ------------------------------------------------------------------- CRUD
     def write(self, vals):
-        if not self.env.context.get("kpi_bonus_transition"):
+        # the sheet's own actions write as superuser; nothing a caller sends (the context
+        # included) lets anybody else change the state or the computed figures
+        if not self.env.su:
             frozen = self.filtered(lambda s: s.state in ("approved", "exported"))
             if frozen and set(vals) - FROZEN_WRITABLE:
                 raise UserError(_("Bonus sheet %s is approved: its figures are frozen and "
@@ -150,7 +174,21 @@ class KpiBonusSheet(models.Model):
                                   "to edit it.", locked[0].name))
             if "state" in vals:
                 raise UserError(_("Use the buttons of the bonus sheet to change its state."))
+            if set(vals) & SYSTEM_FIELDS:
+                raise UserError(_("The figures and approvals of a bonus sheet are set by its "
+                                  "buttons only."))
         return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                # a new sheet is a draft without figures (the form sends the default state)
+                if any(vals[key] and not (key == "state" and vals[key] == "draft")
+                       for key in set(vals) & SYSTEM_FIELDS):
+                    raise UserError(_("The figures and approvals of a bonus sheet are set by "
+                                      "its buttons only."))
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
@@ -169,7 +207,7 @@ class KpiBonusSheet(models.Model):
         """Write a state change with sudo (after the caller checked the rights) and log it."""
         author = self.env.user.partner_id.id
         for sheet in self:
-            sheet.sudo().with_context(kpi_bonus_transition=True).write(vals)
+            sheet.sudo().write(vals)
             # the manager only reads sheets: post as them, with sudo
             sheet.sudo().message_post(body=message, subtype_xmlid="mail.mt_note",
                                       author_id=author)
@@ -188,9 +226,8 @@ class KpiBonusSheet(models.Model):
         self._check_state("draft")
         for sheet in self:
             sheet._compute_figures()
-            sheet.message_post(body=_("Figures computed: %(count)s employees, total %(total)s.",
-                                      count=len(sheet.line_ids),
-                                      total=sheet.currency_id.format(sheet.total_amount)))
+            # no amount in the chatter: salespeople read it on the approved sheet
+            sheet.message_post(body=_("Figures computed: %s employees.", len(sheet.line_ids)))
         return True
 
     def action_submit(self):
@@ -228,6 +265,10 @@ class KpiBonusSheet(models.Model):
             if not sheet.manager_approved_uid:
                 raise UserError(_("The team manager must approve bonus sheet %s first.",
                                   sheet.name))
+            if sheet.manager_approved_uid == self.env.user:
+                raise AccessError(_("You gave the manager approval of bonus sheet %s: the HR "
+                                    "approval must come from another person (four eyes).",
+                                    sheet.name))
         self._transition({"state": "approved", "approved_uid": self.env.uid,
                           "approved_date": fields.Datetime.now()},
                          _("Approved by HR: the figures are frozen."))
@@ -246,9 +287,12 @@ class KpiBonusSheet(models.Model):
         return True
 
     def action_export_xlsx(self):
+        """Record the export (a JSON-RPC call, CSRF-safe), then download the workbook: the GET
+        route only serves the file and never changes the sheet."""
         self.ensure_one()
         self._check_officer()
         self._check_state("approved", "exported")
+        self._mark_exported()
         return {
             "type": "ir.actions.act_url",
             "url": "/kpi_management/bonus_sheet/%s/xlsx" % self.id,
@@ -331,6 +375,22 @@ class KpiBonusSheet(models.Model):
             and self.company_id in u.company_ids)
         return users.sorted("name")
 
+    def _check_employee_overlap(self, users):
+        """An employee is paid once per period: refuse when one of ``users`` already has a line
+        on another sheet of the same scheme whose period overlaps this one (another team)."""
+        self.ensure_one()
+        other = self.env["kpi.bonus.sheet.line"].sudo().search([
+            ("user_id", "in", users.ids), ("sheet_id", "!=", self.id),
+            ("sheet_id.scheme_id", "=", self.scheme_id.id),
+            ("sheet_id.date_from", "<=", self.date_to), ("sheet_id.date_to", ">=", self.date_from),
+        ], limit=1)
+        if other:
+            raise UserError(
+                _("%(user)s already has a line on bonus sheet %(other)s, whose period overlaps "
+                  "this one for the same scheme: a bonus is paid only once per period. Remove "
+                  "them from one of the teams (or delete the other sheet) and compute again.",
+                  user=other.user_id.name, other=other.sheet_id.name))
+
     def _fetch_daily_results(self, rule_ids, user_ids):
         """``{(rule_id, user_id): [DailyResult]}`` for the period, in ONE query."""
         self.ensure_one()
@@ -339,8 +399,7 @@ class KpiBonusSheet(models.Model):
             """SELECT rule_id, user_id, date, value, target, score
                  FROM kpi_result
                 WHERE rule_id = ANY(%s) AND user_id = ANY(%s) AND date BETWEEN %s AND %s""",
-            list(rule_ids), list(user_ids), self.date_from,
-            self.date_to + datetime.timedelta(days=1),
+            list(rule_ids), list(user_ids), self.date_from, self.date_to,
         ))
         daily = defaultdict(list)
         for rule_id, user_id, day, value, target, score in self.env.cr.fetchall():
@@ -356,8 +415,14 @@ class KpiBonusSheet(models.Model):
         if not users:
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=self.team_id.name, scheme=scheme.name))
+        self._check_employee_overlap(users)
         rule_lines = scheme.line_ids.filtered(lambda line: line.kind == "rule")
-        daily = self._fetch_daily_results(rule_lines.rule_id.ids, users.ids)
+        past_rules = rule_lines.rule_id.filtered(
+            lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        # past windows: the measure run once per rule over the exact period, for all employees
+        measured = {rule.id: rule._score_period(users, self.date_from, self.date_to)
+                    for rule in past_rules}
+        daily = self._fetch_daily_results((rule_lines.rule_id - past_rules).ids, users.ids)
         assessments = defaultdict(list)
         for assessment in self.sudo().assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
@@ -368,17 +433,28 @@ class KpiBonusSheet(models.Model):
             details, scored = [], []
             for sline in scheme.line_ids:
                 counts = sline.kind == "manual" or not sline.rule_id.pilot
-                if sline.kind == "rule":
+                if sline.kind == "rule" and sline.rule_id in past_rules:
+                    period = measured[sline.rule_id.id]
+                    if user.id in period:
+                        value, target, score, ids = period[user.id]
+                        days = len(ids)
+                        note = _("Measured over the whole period %(from)s - %(to)s in the "
+                                 "employee's timezone: %(count)s records counted.",
+                                 count=days, to=self.date_to, **{"from": self.date_from})
+                    else:
+                        value = target = score = 0.0
+                        days = 0
+                        note = _("The rule does not apply to this employee (profile or "
+                                 "company).")
+                    if not counts:
+                        note = _("Pilot rule: shown, never counted. %s", note)
+                elif sline.kind == "rule":
                     ps = kpi_bonus_math.period_score(
                         daily.get((sline.rule_id.id, user.id), []), self.date_from, self.date_to,
                         sline.rule_id.window_kind)
                     value, target, score = ps.value, ps.target, ps.score
-                    if ps.method == "last":
-                        note = (_("Last evaluation of the period (%s).", ps.last_date)
-                                if ps.days else _("No result in the period."))
-                    else:
-                        note = (_("Average of %s daily results.", ps.days)
-                                if ps.days else _("No result in the period."))
+                    note = (_("Average of %s daily results.", ps.days)
+                            if ps.days else _("No result in the period."))
                     if not counts:
                         note = _("Pilot rule: shown, never counted. %s", note)
                     days = ps.days
@@ -419,9 +495,8 @@ class KpiBonusSheet(models.Model):
         ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
-        ctx = dict(self.env.context, kpi_bonus_transition=True)
-        self.sudo().line_ids.with_context(ctx).unlink()
-        self.sudo().with_context(ctx).write({
+        self.sudo().line_ids.unlink()
+        self.sudo().write({
             "currency_id": currency.id,
             "base_amount": scheme.base_amount,
             "levels_frozen": [[s, p] for s, p in sorted(levels)],

@@ -16,6 +16,7 @@
 Layout: header block, then a table (one row per employee) with a frozen header row, an
 autofilter and a totals row (bonus total and average score). Numbers are written as numbers
 with formats; scores and weights are in %, stored as the figures shown (e.g. 95.5 = 95.5%).
+Every string is written as text (no formula injection: ``strings_to_formulas`` is off).
 """
 
 import io
@@ -28,7 +29,11 @@ KPI_COLUMNS = ("Value", "Target", "Score (%)", "Weight (%)")
 
 def build_bonus_xlsx(header, kpis, rows):
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    # names, logins, KPI names... are data: a "=HYPERLINK(...)" name must stay text, never a
+    # formula (nor a URL or a number) in HR's spreadsheet
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
     sheet = workbook.add_worksheet("Bonuses")
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
