@@ -16,4 +16,3 @@ from . import kpi_bonus_sheet
 from . import kpi_bonus_sheet_line
 from . import kpi_bonus_sheet_detail
 from . import kpi_bonus_assessment
-from . import kpi_rule_period
