@@ -58,9 +58,13 @@ class TestBonusVisibility(BonusCase):
         arch = sheet.get_views([(False, "form"), (False, "list")])["views"]
         for view in arch.values():
             self.assertNotIn('name="total_amount"', view["arch"])
-        # the manager still reads them
-        self.assertEqual(self.sheet.with_user(self.manager).total_amount,
-                         self.sheet.total_amount)
+        # the team's manager reads the amounts line by line, the totals are HR's
+        lines = self.env["kpi.bonus.sheet.line"].with_user(self.manager).search(
+            [("sheet_id", "=", self.sheet.id)])
+        self.assertEqual(sum(lines.mapped("amount")), self.sheet.total_amount)
+        with self.assertRaises(AccessError):
+            self.sheet.with_user(self.manager).read(["total_amount"])
+        self.assertEqual(self.sheet.with_user(self.officer).total_amount, self.sheet.total_amount)
 
     def test_manager_sees_own_team_only(self):
         Sheet = self.env["kpi.bonus.sheet"]

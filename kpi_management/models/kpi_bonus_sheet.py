@@ -26,7 +26,10 @@ SYSTEM_FIELDS = {
 
 OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
-TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_manager,kpi_management.group_kpi_bonus_officer"
+#: the totals of a sheet: HR only. A manager may be a member of another manager's team (and so
+#: see that team's approved sheet for his own line): field groups cannot tell, so team managers
+#: read the amounts line by line (the lines' record rules know whose team it is).
+TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_bonus_officer,kpi_management.group_kpi_admin"
 ADMIN_GROUP = "kpi_management.group_kpi_admin"
 
 
