@@ -128,6 +128,14 @@ class KpiCase(KpiTestMixin, TransactionCase):
         lead.date_closed = closed
         return lead
 
+    def set_lead_dates(self, lead, created, assigned=None):
+        """Backdate a lead's creation and assignment (magic or computed fields, so in SQL)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s, date_open = %s WHERE id = %s",
+            (created, assigned or created, lead.id))
+        lead.invalidate_recordset(["create_date", "date_open"])
+
     def result(self, rule, user, date=None):
         domain = [("rule_id", "=", rule.id), ("user_id", "=", user.id)]
         if date:

@@ -105,6 +105,6 @@ def test_cron_commits_per_batch_and_resumes(registry, committed_rule):
 def test_cron_record_is_installed(registry):
     with registry.cursor() as cr:
         cron = _env(cr).ref("kpi_management.ir_cron_kpi_evaluate")
-        assert cron.active and cron.interval_type == "days" and cron.interval_number == 1
+        assert cron.active and cron.interval_type == "hours" and cron.interval_number == 1
         assert cron.code.strip() == "model._cron_evaluate()"
         assert cron.name == "KPI: nightly evaluation"

@@ -53,6 +53,26 @@ class TestMyKpis(KpiCase):
         summary = self.env["kpi.result"].with_user(self.salesman).get_my_kpis_summary()
         self.assertEqual(summary, {"count": 2, "score": 80.0, "status": "warning"})
 
+    def test_no_stale_card_for_a_rule_that_no_longer_applies(self):
+        self.deals.active = False
+        self.assertEqual([c["name"] for c in self.my_kpis(self.salesman)["cards"]],
+                         ["Meetings planned"])
+        self.deals.active = True
+        self.salesman.kpi_profile_id = self.profile_kam
+        self.assertEqual(self.my_kpis(self.salesman)["cards"], [])
+        # the history stays
+        self.assertEqual(len(self.result(self.meetings, self.salesman)), 2)
+
+    def test_rule_moved_to_another_company_does_not_break_my_kpis(self):
+        other = self.env["res.company"].create({"name": "KPI other company"})
+        self.meetings.company_id = other
+        self.deals.company_id = False
+        data = self.my_kpis(self.salesman)  # no AccessError on the rule of another company
+        self.assertEqual([c["name"] for c in data["cards"]], ["Won deals"])
+        history = self.env["kpi.result"].with_user(self.salesman2).get_kpi_history(
+            self.meetings.id + 1000)
+        self.assertEqual((history["rule"], history["points"]), ({}, []))
+
     def test_salesperson_gets_only_own_results(self):
         data = self.my_kpis(self.salesman2)
         results = self.env["kpi.result"].browse([c["id"] for c in data["cards"]])

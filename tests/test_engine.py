@@ -1,6 +1,7 @@
 """Evaluation behaviour: idempotent re-runs, nothing freezes, companies, timezones, queries."""
 
 import datetime
+from unittest import mock
 
 from freezegun import freeze_time
 
@@ -74,6 +75,35 @@ class TestEvaluation(KpiCase):
             self.rule.evaluate()
         self.assertTrue(self.result(self.rule, self.salesman, datetime.date(2026, 11, 24)))
         self.assertTrue(self.result(self.rule, ny, datetime.date(2026, 11, 23)))
+
+    def test_hourly_job_evaluates_each_user_after_local_midnight(self):
+        """The job runs every hour: a user is evaluated in the first run after midnight in
+        their own timezone, then skipped for the rest of their local day."""
+        ny = self._user("kpi_t_ny_cron", self.profile_sales, tz="America/New_York")
+        self.salesman2.kpi_profile_id = False
+        Rule = self.env["kpi.rule"]
+        no_commit = mock.patch.object(type(self.env["ir.cron"]), "_commit_progress",
+                                      return_value=float("inf"))
+
+        def dates(user):
+            return sorted(self.result(self.rule, user).mapped("date"))
+
+        with no_commit:
+            # 22 Nov, 23:30 UTC: 00:30 on the 23rd in Copenhagen, 18:30 on the 22nd in New York
+            with freeze_time("2026-11-22 23:30:00"):
+                Rule._cron_evaluate()
+            self.assertEqual(dates(self.salesman), [datetime.date(2026, 11, 23)])
+            self.assertEqual(dates(ny), [datetime.date(2026, 11, 22)])
+            # 04:30 UTC: still the 22nd in New York, nothing to do for anybody
+            with freeze_time("2026-11-23 04:30:00"):
+                self.assertEqual(Rule._cron_evaluate(), 0)
+            self.assertEqual(len(self.result(self.rule, self.salesman)), 1)
+            self.assertEqual(len(self.result(self.rule, ny)), 1)
+            # 05:30 UTC: 00:30 on the 23rd in New York: its turn
+            with freeze_time("2026-11-23 05:30:00"):
+                Rule._cron_evaluate()
+            self.assertEqual(dates(ny), [datetime.date(2026, 11, 22), datetime.date(2026, 11, 23)])
+            self.assertEqual(len(self.result(self.rule, self.salesman)), 1)
 
     def test_archived_rule_profile_and_user_are_skipped(self):
         other = self.make_rule("won_deals", target=1, window_days=30)

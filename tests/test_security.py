@@ -72,6 +72,19 @@ class TestKpiSecurity(KpiCase):
             self.env["kpi.rule"].with_user(self.manager).create(
                 {"name": "x", "template_id": self.template("won_deals").id, "target": 1})
 
+    def test_manager_loses_sight_of_a_user_who_left_the_team(self):
+        """Odoo archives the membership of a user who leaves or changes team."""
+        self.assertIn(self.salesman,
+                      self.env["kpi.result"].with_user(self.manager).search([]).user_id)
+        self.team.crm_team_member_ids.filtered(
+            lambda member: member.user_id == self.salesman).active = False
+        self.env["kpi.result"].invalidate_model()
+        visible = self.env["kpi.result"].with_user(self.manager).search([])
+        self.assertEqual(visible.user_id, self.manager)
+        with self.assertRaises(AccessError):
+            self.all_results.filtered(lambda r: r.user_id == self.salesman).with_user(
+                self.manager).read(["value"])
+
     def test_admin_configures_and_sees_all(self):
         Rule = self.env["kpi.rule"].with_user(self.kpi_admin)
         rule = Rule.create({"name": "Admin rule", "template_id": self.template("won_deals").id,

@@ -55,6 +55,24 @@ class TestMeetings(KpiCase):
         # the salesman2 has his own meeting on day 4 and attends/organises days 2 and 5
         self.assertEqual(self.result(rule, self.salesman2).value, 3)
 
+    def test_all_day_meetings_count_by_their_date(self):
+        """Odoo stores all-day events at 08:00 UTC: in Honolulu (UTC-10) that is the day
+        before, so all-day events are compared by date."""
+        hawaii = self._user("kpi_t_hawaii", self.profile_sales, tz="Pacific/Honolulu")
+        rule = self.make_rule("meetings_planned", target=10, window_days=14)
+        Event = self.env["calendar.event"]
+        today = Event.create({"name": "Fair", "allday": True, "user_id": hawaii.id,
+                              "start": "2026-11-23 08:00:00", "stop": "2026-11-23 18:00:00",
+                              "partner_ids": [Command.set(hawaii.partner_id.ids)]})
+        Event.create({"name": "Too late", "allday": True, "user_id": hawaii.id,
+                      "start": "2026-12-07 08:00:00", "stop": "2026-12-07 18:00:00",
+                      "partner_ids": [Command.set(hawaii.partner_id.ids)]})
+        self.assertEqual(str(today.start_date), "2026-11-23")
+        with freeze_time("2026-11-23 20:00:00"):  # 10:00 on the 23rd in Honolulu
+            rule.evaluate()
+        result = self.result(rule, hawaii)
+        self.assertEqual((result.date, result.record_ids), (TODAY, today.ids))
+
     def test_meetings_held_past_window(self):
         rule = self.make_rule("meetings_held", target=4, window_days=30)
         self.event(self.salesman, utc(days=-30))  # first second of the window: in
@@ -217,12 +235,9 @@ class TestActivity(KpiCase):
         answered = Lead.create({"name": "answered", "user_id": self.salesman.id})
         unanswered = Lead.create({"name": "unanswered", "user_id": self.salesman.id})
         older = Lead.create({"name": "too old", "user_id": self.salesman.id})
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s", (utc(days=-2), answered.id))
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s", (utc(hours=-20), unanswered.id))
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s", (utc(days=-40), older.id))
+        for lead, created in ((answered, utc(days=-2)), (unanswered, utc(hours=-20)),
+                              (older, utc(days=-40))):
+            self.set_lead_dates(lead, created)
         Lead.invalidate_model()
         # another user's note does not count, the salesman's first note after 4 hours does
         other = answered.message_post(body="not mine", message_type="comment",
@@ -250,8 +265,7 @@ class TestActivity(KpiCase):
         """Marking a call done posts a notification authored by the salesman: it is an action."""
         rule = self.make_rule("response_time", target=8, window_days=30)
         lead = self.env["crm.lead"].create({"name": "called", "user_id": self.salesman.id})
-        self.env.cr.execute(
-            "UPDATE crm_lead SET create_date = %s WHERE id = %s", (utc(days=-2), lead.id))
+        self.set_lead_dates(lead, utc(days=-2))
         lead.invalidate_recordset()
         call = self.env.ref("mail.mail_activity_data_call")
         activity = lead.activity_schedule(activity_type_id=call.id, user_id=self.salesman.id)
@@ -264,6 +278,32 @@ class TestActivity(KpiCase):
         self.env["mail.message"].flush_model()
         rule.evaluate()
         self.assertEqual(self.result(rule, self.salesman).value, 2.0)
+
+    def test_response_time_starts_at_assignment_and_keeps_lost_leads(self):
+        rule = self.make_rule("response_time", target=8, window_days=30)
+        Lead = self.env["crm.lead"]
+        # created 5 days ago for salesman2, who answered; reassigned to the salesman 2 days ago
+        moved = Lead.create({"name": "moved", "user_id": self.salesman2.id})
+        answer = moved.message_post(body="Hi", message_type="comment",
+                                    author_id=self.salesman2.partner_id.id)
+        answer.date = utc(days=-5, hours=1)
+        moved.user_id = self.salesman
+        # a lead the salesman marked lost without answering it, assigned 10 hours before midnight
+        dropped = Lead.create({"name": "dropped", "user_id": self.salesman.id})
+        dropped.action_set_lost()
+        self.set_lead_dates(moved, utc(days=-5), utc(days=-2))
+        self.set_lead_dates(dropped, utc(hours=-10))
+        reply = moved.message_post(body="Taking over", message_type="comment",
+                                   author_id=self.salesman.partner_id.id)
+        reply.date = utc(days=-2, hours=3)
+        self.env["mail.message"].flush_model()
+        rule.evaluate()
+        result = self.result(rule, self.salesman)
+        # moved: 3 hours after the reassignment; dropped: 10 hours unanswered, lost or not
+        self.assertEqual(result.value, 6.5)
+        self.assertEqual(sorted(result.record_ids), sorted((moved | dropped).ids))
+        # salesman2 no longer holds the lead: nothing counted for him
+        self.assertEqual(self.result(rule, self.salesman2).record_ids, [])
 
     def test_overdue_activities(self):
         rule = self.make_rule("overdue_activities", target=0)

@@ -48,10 +48,24 @@ class KpiResult(models.Model):
         return bool(self.sudo().search_count([("user_id", "=", user.id)], limit=1))
 
     @api.model
+    def _current_rule_ids(self):
+        """Ids of the active rules that apply to the current user today (profile, company).
+
+        Results of rules that no longer apply (profile changed, rule or profile archived)
+        stay in the history but get no card: a card never shows a stale figure.
+        """
+        rules = self.env["kpi.rule"].sudo().search([])
+        return list(rules._get_assignments(self.env.user))
+
+    @api.model
     def _rule_info(self, rules):
-        """``{rule_id: {...}}``: what the dashboard shows of each rule (2 queries)."""
+        """``{rule_id: {...}}``: what the dashboard shows of each rule (2 queries).
+
+        Read as superuser: only ever called with rules of the user's own results, whose
+        company may have changed since (the card must not crash on it).
+        """
         info = {}
-        for vals in rules.with_context(active_test=False).read(CARD_RULE_FIELDS):
+        for vals in rules.sudo().with_context(active_test=False).read(CARD_RULE_FIELDS):
             info[vals["id"]] = vals
         return info
 
@@ -91,7 +105,9 @@ class KpiResult(models.Model):
         if not self.has_access("read"):
             return empty
         uid = self.env.uid
-        latest = self._read_group([("user_id", "=", uid)], ["rule_id"], ["date:max"])
+        latest = self._read_group(
+            [("user_id", "=", uid), ("rule_id", "in", self._current_rule_ids())],
+            ["rule_id"], ["date:max"])
         if not latest:
             return empty
         latest_date = {rule.id: day for rule, day in latest}
@@ -168,10 +184,9 @@ class KpiResult(models.Model):
         rule_id = int(rule_id)
         domain = [("user_id", "=", uid), ("rule_id", "=", rule_id)]
         last = self.search_fetch(domain, ["date"], order="date desc", limit=1)
-        rule = self.env["kpi.rule"].browse(rule_id)
-        info = self._rule_info(rule).get(rule_id, {})
-        if not last:
-            return {"points": [], "forecast": [], "rule": info, "result_id": False}
+        if not last:  # not one of the user's KPIs: nothing to show, not even its name
+            return {"points": [], "forecast": [], "rule": {}, "result_id": False}
+        info = self._rule_info(self.env["kpi.rule"].browse(rule_id)).get(rule_id, {})
         latest = last.date
         start, end = kpi_forecast.period_bounds(latest, period)
         since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))

@@ -19,8 +19,8 @@ Definitions (also shown on the templates):
     (revenue - cost price - extra costs).
 ``new_clients``
     distinct customer companies (commercial partners) with a deal of the user won in the window
-    that is the company's first won deal ever (by anybody); the records counted are those
-    first deals.
+    that is the company's first won deal ever (by anybody, in any of the database's companies);
+    the records counted are those first deals.
 ``kam_coverage``
     % of the active companies whose salesperson is the user that attended an event with the user
     in the window; the records counted are the companies met.
@@ -28,10 +28,12 @@ Definitions (also shown on the templates):
     won / (won + lost) x 100 over the user's leads closed in the window (lost leads are archived
     by Odoo and are counted here); the records counted are the closed leads.
 ``response_time``
-    average hours from a lead's creation to the first message the user wrote on it (an e-mail,
-    a logged note, or a completed activity, which all post a message authored by the user),
-    over the user's leads created in the window; a lead still unanswered counts the hours up to
-    the end of the window. Lower is better.
+    average hours from a lead's assignment to the user (Odoo's ``date_open``, its creation when
+    it was created for the user) to the first message the user wrote on it after that (an
+    e-mail, a logged note, or a completed activity, which all post a message authored by the
+    user), over the user's leads assigned in the window, lost ones included (marking a lead
+    lost does not hide a slow answer); a lead still unanswered counts the hours up to the end
+    of the window. Lower is better.
 ``overdue_activities``
     the user's open activities whose due date is before the evaluation day (snapshot).
 ``open_pipeline``
@@ -83,6 +85,14 @@ def company_clause(column, company_id):
     return SQL("(%s = %s OR %s IS NULL)", column, company_id, column)
 
 
+#: an event (alias ``e``) starts in the window; all-day events by their date (Odoo stores
+#: them at 08:00 UTC, which is another local day far from UTC)
+EVENT_IN_WINDOW = SQL(
+    """CASE WHEN e.allday THEN e.start_date >= w.day_from AND e.start_date < w.day_to
+            ELSE e.start >= w.utc_from AND e.start < w.utc_to END"""
+)
+
+
 def _user_events(ctx):
     """CTE ``ev(user_id, event_id)``: events in the window the user organises or attends.
 
@@ -93,16 +103,15 @@ def _user_events(ctx):
             SELECT w.user_id, e.id AS event_id
               FROM win w
               JOIN calendar_event e
-                ON e.user_id = w.user_id AND e.active
-               AND e.start >= w.utc_from AND e.start < w.utc_to
+                ON e.user_id = w.user_id AND e.active AND %s
             UNION
             SELECT w.user_id, e.id AS event_id
               FROM win w
               JOIN calendar_attendee a
                 ON a.partner_id = w.partner_id AND a.state IS DISTINCT FROM 'declined'
               JOIN calendar_event e
-                ON e.id = a.event_id AND e.active
-               AND e.start >= w.utc_from AND e.start < w.utc_to)"""
+                ON e.id = a.event_id AND e.active AND %s)""",
+        EVENT_IN_WINDOW, EVENT_IN_WINDOW,
     )
 
 
@@ -154,12 +163,10 @@ def new_clients(ctx):
                      WHERE p2.commercial_partner_id = p.commercial_partner_id
                        AND l2.active AND l2.won_status = 'won'
                        AND (l2.date_closed < won.date_closed
-                            OR (l2.date_closed = won.date_closed AND l2.id < won.id))
-                       AND %s))
+                            OR (l2.date_closed = won.date_closed AND l2.id < won.id))))
         SELECT user_id, count(DISTINCT client)::float, array_agg(id ORDER BY id)
           FROM new GROUP BY user_id""",
         windows_cte(ctx.windows), _won_leads(ctx),
-        company_clause(SQL("l2.company_id"), ctx.company_id),
     )
 
 
@@ -208,27 +215,32 @@ def conversion_rate(ctx):
 
 def response_time(ctx):
     return SQL(
-        """%s
-        SELECT w.user_id,
+        """%s,
+        leads AS (
+            SELECT w.user_id, w.partner_id, w.utc_to, l.id,
+                   COALESCE(l.date_open, l.create_date) AS assigned
+              FROM win w
+              JOIN crm_lead l
+                ON l.user_id = w.user_id AND (l.active OR l.won_status = 'lost')
+               AND COALESCE(l.date_open, l.create_date) >= w.utc_from
+               AND COALESCE(l.date_open, l.create_date) < w.utc_to
+             WHERE %s)
+        SELECT leads.user_id,
                round(avg(EXTRACT(EPOCH FROM (
-                   LEAST(COALESCE(first.date, w.utc_to), w.utc_to) - l.create_date)) / 3600.0
-               )::numeric, 2)::float,
-               array_agg(l.id ORDER BY l.id)
-          FROM win w
-          JOIN crm_lead l
-            ON l.user_id = w.user_id AND l.active
-           AND l.create_date >= w.utc_from AND l.create_date < w.utc_to
+                   LEAST(COALESCE(first.date, leads.utc_to), leads.utc_to) - leads.assigned))
+                   / 3600.0)::numeric, 2)::float,
+               array_agg(leads.id ORDER BY leads.id)
+          FROM leads
           LEFT JOIN LATERAL (
                 SELECT min(m.date) AS date FROM mail_message m
-                 WHERE m.model = 'crm.lead' AND m.res_id = l.id
-                   AND m.author_id = w.partner_id
+                 WHERE m.model = 'crm.lead' AND m.res_id = leads.id
+                   AND m.author_id = leads.partner_id
                    AND (m.message_type IN ('comment', 'email', 'email_outgoing')
                         -- a completed activity posts a notification with its type
                         OR (m.message_type = 'notification'
                             AND m.mail_activity_type_id IS NOT NULL))
-                   AND m.date >= l.create_date) first ON TRUE
-         WHERE %s
-         GROUP BY w.user_id""",
+                   AND m.date >= leads.assigned) first ON TRUE
+         GROUP BY leads.user_id""",
         windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
