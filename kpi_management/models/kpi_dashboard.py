@@ -3,8 +3,9 @@
 Everything is read with the ORM and the current user's access rights (record rules included),
 in a fixed number of queries whatever the length of the history:
 
-* ``get_my_kpis``: 1 grouped query for the latest date of each rule, 1 query for the results of
-  those dates and of 7 days before, 2 for the rules (name, unit): 4 queries;
+* ``get_my_kpis``: 2 queries for the rules that apply to the user today, 1 grouped query for
+  the latest date of each rule, 1 query for the results of those dates and of 7 days before,
+  2 for the rules (name, unit): 6 queries;
 * ``get_kpi_history``: 1 query for the latest result, 1 for the history, 2 for the rule;
 * ``get_my_kpis_summary`` (systray): the same as ``get_my_kpis``.
 """
