@@ -5,11 +5,10 @@ from .kpi_bonus_scheme import check_schemes
 
 class KpiBonusLevel(models.Model):
     _name = "kpi.bonus.level"
+    _inherit = ["kpi.bonus.scheme.part"]
     _description = "KPI Bonus Payout Level"
     _order = "scheme_id, score"
 
-    scheme_id = fields.Many2one("kpi.bonus.scheme", required=True, ondelete="cascade",
-                                index=True)
     score = fields.Float(string="Total Score (%)", required=True)
     payout = fields.Float(string="Payout (%)", required=True,
                           help="% of the base amount paid at this total score.")
@@ -20,9 +19,3 @@ class KpiBonusLevel(models.Model):
         without 'Allow Deduction'...); through the scheme's form the check runs once the whole
         scheme is written."""
         check_schemes(self.scheme_id)
-
-    def unlink(self):
-        schemes = self.scheme_id
-        res = super().unlink()
-        check_schemes(schemes)
-        return res

@@ -32,9 +32,7 @@ def check_schemes(schemes):
     if state and state["depth"]:
         state["ids"].update(schemes.ids)
         return
-    schemes = schemes.exists()
-    schemes._check_weights()
-    schemes._check_levels()
+    schemes.exists()._check_definition()
 
 
 class KpiBonusScheme(models.Model):
@@ -94,10 +92,11 @@ class KpiBonusScheme(models.Model):
             scheme.weight_total = kpi_bonus_math.weights_total(scheme.line_ids.mapped("weight"))
 
     @api.constrains("line_ids")
-    def _check_weights(self):
+    def _check_weights(self, allow_empty=True):
+        """Weights add up to 100% (a scheme being set up may have no KPI yet)."""
         for scheme in self:
             weights = scheme.line_ids.mapped("weight")
-            if weights and not kpi_bonus_math.weights_valid(weights):
+            if (weights or not allow_empty) and not kpi_bonus_math.weights_valid(weights):
                 raise ValidationError(
                     _("The weights of the KPIs of bonus scheme %(name)s add up to %(total)s%%; "
                       "they must add up to 100%%.",
@@ -131,17 +130,20 @@ class KpiBonusScheme(models.Model):
         with deferred_scheme_checks(self.env) as collected:
             schemes = super().create(vals_list)
         if collected is not None:
-            self.browse(collected).exists()._check_weights()
-            self.browse(collected).exists()._check_levels()
+            self.browse(collected).exists()._check_definition()
         return schemes
 
     def write(self, vals):
         with deferred_scheme_checks(self.env) as collected:
             res = super().write(vals)
         if collected is not None:
-            (self.browse(collected) | self).exists()._check_weights()
-            (self.browse(collected) | self).exists()._check_levels()
+            (self.browse(collected) | self).exists()._check_definition()
         return res
+
+    def _check_definition(self):
+        """Weights add up to 100% and the payout curve is valid."""
+        self._check_weights()
+        self._check_levels()
 
     # --------------------------------------------------------------- business
     def _get_levels(self):
@@ -151,12 +153,7 @@ class KpiBonusScheme(models.Model):
     def _check_ready(self):
         """Refuse to compute with a scheme that is not complete."""
         self.ensure_one()
-        weights = self.line_ids.mapped("weight")
-        if not kpi_bonus_math.weights_valid(weights):
-            raise ValidationError(
-                _("The weights of the KPIs of bonus scheme %(name)s add up to %(total)s%%; they "
-                  "must add up to 100%%.", name=self.name,
-                  total=kpi_bonus_math.weights_total(weights)))
+        self._check_weights(allow_empty=False)
         self._check_levels()
 
     @api.model

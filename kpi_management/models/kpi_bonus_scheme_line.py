@@ -6,11 +6,10 @@ from .kpi_bonus_scheme import check_schemes
 
 class KpiBonusSchemeLine(models.Model):
     _name = "kpi.bonus.scheme.line"
+    _inherit = ["kpi.bonus.scheme.part"]
     _description = "KPI Bonus Scheme Line"
     _order = "scheme_id, sequence, id"
 
-    scheme_id = fields.Many2one("kpi.bonus.scheme", required=True, ondelete="cascade",
-                                index=True)
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
         [("rule", "KPI rule"), ("manual", "Manual assessment")], required=True, default="rule",
@@ -52,12 +51,6 @@ class KpiBonusSchemeLine(models.Model):
         """A line written on its own leaves its scheme valid (weights add up to 100%); through
         the scheme's form the check runs once the whole scheme is written."""
         check_schemes(self.scheme_id)
-
-    def unlink(self):
-        schemes = self.scheme_id
-        res = super().unlink()
-        check_schemes(schemes)
-        return res
 
     @api.model_create_multi
     def create(self, vals_list):
