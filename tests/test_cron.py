@@ -67,14 +67,22 @@ def test_cron_commits_per_batch_and_resumes(registry, committed_rule):
     original = KpiRule._evaluate_rows
     batches = []
 
-    def crash_on_third_batch(self, rows, date=None, now=None):
+    def spy(self, rows, date=None, now=None):
         batches.append(len(rows))
-        if len(batches) == 3:
-            raise RuntimeError("simulated crash")
         return original(self, rows, date=date, now=now)
 
-    with mock.patch.object(KpiRule, "_evaluate_rows", crash_on_third_batch), \
-            registry.cursor() as cr, pytest.raises(RuntimeError):
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+
+    def crash_before_third_commit(self, processed=0, *, remaining=None, deactivate=False):
+        if len(batches) == 3:
+            # the job dies (worker killed, connection lost) before committing the third batch
+            raise RuntimeError("simulated crash")
+        return commit_progress(self, processed, remaining=remaining, deactivate=deactivate)
+
+    with mock.patch.object(KpiRule, "_evaluate_rows", spy), \
+            mock.patch.object(IrCron, "_commit_progress", crash_before_third_commit), \
+            pytest.raises(RuntimeError), registry.cursor() as cr:
         _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2)
     assert batches == [2, 2, 1]
     stored = _results(registry, rule_id)
@@ -82,11 +90,6 @@ def test_cron_commits_per_batch_and_resumes(registry, committed_rule):
     assert {user for user, _day in stored} == set(user_ids[:4])
 
     batches.clear()
-
-    def spy(self, rows, date=None, now=None):
-        batches.append(len(rows))
-        return original(self, rows, date=date, now=now)
-
     with mock.patch.object(KpiRule, "_evaluate_rows", spy), registry.cursor() as cr:
         remaining = _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2)
     assert remaining == 0
@@ -108,3 +111,85 @@ def test_cron_record_is_installed(registry):
         assert cron.active and cron.interval_type == "hours" and cron.interval_number == 1
         assert cron.code.strip() == "model._cron_evaluate()"
         assert cron.name == "KPI: nightly evaluation"
+
+
+@pytest.fixture
+def committed_rules(registry, committed_rule):
+    """A second rule for the same five users, committed, removed at the end."""
+    rule_id, profile_id, user_ids, _partners = committed_rule
+    with registry.cursor() as cr:
+        bad = _env(cr)["kpi.rule"].create({
+            "name": PREFIX + "bad",
+            "template_id": _env(cr).ref("kpi_management.kpi_template_meetings_held").id,
+            "target": 10,
+            "profile_ids": [Command.set([profile_id])],
+        })
+        bad_id = bad.id
+    yield rule_id, bad_id, user_ids
+    with registry.cursor() as cr:
+        env = _env(cr)
+        env["kpi.result"].search([("rule_id", "=", bad_id)]).unlink()
+        env["kpi.rule"].browse(bad_id).unlink()
+
+
+def _notes(registry, rule_id):
+    """The nightly job's notes on the chatter of a rule."""
+    with registry.cursor() as cr:
+        cr.execute("SELECT body FROM mail_message WHERE model = 'kpi.rule' AND res_id = %s"
+                   " AND subtype_id = %s", [rule_id, _env(cr).ref("mail.mt_note").id])
+        return [body for (body,) in cr.fetchall() if "nightly evaluation" in body]
+
+
+def test_cron_isolates_a_failing_batch_and_retries_it(registry, committed_rules, caplog):
+    """A rule whose window leaves the calendar (1,000,000 days, written in SQL) fails its own
+    batches only: the other rule's results are committed, the failure is logged and noted on
+    the rule, does not count as progress, and the next run computes exactly the failed users."""
+    good_id, bad_id, user_ids = committed_rules
+    with registry.cursor() as cr:
+        cr.execute("UPDATE kpi_rule SET window_days = 1000000 WHERE id = %s", [bad_id])
+    original = KpiRule._evaluate_rows
+    batches = []
+
+    def spy(self, rows, date=None, now=None):
+        batches.append((self.id, len(rows)))
+        return original(self, rows, date=date, now=now)
+
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+    progress = []
+
+    def spy_progress(self, processed=0, *, remaining=None, deactivate=False):
+        progress.append((processed, remaining))
+        return commit_progress(self, processed, remaining=remaining, deactivate=deactivate)
+
+    with mock.patch.object(KpiRule, "_evaluate_rows", spy), \
+            mock.patch.object(IrCron, "_commit_progress", spy_progress), \
+            caplog.at_level("ERROR", logger="odoo.addons.kpi_management"), \
+            registry.cursor() as cr:
+        remaining = _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2)
+    assert remaining == 0
+    assert sorted(batches) == sorted([(good_id, 2), (good_id, 2), (good_id, 1),
+                                      (bad_id, 2), (bad_id, 2), (bad_id, 1)])
+    assert {user for user, _day in _results(registry, good_id)} == set(user_ids)
+    assert _results(registry, bad_id) == [], "the failed batches are rolled back"
+    failures = [r for r in caplog.records if r.exc_info and "kpi_cron_test_bad" in r.getMessage()]
+    assert len(failures) == 3, "each failed batch is logged with its rule"
+    assert f"(id {bad_id}) failed for 2 users" in failures[0].getMessage()
+    assert "5 results failed (1 rules)" in caplog.text
+    # the failure is neither progress done nor left to this run: ir.cron does not loop on it
+    assert sum(processed for processed, _r in progress) == 5
+    assert progress[-1][1] == 0
+    notes = _notes(registry, bad_id)
+    assert len(notes) == 1, "one note per rule and run, not one per batch"
+    assert "failed for 5 users" in notes[0] and "3660" in notes[0]
+    assert _notes(registry, good_id) == []
+
+    # the administrator fixes the window: the next run computes exactly the failed users
+    with registry.cursor() as cr:
+        cr.execute("UPDATE kpi_rule SET window_days = 30 WHERE id = %s", [bad_id])
+    batches.clear()
+    with mock.patch.object(KpiRule, "_evaluate_rows", spy), registry.cursor() as cr:
+        assert _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2) == 0
+    assert batches == [(bad_id, 2), (bad_id, 2), (bad_id, 1)]
+    assert {user for user, _day in _results(registry, bad_id)} == set(user_ids)
+    assert len(_results(registry, good_id)) == 5

@@ -74,3 +74,27 @@ def test_window_across_daylight_saving_change():
         datetime.date(2026, 11, 23), 30, s.WINDOW_PAST, "Europe/Copenhagen")
     assert utc_from == datetime.datetime(2026, 10, 23, 22, 0)
     assert utc_to == datetime.datetime(2026, 11, 22, 23, 0)
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "kind", "tz"),
+    [
+        (datetime.date(2026, 11, 23), 1_000_000, s.WINDOW_PAST, "Europe/Copenhagen"),
+        (datetime.date(2026, 11, 23), 3_000_000, s.WINDOW_FUTURE, "UTC"),
+        (datetime.date(1, 1, 5), 30, s.WINDOW_PAST, "UTC"),
+        (datetime.date(1, 1, 1), 1, s.WINDOW_FUTURE, "Europe/Copenhagen"),  # UTC is in year 0
+        (datetime.date(9999, 12, 31), 1, s.WINDOW_SNAPSHOT, "UTC"),
+    ],
+)
+def test_window_out_of_the_calendar_is_a_value_error(day, days, kind, tz):
+    with pytest.raises(ValueError, match="leaves the calendar"):
+        s.window_bounds(day, days, kind, tz)
+
+
+@pytest.mark.parametrize(
+    ("target", "ok"),
+    [(0, True), (-5, True), (s.MAX_TARGET, True), (-s.MAX_TARGET, True), (1e13, False),
+     (float("inf"), False), (float("-inf"), False), (float("nan"), False)],
+)
+def test_target_in_range(target, ok):
+    assert s.target_in_range(target) is ok

@@ -4,11 +4,11 @@ import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, formatLang
 
 from . import kpi_measure, kpi_scoring
-from .kpi_scoring import WINDOW_SNAPSHOT
+from .kpi_scoring import MAX_TARGET, MAX_WINDOW_DAYS, WINDOW_SNAPSHOT
 
 _logger = logging.getLogger(__name__)
 
@@ -99,6 +99,10 @@ class KpiRule(models.Model):
     @api.constrains("target", "direction")
     def _check_target(self):
         for rule in self:
+            if not kpi_scoring.target_in_range(rule.target):
+                raise ValidationError(
+                    _("The target of rule %(rule)s must be a finite number of at most %(max)s.",
+                      rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
             if rule.direction == "higher" and rule.target <= 0:
                 raise ValidationError(
                     _("The target of rule %s must be greater than 0: a higher-is-better KPI "
@@ -123,6 +127,10 @@ class KpiRule(models.Model):
     @api.constrains("window_days", "template_id")
     def _check_window_days(self):
         for rule in self:
+            if rule.window_days > MAX_WINDOW_DAYS:
+                raise ValidationError(
+                    _("The window of rule %(rule)s cannot be longer than %(max)s days.",
+                      rule=rule.name, max=MAX_WINDOW_DAYS))
             if rule.template_id.window_kind != WINDOW_SNAPSHOT and rule.window_days <= 0:
                 raise ValidationError(
                     _("The window of rule %s must be at least 1 day.", rule.name))
@@ -203,8 +211,9 @@ class KpiRule(models.Model):
         if user_ids:
             overrides = self.env["kpi.rule.target"].sudo().search_fetch(
                 [("rule_id", "=", self.id), ("user_id", "in", list(user_ids))],
-                ["user_id", "target"],
+                ["rule_id", "user_id", "target"],
             )
+            overrides._check_target()  # values written in SQL skip the check on save
             targets.update({o.user_id.id: o.target for o in overrides})
         return targets
 
@@ -228,17 +237,32 @@ class KpiRule(models.Model):
                 result_ids += rule._evaluate_rows(rows, date=date, now=now)
         return self.env["kpi.result"].browse(result_ids)
 
+    def _check_evaluable(self):
+        """Refuse to evaluate a rule whose stored window or target is out of bounds (written
+        in SQL or before the bounds existed: the constraints only run on save)."""
+        self._check_window_days()
+        self._check_target()
+
     def _measure_rows(self, rows, date=None, now=None):
-        """Compute (without storing) ``{user_id: (day, value, [ids])}`` for ``rows``."""
+        """Compute (without storing) ``{user_id: (day, value, [ids])}`` for ``rows``.
+
+        :raise UserError: when the rule is out of bounds or its window leaves the calendar.
+        """
         self.ensure_one()
+        self._check_evaluable()
         now = now or fields.Datetime.now()
         windows = []
         for user_id, partner_id, tz in rows:
             day = date or kpi_scoring.local_today(tz, now)
-            windows.append(kpi_measure.Window(
-                user_id, partner_id, day,
-                *kpi_scoring.window_bounds(day, self.window_days, self.template_id.window_kind, tz),
-            ))
+            try:
+                bounds = kpi_scoring.window_bounds(
+                    day, self.window_days, self.template_id.window_kind, tz)
+            except ValueError as exc:
+                raise UserError(
+                    _("Rule %(rule)s cannot be evaluated on %(day)s: its window of %(days)s days "
+                      "falls outside the calendar.",
+                      rule=self.name, day=day, days=self.window_days)) from exc
+            windows.append(kpi_measure.Window(user_id, partner_id, day, *bounds))
         measured = self._run_measure(windows)
         return {
             w.user_id: (w.day, *measured.get(w.user_id, (0.0, [])))
@@ -359,6 +383,7 @@ class KpiRule(models.Model):
             self.env.registry.clear_cache()
         return ids
 
+    # ------------------------------------------------------------- nightly job
     @api.model
     def _cron_evaluate(self, batch_size=1000):
         """Nightly job: store today's results of every active rule for every user.
@@ -366,9 +391,53 @@ class KpiRule(models.Model):
         Work is split in batches (one rule x at most ``batch_size`` users) committed one by
         one; (rule, user) pairs that already have today's result are skipped, so a run that
         crashed or ran out of time is finished by the next one and nothing is computed twice.
+
+        A batch that fails (e.g. a rule whose window leaves the calendar) is rolled back to
+        its savepoint, logged with its rule, and noted once on the rule's chatter; the job goes
+        on with the other batches. Its users have no result for today, so the next (hourly) run
+        tries them again. They count neither as processed nor as remaining for ``ir.cron``:
+        this run does not loop on them.
+
+        :return: the number of results left for the next run because time ran out (failed
+            ones excluded, see the log).
         """
-        rules = self.sudo().with_context(active_test=True).search([])
         now = fields.Datetime.now()
+        batches = self._cron_pending_batches(now, batch_size)
+        remaining = sum(len(rows) for _r, rows in batches)
+        _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
+                     remaining, len(batches))
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=remaining)
+        failed = defaultdict(lambda: [0, ""])  # rule: [number of users, first error]
+        for rule, rows in batches:
+            processed = len(rows)
+            try:
+                with self.env.cr.savepoint():
+                    rule._evaluate_rows(rows, now=now)
+            except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
+                _logger.exception(
+                    "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
+                    "they are retried at the next run", rule.name, rule.id, len(rows))
+                processed = 0
+                failed[rule][0] += len(rows)
+                failed[rule][1] = failed[rule][1] or str(exc)
+            remaining -= len(rows)
+            if not cron._commit_progress(processed, remaining=remaining):
+                _logger.info("KPI nightly evaluation: out of time, %s results left", remaining)
+                break
+        if failed:
+            self._cron_note_failures(failed)
+            cron._commit_progress(remaining=remaining)
+            _logger.error(
+                "KPI nightly evaluation: %s results failed (%s rules), retried at the next run",
+                sum(count for count, _e in failed.values()), len(failed))
+        return remaining
+
+    @api.model
+    def _cron_pending_batches(self, now, batch_size):
+        """``[(rule, rows)]``: the (rule, user) pairs of every active rule without a result
+        for the user's today, by rule and in slices of at most ``batch_size`` users."""
+        rules = self.sudo().with_context(active_test=True).search([])
         assignments = rules._get_assignments()
         days = {
             kpi_scoring.local_today(tz, now)
@@ -390,18 +459,17 @@ class KpiRule(models.Model):
             ]
             for start in range(0, len(pending), batch_size):
                 batches.append((rule, pending[start:start + batch_size]))
-        remaining = sum(len(rows) for _r, rows in batches)
-        _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
-                     remaining, len(batches))
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=remaining)
-        for rule, rows in batches:
-            rule._evaluate_rows(rows, now=now)
-            remaining -= len(rows)
-            if not cron._commit_progress(len(rows), remaining=remaining):
-                _logger.info("KPI nightly evaluation: out of time, %s results left", remaining)
-                break
-        return remaining
+        return batches
+
+    @api.model
+    def _cron_note_failures(self, failed):
+        """One note per failed rule on its chatter, for the KPI administrators."""
+        for rule, (count, error) in failed.items():
+            rule.sudo().message_post(
+                body=_("The nightly evaluation of this KPI failed for %(count)s users and is "
+                       "retried at the next run: %(error)s", count=count, error=error),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _demo_backfill(self, days=90):
         """Evaluate the last ``days`` days (used by ``make demo`` to build history)."""

@@ -1,5 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import formatLang
+
+from .kpi_scoring import MAX_TARGET, target_in_range
 
 
 class KpiRuleTarget(models.Model):
@@ -29,6 +32,12 @@ class KpiRuleTarget(models.Model):
     @api.constrains("target", "rule_id")
     def _check_target(self):
         for line in self:
+            if not target_in_range(line.target):
+                raise ValidationError(
+                    _("The individual target of %(user)s on %(rule)s must be a finite number "
+                      "of at most %(max)s.",
+                      user=line.user_id.name, rule=line.rule_id.name,
+                      max=formatLang(self.env, MAX_TARGET, digits=0)))
             if line.rule_id.direction == "higher" and line.target <= 0:
                 raise ValidationError(
                     _("The individual target of %(user)s on %(rule)s must be greater than 0.",

@@ -22,13 +22,23 @@ Windows
     ``snapshot`` measures look at the state of the records (open pipeline, overdue
     activities) and ignore the window.
     The bounds are local midnights converted to naive UTC timestamps, as Odoo stores them.
+    A window that leaves the calendar (year 1 to 9999) raises ``ValueError``, never
+    ``OverflowError``.
+
+Bounds
+    Rules, individual targets and templates refuse a window longer than ``MAX_WINDOW_DAYS``
+    (10 years) and a target that is not a finite number within ``MAX_TARGET`` in size
+    (``target_in_range``); the engine refuses to evaluate stored values outside them.
 """
 
 import datetime
+import math
 
 import pytz
 
 SCORE_CAP = 200.0
+MAX_WINDOW_DAYS = 3660
+MAX_TARGET = 10**12
 
 WINDOW_PAST = "past"
 WINDOW_FUTURE = "future"
@@ -74,14 +84,26 @@ def compute_status(score, warning_threshold):
     return STATUS_OFF_TRACK
 
 
+def target_in_range(target):
+    """True when ``target`` is a finite number no larger than ``MAX_TARGET`` in size."""
+    return math.isfinite(target) and abs(target) <= MAX_TARGET
+
+
 def day_bounds(day, window_days, window_kind):
-    """Local dates ``(first, last_exclusive)`` of the window evaluated on ``day``."""
-    if window_kind == WINDOW_FUTURE:
-        return day, day + datetime.timedelta(days=window_days)
-    if window_kind == WINDOW_PAST:
-        return day - datetime.timedelta(days=window_days), day
-    # snapshot: the evaluation day alone, bounds are informative only
-    return day, day + datetime.timedelta(days=1)
+    """Local dates ``(first, last_exclusive)`` of the window evaluated on ``day``.
+
+    :raise ValueError: when the window leaves the calendar.
+    """
+    try:
+        if window_kind == WINDOW_FUTURE:
+            return day, day + datetime.timedelta(days=window_days)
+        if window_kind == WINDOW_PAST:
+            return day - datetime.timedelta(days=window_days), day
+        # snapshot: the evaluation day alone, bounds are informative only
+        return day, day + datetime.timedelta(days=1)
+    except OverflowError as exc:
+        raise ValueError(
+            f"a window of {window_days} days on {day} leaves the calendar") from exc
 
 
 def local_midnight_utc(day, tz_name):
@@ -105,11 +127,15 @@ def local_today(tz_name, now=None):
 
 
 def window_bounds(day, window_days, window_kind, tz_name):
-    """``(day_from, day_to, utc_from, utc_to)`` of the window evaluated on local ``day``."""
+    """``(day_from, day_to, utc_from, utc_to)`` of the window evaluated on local ``day``.
+
+    :raise ValueError: when the window or its UTC bounds leave the calendar.
+    """
     day_from, day_to = day_bounds(day, window_days, window_kind)
-    return (
-        day_from,
-        day_to,
-        local_midnight_utc(day_from, tz_name),
-        local_midnight_utc(day_to, tz_name),
-    )
+    try:
+        utc_from = local_midnight_utc(day_from, tz_name)
+        utc_to = local_midnight_utc(day_to, tz_name)
+    except OverflowError as exc:
+        raise ValueError(
+            f"a window of {window_days} days on {day} leaves the calendar") from exc
+    return day_from, day_to, utc_from, utc_to

@@ -2,10 +2,17 @@ import ast
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from . import kpi_measure
-from .kpi_scoring import WINDOW_FUTURE, WINDOW_PAST, WINDOW_SNAPSHOT
+from .kpi_scoring import (
+    MAX_TARGET,
+    MAX_WINDOW_DAYS,
+    WINDOW_FUTURE,
+    WINDOW_PAST,
+    WINDOW_SNAPSHOT,
+    target_in_range,
+)
 
 MEASURE_SELECTION = [
     ("meetings", "Meetings (organised or attended)"),
@@ -120,10 +127,25 @@ class KpiTemplate(models.Model):
     @api.constrains("default_window_days", "window_kind")
     def _check_default_window_days(self):
         for template in self:
+            if template.default_window_days > MAX_WINDOW_DAYS:
+                raise ValidationError(
+                    _("The default window of template %(name)s cannot be longer than %(max)s "
+                      "days.", name=template.name, max=MAX_WINDOW_DAYS)
+                )
             if template.window_kind != WINDOW_SNAPSHOT and template.default_window_days <= 0:
                 raise ValidationError(
                     _("The default window of template %(name)s must be at least 1 day.",
                       name=template.name)
+                )
+
+    @api.constrains("default_target")
+    def _check_default_target(self):
+        for template in self:
+            if not target_in_range(template.default_target):
+                raise ValidationError(
+                    _("The default target of template %(name)s must be a finite number of at "
+                      "most %(max)s.",
+                      name=template.name, max=formatLang(self.env, MAX_TARGET, digits=0))
                 )
 
     @api.constrains("measure", "model_id", "domain", "aggregate", "field_id",
