@@ -24,6 +24,11 @@ class BonusCase(KpiCase):
             cls.env, login="kpi_t_officer", tz=TZ,
             groups="base.group_user,kpi_management.group_kpi_bonus_officer",
         )
+        # the HR approval comes from another officer than the one who submitted
+        cls.hr = new_test_user(
+            cls.env, login="kpi_t_hr", tz=TZ,
+            groups="base.group_user,kpi_management.group_kpi_bonus_officer",
+        )
         cls.assessor = new_test_user(
             cls.env, login="kpi_t_assessor", tz=TZ,
             groups="base.group_user,kpi_management.group_kpi_user",
@@ -71,7 +76,8 @@ class BonusCase(KpiCase):
         })
 
     def approve(self, sheet):
-        sheet.with_user(self.officer).action_submit()
+        """Submit (missing figures acknowledged), manager approval, HR approval."""
+        sheet.with_user(self.officer).action_submit_anyway()
         sheet.with_user(self.manager).action_approve_manager()
-        sheet.with_user(self.officer).action_approve()
+        sheet.with_user(self.hr).action_approve()
         return sheet

@@ -180,6 +180,8 @@ class TestApproval(BonusCase):
         self.won_lead(self.salesman, utc(days=-3), revenue=110000)
         self.rule_volume.evaluate()
         sheet = self.new_sheet()
+        self.assess(sheet, self.salesman, self.manager, 90)
+        self.assess(sheet, self.salesman2, self.manager, 80)
         sheet.with_user(self.officer).action_compute()
         with self.assertRaises(AccessError):
             sheet.with_user(self.salesman).action_compute()
@@ -192,8 +194,8 @@ class TestApproval(BonusCase):
         self.assertEqual(sheet.manager_approved_uid, self.manager)
         with self.assertRaises(AccessError):  # HR approval needs a bonus officer
             sheet.with_user(self.manager).action_approve()
-        sheet.with_user(self.officer).action_approve()
-        self.assertEqual((sheet.state, sheet.approved_uid), ("approved", self.officer))
+        sheet.with_user(self.hr).action_approve()
+        self.assertEqual((sheet.state, sheet.approved_uid), ("approved", self.hr))
         line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
         before = (line.total_score, line.amount, line.detail_ids.mapped("score"))
         self.assertEqual(line.detail_ids[0].score, 100.0)
@@ -234,7 +236,7 @@ class TestApproval(BonusCase):
     def test_back_to_draft_clears_manager_approval(self):
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
-        sheet.with_user(self.officer).action_submit()
+        sheet.with_user(self.officer).action_submit_anyway()
         with self.assertRaises(UserError):
             sheet.with_user(self.officer).write({"date_to": "2026-11-21"})
         sheet.with_user(self.manager).action_approve_manager()
@@ -341,7 +343,7 @@ class TestBadInput(BonusCase):
         sheet = self.new_sheet()
         with self.assertRaises(ValidationError):
             self.assess(sheet, self.manager, self.manager, 100)
-        with self.assertRaises(ValidationError):  # not even a bonus officer
+        with self.assertRaises(AccessError):  # nobody signs for the manager, not even HR
             self.env["kpi.bonus.assessment"].with_user(self.officer).create({
                 "sheet_id": sheet.id, "scheme_line_id": self.service.id,
                 "user_id": self.manager.id, "assessor_id": self.manager.id, "score": 100})
@@ -351,7 +353,7 @@ class TestBadInput(BonusCase):
     def test_assessment_stays_on_its_draft_sheet_and_employee(self):
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
-        approved = self.new_sheet(date_from="2026-12-01", date_to="2026-12-31")
+        approved = self.new_sheet(date_from="2026-09-01", date_to="2026-09-30")
         approved.with_user(self.officer).action_compute()
         self.approve(approved)
         assessment = self.assess(sheet, self.salesman, self.manager, 60)
@@ -453,17 +455,61 @@ class TestEmployeeOverlap(BonusCase):
 
 @freeze_time(NOW)
 class TestFourEyes(BonusCase):
-    def test_one_person_cannot_give_both_approvals(self):
+    """Submitter, manager approver and HR approver are three different people; nobody
+    approves a sheet holding their own line."""
+
+    def test_one_person_cannot_give_two_signatures(self):
         boss = new_test_user(
             self.env, login="kpi_t_boss", tz=TZ,
             groups="base.group_user,kpi_management.group_kpi_admin,"
                    "kpi_management.group_kpi_bonus_officer")
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
-        sheet.with_user(boss).action_submit()
-        sheet.with_user(boss).action_approve_manager()  # a KPI admin may approve any team
-        with self.assertRaises(AccessError):
+        sheet.with_user(boss).action_submit_anyway()
+        with self.assertRaises(AccessError):  # a KPI admin is not the team's manager
+            sheet.with_user(boss).action_approve_manager()
+        sheet.with_user(self.manager).action_approve_manager()
+        with self.assertRaises(AccessError):  # boss submitted it
             sheet.with_user(boss).action_approve()
         self.assertEqual(sheet.state, "to_approve")
         sheet.with_user(self.officer).action_approve()
+        self.assertEqual(sheet.state, "approved")
+        self.assertEqual(len(sheet.submitted_uid | sheet.manager_approved_uid
+                             | sheet.approved_uid), 3)
+
+    def test_manager_never_approves_his_own_line(self):
+        self.manager.kpi_profile_id = self.profile_sales  # measured: on his own team's sheet
+        # an HR officer who is also a salesperson of the team
+        self.hr.kpi_profile_id = self.profile_sales
+        self.team.crm_team_member_ids = [Command.create({"user_id": self.hr.id})]
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        self.assertIn(self.manager, sheet.line_ids.user_id)
+        with self.assertRaises(UserError) as caught:  # nobody else may approve yet
+            sheet.with_user(self.officer).action_submit_anyway()
+        self.assertIn("Approver for Managers", str(caught.exception))
+        self.scheme.approver_id = self.other_manager
+        sheet.with_user(self.officer).action_submit_anyway()
+        self.assertEqual(sheet.approver_id, self.other_manager)
+        with self.assertRaises(AccessError):
+            sheet.with_user(self.manager).action_approve_manager()
+        # the scheme's approver reads the sheet he must approve, and approves it
+        self.assertEqual(self.env["kpi.bonus.sheet"].with_user(self.other_manager).search([]),
+                         sheet)
+        sheet.with_user(self.other_manager).action_approve_manager()
+        self.assertIn(self.hr, sheet.line_ids.user_id)
+        with self.assertRaises(AccessError):  # an officer with a line on it
+            sheet.with_user(self.hr).action_approve()
+        self.assertEqual(sheet.state, "to_approve")
+
+    def test_team_without_manager_needs_the_schemes_approver(self):
+        self.team.user_id = False
+        sheet = self.new_sheet()
+        sheet.with_user(self.officer).action_compute()
+        with self.assertRaises(UserError):
+            sheet.with_user(self.officer).action_submit_anyway()
+        self.scheme.approver_id = self.other_manager
+        sheet.with_user(self.officer).action_submit_anyway()
+        sheet.with_user(self.other_manager).action_approve_manager()
+        sheet.with_user(self.hr).action_approve()
         self.assertEqual(sheet.state, "approved")

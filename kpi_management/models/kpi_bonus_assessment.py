@@ -66,26 +66,55 @@ class KpiBonusAssessment(models.Model):
                       user=assessment.user_id.name, sheet=assessment.sheet_id.name))
 
     def _check_editable(self):
-        if any(a.sheet_id.state != "draft" for a in self):
+        self._check_editable_sheets(self.sheet_id)
+
+    @api.model
+    def _check_editable_sheets(self, sheets):
+        if any(sheet.sudo().state != "draft" for sheet in sheets):
             raise UserError(_("Assessments of a bonus sheet that is submitted or approved "
                               "cannot be changed."))
 
     def _check_assessor(self):
-        """The employee's team manager, a named assessor of the scheme or a bonus officer."""
-        if self.env.su or self.env.user.has_group("kpi_management.group_kpi_bonus_officer"):
+        """Every assessment is signed by the user who enters it: the employee's team manager,
+        a named assessor of the scheme, or a bonus officer, each in their own name only (HR
+        corrects a score by an assessment of its own, never by signing for somebody else)."""
+        if self.env.su:
             return
+        officer = self.env.user.has_group("kpi_management.group_kpi_bonus_officer")
         for assessment in self:
-            allowed = (assessment.sheet_id.team_id.user_id
+            allowed = (assessment.sheet_id.sudo().team_id.user_id
                        | assessment.user_id.sudo().crm_team_ids.user_id
                        | assessment.sheet_id.scheme_id.sudo().assessor_ids)
-            if assessment.assessor_id != self.env.user or self.env.user not in allowed:
+            if assessment.assessor_id != self.env.user:
                 raise AccessError(
-                    _("You are not allowed to assess %s: only the employee's manager and the "
-                      "scheme's assessors can, each in their own name.",
+                    _("An assessment is signed by the person who enters it: you cannot enter "
+                      "or change one in the name of %s.", assessment.assessor_id.name))
+            if not officer and self.env.user not in allowed:
+                raise AccessError(
+                    _("You are not allowed to assess %s: only the employee's manager, the "
+                      "scheme's assessors and the bonus officers can, each in their own name.",
                       assessment.user_id.name))
+
+    def _log_on_sheet(self, message):
+        for sheet, assessments in self.grouped("sheet_id").items():
+            sheet.sudo().message_post(
+                body=message % ", ".join(
+                    "%s -> %s (%s: %g%%)" % (a.assessor_id.name, a.user_id.name,
+                                              a.scheme_line_id.name, a.score)
+                    for a in assessments),
+                subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id)
 
     @api.model_create_multi
     def create(self, vals_list):
+        # refused at the point of entry, before anything is written
+        self._check_editable_sheets(self.env["kpi.bonus.sheet"].browse(
+            {vals["sheet_id"] for vals in vals_list if vals.get("sheet_id")}).exists())
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("assessor_id", self.env.uid) != self.env.uid:
+                    raise AccessError(_("An assessment is signed by the person who enters it: "
+                                        "leave the assessor empty or put yourself."))
+                vals["assessor_id"] = self.env.uid
         assessments = super().create(vals_list)
         assessments._check_editable()
         assessments._check_assessor()
@@ -98,10 +127,18 @@ class KpiBonusAssessment(models.Model):
             raise UserError(_("An assessment cannot be moved to another sheet, employee, KPI or "
                               "assessor: delete it and create a new one."))
         self._check_editable()
-        res = super().write(vals)
         self._check_assessor()
-        return res
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
         self._check_editable()
+        if self.env.su:
+            return
+        if not self.env.user.has_group("kpi_management.group_kpi_bonus_officer"):
+            self._check_assessor()
+        # a bonus officer may withdraw somebody's assessment (it then no longer counts): the
+        # sheet's chatter keeps who withdrew what
+        others = self.filtered(lambda a: a.assessor_id != self.env.user)
+        if others:
+            others._log_on_sheet(_("Assessments withdrawn by %s: %%s", self.env.user.name))

@@ -40,6 +40,8 @@ Estimate at the end of the period (My KPIs, see :func:`forecast_line`)
 """
 
 import datetime
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 
@@ -141,6 +143,59 @@ def period_score(results, date_from, date_to, window_kind):
         round(sum(r.score for r in rows) / n, 2),
         n, rows[-1].date, "average",
     )
+
+
+def kpi_counts(kind, pilot):
+    """Whether a KPI of a scheme counts in the total: manual assessments always do, a KPI rule
+    unless it is a pilot (shown, never counted). The one place that decides it, for the sheet,
+    the estimate and its forecast."""
+    return kind == "manual" or not pilot
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    score: float  # the average of the assessments, 0 when nobody assessed
+    count: int  # number of assessments
+
+
+def manual_score(scores):
+    """The score of a manual KPI: the average of its assessments (0-100%), rounded to 2
+    decimals; 0 with ``count`` 0 when nobody assessed it."""
+    scores = list(scores)
+    if not scores:
+        return ManualScore(0.0, 0)
+    return ManualScore(round(sum(scores) / len(scores), 2), len(scores))
+
+
+def prorate(amount, days_in, days_total):
+    """``amount`` for ``days_in`` of the ``days_total`` days of a period (an employee who
+    joined or left the team during the period); unchanged for the whole period."""
+    if days_total <= 0 or days_in >= days_total:
+        return amount
+    return amount * max(days_in, 0) / days_total
+
+
+def fingerprint(components):
+    """``{name: digest}`` of ``components`` ``{name: JSON-serialisable data}``.
+
+    A bonus sheet stores the fingerprint of everything its figures were computed from (the
+    period, the team, the scheme, the targets, the assessments, the values measured); the
+    digests are compared part by part to name what changed since (:func:`changed_parts`).
+    """
+    return {
+        name: hashlib.sha256(
+            json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode()
+        ).hexdigest()
+        for name, data in components.items()
+    }
+
+
+def changed_parts(stored, current):
+    """The names of the parts whose digest differs between two fingerprints (in the order of
+    ``current``, then the parts only ``stored`` has)."""
+    stored = stored or {}
+    names = [name for name, digest in current.items() if stored.get(name) != digest]
+    return names + [name for name in stored if name not in current]
 
 
 def what_if_delta(value, target, direction, unit):

@@ -2,7 +2,6 @@ from contextlib import contextmanager
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
 
 from . import kpi_bonus_math, kpi_forecast
 
@@ -83,6 +82,12 @@ class KpiBonusScheme(models.Model):
         help="Besides each employee's sales team manager, these users may enter the manual "
         "assessments (on-time delivery, customer satisfaction...).",
     )
+    approver_id = fields.Many2one(
+        "res.users", string="Approver for Managers", domain=[("share", "=", False)],
+        tracking=True, check_company=True,
+        help="Gives the manager approval of the sheets of a team without a manager, and of "
+        "the sheets holding the team manager's own line (nobody approves their own bonus).",
+    )
     weight_total = fields.Float(compute="_compute_weight_total", string="Total Weight (%)")
     sheet_ids = fields.One2many("kpi.bonus.sheet", "scheme_id", string="Sheets")
 
@@ -151,10 +156,29 @@ class KpiBonusScheme(models.Model):
         return [(level.score, level.payout) for level in self.level_ids]
 
     def _check_ready(self):
-        """Refuse to compute with a scheme that is not complete."""
+        """Refuse to compute with a scheme that is not complete, or whose KPI rules no longer
+        score its employees: a rule archived, made a pilot, or no longer applying to one of
+        the scheme's profiles would silently score 0 on every sheet."""
         self.ensure_one()
         self._check_weights(allow_empty=False)
         self._check_levels()
+        for line in self.line_ids.filtered(lambda line: line.kind == "rule"):
+            rule = line.rule_id.with_context(active_test=False)
+            problem = None
+            if not rule.active:
+                problem = _("it is archived")
+            elif rule.pilot:
+                problem = _("it is a pilot rule (shown, never counted)")
+            elif self.profile_ids - rule.profile_ids:
+                problem = _("it no longer applies to the profile(s) %s",
+                            ", ".join((self.profile_ids - rule.profile_ids).mapped("name")))
+            elif rule.company_id and rule.company_id != self.company_id:
+                problem = _("it belongs to company %s", rule.company_id.name)
+            if problem:
+                raise ValidationError(_(
+                    "KPI rule %(rule)s of bonus scheme %(scheme)s cannot be scored: %(problem)s. "
+                    "Its weight would silently score 0; fix the rule or the scheme first.",
+                    rule=rule.name, scheme=self.name, problem=problem))
 
     @api.model
     def _get_user_schemes(self, user):
@@ -220,31 +244,6 @@ class KpiBonusScheme(models.Model):
         self.ensure_one()
         return "month"
 
-    def _preview_results(self, rules, user, date_from, day):
-        """``{rule_id: [DailyResult]}``: the user's results of ``rules`` dated ``date_from ..
-        day`` plus the latest result of each rule, in one query, oldest first."""
-        results = {rule_id: [] for rule_id in rules.ids}
-        if not rules:
-            return results
-        self.env["kpi.result"].flush_model(["rule_id", "user_id", "date", "value", "target",
-                                            "score"])
-        self.env.cr.execute(SQL(
-            """SELECT rule_id, date, value, target, score FROM kpi_result
-                WHERE user_id = %(user)s AND rule_id = ANY(%(rules)s)
-                  AND date BETWEEN %(from)s AND %(to)s
-               UNION
-               (SELECT DISTINCT ON (rule_id) rule_id, date, value, target, score
-                  FROM kpi_result
-                 WHERE user_id = %(user)s AND rule_id = ANY(%(rules)s)
-                 ORDER BY rule_id, date DESC)
-               ORDER BY rule_id, date""",
-            user=user.id, rules=rules.ids, to=day, **{"from": date_from},
-        ))
-        for rule_id, date, value, target, score in self.env.cr.fetchall():
-            results[rule_id].append(kpi_bonus_math.DailyResult(
-                date, value or 0.0, target or 0.0, score or 0.0))
-        return results
-
     def _preview_for(self, user):
         self.ensure_one()
         currency = self.currency_id
@@ -252,7 +251,8 @@ class KpiBonusScheme(models.Model):
         period = self._preview_period()
         period_start, period_end = kpi_forecast.period_bounds(today, period)
         rule_lines = self.line_ids.filtered(lambda line: line.kind == "rule")
-        daily = self._preview_results(rule_lines.rule_id, user, period_start, today)
+        daily = self.env["kpi.result"]._read_daily(rule_lines.rule_id.ids, user.ids,
+                                                   period_start, today, latest=True)
         manual = {}
         sheet = self.env["kpi.bonus.sheet"].sudo().search(
             [("scheme_id", "=", self.id), ("assessment_ids.user_id", "=", user.id)],
@@ -262,10 +262,10 @@ class KpiBonusScheme(models.Model):
         levels = self._get_levels()
         rows, scored, forecast_scored = [], [], []
         for line in self.line_ids:
-            counts = line.kind == "manual" or not line.rule_id.pilot
+            counts = kpi_bonus_math.kpi_counts(line.kind, line.rule_id.pilot)
             if line.kind == "rule":
                 rule = line.rule_id
-                history = daily.get(rule.id, [])
+                history = daily.get((rule.id, user.id), [])
                 res = history[-1] if history else None
                 value = res.value if res else 0.0
                 target = res.target if res else rule._get_user_targets([user.id])[user.id]
@@ -274,8 +274,7 @@ class KpiBonusScheme(models.Model):
                     [(r.date, r.value) for r in history], today, target, rule.direction,
                     period)
             else:
-                scores = manual.get(line.id, [])
-                value = round(sum(scores) / len(scores), 2) if scores else 0.0
+                value = kpi_bonus_math.manual_score(manual.get(line.id, [])).score
                 target, score = 100.0, value
                 ahead = kpi_bonus_math.ForecastLine(value, score, 0)
             rows.append((line, value, target, score, counts, ahead))

@@ -1,4 +1,6 @@
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
@@ -7,14 +9,17 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from . import kpi_bonus_math
+from . import kpi_bonus_math, kpi_scoring
 
 SHEET_STATES = [
     ("draft", "Draft"),
     ("to_approve", "To Approve"),
     ("approved", "Approved"),
     ("exported", "Exported"),
+    ("replaced", "Replaced"),
 ]
+#: states of a sheet whose figures are final (paid, or replaced by a correction)
+FINAL_STATES = ("approved", "exported", "replaced")
 #: fields that may still change on an approved sheet (the chatter)
 FROZEN_WRITABLE = {"message_main_attachment_id"}
 #: fields only the sheet's own actions write, as superuser (never through ``write()``)
@@ -22,7 +27,11 @@ SYSTEM_FIELDS = {
     "state", "currency_id", "base_amount", "levels_frozen", "computed_at", "line_ids",
     "total_amount", "submitted_uid", "submitted_date", "manager_approved_uid",
     "manager_approved_date", "approved_uid", "approved_date", "exported_uid", "exported_date",
+    "fingerprint", "provisional", "approver_id", "scheme_name", "team_name", "company_name",
+    "approval_names", "replaces_id", "replaced_by_id",
 }
+#: fields that define what a sheet is computed for: changing one clears computed figures
+DEFINING_FIELDS = {"scheme_id", "team_id", "company_id", "period_type", "date_from", "date_to"}
 
 OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
@@ -30,16 +39,41 @@ OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: see that team's approved sheet for his own line): field groups cannot tell, so team managers
 #: read the amounts line by line (the lines' record rules know whose team it is).
 TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_bonus_officer,kpi_management.group_kpi_admin"
-ADMIN_GROUP = "kpi_management.group_kpi_admin"
+
+
+@dataclass(frozen=True)
+class EmployeePeriod:
+    """The days of the sheet's period an employee worked in the team (both included)."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    days: int  # days in the team
+    period_days: int  # days of the sheet's period
+    note: str  # why the employee is not on the sheet for the whole period ("" when they are)
+
+    @property
+    def partial(self):
+        return self.days < self.period_days
 
 
 class KpiBonusSheet(models.Model):
     """The bonuses of one sales team under one scheme for one period.
 
-    ``action_compute`` (draft only) stores every figure on the sheet's lines and details; from
-    then on nothing is recomputed: later evaluations or rule changes never alter the sheet. It
-    is submitted, approved by the team's manager, then by an HR bonus officer, and exported.
-    From submission on its figures cannot be edited; once approved, only exporting is possible.
+    What is guaranteed (README, *Bonuses*):
+
+    * ``action_compute`` (draft only) stores every figure on the sheet's lines and details
+      together with a fingerprint of everything it used (:meth:`_collect_figures`). Changing
+      what the sheet is for (scheme, team, company, period) clears the figures; any other
+      change of an input (a member, a target, an assessment, a result, the scheme) makes the
+      sheet stale: Submit and the HR approval recompute the figures in memory and refuse,
+      naming what changed.
+    * An employee is paid once per scheme and period: checked at Compute, Submit and HR
+      approval, serialised per scheme so that two sheets computed at the same moment cannot
+      both pass (:meth:`_check_employee_overlap`).
+    * Submitter, manager approver and HR approver are three different people, and nobody
+      approves a sheet holding their own line (:meth:`_get_manager_approver`).
+    * Once approved the sheet never changes, names included; a mistake is corrected by a new
+      sheet that replaces it (:meth:`action_correct`).
     """
 
     _name = "kpi.bonus.sheet"
@@ -79,12 +113,27 @@ class KpiBonusSheet(models.Model):
     levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False,
                                 groups=TEAM_FIGURES_GROUPS)
     computed_at = fields.Datetime(readonly=True, copy=False)
+    fingerprint = fields.Json(readonly=True, copy=False, groups=TEAM_FIGURES_GROUPS,
+                              help="Digests of everything the figures were computed from.")
+    provisional = fields.Boolean(
+        readonly=True, copy=False,
+        help="Computed before the period ended for every employee: a preview, not payable.")
+    stale_reason = fields.Char(
+        compute="_compute_stale_reason", string="Out of Date",
+        help="What changed since the figures were computed (recomputed in memory).")
+    missing_figures = fields.Text(
+        compute="_compute_stale_reason",
+        help="What would silently score 0 or shrink an average if the sheet were submitted.")
     line_ids = fields.One2many("kpi.bonus.sheet.line", "sheet_id", string="Employees",
                                readonly=True, copy=False)
     assessment_ids = fields.One2many("kpi.bonus.assessment", "sheet_id", string="Assessments",
                                      copy=False)
     total_amount = fields.Monetary(currency_field="currency_id", compute="_compute_total_amount",
                                    store=True, groups=TEAM_FIGURES_GROUPS)
+    approver_id = fields.Many2one(
+        "res.users", string="Manager Approver", readonly=True, copy=False, index=True,
+        help="Who gives the manager approval: the team manager, or the scheme's approver for "
+        "managers when the team manager has a line on the sheet or the team has none.")
     submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     manager_approved_uid = fields.Many2one("res.users", string="Approved by Manager",
@@ -97,13 +146,26 @@ class KpiBonusSheet(models.Model):
     exported_uid = fields.Many2one("res.users", string="Exported By", readonly=True, copy=False,
                                    tracking=True)
     exported_date = fields.Datetime(string="Exported On", readonly=True, copy=False)
+    # names as they were at the approval (a scheme, team or person renamed later)
+    scheme_name = fields.Char(string="Scheme Name", readonly=True, copy=False)
+    team_name = fields.Char(string="Team Name", readonly=True, copy=False)
+    company_name = fields.Char(readonly=True, copy=False)
+    approval_names = fields.Json(readonly=True, copy=False)
+    replaces_id = fields.Many2one("kpi.bonus.sheet", string="Replaces", readonly=True,
+                                  copy=False, index="btree_not_null",
+                                  help="The approved sheet this sheet corrects.")
+    replaced_by_id = fields.Many2one("kpi.bonus.sheet", string="Replaced By", readonly=True,
+                                     copy=False)
 
-    @api.depends("scheme_id.name", "team_id.name", "date_from", "date_to")
+    @api.depends("scheme_id.name", "team_id.name", "date_from", "date_to", "state",
+                 "scheme_name", "team_name")
     def _compute_name(self):
         for sheet in self:
+            frozen = sheet.state in FINAL_STATES and sheet.scheme_name
+            scheme = sheet.scheme_name if frozen else sheet.scheme_id.name
+            team = sheet.team_name if frozen else sheet.team_id.name
             sheet.name = "%s / %s / %s - %s" % (
-                sheet.scheme_id.name or "", sheet.team_id.name or "",
-                sheet.date_from or "", sheet.date_to or "")
+                scheme or "", team or "", sheet.date_from or "", sheet.date_to or "")
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
@@ -129,6 +191,26 @@ class KpiBonusSheet(models.Model):
         for sheet in self:
             sheet.total_amount = sum(sheet.line_ids.mapped("amount"))
 
+    @api.depends_context("uid")
+    def _compute_stale_reason(self):
+        """Recompute the figures of computed, unapproved sheets in memory (nothing written)
+        and say what changed since Compute, and what is missing."""
+        for sheet in self:
+            sheet.stale_reason = sheet.missing_figures = False
+            if sheet.state not in ("draft", "to_approve") or not sheet.computed_at \
+                    or not sheet.id:
+                continue
+            try:
+                figures = sheet._collect_figures()
+            except (UserError, ValidationError) as exc:
+                sheet.stale_reason = str(exc.args[0] if exc.args else exc)
+                continue
+            changed = sheet._changed_since_compute(figures)
+            if changed:
+                sheet.stale_reason = _(
+                    "Changed since the figures were computed: %s. Compute again.", changed)
+            sheet.missing_figures = "\n".join(figures["gaps"]) or False
+
     @api.constrains("period_type", "date_from", "date_to")
     def _check_period(self):
         for sheet in self:
@@ -152,14 +234,16 @@ class KpiBonusSheet(models.Model):
     def _check_overlap(self):
         for sheet in self:
             other = self.sudo().search([
-                ("id", "!=", sheet.id), ("scheme_id", "=", sheet.scheme_id.id),
+                ("id", "not in", (sheet | sheet._get_linked_sheets()).ids),
+                ("state", "!=", "replaced"), ("scheme_id", "=", sheet.scheme_id.id),
                 ("team_id", "=", sheet.team_id.id),
                 ("date_from", "<=", sheet.date_to), ("date_to", ">=", sheet.date_from),
             ], limit=1)
             if other:
                 raise ValidationError(
                     _("Bonus sheet %(other)s already covers part of %(from)s - %(to)s for this "
-                      "scheme and team: a bonus is paid only once per period.",
+                      "scheme and team: a bonus is paid only once per period. To correct an "
+                      "approved sheet, use its Correct button.",
                       other=other.name, **{"from": sheet.date_from, "to": sheet.date_to}))
 
     # ------------------------------------------------------------------- CRUD
@@ -167,10 +251,11 @@ class KpiBonusSheet(models.Model):
         # the sheet's own actions write as superuser; nothing a caller sends (the context
         # included) lets anybody else change the state or the computed figures
         if not self.env.su:
-            frozen = self.filtered(lambda s: s.state in ("approved", "exported"))
+            frozen = self.filtered(lambda s: s.state in FINAL_STATES)
             if frozen and set(vals) - FROZEN_WRITABLE:
                 raise UserError(_("Bonus sheet %s is approved: its figures are frozen and "
-                                  "cannot be edited.", frozen[0].name))
+                                  "cannot be edited. Correct it with a new sheet that "
+                                  "replaces it.", frozen[0].name))
             locked = self.filtered(lambda s: s.state == "to_approve")
             if locked and set(vals) - FROZEN_WRITABLE:
                 raise UserError(_("Bonus sheet %s is waiting for approval: set it back to draft "
@@ -180,7 +265,20 @@ class KpiBonusSheet(models.Model):
             if set(vals) & SYSTEM_FIELDS:
                 raise UserError(_("The figures and approvals of a bonus sheet are set by its "
                                   "buttons only."))
-        return super().write(vals)
+            if self.replaces_id and set(vals) & DEFINING_FIELDS:
+                raise UserError(_("A correction covers the scheme, team and period of the "
+                                  "sheet it replaces."))
+        # figures belong to what they were computed for: moving a computed sheet to another
+        # period, team, scheme or company drops them
+        moved = self.browse() if self.env.su else self.filtered(lambda s: s.computed_at and any(
+            s._fields[name].convert_to_cache(vals[name], s)
+            != s._fields[name].convert_to_cache(s[name], s)
+            for name in DEFINING_FIELDS & set(vals)))
+        res = super().write(vals)
+        for sheet in moved:
+            sheet._clear_figures(_("Figures cleared: the scheme, team, company or period "
+                                   "changed. Compute again."))
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -222,36 +320,109 @@ class KpiBonusSheet(models.Model):
                                   name=sheet.name,
                                   state=dict(SHEET_STATES)[sheet.state]))
 
+    def _get_linked_sheets(self):
+        """The sheet this one replaces and the corrections of this one: they cover the same
+        employees and period on purpose (only one of them is ever paid)."""
+        self.ensure_one()
+        corrections = self.sudo().search([("replaces_id", "=", self.id)]) if self.id \
+            else self.browse()
+        return (self.sudo().replaces_id | corrections).with_env(self.env)
+
+    def _clear_figures(self, message):
+        for sheet in self.sudo():
+            sheet.line_ids.unlink()
+            sheet.write({"computed_at": False, "fingerprint": False, "provisional": False,
+                         "approver_id": False})
+            sheet.message_post(body=message, subtype_xmlid="mail.mt_note")
+
     # --------------------------------------------------------------- actions
     def action_compute(self):
-        """Compute and store every figure of these draft sheets."""
+        """Compute and store every figure of these draft sheets, with their fingerprint."""
         self._check_officer()
         self._check_state("draft")
         for sheet in self:
-            sheet._compute_figures()
+            figures = sheet._collect_figures()
+            sheet._check_employee_overlap(figures["users"])
+            sheet._store_figures(figures)
             # no amount in the chatter: salespeople read it on the approved sheet
-            sheet.message_post(body=_("Figures computed: %s employees.", len(sheet.line_ids)))
+            body = _("Figures computed: %s employees.", len(sheet.line_ids))
+            if figures["provisional"]:
+                body = _("%s Provisional: the period has not ended for every employee yet.",
+                         body)
+            sheet.message_post(body=body)
         return True
 
+    def _check_submittable(self, figures):
+        """What must hold before Submit and the HR approval: the period is over for every
+        employee, the stored figures are those the inputs give now, nobody is paid twice and
+        somebody who is not on the sheet can give the manager approval."""
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(_("Compute bonus sheet %s before submitting it.", self.name))
+        if figures["provisional"]:
+            raise UserError(_(
+                "The period of bonus sheet %(name)s has not ended for every employee (it ends "
+                "at %(end)s UTC for the last timezone): its figures are a provisional preview.",
+                name=self.name, end=figures["period_end_utc"]))
+        changed = self._changed_since_compute(figures)
+        if changed:
+            raise UserError(_(
+                "Bonus sheet %(name)s is out of date: %(changed)s changed since its figures "
+                "were computed. Send it back to draft and compute it again.",
+                name=self.name, changed=changed))
+        self._check_employee_overlap(figures["users"])
+        if not self._get_manager_approver():
+            raise UserError(_(
+                "Nobody can give the manager approval of bonus sheet %(name)s: its team has no "
+                "manager, or the manager has a line on it. Set an 'Approver for Managers' who "
+                "is not on the sheet on scheme %(scheme)s.",
+                name=self.name, scheme=self.scheme_id.name))
+
     def action_submit(self):
+        """Submit computed, up-to-date sheets for approval. Refused while figures are missing
+        (an employee not assessed, days without a nightly result): submitting anyway is the
+        explicit choice of :meth:`action_submit_anyway`, recorded in the chatter."""
+        return self._submit(acknowledge_gaps=False)
+
+    def action_submit_anyway(self):
+        """Submit although figures are missing; the chatter lists what was missing."""
+        return self._submit(acknowledge_gaps=True)
+
+    def _submit(self, acknowledge_gaps):
         self._check_officer()
         self._check_state("draft")
         for sheet in self:
-            if not sheet.line_ids:
-                raise UserError(_("Compute bonus sheet %s before submitting it.", sheet.name))
-        self._transition({"state": "to_approve", "submitted_uid": self.env.uid,
-                          "submitted_date": fields.Datetime.now()},
-                         _("Submitted for approval."))
+            figures = sheet._collect_figures()
+            sheet._check_submittable(figures)
+            gaps = figures["gaps"]
+            if gaps and not acknowledge_gaps:
+                raise UserError(_(
+                    "Bonus sheet %(name)s has missing figures that would score 0 or shrink an "
+                    "average:\n%(gaps)s\nAssess or evaluate them and compute again, or use "
+                    "'Submit Anyway'.", name=sheet.name, gaps="\n".join(gaps)))
+            message = _("Submitted for approval.")
+            if gaps:
+                message = _("Submitted for approval with missing figures, acknowledged by "
+                            "%(user)s: %(gaps)s", user=self.env.user.name, gaps="; ".join(gaps))
+            sheet._transition({"state": "to_approve", "submitted_uid": self.env.uid,
+                               "submitted_date": fields.Datetime.now(),
+                               "approver_id": sheet._get_manager_approver().id}, message)
         return True
 
     def action_approve_manager(self):
+        """The manager approval: given by the sheet's manager approver only (the team manager,
+        or the scheme's approver for managers), never by the submitter nor by an employee of
+        the sheet."""
         self.check_access("read")
         self._check_state("to_approve")
         for sheet in self:
-            if sheet.team_id.user_id != self.env.user and not self.env.user.has_group(ADMIN_GROUP):
-                raise AccessError(_("Only %(manager)s, the manager of team %(team)s, can approve "
-                                    "bonus sheet %(name)s.", manager=sheet.team_id.user_id.name,
-                                    team=sheet.team_id.name, name=sheet.name))
+            approver = sheet._get_manager_approver()
+            if self.env.user != approver:
+                raise AccessError(_(
+                    "Only %(approver)s can give the manager approval of bonus sheet %(name)s.",
+                    approver=approver.name or _("the scheme's approver for managers"),
+                    name=sheet.name))
+            sheet._check_signatory(_("the manager approval"))
             if sheet.manager_approved_uid:
                 raise UserError(_("Bonus sheet %s is already approved by the manager.",
                                   sheet.name))
@@ -261,40 +432,93 @@ class KpiBonusSheet(models.Model):
         return True
 
     def action_approve(self):
-        """Final approval by HR: the sheet is frozen."""
+        """Final approval by HR: the sheet is recomputed in memory and must match, then it is
+        frozen, names included. A correction marks the sheet it replaces as replaced."""
         self._check_officer()
         self._check_state("to_approve")
         for sheet in self:
             if not sheet.manager_approved_uid:
                 raise UserError(_("The team manager must approve bonus sheet %s first.",
                                   sheet.name))
-            if sheet.manager_approved_uid == self.env.user:
-                raise AccessError(_("You gave the manager approval of bonus sheet %s: the HR "
-                                    "approval must come from another person (four eyes).",
-                                    sheet.name))
-        self._transition({"state": "approved", "approved_uid": self.env.uid,
-                          "approved_date": fields.Datetime.now()},
-                         _("Approved by HR: the figures are frozen."))
+            sheet._check_signatory(_("the HR approval"))
+            sheet._check_submittable(sheet._collect_figures())
+        now = fields.Datetime.now()
+        for sheet in self:
+            sudo = sheet.sudo()
+            sheet._transition({
+                "state": "approved", "approved_uid": self.env.uid, "approved_date": now,
+                "scheme_name": sudo.scheme_id.name, "team_name": sudo.team_id.name,
+                "company_name": sudo.company_id.name,
+                "approval_names": {"submitted": sudo.submitted_uid.name,
+                                   "manager": sudo.manager_approved_uid.name,
+                                   "hr": self.env.user.name},
+            }, _("Approved by HR: the figures are frozen."))
+            old = sudo.replaces_id.sudo(False)
+            if old:
+                old._transition({"state": "replaced", "replaced_by_id": sheet.id},
+                                _("Replaced by the corrected sheet %s.", sheet.name))
         return True
+
+    def _check_signatory(self, step):
+        """Submitter, manager approver and HR approver are three different people, and nobody
+        signs a sheet holding their own line."""
+        self.ensure_one()
+        user = self.env.user
+        if user in self.sudo().line_ids.user_id:
+            raise AccessError(_("You have a line on bonus sheet %(name)s: you cannot give "
+                                "%(step)s of your own bonus.", name=self.name, step=step))
+        if user in (self.submitted_uid | self.manager_approved_uid):
+            raise AccessError(_(
+                "You already signed bonus sheet %(name)s: %(step)s must come from another "
+                "person (submitter, manager approver and HR approver are three different "
+                "people).", name=self.name, step=step))
 
     def action_reset_to_draft(self):
         self._check_state("to_approve")
         for sheet in self:
-            if not (self._is_officer() or sheet.team_id.user_id == self.env.user):
-                raise AccessError(_("Only a bonus officer or the team manager can send bonus "
-                                    "sheet %s back to draft.", sheet.name))
+            if not (self._is_officer() or self.env.user in (
+                    sheet.team_id.user_id | sheet.approver_id)):
+                raise AccessError(_("Only a bonus officer or the sheet's manager approver can "
+                                    "send bonus sheet %s back to draft.", sheet.name))
         self._transition({"state": "draft", "manager_approved_uid": False,
                           "manager_approved_date": False, "submitted_uid": False,
-                          "submitted_date": False},
+                          "submitted_date": False, "approver_id": False},
                          _("Sent back to draft."))
         return True
+
+    def action_correct(self):
+        """Correct an approved sheet: a new draft sheet for the same scheme, team and period
+        that replaces it once approved (the approved sheet itself never changes)."""
+        self.ensure_one()
+        self._check_officer()
+        self._check_state("approved", "exported")
+        pending = self.sudo().search([("replaces_id", "=", self.id)], limit=1)
+        if pending:
+            raise UserError(_("Bonus sheet %(name)s already has a correction: %(other)s.",
+                              name=self.name, other=pending.name))
+        correction = self.sudo().create({
+            "scheme_id": self.scheme_id.id, "team_id": self.team_id.id,
+            "company_id": self.company_id.id, "period_type": self.period_type,
+            "date_from": self.date_from, "date_to": self.date_to, "replaces_id": self.id,
+        })
+        self.sudo().message_post(
+            body=_("Correction %s created: once approved it replaces this sheet.",
+                   correction.name), subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": correction.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     def action_export_xlsx(self):
         """Record the export (a JSON-RPC call, CSRF-safe), then download the workbook: the GET
         route only serves the file and never changes the sheet."""
         self.ensure_one()
         self._check_officer()
-        self._check_state("approved", "exported")
+        self._check_state(*FINAL_STATES)
         self._mark_exported()
         return {
             "type": "ir.actions.act_url",
@@ -305,12 +529,13 @@ class KpiBonusSheet(models.Model):
     def _mark_exported(self):
         """Record the export (the first one moves the sheet to ``exported``)."""
         self._check_officer()
-        self._check_state("approved", "exported")
+        self._check_state(*FINAL_STATES)
         now = fields.Datetime.now()
         for sheet in self:
             if sheet.state == "approved":
+                names = dict(sheet.sudo().approval_names or {}, exported=self.env.user.name)
                 sheet._transition({"state": "exported", "exported_uid": self.env.uid,
-                                   "exported_date": now},
+                                   "exported_date": now, "approval_names": names},
                                   _("Exported to XLSX for payroll."))
             else:
                 sheet.sudo().message_post(body=_("Exported to XLSX again."),
@@ -318,37 +543,49 @@ class KpiBonusSheet(models.Model):
                                           author_id=self.env.user.partner_id.id)
 
     def _get_xlsx_content(self):
-        """The workbook of this approved sheet (bonus officers only), see ``report/bonus_xlsx``."""
+        """The workbook of this approved sheet (bonus officers only), see ``report/bonus_xlsx``.
+
+        Every name in it is the one of the approval (scheme, team, company, signatories,
+        employees), whatever was renamed since."""
         self.ensure_one()
         self._check_officer()
-        self._check_state("approved", "exported")
+        self._check_state(*FINAL_STATES)
         sheet = self.sudo()
         currency = sheet.currency_id
         number = "#,##0" + ("." + "0" * currency.decimal_places if currency.decimal_places else "")
         symbol = '"%s"' % (currency.symbol or currency.name).replace('"', "")
         currency_format = (symbol + number) if currency.position == "before" \
             else (number + " " + symbol)
+        names = sheet.approval_names or {}
         header = {
             "title": _("Bonus sheet %s", sheet.name),
-            "company": sheet.company_id.name,
-            "scheme": sheet.scheme_id.name,
-            "team": sheet.team_id.name,
+            "company": sheet.company_name or sheet.company_id.name,
+            "scheme": sheet.scheme_name or sheet.scheme_id.name,
+            "team": sheet.team_name or sheet.team_id.name,
             "period": "%s - %s" % (sheet.date_from, sheet.date_to),
             "currency": currency.name,
             "currency_format": currency_format,
             "approvals": [
-                (_("Submitted by"), sheet.submitted_uid.name, sheet.submitted_date),
-                (_("Approved by manager"), sheet.manager_approved_uid.name,
+                (_("Submitted by"), names.get("submitted", sheet.submitted_uid.name),
+                 sheet.submitted_date),
+                (_("Approved by manager"), names.get("manager", sheet.manager_approved_uid.name),
                  sheet.manager_approved_date),
-                (_("Approved by HR"), sheet.approved_uid.name, sheet.approved_date),
-                (_("Exported by"), sheet.exported_uid.name, sheet.exported_date),
+                (_("Approved by HR"), names.get("hr", sheet.approved_uid.name),
+                 sheet.approved_date),
+                (_("Exported by"), names.get("exported", sheet.exported_uid.name),
+                 sheet.exported_date),
             ],
         }
+        if sheet.replaces_id:
+            header["approvals"].append((_("Replaces"), sheet.replaces_id.name, None))
+        if sheet.replaced_by_id:
+            header["approvals"].append((_("Replaced by (not to be paid)"),
+                                        sheet.replaced_by_id.name, None))
         scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
             lambda line: (line.sequence, line.id))
         # names as they were computed (a scheme line renamed later does not alter the sheet)
-        names = {d.scheme_line_id: d.name for d in sheet.line_ids.detail_ids}
-        kpis = [names[sline] for sline in scheme_lines]
+        kpi_names = {d.scheme_line_id: d.name for d in sheet.line_ids.detail_ids}
+        kpis = [kpi_names[sline] for sline in scheme_lines]
         rows = []
         for line in sheet.line_ids.sorted(lambda line: (line.rank, line.id)):
             by_line = {detail.scheme_line_id: detail for detail in line.detail_ids}
@@ -362,28 +599,95 @@ class KpiBonusSheet(models.Model):
                     "weight": detail.weight if detail else sline.weight,
                 })
             rows.append({
-                "name": line.user_id.name, "login": line.login, "profile": line.profile_name,
-                "team": line.team_name, "kpis": figures, "total_score": line.total_score,
-                "amount": line.amount,
+                "name": line.employee_name or line.user_id.name, "login": line.login,
+                "profile": line.profile_name, "team": line.team_name, "kpis": figures,
+                "total_score": line.total_score, "amount": line.amount,
             })
         return build_bonus_xlsx(header, kpis, rows)
 
     # --------------------------------------------------------------- figures
     def _get_employees(self):
+        """The users with a line on this sheet (see :meth:`_get_employee_periods`)."""
         self.ensure_one()
-        team = self.team_id
-        users = (team.member_ids | team.user_id).filtered(
+        periods = self._get_employee_periods()
+        return self.env["res.users"].browse([user.id for user in periods])
+
+    def _get_employee_periods(self):
+        """``{user: EmployeePeriod}``, ordered by name: who is on the sheet, for which days.
+
+        * The active members of the team (and its manager) holding a profile of the scheme in
+          the sheet's company, for the whole period; or from the day they joined, when their
+          nightly results show another team first and this team afterwards.
+        * Users who left during the period (archived, or moved to another team), found by
+          their nightly results, which record the team of each day: paid for the days they
+          worked in the team, up to their last result in it; the line says why.
+        """
+        self.ensure_one()
+        team, scheme = self.team_id.sudo(), self.scheme_id.sudo()
+        current = (team.member_ids | team.user_id).filtered(
             lambda u: u.active and not u.share
-            and u.kpi_profile_id in self.scheme_id.profile_ids
+            and u.kpi_profile_id in scheme.profile_ids
             and self.company_id in u.company_ids)
-        return users.sorted("name")
+        spans = {"here": {}, "elsewhere": {}}
+        if scheme.profile_ids:
+            self.env["kpi.result"].flush_model(["user_id", "team_id", "date", "profile_id"])
+            self.env.cr.execute(SQL(
+                """SELECT user_id, team_id IS NOT DISTINCT FROM %(team)s, min(date), max(date)
+                     FROM kpi_result
+                    WHERE date BETWEEN %(from)s AND %(to)s
+                      AND (user_id = ANY(%(current)s)
+                           OR (team_id = %(team)s AND profile_id = ANY(%(profiles)s)))
+                    GROUP BY 1, 2""",
+                team=team.id, to=self.date_to, current=current.ids,
+                profiles=scheme.profile_ids.ids, **{"from": self.date_from}))
+            for user_id, here, first, last in self.env.cr.fetchall():
+                spans["here" if here else "elsewhere"][user_id] = (first, last)
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        leavers = Users.browse(spans["here"]) - current
+        leavers = leavers.filtered(lambda u: not u.share and self.company_id in u.company_ids)
+        period_days = (self.date_to - self.date_from).days + 1
+        one_day = datetime.timedelta(days=1)
+        periods = {}
+        for user in (current | leavers).sorted(lambda u: (u.name or "", u.id)):
+            here = spans["here"].get(user.id)
+            elsewhere = spans["elsewhere"].get(user.id)
+            start, end, notes = self.date_from, self.date_to, []
+            if here and elsewhere and elsewhere[1] < here[0]:
+                start = elsewhere[1] + one_day
+                notes.append(_("Joined the team on %s.", start))
+            if user not in current:
+                end = here[1]
+                if not user.active:
+                    notes.append(_("Archived: last day in the team %s.", end))
+                else:
+                    notes.append(_("Left the team (now %(team)s): last day in it %(end)s.",
+                                   team=user.sale_team_id.name or _("no team"), end=end))
+            if start > end:
+                continue
+            days = (end - start).days + 1
+            if days < period_days:
+                notes.append(_("Paid for %(days)s of the %(total)s days of the period.",
+                               days=days, total=period_days))
+            periods[user.with_env(self.env)] = EmployeePeriod(start, end, days, period_days,
+                                                              " ".join(notes))
+        return periods
 
     def _check_employee_overlap(self, users):
         """An employee is paid once per period: refuse when one of ``users`` already has a line
-        on another sheet of the same scheme whose period overlaps this one (another team)."""
+        on another sheet of the same scheme whose period overlaps this one (another team).
+
+        Serialised per scheme: the scheme's row is updated first, so that of two transactions
+        computing sheets of the same scheme at the same moment the second waits for the first
+        and, once it has committed, fails to serialise (Odoo retries the request, which then
+        sees the first sheet's lines and refuses cleanly).
+        """
         self.ensure_one()
+        self.env.cr.execute(SQL("UPDATE kpi_bonus_scheme SET write_date = write_date "
+                                "WHERE id = %s", self.scheme_id.id))
         other = self.env["kpi.bonus.sheet.line"].sudo().search([
-            ("user_id", "in", users.ids), ("sheet_id", "!=", self.id),
+            ("user_id", "in", users.ids),
+            ("sheet_id", "not in", (self | self._get_linked_sheets()).ids),
+            ("sheet_id.state", "!=", "replaced"),
             ("sheet_id.scheme_id", "=", self.scheme_id.id),
             ("sheet_id.date_from", "<=", self.date_to), ("sheet_id.date_to", ">=", self.date_from),
         ], limit=1)
@@ -394,80 +698,150 @@ class KpiBonusSheet(models.Model):
                   "them from one of the teams (or delete the other sheet) and compute again.",
                   user=other.user_id.name, other=other.sheet_id.name))
 
-    def _fetch_daily_results(self, rule_ids, user_ids):
-        """``{(rule_id, user_id): [DailyResult]}`` for the period, in ONE query."""
+    def _get_manager_approver(self):
+        """Who gives the manager approval: the team's manager, unless the team has none or he
+        has a line on the sheet; then the scheme's approver for managers, unless he too has a
+        line on it (nobody approves their own bonus). Empty when nobody can."""
         self.ensure_one()
-        self.env["kpi.result"].flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT rule_id, user_id, date, value, target, score
-                 FROM kpi_result
-                WHERE rule_id = ANY(%s) AND user_id = ANY(%s) AND date BETWEEN %s AND %s""",
-            list(rule_ids), list(user_ids), self.date_from, self.date_to,
-        ))
-        daily = defaultdict(list)
-        for rule_id, user_id, day, value, target, score in self.env.cr.fetchall():
-            daily[rule_id, user_id].append(kpi_bonus_math.DailyResult(
-                day, value or 0.0, target or 0.0, score or 0.0))
-        return daily
+        sheet = self.sudo()
+        on_sheet = sheet.line_ids.user_id
+        for candidate in (sheet.team_id.user_id, sheet.scheme_id.approver_id):
+            if candidate and candidate.active and candidate not in on_sheet:
+                return candidate.with_env(self.env)
+        return self.env["res.users"]
 
-    def _compute_figures(self):
+    def _period_end_utc(self, users):
+        """When the period ends for the last of ``users`` (local midnight after the last day
+        in each one's timezone), as naive UTC."""
         self.ensure_one()
-        scheme = self.scheme_id.sudo()
+        day_after = self.date_to + datetime.timedelta(days=1)
+        tzs = set(users.sudo().mapped("tz")) or {False}
+        return max(kpi_scoring.local_midnight_utc(day_after, tz) for tz in tzs)
+
+    def _changed_since_compute(self, figures):
+        """What changed since Compute, in words (empty when nothing did)."""
+        self.ensure_one()
+        labels = {
+            "period": _("the period or company"),
+            "team": _("the employees or their days in the team"),
+            "scheme": _("the scheme (KPIs, weights, payout curve, base amount)"),
+            "targets": _("the targets"),
+            "assessments": _("the manual assessments"),
+            "results": _("the KPI results or the records measured"),
+        }
+        changed = kpi_bonus_math.changed_parts(self.sudo().fingerprint,
+                                               figures["fingerprint"])
+        return ", ".join(labels.get(name, name) for name in changed)
+
+    def _collect_figures(self):
+        """Every figure of this sheet, computed in memory (nothing is written), with the
+        fingerprint of what it was computed from and what is missing.
+
+        Returns a dict: ``users`` (the employees), ``lines`` (values of the sheet lines, their
+        details as ``detail_vals``), ``fingerprint`` (``{part: digest}``, see
+        ``kpi_bonus_math.fingerprint``), ``gaps`` (sentences: employees not assessed on a
+        manual KPI, days without a nightly result), ``provisional`` (the period has not ended
+        for every employee) and ``period_end_utc``.
+
+        Per KPI and employee (``kpi_bonus_math`` holds the arithmetic):
+
+        * past-window rules: measured once over the employee's days in the team (the whole
+          period for most: one query per rule), scored against the employee's target; for an
+          employee in the team part of the period, the target is prorated to those days;
+        * snapshot and future rules: the average of the daily results of those days;
+        * manual KPIs: the average of the assessments (0 when nobody assessed).
+
+        The amount of an employee in the team part of the period is prorated to those days.
+        """
+        self.ensure_one()
+        sheet = self.sudo()
+        scheme = sheet.scheme_id
         scheme._check_ready()
-        users = self._get_employees()
-        if not users:
+        periods = sheet._get_employee_periods()
+        if not periods:
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
-                              team=self.team_id.name, scheme=scheme.name))
-        self._check_employee_overlap(users)
+                              team=sheet.team_id.name, scheme=scheme.name))
+        users = self.env["res.users"].browse([user.id for user in periods])
         rule_lines = scheme.line_ids.filtered(lambda line: line.kind == "rule")
         past_rules = rule_lines.rule_id.filtered(
             lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
-        # past windows: the measure run once per rule over the exact period, for all employees
-        measured = {rule.id: rule._score_period(users, self.date_from, self.date_to)
-                    for rule in past_rules}
-        daily = self._fetch_daily_results((rule_lines.rule_id - past_rules).ids, users.ids)
+        # past windows: the measure run once per rule and span of days (the whole period for
+        # all but those who joined or left)
+        by_span = defaultdict(lambda: self.env["res.users"])
+        for user, period in periods.items():
+            by_span[period.date_from, period.date_to] |= user
+        measured = defaultdict(dict)
+        for rule in past_rules:
+            for (date_from, date_to), span_users in by_span.items():
+                rows = [(u.id, u.partner_id.id, u.tz) for u in span_users.sudo()]
+                values = rule._measure_period(rows, date_from, date_to)
+                targets = rule._get_user_targets(list(values))
+                measured[rule.id].update({
+                    user_id: (value, targets[user_id],
+                              rule._score(value, targets[user_id], ids)[0], ids)
+                    for user_id, (value, ids) in values.items()})
+        daily = self.env["kpi.result"]._read_daily(
+            (rule_lines.rule_id - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
         assessments = defaultdict(list)
-        for assessment in self.sudo().assessment_ids:
+        for assessment in sheet.assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
         levels = scheme._get_levels()
         currency = scheme.currency_id
-        line_vals = []
-        for user in users:
+        period_end_utc = sheet._period_end_utc(users)
+        now = fields.Datetime.now()
+        last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
+        line_vals, gaps = [], defaultdict(list)
+        parts = {"targets": [], "results": [], "assessments": []}
+        for user, period in periods.items():
             details, scored = [], []
             for sline in scheme.line_ids:
-                counts = sline.kind == "manual" or not sline.rule_id.pilot
+                counts = kpi_bonus_math.kpi_counts(sline.kind, sline.rule_id.pilot)
                 if sline.kind == "rule" and sline.rule_id in past_rules:
-                    period = measured[sline.rule_id.id]
-                    if user.id in period:
-                        value, target, score, ids = period[user.id]
-                        days = len(ids)
+                    rule = sline.rule_id
+                    value, target, score, ids = measured[rule.id].get(user.id, (0.0, 0.0, 0.0,
+                                                                                []))
+                    if period.partial:
+                        target = kpi_bonus_math.prorate(target, period.days, period.period_days)
+                        score = rule._score(value, target, ids)[0]
+                    count = len(ids)
+                    if period.partial:
+                        note = _("Measured over the employee's days in the team %(from)s - "
+                                 "%(to)s, target prorated: %(count)s records counted.",
+                                 count=count, to=period.date_to, **{"from": period.date_from})
+                    else:
                         note = _("Measured over the whole period %(from)s - %(to)s in the "
                                  "employee's timezone: %(count)s records counted.",
-                                 count=days, to=self.date_to, **{"from": self.date_from})
-                    else:
-                        value = target = score = 0.0
-                        days = 0
-                        note = _("The rule does not apply to this employee (profile or "
-                                 "company).")
-                    if not counts:
-                        note = _("Pilot rule: shown, never counted. %s", note)
+                                 count=count, to=period.date_to, **{"from": period.date_from})
+                    parts["targets"].append((user.id, sline.id, target))
+                    parts["results"].append((user.id, sline.id, value, count))
                 elif sline.kind == "rule":
                     ps = kpi_bonus_math.period_score(
-                        daily.get((sline.rule_id.id, user.id), []), self.date_from, self.date_to,
-                        sline.rule_id.window_kind)
-                    value, target, score = ps.value, ps.target, ps.score
-                    note = (_("Average of %s daily results.", ps.days)
-                            if ps.days else _("No result in the period."))
-                    if not counts:
-                        note = _("Pilot rule: shown, never counted. %s", note)
-                    days = ps.days
+                        daily.get((sline.rule_id.id, user.id), []), period.date_from,
+                        period.date_to, sline.rule_id.window_kind)
+                    value, target, score, count = ps.value, ps.target, ps.score, ps.days
+                    note = (_("Average of %s daily results.", count)
+                            if count else _("No result in the period."))
+                    expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
+                    if count < expected:
+                        gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
+                                                  "without a nightly result",
+                                                  user=user.name, missing=expected - count,
+                                                  days=expected))
+                    parts["targets"].append((user.id, sline.id, target))
+                    parts["results"].append((user.id, sline.id, value, score, count))
                 else:
                     given = assessments.get((sline.id, user.id), [])
-                    score = (round(sum(a.score for a in given) / len(given), 2)
-                             if given else 0.0)
-                    value, target, days = score, 100.0, len(given)
+                    manual = kpi_bonus_math.manual_score(a.score for a in given)
+                    value = score = manual.score
+                    target, count = 100.0, manual.count
                     note = ("; ".join("%s: %g%%" % (a.assessor_id.name, a.score) for a in given)
                             or _("Not assessed."))
+                    if not given:
+                        gaps[sline.name].append(_("%s: not assessed", user.name))
+                    parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id,
+                                              a.score) for a in given]
+                if not counts:
+                    note = _("Pilot rule: shown, never counted. %s", note)
                 scored.append((score, sline.weight, counts))
                 details.append({
                     "scheme_line_id": sline.id,
@@ -480,29 +854,72 @@ class KpiBonusSheet(models.Model):
                     "weight": sline.weight,
                     "counted": counts,
                     "contribution": kpi_bonus_math.contribution(score, sline.weight, counts),
-                    "result_count": days,
+                    "result_count": count,
                     "note": note,
                 })
             total = kpi_bonus_math.weighted_total(scored)
+            amount = kpi_bonus_math.prorate(
+                kpi_bonus_math.bonus_amount(scheme.base_amount, total, levels),
+                period.days, period.period_days)
             line_vals.append({
                 "user_id": user.id,
+                "employee_name": user.name,
                 "login": user.login,
                 "profile_name": user.kpi_profile_id.name,
-                "team_name": self.team_id.name,
+                "team_name": sheet.team_id.name,
+                "worked_from": period.date_from,
+                "worked_to": period.date_to,
+                "presence_note": period.note or False,
                 "total_score": total,
                 "payout_percent": kpi_bonus_math.payout_percent(total, levels),
-                "amount": currency.round(
-                    kpi_bonus_math.bonus_amount(scheme.base_amount, total, levels)),
-                "detail_ids": [Command.create(vals) for vals in details],
+                "amount": currency.round(amount),
+                "detail_vals": details,
             })
         ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
-        self.sudo().line_ids.unlink()
-        self.sudo().write({
-            "currency_id": currency.id,
+        fingerprint = kpi_bonus_math.fingerprint({
+            "period": [sheet.date_from, sheet.date_to, sheet.company_id.id],
+            "team": [sheet.team_id.id, [(u.id, p.date_from, p.date_to)
+                                        for u, p in periods.items()]],
+            "scheme": [scheme.id, currency.id, scheme.base_amount, sorted(levels),
+                       [(sl.id, sl.kind, sl.rule_id.id, sl.weight)
+                        for sl in scheme.line_ids]],
+            "targets": sorted(parts["targets"]),
+            "assessments": sorted(parts["assessments"]),
+            "results": sorted(parts["results"]),
+        })
+        return {
+            "users": users,
+            "lines": line_vals,
+            "fingerprint": fingerprint,
+            "gaps": [_("%(kpi)s: %(who)s", kpi=kpi, who=", ".join(who))
+                     for kpi, who in gaps.items()],
+            "provisional": now < period_end_utc,
+            "period_end_utc": period_end_utc,
+            "levels": levels,
+            "currency": currency,
             "base_amount": scheme.base_amount,
-            "levels_frozen": [[s, p] for s, p in sorted(levels)],
+        }
+
+    def _store_figures(self, figures):
+        """Replace the sheet's figures by ``figures`` (:meth:`_collect_figures`), as superuser."""
+        self.ensure_one()
+        sheet = self.sudo()
+        sheet.line_ids.unlink()
+        lines = []
+        for vals in figures["lines"]:
+            vals = dict(vals)
+            details = vals.pop("detail_vals")
+            vals["detail_ids"] = [Command.create(detail) for detail in details]
+            lines.append(Command.create(vals))
+        sheet.write({
+            "currency_id": figures["currency"].id,
+            "base_amount": figures["base_amount"],
+            "levels_frozen": [[s, p] for s, p in sorted(figures["levels"])],
             "computed_at": fields.Datetime.now(),
-            "line_ids": [Command.create(vals) for vals in line_vals],
+            "fingerprint": figures["fingerprint"],
+            "provisional": figures["provisional"],
+            "approver_id": False,
+            "line_ids": lines,
         })

@@ -16,9 +16,16 @@ class KpiBonusSheetLine(models.Model):
     currency_id = fields.Many2one(related="sheet_id.currency_id")
     user_id = fields.Many2one("res.users", string="Employee", required=True, index=True,
                               ondelete="restrict")
+    employee_name = fields.Char(string="Name", readonly=True,
+                                help="The employee's name when the figures were computed.")
     login = fields.Char(readonly=True)
     profile_name = fields.Char(string="Profile", readonly=True)
     team_name = fields.Char(string="Sales Team", readonly=True)
+    worked_from = fields.Date(string="In Team From", readonly=True)
+    worked_to = fields.Date(string="In Team To", readonly=True)
+    presence_note = fields.Char(
+        string="Part of the Period", readonly=True,
+        help="Why the employee is paid for part of the period only (joined, left, archived).")
     rank = fields.Integer(readonly=True)
     total_score = fields.Float(string="Weighted Score (%)", readonly=True)
     payout_percent = fields.Float(string="Payout (%)", readonly=True)

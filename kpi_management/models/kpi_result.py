@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, formatLang
 
+from .kpi_bonus_math import DailyResult
 from .kpi_forecast import PERIODS, period_bounds
 
 PERIOD_SELECTION = [
@@ -159,3 +162,39 @@ class KpiResult(models.Model):
             "domain": [("id", "in", self.record_ids or [])],
             "context": {"active_test": False, "create": False},
         }
+
+    # ------------------------------------------------------------------ readers
+    @api.model
+    def _read_daily(self, rule_ids, user_ids, date_from, date_to, latest=False):
+        """``{(rule_id, user_id): [DailyResult]}``, oldest first: the stored results of
+        ``rule_ids`` x ``user_ids`` dated ``date_from .. date_to`` (both included), and with
+        ``latest`` also the latest result of each rule and user whatever its date. ONE query
+        (bonus sheets average the period; the estimate reads the period and the latest).
+
+        Reads the table directly: callers decide who may see the figures.
+        """
+        daily = defaultdict(list)
+        if not rule_ids or not user_ids:
+            return daily
+        self.flush_model(["rule_id", "user_id", "date", "value", "target", "score"])
+        args = {"rules": list(rule_ids), "users": list(user_ids), "from": date_from,
+                "to": date_to}
+        query = SQL(
+            """SELECT rule_id, user_id, date, value, target, score FROM kpi_result
+                WHERE rule_id = ANY(%(rules)s) AND user_id = ANY(%(users)s)
+                  AND date BETWEEN %(from)s AND %(to)s""", **args)
+        if latest:
+            query = SQL(
+                """%s
+                   UNION
+                   (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, date, value,
+                           target, score
+                      FROM kpi_result
+                     WHERE rule_id = ANY(%s) AND user_id = ANY(%s)
+                     ORDER BY rule_id, user_id, date DESC)""",
+                query, args["rules"], args["users"])
+        self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
+        for rule_id, user_id, day, value, target, score in self.env.cr.fetchall():
+            daily[rule_id, user_id].append(DailyResult(day, value or 0.0, target or 0.0,
+                                                       score or 0.0))
+        return daily
