@@ -342,7 +342,7 @@ class KpiBonusSheet(models.Model):
         self._check_state("draft")
         for sheet in self:
             figures = sheet._collect_figures()
-            sheet._check_employee_overlap(figures["users"])
+            sheet._check_employee_overlap(figures["periods"])
             sheet._store_figures(figures)
             # no amount in the chatter: salespeople read it on the approved sheet
             body = _("Figures computed: %s employees.", len(sheet.line_ids))
@@ -370,7 +370,7 @@ class KpiBonusSheet(models.Model):
                 "Bonus sheet %(name)s is out of date: %(changed)s changed since its figures "
                 "were computed. Send it back to draft and compute it again.",
                 name=self.name, changed=changed))
-        self._check_employee_overlap(figures["users"])
+        self._check_employee_overlap(figures["periods"])
         if not self._get_manager_approver():
             raise UserError(_(
                 "Nobody can give the manager approval of bonus sheet %(name)s: its team has no "
@@ -672,9 +672,11 @@ class KpiBonusSheet(models.Model):
                                                               " ".join(notes))
         return periods
 
-    def _check_employee_overlap(self, users):
-        """An employee is paid once per period: refuse when one of ``users`` already has a line
-        on another sheet of the same scheme whose period overlaps this one (another team).
+    def _check_employee_overlap(self, periods):
+        """An employee is paid once per period: refuse when one of the employees of
+        ``periods`` (``{user: EmployeePeriod}``) already has a line on another sheet of the same
+        scheme for days that overlap theirs (another team; an employee who moved from one team
+        to the other during the period is on both sheets, each for its own days).
 
         Serialised per scheme: the scheme's row is updated first, so that of two transactions
         computing sheets of the same scheme at the same moment the second waits for the first
@@ -682,21 +684,28 @@ class KpiBonusSheet(models.Model):
         sees the first sheet's lines and refuses cleanly).
         """
         self.ensure_one()
+        self.env.flush_all()
         self.env.cr.execute(SQL("UPDATE kpi_bonus_scheme SET write_date = write_date "
                                 "WHERE id = %s", self.scheme_id.id))
-        other = self.env["kpi.bonus.sheet.line"].sudo().search([
-            ("user_id", "in", users.ids),
+        others = self.env["kpi.bonus.sheet.line"].sudo().search([
+            ("user_id", "in", [user.id for user in periods]),
             ("sheet_id", "not in", (self | self._get_linked_sheets()).ids),
             ("sheet_id.state", "!=", "replaced"),
             ("sheet_id.scheme_id", "=", self.scheme_id.id),
             ("sheet_id.date_from", "<=", self.date_to), ("sheet_id.date_to", ">=", self.date_from),
-        ], limit=1)
-        if other:
-            raise UserError(
-                _("%(user)s already has a line on bonus sheet %(other)s, whose period overlaps "
-                  "this one for the same scheme: a bonus is paid only once per period. Remove "
-                  "them from one of the teams (or delete the other sheet) and compute again.",
-                  user=other.user_id.name, other=other.sheet_id.name))
+        ])
+        mine = {user.id: period for user, period in periods.items()}
+        for other in others:
+            period = mine[other.user_id.id]
+            other_from = other.worked_from or other.sheet_id.date_from
+            other_to = other.worked_to or other.sheet_id.date_to
+            if other_from <= period.date_to and other_to >= period.date_from:
+                raise UserError(
+                    _("%(user)s already has a line on bonus sheet %(other)s, whose period "
+                      "overlaps this one for the same scheme: a bonus is paid only once per "
+                      "period. Remove them from one of the teams (or delete the other sheet) "
+                      "and compute again.",
+                      user=other.user_id.name, other=other.sheet_id.name))
 
     def _get_manager_approver(self):
         """Who gives the manager approval: the team's manager, unless the team has none or he
@@ -737,7 +746,8 @@ class KpiBonusSheet(models.Model):
         """Every figure of this sheet, computed in memory (nothing is written), with the
         fingerprint of what it was computed from and what is missing.
 
-        Returns a dict: ``users`` (the employees), ``lines`` (values of the sheet lines, their
+        Returns a dict: ``users`` (the employees), ``periods`` (their days in the team, see
+        :meth:`_get_employee_periods`), ``lines`` (values of the sheet lines, their
         details as ``detail_vals``), ``fingerprint`` (``{part: digest}``, see
         ``kpi_bonus_math.fingerprint``), ``gaps`` (sentences: employees not assessed on a
         manual KPI, days without a nightly result), ``provisional`` (the period has not ended
@@ -891,6 +901,7 @@ class KpiBonusSheet(models.Model):
         })
         return {
             "users": users,
+            "periods": periods,
             "lines": line_vals,
             "fingerprint": fingerprint,
             "gaps": [_("%(kpi)s: %(who)s", kpi=kpi, who=", ".join(who))
