@@ -288,19 +288,6 @@ class KpiRule(models.Model):
         measured = self._run_measure(windows)
         return {w.user_id: measured.get(w.user_id, (0.0, [])) for w in windows}
 
-    def _score_period(self, users, date_from, date_to):
-        """``{user_id: (value, target, score, [ids])}``: this rule measured over the period
-        for ``users`` and scored against each user's target (``_get_user_targets``). Users the
-        rule does not apply to (profile, company) are left out."""
-        self.ensure_one()
-        rows = self._get_assignments(users).get(self.id, [])
-        measured = self._measure_period(rows, date_from, date_to)
-        targets = self._get_user_targets(list(measured))
-        return {
-            user_id: (value, targets[user_id], self._score(value, targets[user_id], ids)[0], ids)
-            for user_id, (value, ids) in measured.items()
-        }
-
     def _run_measure(self, windows):
         """Run the template's measure for ``windows``: ``{user_id: (value, [ids])}``."""
         self.ensure_one()
