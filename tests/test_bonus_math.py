@@ -126,3 +126,29 @@ def test_forecast_line():
     # lower is better: 10 hours falling 1 a day from 1 Nov, clipped at 0 -> score capped
     hours = [(D(2026, 11, 1), 10), (D(2026, 11, 2), 9)]
     assert m.forecast_line(hours, D(2026, 11, 2), 8, "lower").score == 200.0
+
+
+def test_one_rule_for_counting_and_manual_scores():
+    assert m.kpi_counts("manual", False) and m.kpi_counts("rule", False)
+    assert not m.kpi_counts("rule", True)
+    assert m.kpi_counts("manual", True)  # a manual KPI has no pilot
+    assert m.manual_score([]) == m.ManualScore(0.0, 0)
+    assert m.manual_score([90, 100]) == m.ManualScore(95.0, 2)
+    assert m.manual_score(iter([70, 80, 81])) == m.ManualScore(77.0, 3)
+
+
+def test_prorate_to_the_days_worked():
+    assert m.prorate(7200, 15, 30) == 3600
+    assert m.prorate(7200, 30, 30) == 7200
+    assert m.prorate(7200, 31, 30) == 7200  # never more than the whole period
+    assert m.prorate(7200, 0, 30) == 0
+
+
+def test_fingerprint_names_what_changed():
+    before = m.fingerprint({"period": ["2026-10-01", "2026-10-31"], "assessments": [(1, 90)]})
+    same = m.fingerprint({"assessments": [(1, 90)], "period": ["2026-10-01", "2026-10-31"]})
+    assert before == same
+    after = m.fingerprint({"period": ["2026-10-01", "2026-10-31"], "assessments": [(1, 91)]})
+    assert m.changed_parts(before, after) == ["assessments"]
+    assert m.changed_parts(None, after) == ["period", "assessments"]
+    assert m.changed_parts(before, {"period": before["period"]}) == ["assessments"]
