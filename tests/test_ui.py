@@ -137,3 +137,27 @@ class TestKpiTours(KpiTestMixin, HttpCase):
             "/odoo/action-kpi_management.kpi_result_action_team", "kpi_team_tour",
             "kpi_tour_manager")
         self.assertEqual(sorted(taken), ["team_kanban", "team_pivot"])
+
+    def test_officer_bonus_sheet_tour(self):
+        """HR opens last month's sheet: computed, then a deal of that month was entered."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True))
+        officer = new_test_user(
+            env, login="kpi_tour_hr", name="KPI Tour HR", tz=TZ,
+            groups="base.group_user,kpi_management.group_kpi_bonus_officer")
+        first = fields.Date.today().replace(day=1) - datetime.timedelta(days=1)
+        first = first.replace(day=1)
+        sheet = env["kpi.bonus.sheet"].with_user(officer).create({
+            "scheme_id": env["kpi.bonus.scheme"].search([("name", "=", "Tour bonus")]).id,
+            "team_id": env["crm.team"].search([("name", "=", "KPI tour team")]).id,
+            "period_type": "month", "date_from": first,
+        })
+        sheet.with_user(officer).action_compute()
+        lead = env["crm.lead"].create({
+            "name": "KPI tour late deal", "type": "opportunity", "user_id": self.salesperson.id,
+            "stage_id": env["crm.stage"].search([("name", "=", "Won (tour)")]).id,
+        })
+        lead.date_closed = datetime.datetime.combine(first, datetime.time(12))
+        taken = self.start_tour_with_screenshots(
+            "/odoo/action-kpi_management.kpi_bonus_sheet_action/%s" % sheet.id,
+            "kpi_bonus_sheet_tour", "kpi_tour_hr")
+        self.assertEqual(taken, ["bonus_sheet"])

@@ -117,3 +117,21 @@ registry.category("web_tour.tours").add("kpi_team_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("kpi_bonus_sheet_tour", {
+    steps: () => [
+        {
+            content: "HR sees plainly that the computed figures are out of date, and why",
+            trigger: ".o_form_view .alert-danger:contains('Out of date'):contains('KPI results')",
+        },
+        {
+            content: "and what is missing before submitting",
+            trigger: ".o_form_view .alert-warning:contains('Missing figures'):contains('without a nightly result')",
+        },
+        {
+            content: "with missing figures only 'Submit Anyway' is offered",
+            trigger: ".o_form_statusbar:has(button[name='action_submit_anyway']):not(:has(button[name='action_submit']))",
+        },
+        screenshot("bonus_sheet", ".o_field_widget[name='line_ids'] .o_data_row"),
+    ],
+});
