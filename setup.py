@@ -8,7 +8,7 @@ from setuptools import setup
 
 setup(
     name="odoo-addon-kpi_management",
-    version="19.0.1.0.0",
+    version="19.0.1.1.0",
     description="Odoo 19.0: per-salesperson KPIs computed nightly from CRM and calendar",
     license="LGPL-3",
     python_requires=">=3.10",
@@ -25,6 +25,7 @@ setup(
         "odoo.addons.kpi_management": [
             "*.xml", "*.csv", "*.po", "*.pot", "*.md",
             "data/*", "demo/*", "security/*", "views/*", "i18n/*", "readme/*",
+            "migrations/*/*",
             "static/**/*",
         ],
     },
