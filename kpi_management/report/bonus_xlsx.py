@@ -9,7 +9,8 @@
 ``kpis``
     list of KPI names, in the order of the per-KPI column groups.
 ``rows``
-    list of dicts: ``name``, ``login``, ``profile``, ``team``, ``kpis`` (a list aligned with
+    list of dicts: ``name``, ``login``, ``profile``, ``team``, ``note`` (why the employee is
+    paid for part of the period only, else empty), ``kpis`` (a list aligned with
     ``kpis`` of dicts with ``value``, ``target``, ``score``, ``weight``), ``total_score``,
     ``amount``.
 
@@ -23,7 +24,7 @@ import io
 
 import xlsxwriter
 
-FIXED_COLUMNS = ("Employee", "Login", "Profile", "Sales Team")
+FIXED_COLUMNS = ("Employee", "Login", "Profile", "Sales Team", "Part of the Period")
 KPI_COLUMNS = ("Value", "Target", "Score (%)", "Weight (%)")
 
 
@@ -80,7 +81,7 @@ def build_bonus_xlsx(header, kpis, rows):
     first = table_row + 1
     for offset, employee in enumerate(rows):
         r = first + offset
-        for col, key in enumerate(("name", "login", "profile", "team")):
+        for col, key in enumerate(("name", "login", "profile", "team", "note")):
             sheet.write_string(r, col, employee.get(key) or "")
         col = len(FIXED_COLUMNS)
         for figures in employee["kpis"]:
@@ -112,6 +113,7 @@ def build_bonus_xlsx(header, kpis, rows):
     sheet.freeze_panes(first, 1)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 3, 16)
-    sheet.set_column(4, len(columns) - 1, 12)
+    sheet.set_column(4, 4, 30)  # part of the period
+    sheet.set_column(5, len(columns) - 1, 12)
     workbook.close()
     return output.getvalue()
