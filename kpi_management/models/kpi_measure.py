@@ -270,6 +270,13 @@ def open_pipeline(ctx):
     )
 
 
+#: measures that are a ratio or an average over a population (closed leads, key accounts, leads
+#: assigned): a user without any member of that population has nothing to measure, and the result
+#: is ``no_data`` (see ``kpi_scoring``), never a score. Every other measure is a count or a sum,
+#: for which nothing counted is a measured 0.
+NO_DATA_WHEN_EMPTY = frozenset({"kam_coverage", "conversion_rate", "response_time"})
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str
