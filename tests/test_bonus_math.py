@@ -110,22 +110,82 @@ def test_estimate_source_scheme():
     assert (nothing.total_score, nothing.amount, nothing.shares) == (0.0, 0.0, (0.0,))
 
 
-def test_forecast_line():
+def _daily(day, value, target=4, direction="higher", has_data=True):
+    from odoo.addons.kpi_management.models.kpi_scoring import compute_score
+    return m.DailyResult(day, value, target, compute_score(value, target, direction), has_data)
+
+
+def test_average_forecast_averages_the_period_with_the_trend():
     D = datetime.date
     day = D(2026, 11, 10)
-    # +1 new client every 5 days from 0 on 1 Nov: 0, 1 (6th), 2 (10th) -> slope ~0.2 a day
-    history = [(D(2026, 11, 1), 0), (D(2026, 11, 6), 1), (D(2026, 11, 10), 2)]
-    line = m.forecast_line(history, day, 4, "higher")
-    # least squares through (0, 0), (5, 1), (9, 2): slope 0.2213, intercept -0.0328 -> x = 29: 6.39
+    # meetings planned: 0 on 1 Nov, 1 on the 6th, 2 on the 10th -> least squares slope 0.2213
+    results = [_daily(D(2026, 11, 1), 0), _daily(D(2026, 11, 6), 1), _daily(D(2026, 11, 10), 2)]
+    line = m.average_forecast(results, day, "month", 4, "higher")
+    # the period average: 3 measured days and the line's 20 days left (11th..30th)
+    ahead = [max(0.0, round(0.221311 * x - 0.032787, 2)) for x in range(10, 30)]
     assert line.points == 3
-    assert (line.value, line.score) == (6.39, 159.75)
-    # nothing in the period: the latest value stays, the future is ignored
-    flat = m.forecast_line([(D(2026, 10, 30), 3), (D(2026, 10, 31), 2)], day, 4, "higher")
+    assert line.value == pytest.approx((0 + 1 + 2 + sum(ahead)) / 23, abs=1e-3)
+    assert line.has_data
+    # nothing in the period: the latest value holds
+    flat = m.average_forecast([_daily(D(2026, 10, 30), 3), _daily(D(2026, 10, 31), 2)],
+                              day, "month", 4, "higher")
     assert (flat.value, flat.score, flat.points) == (2.0, 50.0, 0)
-    assert m.forecast_line([], day, 4, "higher") == m.ForecastLine(0.0, 0.0, 0)
-    # lower is better: 10 hours falling 1 a day from 1 Nov, clipped at 0 -> score capped
-    hours = [(D(2026, 11, 1), 10), (D(2026, 11, 2), 9)]
-    assert m.forecast_line(hours, D(2026, 11, 2), 8, "lower").score == 200.0
+
+
+def test_forecast_of_nothing_to_measure_is_no_data_for_every_direction():
+    """Before, ``forecast_line`` scored a KPI without history at 200% (lower is better) while
+    today's figure was 0%: no history, or only results with nothing to measure, is no data."""
+    D = datetime.date
+    day = D(2026, 11, 10)
+    for direction in ("higher", "lower"):
+        line = m.average_forecast([], day, "month", 8, direction)
+        assert (line.score, line.has_data) == (None, False)
+        empty = [_daily(D(2026, 11, 9), 0, 8, direction, has_data=False)]
+        assert not m.average_forecast(empty, day, "month", 8, direction).has_data
+
+
+def test_a_flat_run_of_zero_is_forecast_as_scored_today():
+    """Zero overdue activities every day: the forecast scores what today scores (before:
+    100% today, 200% forecast)."""
+    D = datetime.date
+    day = D(2026, 11, 10)
+    zeros = [_daily(D(2026, 11, d), 0, 2, "lower") for d in range(1, 11)]
+    assert zeros[-1].score == m.average_forecast(zeros, day, "month", 2, "lower").score == 200.0
+
+
+def test_pace_forecast():
+    D = datetime.date
+    # 3 deals in the first 10 days of November (30 days): 9 at the end at that pace
+    assert m.pace_forecast(3, D(2026, 11, 10), "month") == pytest.approx(9.0)
+    assert m.pace_forecast(3, D(2026, 11, 30), "month") == 3
+    # a quarter (92 days from October): 23 days elapsed on 23 October
+    assert m.pace_forecast(23, D(2026, 10, 23), "quarter") == pytest.approx(92.0)
+
+
+def test_share_no_data_spreads_the_weight_pro_rata():
+    # 30 / 30 / 40; the 30% conversion rate has nothing to measure
+    lines = [(110.0, 30, True, True), (0.0, 30, True, False), (95.0, 40, True, True)]
+    shared = m.share_no_data(lines)
+    assert shared == [(110.0, 42.8571, True), (0.0, 0.0, True), (95.0, 57.1429, True)]
+    assert sum(w for _s, w, _c in shared) == pytest.approx(100, abs=1e-3)
+    # the total is the weighted average of what was measured
+    assert m.weighted_total(shared) == pytest.approx((110 * 30 + 95 * 40) / 70, abs=0.01)
+    # nothing to share: unchanged; a pilot keeps its weight and never counts
+    assert m.share_no_data([(50.0, 100, True, True)]) == [(50.0, 100, True)]
+    assert m.share_no_data([(50.0, 80, True, True), (70.0, 20, False, False)]) == \
+        [(50.0, 80, True), (70.0, 20, False)]
+    # nothing measured at all: a total of 0
+    assert m.weighted_total(m.share_no_data([(0.0, 100, True, False)])) == 0.0
+
+
+def test_period_score_ignores_days_with_nothing_to_measure():
+    D = datetime.date
+    rows = [_daily(D(2026, 11, 1), 2), _daily(D(2026, 11, 2), 0, has_data=False),
+            _daily(D(2026, 11, 3), 4)]
+    ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 30), "snapshot")
+    assert (ps.value, ps.score, ps.days, ps.measured, ps.no_data) == (3.0, 75.0, 3, 2, False)
+    none = m.period_score(rows[1:2], D(2026, 11, 1), D(2026, 11, 30), "snapshot")
+    assert none.no_data and none.days == 1
 
 
 def test_one_rule_for_counting_and_manual_scores():

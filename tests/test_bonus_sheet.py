@@ -1,8 +1,6 @@
 """Bonus sheets: the source material's scheme, period scores, approval, freezing, bad input."""
 
-import datetime
 
-import pytz
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
@@ -103,12 +101,6 @@ class TestPeriodScore(BonusCase):
                                        "date": day, "value": value, "target": target,
                                        "score": score})
 
-    @staticmethod
-    def local(*args):
-        """Naive UTC of a Copenhagen wall-clock time."""
-        tz = pytz.timezone(TZ)
-        return tz.localize(datetime.datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
-
     def volume_of(self, sheet, user=None, rule=None):
         sheet.with_user(self.officer).action_compute()
         line = sheet.line_ids.filtered(lambda ln: ln.user_id == (user or self.salesman))
@@ -158,8 +150,8 @@ class TestPeriodScore(BonusCase):
         self.won_lead(self.salesman, self.local(2027, 3, 1, 0, 30), revenue=4000)
         february = self.new_sheet(period_type="month", date_from="2027-02-01")
         self.assertEqual(self.volume_of(february).value, 2000)  # not January's deal
-        quarter = self.new_sheet(period_type="quarter", date_from="2027-01-01",
-                                 team_id=self.env["crm.team"].create({
+        quarter = self.new_sheet(period_type="custom", date_from="2027-01-01",
+                                 date_to="2027-03-31", team_id=self.env["crm.team"].create({
                                      "name": "Q team", "user_id": self.manager.id,
                                      "member_ids": [Command.set(self.salesman.ids)]}).id)
         february.unlink()  # the employee is on one sheet of the scheme per period
@@ -371,15 +363,27 @@ class TestBadInput(BonusCase):
             self.assess(sheet, self.no_profile, self.assessor, 50)
 
     def test_period_types(self):
-        sheet = self.new_sheet(period_type="quarter", date_from="2027-01-01")
-        self.assertEqual(sheet.date_to.isoformat(), "2027-03-31")
+        quarterly = self.scheme.copy({"name": "Quarterly bonus", "period": "quarter"})
+        sheet = self.env["kpi.bonus.sheet"].with_user(self.officer).create({
+            "scheme_id": quarterly.id, "team_id": self.team.id, "date_from": "2027-01-01"})
+        self.assertEqual((sheet.period_type, sheet.date_to.isoformat()),
+                         ("quarter", "2027-03-31"))  # the scheme's period
         month = self.new_sheet(period_type="month", date_from="2027-04-01")
         self.assertEqual(month.date_to.isoformat(), "2027-04-30")
-        for period_type, date_to in (("month", "2027-06-15"), ("month", "2027-12-31"),
-                                     ("quarter", "2027-08-31")):
+        for scheme, period_type, date_to in ((self.scheme, "month", "2027-06-15"),
+                                             (self.scheme, "month", "2027-12-31"),
+                                             (quarterly, "quarter", "2027-08-31")):
             with self.assertRaises(ValidationError):
-                self.new_sheet(period_type=period_type, date_from="2027-05-01"
-                               if period_type == "month" else "2027-07-01", date_to=date_to)
+                self.new_sheet(scheme_id=scheme.id, period_type=period_type,
+                               date_from="2027-05-01" if period_type == "month"
+                               else "2027-07-01", date_to=date_to)
+        # a monthly sheet of a quarterly scheme would pay the quarter's base every month
+        with self.assertRaisesRegex(ValidationError, "paid per quarter"):
+            self.new_sheet(scheme_id=quarterly.id, period_type="month", date_from="2027-07-01")
+        with self.assertRaisesRegex(ValidationError, "paid per month"):
+            self.new_sheet(period_type="quarter", date_from="2027-07-01")
+        with self.assertRaisesRegex(ValidationError, "cannot change"):  # it has sheets
+            quarterly.with_user(self.officer).period = "month"
         with self.assertRaises(ValidationError):  # nor stretched afterwards
             month.with_user(self.officer).write({"date_to": "2027-05-31"})
         custom = self.new_sheet(date_from="2027-05-01", date_to="2027-05-20")

@@ -85,7 +85,7 @@ class TestMyKpis(KpiCase):
         self.assertIn(history["result_id"], ids)
         # no profile, no results: nothing, and no error
         empty = self.my_kpis(self.no_profile)
-        self.assertEqual((empty["cards"], empty["overall"]["score"]), ([], 0.0))
+        self.assertEqual((empty["cards"], empty["overall"]["score"]), ([], None))
         self.assertEqual(
             self.env["kpi.result"].with_user(self.no_profile).get_my_kpis_summary()["count"], 0)
 

@@ -26,11 +26,29 @@ def test_compute_score(value, target, direction, expected):
     assert s.compute_score(value, target, direction) == expected
 
 
-@pytest.mark.parametrize(("target", "direction", "expected"),
-                         [(8, "lower", 100.0), (0, "lower", 100.0), (10, "higher", 0.0)])
-def test_no_data_scores_neutral_for_lower_is_better(target, direction, expected):
-    """Nothing counted (no lead to answer): 100% for lower-is-better, never the 200% cap."""
-    assert s.compute_score(0, target, direction, has_data=False) == expected
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+@pytest.mark.parametrize("target", [0, 8, 10])
+def test_no_data_is_not_a_score(target, direction):
+    """Nothing to measure (no lead to answer, none closed, no key account): no score and the
+    status no_data, for every direction (before: 100% "reached" for lower-is-better)."""
+    assert s.score_status(0, target, direction, 80, has_data=False) == (None, s.STATUS_NO_DATA)
+
+
+@pytest.mark.parametrize(("value", "target", "direction", "expected"), [
+    (6, 10, "higher", (60.0, "off_track")),
+    (0, 2, "lower", (200.0, "reached")),  # a measured 0 (nothing overdue) is a value
+    (1, 2, "lower", (200.0, "reached")),
+    (3, 2, "lower", (66.67, "off_track")),
+])
+def test_score_status_of_a_measured_value(value, target, direction, expected):
+    assert s.score_status(value, target, direction, 80) == expected
+
+
+def test_lower_is_better_never_scores_less_for_a_better_value():
+    """The score of a lower-is-better KPI never rises with its value (before, 0 overdue
+    activities scored 100% and 1 scored 200% against a target of 2)."""
+    scores = [s.score_status(v, 2, "lower", 80)[0] for v in range(0, 10)]
+    assert scores == sorted(scores, reverse=True)
 
 
 @pytest.mark.parametrize(

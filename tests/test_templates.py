@@ -256,10 +256,12 @@ class TestActivity(KpiCase):
         self.assertEqual(result.value, 12.0)
         self.assertEqual(result.score, round(8 / 12 * 100, 2))
         self.assertEqual(sorted(result.record_ids), sorted((answered | unanswered).ids))
-        # no lead to answer: exactly 100%, never more than answering leads fast
+        # no lead to answer: nothing to measure, neither 100% "reached" nor 0%
         idle = self.result(rule, self.salesman2)
-        self.assertEqual((idle.value, idle.score, idle.status, idle.record_ids),
-                         (0, 100.0, "reached", []))
+        self.assertEqual((idle.status, idle.record_ids, idle.value_display),
+                         ("no_data", [], "no data / 8 hours"))
+        self.env.cr.execute("SELECT value, score FROM kpi_result WHERE id = %s", [idle.id])
+        self.assertEqual(self.env.cr.fetchone(), (None, None))  # averages skip it
 
     def test_response_time_counts_a_completed_activity(self):
         """Marking a call done posts a notification authored by the salesman: it is an action."""
@@ -318,11 +320,17 @@ class TestActivity(KpiCase):
         result = self.result(rule, self.salesman)
         self.assertEqual((result.value, result.score, result.status), (2, 0.0, "off_track"))
         self.assertEqual(self.result(rule, self.salesman2).value, 1)
-        rule.target = 3  # nothing overdue against a tolerance of 3: 100%, not the 200% cap
+        # nothing overdue is a measured 0, scored like any value: against a tolerance of 3 it
+        # scores at least as well as 1 overdue (before: 100%, below the 200% of 1 overdue)
+        rule.target = 3
+        rule.evaluate()
+        one = self.result(rule, self.salesman2)
+        one = (one.value, one.score)  # the same record is rewritten below
         self.env["mail.activity"].search([("user_id", "=", self.salesman2.id)]).unlink()
         rule.evaluate()
         clean = self.result(rule, self.salesman2)
-        self.assertEqual((clean.value, clean.score, clean.status), (0, 100.0, "reached"))
+        self.assertEqual(one, (1, 200.0))
+        self.assertEqual((clean.value, clean.score, clean.status), (0, 200.0, "reached"))
         self.assertFalse(self.result(rule, self.kam))  # the KAM profile does not hold the rule
 
 

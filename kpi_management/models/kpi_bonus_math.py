@@ -23,20 +23,34 @@ Period score
     planned ahead): the AVERAGE of the daily results dated ``first .. last`` (see
     :func:`period_score`): a state held for the whole period counts, not a single lucky or
     unlucky day. Value and target are averaged the same way, so a figure always comes with the
-    figures it was derived from. Days without a result are ignored; no result at all gives a
-    score of 0.
+    figures it was derived from. Days without a result and days with nothing to measure
+    (``no_data``) are ignored; no result at all gives a score of 0 (and the sheet names the
+    missing days); results that all had nothing to measure make the period ``no_data``.
+
+No data (see ``kpi_scoring``)
+    A KPI with nothing to measure in the period (no lead closed for a conversion rate, no key
+    account, no lead to answer) does not score 0: its weight is shared pro rata over the
+    employee's other counted KPIs (:func:`share_no_data`), so the total is the weighted average
+    of what could be measured. Nothing measurable at all gives a total of 0.
 
 Bonus amount
     ``amount = base x payout(total) / 100``, rounded to the currency by the caller. The share of
     one KPI in the amount (shown in the preview) is ``amount x contribution / total``.
 
-Estimate at the end of the period (My KPIs, see :func:`forecast_line`)
-    Each KPI rule's value on the last day of the current bonus period is forecast with
-    ``kpi_forecast`` (least squares through the daily values measured since the period start);
-    without a value in the period the latest value is kept (flat), without any value it is 0.
-    The forecast value is scored against the latest target, and the estimate is computed from
-    those scores exactly like today's (manual assessments are not forecast: they stay as they
-    are). It is a trend, not a promise.
+Estimate (My KPIs, My Bonus Estimate): the sheet, early
+    The estimate computes today what the sheet of the scheme's current period (month or
+    quarter, ``kpi.bonus.scheme.period``) will compute, in the employee's timezone:
+
+    * ``past`` windows: measured from the period's first day up to now, the way the sheet
+      measures the whole period, against the full period's target; forecast to the period's
+      end at the pace so far (:func:`pace_forecast`);
+    * ``snapshot`` and ``future`` windows: the average of the daily results of the period so far
+      (:func:`period_score`); the forecast averages those days with a least-squares line through
+      their values for the days left (:func:`average_forecast`);
+    * manual KPIs: the assessments of the period's sheet that the viewer may read (none: not
+      assessed yet, 0 as on the sheet); they are not forecast.
+
+    No data is treated as on the sheet. It is a trend, not a promise.
 """
 
 import datetime
@@ -45,7 +59,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from .kpi_forecast import forecast_at_end
+from .kpi_forecast import forecast, period_bounds
 from .kpi_scoring import WINDOW_PAST, compute_score
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
@@ -112,6 +126,7 @@ class DailyResult:
     value: float
     target: float
     score: float
+    has_data: bool = True  # False: the result had nothing to measure (status no_data)
 
 
 @dataclass(frozen=True)
@@ -119,9 +134,15 @@ class PeriodScore:
     value: float
     target: float
     score: float
-    days: int  # number of daily results used
+    days: int  # number of daily results in the period (with or without data)
     last_date: datetime.date | None
     method: str  # "average"
+    measured: int = 0  # number of those results that had something to measure
+
+    @property
+    def no_data(self):
+        """Every result of the period had nothing to measure."""
+        return bool(self.days) and not self.measured
 
 
 def period_score(results, date_from, date_to, window_kind):
@@ -133,16 +154,44 @@ def period_score(results, date_from, date_to, window_kind):
     """
     if window_kind == WINDOW_PAST:
         raise ValueError("past windows are measured over the period, not averaged")
-    rows = sorted((r for r in results if date_from <= r.date <= date_to), key=lambda r: r.date)
+    in_period = sorted((r for r in results if date_from <= r.date <= date_to),
+                       key=lambda r: r.date)
+    rows = [r for r in in_period if r.has_data]
     if not rows:
-        return PeriodScore(0.0, 0.0, 0.0, 0, None, "average")
+        target = (round(sum(r.target for r in in_period) / len(in_period), 4)
+                  if in_period else 0.0)
+        return PeriodScore(0.0, target, 0.0, len(in_period),
+                           in_period[-1].date if in_period else None, "average", 0)
     n = len(rows)
     return PeriodScore(
         round(sum(r.value for r in rows) / n, 4),
         round(sum(r.target for r in rows) / n, 4),
         round(sum(r.score for r in rows) / n, 2),
-        n, rows[-1].date, "average",
+        len(in_period), rows[-1].date, "average", n,
     )
+
+
+def share_no_data(lines):
+    """``lines`` [(score, weight, counts, has_data)] -> [(score, weight used, counts)].
+
+    The weight of a counted KPI with nothing to measure is shared over the counted KPIs that
+    were measured, pro rata of their weights; it keeps a weight of 0 (score 0). Pilot KPIs
+    (``counts`` False) keep their weight and never count. When no counted KPI was measured,
+    every counted weight is 0 (a total of 0).
+    """
+    lines = list(lines)
+    measured = sum(w for _s, w, counts, has_data in lines if counts and has_data)
+    missing = sum(w for _s, w, counts, has_data in lines if counts and not has_data)
+    factor = (measured + missing) / measured if measured else 0.0
+    shared = []
+    for score, weight, counts, has_data in lines:
+        if not counts:
+            shared.append((score, weight, counts))
+        elif not has_data:
+            shared.append((0.0, 0.0, counts))
+        else:
+            shared.append((score, round(weight * factor, 4) if missing else weight, counts))
+    return shared
 
 
 def kpi_counts(kind, pilot):
@@ -258,19 +307,43 @@ def estimate(lines, base_amount, levels):
 @dataclass(frozen=True)
 class ForecastLine:
     value: float
-    score: float
-    points: int  # daily values the forecast was fitted through (0: flat or nothing)
+    score: float | None  # None: nothing to measure
+    points: int  # daily values the forecast was fitted through (0: none)
+    has_data: bool = True
 
 
-def forecast_line(history, day, target, direction, period="month"):
-    """Value and score one KPI is forecast to reach on the last day of the current period.
+def pace_forecast(value, day, period):
+    """The value a cumulative KPI (a ``past`` window measured from the first day of the
+    calendar ``period`` containing ``day`` up to the end of ``day``) reaches on the period's
+    last day at the pace so far: ``value x days of the period / days elapsed`` (``day``
+    included)."""
+    start, end = period_bounds(day, period)
+    elapsed = (day - start).days + 1
+    total = (end - start).days + 1
+    return value if elapsed >= total else value * total / elapsed
 
-    :param history: ``[(date, value)]`` daily values (any order; those after ``day`` and
-        before the period are only used as the latest value when the period has none).
-    :param day: today; the period is the calendar ``period`` containing it.
+
+def average_forecast(results, day, period, target, direction):
+    """The period score a ``snapshot``/``future`` KPI is on course for at the end of the
+    calendar ``period`` containing ``day``.
+
+    The average (like :func:`period_score`) of the daily ``results`` (DailyResult) of the
+    period up to ``day`` that had data and, for each day after ``day``, of the value of a
+    least-squares line through those days' values (``kpi_forecast.forecast``) scored against
+    ``target``. Without any result with data in the period, the latest earlier one holds
+    (flat); without any at all, nothing to measure (``has_data`` False).
     """
-    value, points = forecast_at_end(history, day, period)
-    if value is None:
-        past = [(d, v) for d, v in history if d <= day]
-        value = float(max(past)[1]) if past else 0.0
-    return ForecastLine(value, compute_score(value, target, direction), points)
+    start, end = period_bounds(day, period)
+    measured = [r for r in results if r.has_data and r.date <= day]
+    in_period = [r for r in measured if start <= r.date]
+    if not in_period:
+        if not measured:
+            return ForecastLine(0.0, None, 0, has_data=False)
+        latest = max(measured, key=lambda r: r.date)
+        return ForecastLine(latest.value, compute_score(latest.value, target, direction), 0)
+    ahead = [v for d, v in forecast([(r.date, r.value) for r in in_period], day, period)
+             if day < d <= end]
+    values = [r.value for r in in_period] + ahead
+    scores = [r.score for r in in_period] + [compute_score(v, target, direction) for v in ahead]
+    return ForecastLine(round(sum(values) / len(values), 4),
+                        round(sum(scores) / len(scores), 2), len(in_period))

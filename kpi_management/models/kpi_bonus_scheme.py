@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from . import kpi_bonus_math, kpi_forecast
+from . import kpi_bonus_math, kpi_forecast, kpi_scoring
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
 
@@ -52,6 +52,12 @@ class KpiBonusScheme(models.Model):
     description = fields.Html(translate=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
                                  required=True, index=True)
+    period = fields.Selection(
+        [("month", "Monthly"), ("quarter", "Quarterly")], required=True, default="month",
+        tracking=True,
+        help="The period the bonus is paid for: its monthly or quarterly sheets, and the end of "
+        "the period the estimate is forecast to.",
+    )
     profile_ids = fields.Many2many(
         "kpi.profile", "kpi_bonus_scheme_profile_rel", "scheme_id", "profile_id",
         string="Profiles", help="The users holding one of these profiles are on this scheme.",
@@ -139,6 +145,13 @@ class KpiBonusScheme(models.Model):
         return schemes
 
     def write(self, vals):
+        if "period" in vals:
+            changed = self.filtered(lambda scheme: scheme.period != vals["period"])
+            if changed.sudo().with_context(active_test=False).sheet_ids:
+                raise ValidationError(_(
+                    "Bonus scheme %s already has sheets for its period: its period cannot "
+                    "change (its base amount is paid per period). Create a new scheme instead.",
+                    changed[:1].name))
         with deferred_scheme_checks(self.env) as collected:
             res = super().write(vals)
         if collected is not None:
@@ -188,18 +201,19 @@ class KpiBonusScheme(models.Model):
 
     @api.model
     def get_bonus_preview(self, user_id=None):
-        """The bonus the user (default: the current user) is on track for, as an ESTIMATE.
+        """The bonus the user (default: the current user) is on course for, as an ESTIMATE:
+        the sheet of each of the user's schemes computed early (``kpi_bonus_math``, *Estimate*).
 
-        Figures come from the user's latest stored KPI results (today's scores, which are
-        computed every night) and, for manual KPIs, from the assessments of the user's
-        latest sheet of the scheme (none yet: counted as 0). Next to them, each KPI rule is
-        forecast to the last day of the current bonus period (``_preview_period``: the month)
-        by a least-squares line through its daily values of the period
-        (``kpi_bonus_math.forecast_line``), and the estimate is computed again from those
-        scores. The final figure is the one of the approved sheet, whose period scores may
-        differ (see ``kpi_bonus_math``). Queries per scheme do not depend on the history.
+        For the scheme's current period (``period``: month or quarter) in the user's own
+        timezone: past-window KPIs are measured from the period's first day up to now against
+        the full period's target, other KPI rules average their daily results of the period so
+        far, and manual KPIs take the assessments of the period's sheet that the caller may
+        read (none: not assessed yet, 0 as on the sheet). KPIs with nothing to measure have no
+        score and their weight is shared over the others, as on the sheet. Next to it, the
+        forecast at the end of the period (:meth:`_preview_for`). A fixed number of queries
+        per scheme and KPI, whatever the length of the history.
 
-        Return structure (a list, one dict per scheme of the user's profile)::
+        Return structure (a list, one dict per scheme of the user's profile, by name)::
 
             [{
               "scheme_id": int, "scheme": str, "estimate": True, "date": "YYYY-MM-DD",
@@ -207,19 +221,24 @@ class KpiBonusScheme(models.Model):
                            "decimals": int},
               "base_amount": float, "total_score": float (%), "payout_percent": float,
               "amount": float,
-              "period": "month", "period_start": "YYYY-MM-DD", "period_end": "YYYY-MM-DD",
+              "period": "month"|"quarter", "period_start": "YYYY-MM-DD",
+              "period_end": "YYYY-MM-DD",
               "forecast": {"date": period_end, "total_score": float, "payout_percent": float,
                            "amount": float},
               "lines": [{
                   "scheme_line_id": int, "rule_id": int|False, "name": str,
                   "kind": "rule"|"manual", "pilot": bool, "counts": bool,
-                  "value": float, "target": float, "unit": str|False, "unit_label": str|False,
-                  "score": float (%), "weight": float (%), "contribution": float (points),
+                  "method": "period"|"average"|"manual", "no_data": bool,
+                  "assessed": bool (manual KPIs: an assessment the caller may read exists),
+                  "value": float|None, "target": float, "unit": str|False,
+                  "unit_label": str|False, "score": float|None (%), "weight": float (%),
+                  "weight_used": float (%), "contribution": float (points),
                   "amount": float (this KPI's share of the amount),
                   "hint": {"delta": float, "new_score": float, "amount_delta": float,
                            "text": str} | False,
-                  "forecast": {"value": float, "score": float, "contribution": float,
-                               "amount": float, "points": int (daily values fitted),
+                  "forecast": {"value": float|None, "score": float|None, "no_data": bool,
+                               "weight_used": float, "contribution": float, "amount": float,
+                               "points": int (daily values fitted),
                                "forecast": bool (False: manual, kept as it is)},
               }, ...],
             }, ...]
@@ -235,57 +254,69 @@ class KpiBonusScheme(models.Model):
         schemes = self.sudo()._get_user_schemes(user)
         return [scheme._preview_for(user) for scheme in schemes]
 
-    def _preview_period(self):
-        """The period the estimate is forecast to: a calendar month (``kpi_forecast.PERIODS``).
-
-        Schemes have no period of their own (a sheet chooses month, quarter or custom dates);
-        override to forecast to another period.
-        """
-        self.ensure_one()
-        return "month"
-
     def _preview_for(self, user):
+        """The estimate of this scheme for ``user`` (see :meth:`get_bonus_preview`).
+
+        Run as superuser on the scheme; the assessments are read with the caller's rights."""
         self.ensure_one()
+        user = user.sudo()
         currency = self.currency_id
-        today = fields.Date.context_today(self.with_user(user))
-        period = self._preview_period()
+        today = kpi_scoring.local_today(user.tz, fields.Datetime.now())
+        period = self.period
         period_start, period_end = kpi_forecast.period_bounds(today, period)
         rule_lines = self.line_ids.filtered(lambda line: line.kind == "rule")
-        daily = self.env["kpi.result"]._read_daily(rule_lines.rule_id.ids, user.ids,
-                                                   period_start, today, latest=True)
-        manual = {}
-        sheet = self.env["kpi.bonus.sheet"].sudo().search(
-            [("scheme_id", "=", self.id), ("assessment_ids.user_id", "=", user.id)],
-            order="date_from desc", limit=1)
-        for assessment in sheet.assessment_ids.filtered(lambda a: a.user_id == user):
-            manual.setdefault(assessment.scheme_line_id.id, []).append(assessment.score)
+        past_rules = rule_lines.rule_id.filtered(
+            lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        daily = self.env["kpi.result"]._read_daily(
+            (rule_lines.rule_id - past_rules).ids, user.ids, period_start, today, latest=True)
+        row = [(user.id, user.partner_id.id, user.tz)]
+        assessments = self._preview_assessments(user, today)
         levels = self._get_levels()
         rows, scored, forecast_scored = [], [], []
         for line in self.line_ids:
             counts = kpi_bonus_math.kpi_counts(line.kind, line.rule_id.pilot)
-            if line.kind == "rule":
+            assessed = True
+            if line.kind == "rule" and line.rule_id in past_rules:
+                rule = line.rule_id
+                value, _ids, has_data = rule._measure_period(row, period_start, today)[user.id]
+                target = rule._get_user_targets([user.id])[user.id]
+                score = rule._score(value, target, has_data)[0]
+                ahead_value = kpi_bonus_math.pace_forecast(value, today, period)
+                ahead = kpi_bonus_math.ForecastLine(
+                    ahead_value, rule._score(ahead_value, target, has_data)[0],
+                    (today - period_start).days + 1, has_data)
+                method = "period"
+            elif line.kind == "rule":
                 rule = line.rule_id
                 history = daily.get((rule.id, user.id), [])
-                res = history[-1] if history else None
-                value = res.value if res else 0.0
-                target = res.target if res else rule._get_user_targets([user.id])[user.id]
-                score = res.score if res else 0.0
-                ahead = kpi_bonus_math.forecast_line(
-                    [(r.date, r.value) for r in history], today, target, rule.direction,
-                    period)
+                target = history[-1].target if history else \
+                    rule._get_user_targets([user.id])[user.id]
+                ps = kpi_bonus_math.period_score(history, period_start, today, rule.window_kind)
+                ahead = kpi_bonus_math.average_forecast(history, today, period, target,
+                                                        rule.direction)
+                if ps.measured:
+                    value, score, has_data = ps.value, ps.score, True
+                else:  # nothing measured in the period yet: the latest result holds (flat)
+                    value, score, has_data = ahead.value, ahead.score, ahead.has_data
+                method = "average"
             else:
-                value = kpi_bonus_math.manual_score(manual.get(line.id, [])).score
-                target, score = 100.0, value
+                given = assessments.get(line.id, [])
+                value = score = kpi_bonus_math.manual_score(given).score
+                target, has_data, assessed, method = 100.0, True, bool(given), "manual"
                 ahead = kpi_bonus_math.ForecastLine(value, score, 0)
-            rows.append((line, value, target, score, counts, ahead))
-            scored.append((score, line.weight, counts))
-            forecast_scored.append((ahead.score, line.weight, counts))
-        now = kpi_bonus_math.estimate(scored, self.base_amount, levels)
+            rows.append((line, value if has_data else None, target, score, counts, ahead,
+                         has_data, assessed, method))
+            scored.append((score or 0.0, line.weight, counts, has_data))
+            forecast_scored.append((ahead.score or 0.0, line.weight, counts, ahead.has_data))
+        shared = kpi_bonus_math.share_no_data(scored)
+        shared_ahead = kpi_bonus_math.share_no_data(forecast_scored)
+        now = kpi_bonus_math.estimate(shared, self.base_amount, levels)
         amount = currency.round(now.amount)
-        later = kpi_bonus_math.estimate(forecast_scored, self.base_amount, levels)
+        later = kpi_bonus_math.estimate(shared_ahead, self.base_amount, levels)
         forecast_amount = currency.round(later.amount)
         lines = []
-        for index, (line, value, target, score, counts, ahead) in enumerate(rows):
+        for index, (line, value, target, score, counts, ahead, has_data, assessed,
+                    method) in enumerate(rows):
             contribution = now.contributions[index]
             forecast_contribution = later.contributions[index]
             lines.append({
@@ -295,20 +326,26 @@ class KpiBonusScheme(models.Model):
                 "kind": line.kind,
                 "pilot": bool(line.rule_id.pilot),
                 "counts": counts,
+                "method": method,
+                "no_data": not has_data,
+                "assessed": assessed,
                 "value": value,
                 "target": target,
                 "unit": line.rule_id.unit or False,
                 "unit_label": line.rule_id.unit_label or False,
-                "score": score,
+                "score": score if has_data else None,
                 "weight": line.weight,
+                "weight_used": shared[index][1],
                 "contribution": contribution,
                 "amount": currency.round(kpi_bonus_math.amount_share(
                     amount, contribution, now.total_score)),
-                "hint": self._preview_hint(line, index, value, target, scored, amount, levels)
-                if counts else False,
+                "hint": self._preview_hint(line, index, value, target, shared, amount, levels)
+                if counts and has_data else False,
                 "forecast": {
-                    "value": ahead.value,
-                    "score": ahead.score,
+                    "value": ahead.value if ahead.has_data else None,
+                    "score": ahead.score if ahead.has_data else None,
+                    "no_data": not ahead.has_data,
+                    "weight_used": shared_ahead[index][1],
                     "contribution": forecast_contribution,
                     "amount": currency.round(kpi_bonus_math.amount_share(
                         forecast_amount, forecast_contribution, later.total_score)),
@@ -338,6 +375,25 @@ class KpiBonusScheme(models.Model):
             },
             "lines": lines,
         }
+
+    def _preview_assessments(self, user, day):
+        """``{scheme_line_id: [score]}``: the assessments of ``user`` on this scheme's sheet
+        covering ``day`` (not replaced), as far as the CALLER may read them (a salesperson
+        reads the assessments of approved sheets only): an estimate never shows what its
+        reader could not see on the sheet."""
+        self.ensure_one()
+        Assessment = self.env["kpi.bonus.assessment"].sudo(False)
+        if not Assessment.has_access("read"):
+            return {}
+        found = Assessment.search_fetch([
+            ("user_id", "=", user.id), ("sheet_id.scheme_id", "=", self.id),
+            ("sheet_id.state", "!=", "replaced"),
+            ("sheet_id.date_from", "<=", day), ("sheet_id.date_to", ">=", day),
+        ], ["scheme_line_id", "score"])
+        scores = {}
+        for assessment in found:
+            scores.setdefault(assessment.scheme_line_id.id, []).append(assessment.score)
+        return scores
 
     def _preview_hint(self, line, index, value, target, scored, amount, levels):
         """"2 more new clients: +3,000.00": re-score the KPI with value + delta."""

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from . import kpi_bonus_math, kpi_scoring
+from . import kpi_bonus_math, kpi_forecast, kpi_scoring
 
 SHEET_STATES = [
     ("draft", "Draft"),
@@ -95,7 +95,10 @@ class KpiBonusSheet(models.Model):
                                  default=lambda self: self.env.company)
     period_type = fields.Selection(
         [("month", "Month"), ("quarter", "Quarter"), ("custom", "Custom Dates")],
-        required=True, default="month", tracking=True,
+        compute="_compute_period_type", store=True, readonly=False, precompute=True,
+        required=True, tracking=True,
+        help="The scheme's period (its base amount is paid per month or per quarter), or "
+        "custom dates.",
     )
     date_from = fields.Date(
         string="From", required=True, tracking=True,
@@ -167,6 +170,18 @@ class KpiBonusSheet(models.Model):
             sheet.name = "%s / %s / %s - %s" % (
                 scheme or "", team or "", sheet.date_from or "", sheet.date_to or "")
 
+    @api.depends("scheme_id")
+    def _compute_period_type(self):
+        for sheet in self:
+            if sheet.period_type != "custom" or not sheet.period_type:
+                sheet.period_type = sheet.scheme_id.period or "month"
+
+    @api.onchange("period_type")
+    def _onchange_period_type(self):
+        """A quarterly sheet starts on the first day of the quarter of its start date."""
+        if self.date_from and self.period_type in ("month", "quarter"):
+            self.date_from = kpi_forecast.period_bounds(self.date_from, self.period_type)[0]
+
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
         for sheet in self:
@@ -211,7 +226,7 @@ class KpiBonusSheet(models.Model):
                     "Changed since the figures were computed: %s. Compute again.", changed)
             sheet.missing_figures = "\n".join(figures["gaps"]) or False
 
-    @api.constrains("period_type", "date_from", "date_to")
+    @api.constrains("period_type", "date_from", "date_to", "scheme_id")
     def _check_period(self):
         for sheet in self:
             if sheet.date_to < sheet.date_from:
@@ -223,6 +238,15 @@ class KpiBonusSheet(models.Model):
                     sheet.date_from.day != 1 or sheet.date_from.month not in (1, 4, 7, 10)):
                 raise ValidationError(
                     _("A quarterly bonus sheet starts on 1 January, April, July or October."))
+            if sheet.period_type in ("month", "quarter") and sheet.scheme_id \
+                    and sheet.period_type != sheet.scheme_id.period:
+                message = {
+                    "month": _("Bonus scheme %s is paid per month: its sheets cover a month "
+                               "(or custom dates)."),
+                    "quarter": _("Bonus scheme %s is paid per quarter: its sheets cover a "
+                                 "quarter (or custom dates)."),
+                }[sheet.scheme_id.period]
+                raise ValidationError(message % sheet.scheme_id.name)
             end = sheet._period_end()
             if end and sheet.date_to != end:
                 raise ValidationError(
@@ -596,12 +620,14 @@ class KpiBonusSheet(models.Model):
                     "value": detail.value if detail else 0.0,
                     "target": detail.target if detail else 0.0,
                     "score": detail.score if detail else 0.0,
-                    "weight": detail.weight if detail else sline.weight,
+                    "weight": detail.weight_used if detail else sline.weight,
+                    "no_data": bool(detail and detail.no_data),
                 })
             rows.append({
                 "name": line.employee_name or line.user_id.name, "login": line.login,
                 "profile": line.profile_name, "team": line.team_name,
-                "note": line.presence_note or "", "kpis": figures,
+                "note": " ".join(filter(None, [line.presence_note, line.no_data_note])),
+                "kpis": figures,
                 "total_score": line.total_score, "amount": line.amount,
             })
         return build_bonus_xlsx(header, kpis, rows)
@@ -788,9 +814,8 @@ class KpiBonusSheet(models.Model):
                 values = rule._measure_period(rows, date_from, date_to)
                 targets = rule._get_user_targets(list(values))
                 measured[rule.id].update({
-                    user_id: (value, targets[user_id],
-                              rule._score(value, targets[user_id], ids)[0], ids)
-                    for user_id, (value, ids) in values.items()})
+                    user_id: (value, targets[user_id], ids, has_data)
+                    for user_id, (value, ids, has_data) in values.items()})
         daily = self.env["kpi.result"]._read_daily(
             (rule_lines.rule_id - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
         assessments = defaultdict(list)
@@ -807,13 +832,13 @@ class KpiBonusSheet(models.Model):
             details, scored = [], []
             for sline in scheme.line_ids:
                 counts = kpi_bonus_math.kpi_counts(sline.kind, sline.rule_id.pilot)
+                has_data = True
                 if sline.kind == "rule" and sline.rule_id in past_rules:
                     rule = sline.rule_id
-                    value, target, score, ids = measured[rule.id].get(user.id, (0.0, 0.0, 0.0,
-                                                                                []))
+                    value, target, ids, has_data = measured[rule.id][user.id]
                     if period.partial:
                         target = kpi_bonus_math.prorate(target, period.days, period.period_days)
-                        score = rule._score(value, target, ids)[0]
+                    score = rule._score(value, target, has_data)[0] or 0.0
                     count = len(ids)
                     if period.partial:
                         note = _("Measured over the employee's days in the team %(from)s - "
@@ -824,14 +849,20 @@ class KpiBonusSheet(models.Model):
                                  "employee's timezone: %(count)s records counted.",
                                  count=count, to=period.date_to, **{"from": period.date_from})
                     parts["targets"].append((user.id, sline.id, target))
-                    parts["results"].append((user.id, sline.id, value, count))
+                    parts["results"].append((user.id, sline.id, value, count, has_data))
                 elif sline.kind == "rule":
                     ps = kpi_bonus_math.period_score(
                         daily.get((sline.rule_id.id, user.id), []), period.date_from,
                         period.date_to, sline.rule_id.window_kind)
                     value, target, score, count = ps.value, ps.target, ps.score, ps.days
-                    note = (_("Average of %s daily results.", count)
-                            if count else _("No result in the period."))
+                    has_data = not ps.no_data
+                    if ps.measured < count:
+                        note = _("Average of %(measured)s daily results (%(empty)s days with "
+                                 "nothing to measure left out).",
+                                 measured=ps.measured, empty=count - ps.measured)
+                    else:
+                        note = (_("Average of %s daily results.", count)
+                                if count else _("No result in the period."))
                     expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
                     if count < expected:
                         gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
@@ -839,7 +870,8 @@ class KpiBonusSheet(models.Model):
                                                   user=user.name, missing=expected - count,
                                                   days=expected))
                     parts["targets"].append((user.id, sline.id, target))
-                    parts["results"].append((user.id, sline.id, value, score, count))
+                    parts["results"].append((user.id, sline.id, value, score, count,
+                                             ps.measured))
                 else:
                     given = assessments.get((sline.id, user.id), [])
                     manual = kpi_bonus_math.manual_score(a.score for a in given)
@@ -853,7 +885,10 @@ class KpiBonusSheet(models.Model):
                                               a.score) for a in given]
                 if not counts:
                     note = _("Pilot rule: shown, never counted. %s", note)
-                scored.append((score, sline.weight, counts))
+                elif not has_data:
+                    note = _("No data: nothing to measure in the period; its weight is shared "
+                             "pro rata over the other KPIs. %s", note)
+                scored.append((score, sline.weight, counts, has_data))
                 details.append({
                     "scheme_line_id": sline.id,
                     "rule_id": sline.rule_id.id or False,
@@ -864,11 +899,18 @@ class KpiBonusSheet(models.Model):
                     "score": score,
                     "weight": sline.weight,
                     "counted": counts,
-                    "contribution": kpi_bonus_math.contribution(score, sline.weight, counts),
+                    "no_data": not has_data,
                     "result_count": count,
                     "note": note,
                 })
-            total = kpi_bonus_math.weighted_total(scored)
+            # the weight of a KPI with nothing to measure goes to the others, pro rata
+            shared = kpi_bonus_math.share_no_data(scored)
+            for detail, (_score, weight_used, counts) in zip(details, shared, strict=True):
+                detail["weight_used"] = weight_used
+                detail["contribution"] = kpi_bonus_math.contribution(detail["score"],
+                                                                     weight_used, counts)
+            total = kpi_bonus_math.weighted_total(shared)
+            no_data = [d for d in details if d["no_data"] and d["counted"]]
             amount = kpi_bonus_math.prorate(
                 kpi_bonus_math.bonus_amount(scheme.base_amount, total, levels),
                 period.days, period.period_days)
@@ -881,6 +923,10 @@ class KpiBonusSheet(models.Model):
                 "worked_from": period.date_from,
                 "worked_to": period.date_to,
                 "presence_note": period.note or False,
+                "no_data_note": _(
+                    "Nothing to measure for %(kpis)s: weight shared pro rata over the other "
+                    "KPIs.", kpis=", ".join("%s (%g%%)" % (d["name"], d["weight"])
+                                            for d in no_data)) if no_data else False,
                 "total_score": total,
                 "payout_percent": kpi_bonus_math.payout_percent(total, levels),
                 "amount": currency.round(amount),

@@ -23,10 +23,18 @@ class KpiBonusSheetDetail(models.Model):
     value = fields.Float(readonly=True)
     target = fields.Float(readonly=True)
     score = fields.Float(string="Score (%)", readonly=True)
-    weight = fields.Float(string="Weight (%)", readonly=True)
+    weight = fields.Float(string="Weight (%)", readonly=True, help="The weight in the scheme.")
+    weight_used = fields.Float(
+        string="Weight Used (%)", readonly=True,
+        help="The weight the score counted with: the scheme's, unless a KPI of the employee had "
+        "nothing to measure, whose weight is then shared pro rata over the others (0 for it).")
     counted = fields.Boolean(readonly=True, help="Pilot rules are shown but never counted.")
+    no_data = fields.Boolean(
+        string="No Data", readonly=True,
+        help="Nothing to measure in the period (e.g. no lead closed for a conversion rate): "
+        "no score, and the weight goes to the employee's other KPIs.")
     contribution = fields.Float(string="Points", readonly=True,
-                                help="Score x weight / 100: the points added to the total.")
+                                help="Score x weight used / 100: the points added to the total.")
     result_count = fields.Integer(string="Results / Assessments", readonly=True)
     note = fields.Char(string="How", readonly=True,
                        help="How the score was derived, or who assessed what.")

@@ -26,6 +26,10 @@ class KpiBonusSheetLine(models.Model):
     presence_note = fields.Char(
         string="Part of the Period", readonly=True,
         help="Why the employee is paid for part of the period only (joined, left, archived).")
+    no_data_note = fields.Char(
+        string="No Data", readonly=True,
+        help="The KPIs that had nothing to measure in the period, whose weight was shared pro "
+        "rata over the employee's other KPIs.")
     rank = fields.Integer(readonly=True)
     total_score = fields.Float(string="Weighted Score (%)", readonly=True)
     payout_percent = fields.Float(string="Payout (%)", readonly=True)

@@ -72,10 +72,12 @@ class KpiResult(models.Model):
 
     @api.model
     def _overall(self, cards):
-        """Weighted average score of the cards (pilot KPIs excluded when others exist)."""
-        counted = [c for c in cards if not c["pilot"]] or cards
+        """Weighted average score of the cards (pilot KPIs excluded when others exist); KPIs
+        with nothing to measure (no data) are left out. No score when none is left."""
+        measured = [c for c in cards if c["status"] != kpi_scoring.STATUS_NO_DATA]
+        counted = [c for c in measured if not c["pilot"]] or measured
         if not counted:
-            return {"score": 0.0, "status": False}
+            return {"score": None, "status": False}
         weight = sum(c["weight"] for c in counted)
         if weight:
             score = sum(c["score"] * c["weight"] for c in counted) / weight
@@ -101,7 +103,7 @@ class KpiResult(models.Model):
             "empty": _("You have no KPI results yet. They are computed every night for the "
                        "users of a KPI profile."),
         }
-        empty = {"cards": [], "overall": {"score": 0.0, "status": False}, "date": False,
+        empty = {"cards": [], "overall": {"score": None, "status": False}, "date": False,
                  "computed_at": False, "labels": labels}
         if not self.has_access("read"):
             return empty
@@ -131,6 +133,9 @@ class KpiResult(models.Model):
             if not result or not info:
                 continue
             before = by_key.get((rule_id, day - datetime.timedelta(days=DELTA_DAYS)))
+            no_data = result.status == kpi_scoring.STATUS_NO_DATA
+            if before and before.status == kpi_scoring.STATUS_NO_DATA:
+                before = None
             cards.append({
                 "id": result.id,
                 "rule_id": rule_id,
@@ -144,13 +149,14 @@ class KpiResult(models.Model):
                 "warning_threshold": info["warning_threshold"],
                 "sequence": info["sequence"],
                 "date": fields.Date.to_string(result.date),
-                "value": result.value,
+                "value": None if no_data else result.value,
                 "target": result.target,
-                "score": result.score,
+                "score": None if no_data else result.score,
                 "status": result.status,
                 "status_label": status_labels.get(result.status, ""),
-                "delta": None if not before else round(result.value - before.value, 2),
-                "delta_score": None if not before else round(result.score - before.score, 2),
+                "delta": None if not before or no_data else round(result.value - before.value, 2),
+                "delta_score": None if not before or no_data
+                else round(result.score - before.score, 2),
                 "computed_at": fields.Datetime.to_string(result.computed_at),
                 "record_count": len(result.record_ids or []),
                 "off_track_streak": result.off_track_streak,
@@ -196,14 +202,16 @@ class KpiResult(models.Model):
             ["date", "value", "target", "score", "status", "record_ids"],
             order="date asc",
         )
+        measured = [r for r in history if r.status != kpi_scoring.STATUS_NO_DATA]
         points = [{
             "date": fields.Date.to_string(r.date),
-            "value": r.value,
+            "value": r.value if r in measured else None,
             "target": r.target,
-            "score": r.score,
+            "score": r.score if r in measured else None,
             "status": r.status,
         } for r in history]
-        predicted = kpi_forecast.forecast([(r.date, r.value) for r in history], latest, period)
+        # days with nothing to measure are gaps in the graph and left out of the forecast
+        predicted = kpi_forecast.forecast([(r.date, r.value) for r in measured], latest, period)
         latest_result = history[-1:]
         period_labels = dict(self._fields["period"]._description_selection(self.env))
         return {

@@ -26,6 +26,7 @@ STATUS_SELECTION = [
     ("reached", "Reached"),
     ("warning", "Warning"),
     ("off_track", "Off Track"),
+    ("no_data", "No Data"),
 ]
 
 
@@ -43,11 +44,14 @@ class KpiResult(models.Model):
         "res.users", string="User", required=True, ondelete="cascade", index=True, readonly=True
     )
     date = fields.Date(required=True, index=True, readonly=True)
-    value = fields.Float(readonly=True, aggregator="avg")
+    value = fields.Float(
+        readonly=True, aggregator="avg",
+        help="Empty when there was nothing to measure (status No Data): averages skip it.")
     target = fields.Float(readonly=True, aggregator="avg", help="The target as it was that day.")
     score = fields.Float(
         string="Score (%)", readonly=True, aggregator="avg",
-        help="% of the target reached (inverse for lower-is-better KPIs), capped at 200%.",
+        help="% of the target reached (inverse for lower-is-better KPIs), capped at 200%; "
+        "empty when there was nothing to measure (status No Data).",
     )
     status = fields.Selection(STATUS_SELECTION, readonly=True, index=True)
     unit = fields.Selection(related="rule_id.unit")
@@ -93,15 +97,16 @@ class KpiResult(models.Model):
         for result in self:
             result.record_count = len(result.record_ids or [])
 
-    @api.depends("value", "target", "rule_id.unit_label")
+    @api.depends("value", "target", "status", "rule_id.unit_label")
     def _compute_value_display(self):
         def fmt(number):
             number = round(number or 0.0, 2)
             return formatLang(self.env, number, digits=0 if number == int(number) else 2)
 
         for result in self:
+            value = _("no data") if result.status == "no_data" else fmt(result.value)
             result.value_display = " ".join(filter(None, [
-                "%s / %s" % (fmt(result.value), fmt(result.target)),
+                "%s / %s" % (value, fmt(result.target)),
                 result.rule_id.unit_label,
             ]))
 
@@ -176,11 +181,11 @@ class KpiResult(models.Model):
         daily = defaultdict(list)
         if not rule_ids or not user_ids:
             return daily
-        self.flush_model(["rule_id", "user_id", "date", "value", "target", "score"])
+        self.flush_model(["rule_id", "user_id", "date", "value", "target", "score", "status"])
         args = {"rules": list(rule_ids), "users": list(user_ids), "from": date_from,
                 "to": date_to}
         query = SQL(
-            """SELECT rule_id, user_id, date, value, target, score FROM kpi_result
+            """SELECT rule_id, user_id, date, value, target, score, status FROM kpi_result
                 WHERE rule_id = ANY(%(rules)s) AND user_id = ANY(%(users)s)
                   AND date BETWEEN %(from)s AND %(to)s""", **args)
         if latest:
@@ -188,13 +193,13 @@ class KpiResult(models.Model):
                 """%s
                    UNION
                    (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, date, value,
-                           target, score
+                           target, score, status
                       FROM kpi_result
                      WHERE rule_id = ANY(%s) AND user_id = ANY(%s)
                      ORDER BY rule_id, user_id, date DESC)""",
                 query, args["rules"], args["users"])
         self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
-        for rule_id, user_id, day, value, target, score in self.env.cr.fetchall():
+        for rule_id, user_id, day, value, target, score, status in self.env.cr.fetchall():
             daily[rule_id, user_id].append(DailyResult(day, value or 0.0, target or 0.0,
-                                                       score or 0.0))
+                                                       score or 0.0, status != "no_data"))
         return daily

@@ -244,7 +244,8 @@ class KpiRule(models.Model):
         self._check_target()
 
     def _measure_rows(self, rows, date=None, now=None):
-        """Compute (without storing) ``{user_id: (day, value, [ids])}`` for ``rows``.
+        """Compute (without storing) ``{user_id: (day, value, [ids], has_data)}`` for ``rows``
+        (``has_data`` False: nothing to measure, see :meth:`_run_measure`).
 
         :raise UserError: when the rule is out of bounds or its window leaves the calendar.
         """
@@ -264,13 +265,10 @@ class KpiRule(models.Model):
                       rule=self.name, day=day, days=self.window_days)) from exc
             windows.append(kpi_measure.Window(user_id, partner_id, day, *bounds))
         measured = self._run_measure(windows)
-        return {
-            w.user_id: (w.day, *measured.get(w.user_id, (0.0, [])))
-            for w in windows
-        }
+        return {w.user_id: (w.day, *measured[w.user_id]) for w in windows}
 
     def _measure_period(self, rows, date_from, date_to):
-        """Compute (without storing) ``{user_id: (value, [ids])}`` over ``date_from ..
+        """Compute (without storing) ``{user_id: (value, [ids], has_data)}`` over ``date_from ..
         date_to`` (both included) for ``rows``, in one query: the bonus sheets' measure of
         past-window rules. The window starts at local midnight of ``date_from`` and ends at
         local midnight after ``date_to``, in each user's timezone.
@@ -285,11 +283,13 @@ class KpiRule(models.Model):
             )
             for user_id, partner_id, tz in rows
         ]
-        measured = self._run_measure(windows)
-        return {w.user_id: measured.get(w.user_id, (0.0, [])) for w in windows}
+        return self._run_measure(windows)
 
     def _run_measure(self, windows):
-        """Run the template's measure for ``windows``: ``{user_id: (value, [ids])}``."""
+        """Run the template's measure for ``windows``: ``{user_id: (value, [ids], has_data)}``
+        for every window. A user the measure returns no row for scores a value of 0, or has
+        nothing to measure (``has_data`` False) when the measure is a ratio or an average over
+        an empty population (``kpi_measure.NO_DATA_WHEN_EMPTY``)."""
         self.ensure_one()
         if not windows:
             return {}
@@ -299,13 +299,21 @@ class KpiRule(models.Model):
             self.env[model].flush_model()
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
-        return kpi_measure.run_measure(self.env.cr, self.template_id._get_measure_query(ctx))
+        measured = kpi_measure.run_measure(self.env.cr,
+                                           self.template_id._get_measure_query(ctx))
+        empty_has_data = self.template_id.measure not in kpi_measure.NO_DATA_WHEN_EMPTY
+        return {
+            w.user_id: (*measured[w.user_id], True) if w.user_id in measured
+            else (0.0, [], empty_has_data)
+            for w in windows
+        }
 
-    def _score(self, value, target, record_ids):
-        """``(score, status)`` of a measured value for this rule (see ``kpi_scoring``)."""
+    def _score(self, value, target, has_data=True):
+        """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
+        there was nothing to measure (see ``kpi_scoring.score_status``)."""
         self.ensure_one()
-        score = kpi_scoring.compute_score(value, target, self.direction, has_data=bool(record_ids))
-        return score, kpi_scoring.compute_status(score, self.warning_threshold)
+        return kpi_scoring.score_status(value, target, self.direction, self.warning_threshold,
+                                        has_data)
 
     def _evaluate_rows(self, rows, date=None, now=None):
         """Measure, score and upsert the results of one rule for ``rows`` (3 queries).
@@ -320,12 +328,13 @@ class KpiRule(models.Model):
         targets = self._get_user_targets(list(measured))
         res_model = self.template_id._get_res_model()
         columns = defaultdict(list)
-        for user_id, (day, value, ids) in measured.items():
+        for user_id, (day, value, ids, has_data) in measured.items():
             target = targets[user_id]
-            score, status = self._score(value, target, ids)
+            score, status = self._score(value, target, has_data)
             columns["user"].append(user_id)
             columns["day"].append(day)
-            columns["value"].append(value)
+            # nothing to measure: no value and no score (averages skip them)
+            columns["value"].append(value if has_data else None)
             columns["target"].append(target)
             columns["score"].append(score)
             columns["status"].append(status)

@@ -38,9 +38,9 @@ class KpiRulePreview(models.TransientModel):
         rule = self.rule_id.sudo()
         user = self.user_id.sudo()
         rows = [(user.id, user.partner_id.id, user.tz)]
-        day, value, ids = rule._measure_rows(rows, date=self.date or None)[user.id]
+        day, value, ids, has_data = rule._measure_rows(rows, date=self.date or None)[user.id]
         target = rule._get_user_targets([user.id])[user.id]
-        score, status = rule._score(value, target, ids)
+        score, status = rule._score(value, target, has_data)
         self.write({
             "computed": True,
             "evaluated_date": day,

@@ -6,14 +6,22 @@ Score
     ``higher`` is better: ``score = value / target x 100``.
     ``lower`` is better (response time, overdue activities): ``score = target / value x 100``;
     a value of 0 reaches the cap when the target is positive, and exactly 100% when the target
-    is 0 (any value above a 0 target scores 0). When no record at all was counted (no lead to
-    answer, no activity overdue) a lower-is-better KPI scores exactly 100%.
+    is 0 (any value above a 0 target scores 0).
     Scores are clipped to ``[0, SCORE_CAP]`` (200%) so that one runaway KPI cannot hide the
     others in a weighted total.
 
+No data
+    A KPI that is a ratio or an average over a population (conversion rate: leads closed; key
+    account coverage: key accounts; response time: leads assigned) has nothing to measure when
+    the population is empty. Whatever its direction, such a result has no score and the status
+    ``no_data`` (:func:`score_status`): it is shown as "no data", left out of the overall score,
+    and in a bonus its weight is shared pro rata over the employee's other KPIs
+    (``kpi_bonus_math.share_no_data``), in the sheet, the estimate and its forecast alike. A
+    count or a sum with nothing counted is a measured 0 (``kpi_measure.NO_DATA_WHEN_EMPTY``).
+
 Status
     ``reached`` at 100% or more, ``warning`` from the rule's warning threshold (in % of the
-    target) up to 100%, ``off_track`` below it.
+    target) up to 100%, ``off_track`` below it; ``no_data`` when there was nothing to measure.
 
 Windows
     Evaluating on local date D in the user's timezone:
@@ -47,17 +55,12 @@ WINDOW_SNAPSHOT = "snapshot"
 STATUS_REACHED = "reached"
 STATUS_WARNING = "warning"
 STATUS_OFF_TRACK = "off_track"
+STATUS_NO_DATA = "no_data"
 
 
-def compute_score(value, target, direction="higher", cap=SCORE_CAP, has_data=True):
-    """Return the % of target reached, clipped to ``[0, cap]``.
-
-    ``has_data`` is False when no record was counted: a lower-is-better KPI then scores exactly
-    100% (nothing to answer, nothing overdue), never the cap, so that having no leads never pays
-    better than answering them fast.
-    """
-    if direction == "lower" and not has_data:
-        return 100.0
+def compute_score(value, target, direction="higher", cap=SCORE_CAP):
+    """Return the % of target reached, clipped to ``[0, cap]`` (a measured value: see
+    :func:`score_status` for a KPI with nothing to measure)."""
     value = value or 0.0
     target = target or 0.0
     if direction != "lower":
@@ -82,6 +85,15 @@ def compute_status(score, warning_threshold):
     if score >= (warning_threshold or 0.0):
         return STATUS_WARNING
     return STATUS_OFF_TRACK
+
+
+def score_status(value, target, direction, warning_threshold, has_data=True):
+    """``(score, status)`` of one result: ``(None, "no_data")`` when there was nothing to
+    measure (``has_data`` False), whatever the direction; else the score and its status."""
+    if not has_data:
+        return None, STATUS_NO_DATA
+    score = compute_score(value, target, direction)
+    return score, compute_status(score, warning_threshold)
 
 
 def target_in_range(target):

@@ -10,9 +10,10 @@
     list of KPI names, in the order of the per-KPI column groups.
 ``rows``
     list of dicts: ``name``, ``login``, ``profile``, ``team``, ``note`` (why the employee is
-    paid for part of the period only, else empty), ``kpis`` (a list aligned with
-    ``kpis`` of dicts with ``value``, ``target``, ``score``, ``weight``), ``total_score``,
-    ``amount``.
+    paid for part of the period only, which KPIs had nothing to measure; else empty), ``kpis``
+    (a list aligned with ``kpis`` of dicts with ``value``, ``target``, ``score``, ``weight``
+    (the weight used) and ``no_data``: nothing to measure, written "no data" in place of the
+    value and the score), ``total_score``, ``amount``.
 
 Layout: header block, then a table (one row per employee) with a frozen header row, an
 autofilter and a totals row (bonus total and average score). Numbers are written as numbers
@@ -24,8 +25,9 @@ import io
 
 import xlsxwriter
 
-FIXED_COLUMNS = ("Employee", "Login", "Profile", "Sales Team", "Part of the Period")
-KPI_COLUMNS = ("Value", "Target", "Score (%)", "Weight (%)")
+FIXED_COLUMNS = ("Employee", "Login", "Profile", "Sales Team", "Notes")
+KPI_COLUMNS = ("Value", "Target", "Score (%)", "Weight Used (%)")
+NO_DATA = "no data"
 
 
 def build_bonus_xlsx(header, kpis, rows):
@@ -85,9 +87,14 @@ def build_bonus_xlsx(header, kpis, rows):
             sheet.write_string(r, col, employee.get(key) or "")
         col = len(FIXED_COLUMNS)
         for figures in employee["kpis"]:
-            sheet.write_number(r, col, figures["value"], number)
-            sheet.write_number(r, col + 1, figures["target"], number)
-            sheet.write_number(r, col + 2, figures["score"], percent)
+            if figures.get("no_data"):
+                sheet.write_string(r, col, NO_DATA)
+                sheet.write_number(r, col + 1, figures["target"], number)
+                sheet.write_string(r, col + 2, NO_DATA)
+            else:
+                sheet.write_number(r, col, figures["value"], number)
+                sheet.write_number(r, col + 1, figures["target"], number)
+                sheet.write_number(r, col + 2, figures["score"], percent)
             sheet.write_number(r, col + 3, figures["weight"], percent)
             col += len(KPI_COLUMNS)
         sheet.write_number(r, col, employee["total_score"], percent)
@@ -113,7 +120,7 @@ def build_bonus_xlsx(header, kpis, rows):
     sheet.freeze_panes(first, 1)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 3, 16)
-    sheet.set_column(4, 4, 30)  # part of the period
+    sheet.set_column(4, 4, 30)  # notes: part of the period, no data
     sheet.set_column(5, len(columns) - 1, 12)
     workbook.close()
     return output.getvalue()

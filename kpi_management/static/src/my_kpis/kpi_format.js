@@ -17,6 +17,9 @@ export function statusColor(status) {
 
 /** "+2 since last week" for a card; a rise is good unless lower is better. */
 export function describeDelta(card) {
+    if (card.status === "no_data") {
+        return { text: _t("Nothing to measure"), color: "muted", icon: "fa-minus" };
+    }
     if (card.delta === null || card.delta === undefined) {
         return { text: _t("No result a week ago"), color: "muted", icon: "fa-minus" };
     }

@@ -75,6 +75,13 @@ export class MyKpis extends Component {
         });
     }
 
+    /** Why the weight used differs from the scheme's weight. */
+    weightTitle(line) {
+        return _t("%(weight)s% in the scheme; a KPI with nothing to measure shares its weight with the others", {
+            weight: formatKpiNumber(line.weight),
+        });
+    }
+
     forecastTitle(bonus) {
         return _t("Forecast at the end of the period (%(date)s)", {
             date: this.formatDay(bonus.period_end),
