@@ -42,10 +42,12 @@ def build_data(env, n_users, n_leads):
     ])
     env.cr.execute(SQL(
         """INSERT INTO crm_lead (name, type, active, user_id, won_status, date_closed,
-                                 expected_revenue, company_id, create_date)
+                                 kpi_date_won, expected_revenue, company_id, create_date)
            SELECT 'bench ' || g, 'opportunity', TRUE, (%(users)s::int[])[1 + g %% %(n)s],
                   CASE WHEN g %% 3 = 0 THEN 'won' ELSE 'pending' END,
                   now() at time zone 'utc' - (g %% 120) * interval '1 day',
+                  CASE WHEN g %% 3 = 0
+                       THEN now() at time zone 'utc' - (g %% 120) * interval '1 day' END,
                   (g %% 1000) * 10, %(company)s, now() at time zone 'utc'
              FROM generate_series(1, %(leads)s) g""",
         users=users.ids, n=n_users, company=env.company.id, leads=n_leads,
@@ -86,7 +88,8 @@ def bare_sql(env, rules):
             agg = "sum(expected_revenue)" if rule.template_id.measure == "won_revenue" else "count(*)"
             env.cr.execute(SQL(
                 """SELECT user_id, %s FROM crm_lead
-                    WHERE active AND won_status = 'won' AND date_closed >= %s AND date_closed < %s
+                    WHERE active AND won_status = 'won' AND kpi_date_won >= %s
+                      AND kpi_date_won < %s
                     GROUP BY user_id""",
                 SQL(agg), now - datetime.timedelta(days=rule.window_days), now))
         env.cr.fetchall()
@@ -107,8 +110,8 @@ def per_user_orm(env, rules, users):
                 agg = "expected_revenue:sum" if rule.template_id.measure == "won_revenue" else "__count"
                 value = Lead._read_group([
                     ("user_id", "=", user.id), ("won_status", "=", "won"),
-                    ("date_closed", ">=", now - datetime.timedelta(days=rule.window_days)),
-                    ("date_closed", "<", now)], [], [agg])[0][0] or 0
+                    ("kpi_date_won", ">=", now - datetime.timedelta(days=rule.window_days)),
+                    ("kpi_date_won", "<", now)], [], [agg])[0][0] or 0
             existing = Result.search([("rule_id", "=", rule.id), ("user_id", "=", user.id),
                                       ("date", "=", day)])
             vals = {"value": value, "score": value / rule.target * 100}

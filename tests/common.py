@@ -111,7 +111,8 @@ class KpiCase(KpiTestMixin, TransactionCase):
             "stage_id": cls.stage_won.id,
             **vals,
         })
-        lead.date_closed = closed
+        # won at ``closed``: the won date the measures use, and Odoo's closing date
+        lead.write({"date_closed": closed, "kpi_date_won": closed})
         return lead
 
     @classmethod

@@ -96,7 +96,8 @@ class TestKpiTours(KpiTestMixin, HttpCase):
                 "name": "KPI tour deal", "type": "opportunity", "user_id": cls.salesperson.id,
                 "stage_id": won.id,
             })
-            lead.date_closed = now - datetime.timedelta(days=days)
+            closed = now - datetime.timedelta(days=days)
+            lead.write({"date_closed": closed, "kpi_date_won": closed})
         # two weeks of history, then today
         today = kpi_scoring.local_today(TZ, now)
         for offset in range(14, 0, -1):
@@ -156,7 +157,8 @@ class TestKpiTours(KpiTestMixin, HttpCase):
             "name": "KPI tour late deal", "type": "opportunity", "user_id": self.salesperson.id,
             "stage_id": env["crm.stage"].search([("name", "=", "Won (tour)")]).id,
         })
-        lead.date_closed = datetime.datetime.combine(first, datetime.time(12))
+        closed = datetime.datetime.combine(first, datetime.time(12))
+        lead.write({"date_closed": closed, "kpi_date_won": closed})
         taken = self.start_tour_with_screenshots(
             "/odoo/action-kpi_management.kpi_bonus_sheet_action/%s" % sheet.id,
             "kpi_bonus_sheet_tour", "kpi_tour_hr")

@@ -100,8 +100,35 @@ sheet.with_user(officer).action_submit()
 sheet.with_user(manager).action_approve_manager()
 sheet.with_user(officer).action_approve()
 assert sheet.state == "approved" and sheet.sudo().total_amount, "the fill computed no bonus"
+# deals for the won date (19.0.1.2.0), after the approval so that the sheet is not concerned: a
+# won deal archived since, one lost, one open (the won deal above is one too)
+Lead = env["crm.lead"]
+archived = Lead.create({"name": "Upgrade test deal, archived", "type": "opportunity",
+                        "user_id": manager.id, "stage_id": won.id})
+archived.action_archive()  # the old release: closed again now
+lost = Lead.create({"name": "Upgrade test deal, lost", "type": "opportunity",
+                    "user_id": manager.id})
+lost.action_set_lost()
+pending = Lead.create({"name": "Upgrade test deal, open", "type": "opportunity",
+                       "user_id": manager.id})
+assert (lead | archived).mapped("won_status") == ["won", "won"] and not archived.active
+# results with nothing to measure (19.0.1.2.0): no lead to answer was stored as 100% reached;
+# 0 overdue activities against a tolerance of 2 as 100% (1 overdue scored 200%)
+def template_rule(name, template, target):
+    return env["kpi.rule"].create({
+        "name": name, "target": target, "window_days": 30, "direction": "lower",
+        "template_id": env.ref("kpi_management.kpi_template_" + template).id,
+        "profile_ids": [Command.set(profile.ids)]})
+
+
+response = template_rule("Upgrade test response", "response_time", 8)
+overdue = template_rule("Upgrade test overdue", "overdue_activities", 2)
+(response | overdue).evaluate()
 env.cr.commit()
-print("FILLED " + json.dumps({"sheet_id": sheet.id}))
+print("FILLED " + json.dumps({"sheet_id": sheet.id, "won_ids": (lead | archived).ids,
+                              "not_won_ids": (lost | pending).ids,
+                              "response_id": response.id, "overdue_id": overdue.id,
+                              "salesman2_id": salesman2.id}))
 """
 
 # Security that differs from this release's, as an older release's may: the upgrade must bring
@@ -224,6 +251,26 @@ def check_upgraded(cr, fresh_cr, filled):
     whole_period, names = cr.fetchone()
     assert whole_period, "lines of an old sheet cover its whole period"
     assert names == ["kpi_upgrade_salesman", "kpi_upgrade_salesman2"]
+
+    # -- 19.0.1.2.0: won deals (archived ones too) were won on their closing date, the best date
+    #    the old release knew; other leads were never won
+    cr.execute("SELECT id, kpi_date_won, date_closed FROM crm_lead WHERE id = ANY(%s)",
+               [filled["won_ids"] + filled["not_won_ids"]])
+    dates = {lead_id: (won_on, closed) for lead_id, won_on, closed in cr.fetchall()}
+    for lead_id in filled["won_ids"]:
+        won_on, closed = dates[lead_id]
+        assert won_on and won_on == closed, "won deal %s: won on %s, closed on %s" % (
+            lead_id, won_on, closed)
+    assert [dates[lead_id][0] for lead_id in filled["not_won_ids"]] == [None, None]
+
+    # -- 19.0.1.2.0: no lead to answer is no data (no value, no score), not 100% reached; 0
+    #    overdue activities is a measured 0, scored the cap against a tolerance of 2
+    cr.execute("""SELECT rule_id, status, value, score FROM kpi_result
+                   WHERE rule_id = ANY(%s) AND user_id = %s""",
+               [[filled["response_id"], filled["overdue_id"]], filled["salesman2_id"]])
+    results = {rule_id: rest for rule_id, *rest in cr.fetchall()}
+    assert results[filled["response_id"]] == ["no_data", None, None], results
+    assert results[filled["overdue_id"]] == ["reached", 0.0, 200.0], results
 
 
 # ------------------------------------------------------------------------------- the machinery

@@ -1,4 +1,19 @@
-from odoo import api, fields, models
+"""Opportunities: the net profit of a deal and the date it was first won.
+
+``kpi_date_won`` is what every won-based measure compares with its window (see ``kpi_measure``).
+Odoo's ``date_closed`` is not: ``crm.lead.write`` sets it to now on any write with
+``active=False`` or a probability of 100, so archiving and restoring a won deal would move it
+into a later bonus period. The won date is set once, when a lead first becomes won
+(``won_status`` turns ``won``, whatever the path: *Mark Won*, a write of the stage or the
+probability, the creation of a lead in a won stage), and is never moved afterwards: not by
+archiving or restoring, not by reopening the deal (won again later, it keeps the first date, so
+a deal reopened after its bonus period was paid is not paid a second time), not when it is
+lost afterwards.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, sql
 
 
 class CrmLead(models.Model):
@@ -28,6 +43,14 @@ class CrmLead(models.Model):
         currency_field="company_currency",
         help="Expected revenue - cost price - extra costs.",
     )
+    kpi_date_won = fields.Datetime(
+        string="Won On",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the deal was first won. Archiving, restoring or reopening the deal does not "
+        "move it (unlike the closing date); the KPIs of won deals count it on this date.",
+    )
 
     @api.depends("expected_revenue", "cost_price", "extra_cost_hours", "extra_cost_hour_rate",
                  "extra_cost_other")
@@ -37,3 +60,62 @@ class CrmLead(models.Model):
                 lead.extra_cost_hours * lead.extra_cost_hour_rate + lead.extra_cost_other
             )
             lead.net_profit = lead.expected_revenue - lead.cost_price - lead.extra_costs
+
+    # ------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------
+
+    def _auto_init(self):
+        """Leads that exist when the won date's column is created (installing the module into a
+        database with leads, or upgrading from a version without it) are filled in one
+        statement: a won lead gets its closing date, the best date known for it."""
+        new_column = not sql.column_exists(self.env.cr, self._table, "kpi_date_won")
+        result = super()._auto_init()
+        if new_column:
+            self._kpi_fill_date_won()
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any("kpi_date_won" in vals for vals in vals_list):
+            self._kpi_check_date_won_writer()
+        leads = super().create(vals_list)
+        leads._kpi_set_date_won()
+        return leads
+
+    def write(self, vals):
+        if "kpi_date_won" in vals:
+            self._kpi_check_date_won_writer()
+        result = super().write(vals)
+        if vals.keys() & set(self._fields["won_status"].get_depends(self)[0]):
+            self._kpi_set_date_won()
+        return result
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _kpi_check_date_won_writer(self):
+        """The won date decides the bonus period a deal is paid in: only KPI administrators
+        set it by hand (the views show it read-only, RPC callers are checked here)."""
+        if not self.env.su and not self.env.user.has_group("kpi_management.group_kpi_admin"):
+            raise AccessError(_("Only a KPI administrator may set the date a deal was won: it "
+                                "decides the bonus period the deal counts in."))
+
+    def _kpi_set_date_won(self):
+        """Date the leads that are won and have no won date yet: their closing date, which
+        crm's ``create``/``write`` has just set to now when the lead became won (or the date
+        given with it, e.g. an imported deal), else now."""
+        now = fields.Datetime.now()
+        newly_won = self.filtered(lambda lead: lead.won_status == "won" and not lead.kpi_date_won)
+        for date_won, leads in newly_won.grouped(lambda lead: lead.date_closed or now).items():
+            leads.sudo().kpi_date_won = date_won
+
+    @api.model
+    def _kpi_fill_date_won(self):
+        """Set-based: every won lead without a won date gets its closing date."""
+        self.env.cr.execute(SQL(
+            "UPDATE crm_lead SET kpi_date_won = date_closed "
+            "WHERE won_status = 'won' AND kpi_date_won IS NULL"
+        ))
+        self.invalidate_model(["kpi_date_won"])

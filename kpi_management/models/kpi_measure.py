@@ -12,21 +12,25 @@ Definitions (also shown on the templates):
 
 ``meetings_planned`` / ``meetings_held``
     distinct active calendar events that start inside the window and that the user organises
-    or attends (an attendee who declined does not count).
+    or attends, unless the user declined it (an organiser who declined their own meeting does
+    not count it either).
 ``won_deals`` / ``won_revenue`` / ``net_profit``
-    active leads of the user whose ``won_status`` is ``won`` and whose closing date falls in the
-    window: their number, the sum of expected revenue, the sum of net profit
-    (revenue - cost price - extra costs).
+    active leads of the user whose ``won_status`` is ``won`` and whose won date
+    (``kpi_date_won``, the date the deal was first won, see ``crm_lead``) falls in the window:
+    their number, the sum of expected revenue, the sum of net profit (revenue - cost price -
+    extra costs). Odoo's closing date is not used: archiving or restoring a deal resets it.
 ``new_clients``
     distinct customer companies (commercial partners) with a deal of the user won in the window
-    that is the company's first won deal ever (by anybody, in any of the database's companies);
-    the records counted are those first deals.
+    that is the company's first won deal ever (by anybody, in any of the database's companies,
+    archived or not, whatever it became since: any lead with a won date is a won deal of the
+    company); the records counted are those first deals.
 ``kam_coverage``
     % of the active companies whose salesperson is the user that attended an event with the user
     in the window; the records counted are the companies met.
 ``conversion_rate``
-    won / (won + lost) x 100 over the user's leads closed in the window (lost leads are archived
-    by Odoo and are counted here); the records counted are the closed leads.
+    won / (won + lost) x 100 over the user's leads closed in the window: the won ones by their
+    won date, the lost ones by their closing date (lost leads are archived by Odoo and are
+    counted here); the records counted are the closed leads.
 ``response_time``
     average hours from a lead's assignment to the user (Odoo's ``date_open``, its creation when
     it was created for the user) to the first message the user wrote on it after that (an
@@ -94,7 +98,8 @@ EVENT_IN_WINDOW = SQL(
 
 
 def _user_events(ctx):
-    """CTE ``ev(user_id, event_id)``: events in the window the user organises or attends.
+    """CTE ``ev(user_id, event_id)``: events in the window the user organises or attends and
+    did not decline (an organiser's own attendee record counts too).
 
     Written as a UNION (not an OR) so that both halves use their indexes.
     """
@@ -104,6 +109,10 @@ def _user_events(ctx):
               FROM win w
               JOIN calendar_event e
                 ON e.user_id = w.user_id AND e.active AND %s
+             WHERE NOT EXISTS (
+                    SELECT 1 FROM calendar_attendee d
+                     WHERE d.event_id = e.id AND d.partner_id = w.partner_id
+                       AND d.state = 'declined')
             UNION
             SELECT w.user_id, e.id AS event_id
               FROM win w
@@ -127,13 +136,13 @@ def meetings(ctx):
 def _won_leads(ctx):
     return SQL(
         """won AS (
-            SELECT w.user_id, l.id, l.partner_id, l.date_closed,
+            SELECT w.user_id, l.id, l.partner_id, l.kpi_date_won,
                    COALESCE(l.expected_revenue, 0) AS revenue,
                    COALESCE(l.net_profit, 0) AS net_profit
               FROM win w
               JOIN crm_lead l
                 ON l.user_id = w.user_id AND l.active AND l.won_status = 'won'
-               AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to
+               AND l.kpi_date_won >= w.utc_from AND l.kpi_date_won < w.utc_to
              WHERE %s)""",
         company_clause(SQL("l.company_id"), ctx.company_id),
     )
@@ -157,13 +166,12 @@ def new_clients(ctx):
               FROM won
               JOIN win w ON w.user_id = won.user_id
               JOIN res_partner p ON p.id = won.partner_id
-             WHERE NOT EXISTS (
+             WHERE NOT EXISTS (  -- an earlier won deal: archived, reopened or lost since too
                     SELECT 1 FROM crm_lead l2
                       JOIN res_partner p2 ON p2.id = l2.partner_id
                      WHERE p2.commercial_partner_id = p.commercial_partner_id
-                       AND l2.active AND l2.won_status = 'won'
-                       AND (l2.date_closed < won.date_closed
-                            OR (l2.date_closed = won.date_closed AND l2.id < won.id))))
+                       AND (l2.kpi_date_won < won.kpi_date_won
+                            OR (l2.kpi_date_won = won.kpi_date_won AND l2.id < won.id))))
         SELECT user_id, count(DISTINCT client)::float, array_agg(id ORDER BY id)
           FROM new GROUP BY user_id""",
         windows_cte(ctx.windows), _won_leads(ctx),
@@ -205,8 +213,10 @@ def conversion_rate(ctx):
           FROM win w
           JOIN crm_lead l
             ON l.user_id = w.user_id
-           AND ((l.active AND l.won_status = 'won') OR (NOT l.active AND l.won_status = 'lost'))
-           AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to
+           AND ((l.active AND l.won_status = 'won'
+                 AND l.kpi_date_won >= w.utc_from AND l.kpi_date_won < w.utc_to)
+                OR (NOT l.active AND l.won_status = 'lost'
+                    AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to))
          WHERE %s
          GROUP BY w.user_id""",
         windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
