@@ -1,7 +1,7 @@
 import ast
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
 from . import kpi_measure
@@ -27,6 +27,11 @@ MEASURE_SELECTION = [
     ("open_pipeline", "Open pipeline"),
     ("custom", "Custom: count or sum over a model"),
 ]
+
+#: the fields that define what a custom template measures: whoever changes one of them is the
+#: user whose access rights the measure runs with (``definition_uid``)
+DEFINITION_FIELDS = ("measure", "model_id", "domain", "aggregate", "field_id", "user_field_id",
+                     "date_field_id")
 
 
 class KpiTemplate(models.Model):
@@ -116,6 +121,12 @@ class KpiTemplate(models.Model):
     )
     default_target = fields.Float()
     rule_ids = fields.One2many("kpi.rule", "template_id", string="Rules")
+    definition_uid = fields.Many2one(
+        "res.users", string="Measured As", readonly=True, ondelete="set null",
+        help="Who last defined what this template measures (model, domain, aggregate, fields). "
+        "A custom measure counts only the records this user can read: their access rights and "
+        "record rules apply, also in the nightly evaluation.",
+    )
 
     _code_unique = models.Constraint("UNIQUE(code)", "A template with this code already exists.")
 
@@ -154,6 +165,19 @@ class KpiTemplate(models.Model):
         for template in self.filtered(lambda t: t.measure == "custom"):
             template._validate_custom_definition()
 
+    # ------------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([dict(vals, definition_uid=self.env.uid) for vals in vals_list])
+
+    def write(self, vals):
+        vals = dict(vals)
+        vals.pop("definition_uid", None)  # set here only, never given
+        if any(name in vals for name in DEFINITION_FIELDS):
+            vals["definition_uid"] = self.env.uid
+        return super().write(vals)
+
+    # ------------------------------------------------------------ constraints
     def _validate_custom_definition(self):
         self.ensure_one()
         if not self.model_id:
@@ -162,7 +186,8 @@ class KpiTemplate(models.Model):
         if model_name not in self.env:
             raise ValidationError(_("Model %s is not installed.", model_name))
         if not self.env[model_name].with_user(self.env.uid).has_access("read"):
-            # evaluation runs as superuser: nobody may measure what they cannot read
+            # nobody may measure a model they cannot read (evaluation applies the record rules
+            # of ``definition_uid``, see ``_custom_measure_query``)
             raise ValidationError(
                 _("You cannot build a KPI on %s: you are not allowed to read its records.",
                   self.model_id.name))
@@ -217,6 +242,24 @@ class KpiTemplate(models.Model):
             return kpi_measure.BUILTIN_MEASURES[self.measure].build(ctx)
         return self._custom_measure_query(ctx)
 
+    def _measured_model(self):
+        """The custom template's model as its author (``definition_uid``, else its last writer:
+        a template defined before the field existed), with all of the author's companies."""
+        self.ensure_one()
+        author = (self.definition_uid or self.write_uid).sudo()
+        if not author:  # with_user() of nobody would keep the caller's (superuser's) rights
+            raise UserError(_("Template %s does not say whose access rights it is measured "
+                              "with: save its definition again.", self.name))
+        companies = author.company_id | author.company_ids  # the main company first
+        context = dict(self.env.context, allowed_company_ids=companies.ids)
+        Model = self.env[self.model_id.model].with_user(author).with_context(context)
+        if not Model.has_access("read"):
+            raise UserError(_(
+                "Template %(name)s measures what %(user)s can read, and %(user)s can no longer "
+                "read %(model)s: save the template's definition again as a user who can.",
+                name=self.name, user=author.name, model=self.model_id.name))
+        return Model
+
     def _get_res_model(self):
         self.ensure_one()
         if self.measure != "custom":
@@ -224,8 +267,13 @@ class KpiTemplate(models.Model):
         return self.model_id.model
 
     def _custom_measure_query(self, ctx):
-        """Count or sum over the custom domain, one query for all users of ``ctx``."""
-        Model = self.env[self.model_id.model].sudo()
+        """Count or sum over the custom domain, one query for all users of ``ctx``.
+
+        Only the records the template's author (``definition_uid``) can read are measured:
+        the query is built with their access rights and record rules, whoever evaluates (the
+        nightly job runs as superuser).
+        """
+        Model = self._measured_model()
         domain = self._parse_domain()
         if ctx.company_id and "company_id" in Model._fields and Model._fields["company_id"].store:
             domain = ["&", "|", ("company_id", "=", ctx.company_id), ("company_id", "=", False),

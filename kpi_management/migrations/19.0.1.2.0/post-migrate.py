@@ -12,6 +12,7 @@ into a database that already has leads, for which no migration runs.
 from odoo import SUPERUSER_ID, api
 from odoo.addons.kpi_management.models.kpi_scoring import SCORE_CAP
 
+
 def _no_data_results(env):
     """Results stored before the ``no_data`` status: a response time or a conversion rate with
     no record counted had nothing to measure (no lead assigned, none closed), but was stored as
@@ -43,10 +44,20 @@ def _rescore_measured_zeros(env):
     env["kpi.result"].invalidate_model()
 
 
+def _custom_template_authors(env):
+    """Custom templates are measured with their author's access rights (``definition_uid``,
+    new): those defined before get the user who last wrote them (else who created them)."""
+    env.cr.execute("""
+        UPDATE kpi_template SET definition_uid = COALESCE(write_uid, create_uid)
+         WHERE definition_uid IS NULL AND measure = 'custom'
+    """)
+    env["kpi.template"].invalidate_model()
+
+
 #: the data-level changes of this version, each a function ``step(env)``, run in order.
 #: Sheets computed but not approved have a fingerprint of the old figures: Submit and the HR
 #: approval find them out of date until they are computed again (in draft).
-STEPS = (_no_data_results, _rescore_measured_zeros)
+STEPS = (_no_data_results, _rescore_measured_zeros, _custom_template_authors)
 
 
 def migrate(cr, version):
