@@ -337,14 +337,16 @@ class TestBonusEstimateForecast(BonusCase):
         estimate = self.preview(self.salesman, self.scheme, viewer=self.manager)
         lines = {line["name"]: line for line in estimate["lines"]}
         volume, new = lines["Sales volume"], lines["New clients"]
-        # at the pace of the 23 days so far: 110,000 x 30 / 23 = 143,478.26 -> 130.43%
-        self.assertAlmostEqual(volume["forecast"]["value"], 143478.26, places=2)
-        self.assertEqual(volume["forecast"]["score"], 130.43)
-        self.assertAlmostEqual(new["forecast"]["value"], 1.3043, places=4)
-        self.assertEqual(new["forecast"]["score"], 65.22)
-        # 39.129 + 19.566 + 32 = 90.70 -> payout 81.4% of 10,000
-        self.assertAlmostEqual(estimate["forecast"]["total_score"], 90.695, delta=0.01)
-        self.assertAlmostEqual(estimate["forecast"]["amount"], 8139.0, delta=2)
+        # 23 November 11:00 in Copenhagen: 22 days and 11 hours of the month's 30 so far; at
+        # that pace 110,000 x 30 / 22.4583 = 146,938.78 -> 133.58%
+        elapsed = 22 + 11 / 24
+        self.assertAlmostEqual(volume["forecast"]["value"], 110000 * 30 / elapsed, places=2)
+        self.assertEqual(volume["forecast"]["score"], 133.58)
+        self.assertAlmostEqual(new["forecast"]["value"], 30 / elapsed, places=4)
+        self.assertEqual(new["forecast"]["score"], 66.79)
+        # 40.074 + 20.037 + 32 = 92.11 -> payout 84.22% of 10,000
+        self.assertAlmostEqual(estimate["forecast"]["total_score"], 92.11, delta=0.01)
+        self.assertAlmostEqual(estimate["forecast"]["amount"], 8422.0, delta=2)
 
     def test_a_quarterly_scheme_forecasts_to_the_quarters_end(self):
         self.scheme.sheet_ids.unlink()
@@ -353,9 +355,23 @@ class TestBonusEstimateForecast(BonusCase):
         self.assertEqual((estimate["period_start"], estimate["period_end"]),
                          ("2026-10-01", "2026-12-31"))
         volume = next(ln for ln in estimate["lines"] if ln["name"] == "Sales volume")
-        # the quarter so far holds October's deal too: 150,000 over 54 of its 92 days
+        # the quarter so far holds October's deal too: 150,000 over 53.5 of its 92 days (and
+        # the hour October's change of time adds to it)
         self.assertEqual(volume["value"], 150000)
-        self.assertAlmostEqual(volume["forecast"]["value"], 150000 * 92 / 54, places=2)
+        self.assertAlmostEqual(volume["forecast"]["value"], 150000 * (92 + 1 / 24) / 53.5,
+                               places=2)
+
+    def test_the_period_so_far_ends_now(self):
+        """An unanswered lead assigned two hours ago has waited two hours, not the hours left
+        until midnight (the end of the sheet's last day)."""
+        rule = self.make_rule("response_time", target=8, window_days=30)
+        lead = self.env["crm.lead"].create({"name": "Waiting", "user_id": self.salesman.id})
+        self.set_lead_dates(lead, NOW - datetime.timedelta(hours=2))
+        row = [(self.salesman.id, self.salesman.partner_id.id, self.salesman.tz)]
+        start, today = datetime.date(2026, 11, 1), TODAY
+        so_far = rule._measure_period(row, start, today, until=NOW)[self.salesman.id]
+        self.assertEqual(so_far[0], 2.0)
+        self.assertEqual(rule._measure_period(row, start, today)[self.salesman.id][0], 15.0)
 
     def test_every_scheme_snapshot_average_and_no_data(self):
         """Both schemes of the profile (before: My Bonus Estimate showed the first only). The

@@ -154,12 +154,13 @@ def test_a_flat_run_of_zero_is_forecast_as_scored_today():
 
 
 def test_pace_forecast():
-    D = datetime.date
     # 3 deals in the first 10 days of November (30 days): 9 at the end at that pace
-    assert m.pace_forecast(3, D(2026, 11, 10), "month") == pytest.approx(9.0)
-    assert m.pace_forecast(3, D(2026, 11, 30), "month") == 3
-    # a quarter (92 days from October): 23 days elapsed on 23 October
-    assert m.pace_forecast(23, D(2026, 10, 23), "quarter") == pytest.approx(92.0)
+    assert m.pace_forecast(3, 10, 30) == pytest.approx(9.0)
+    assert m.pace_forecast(3, 30, 30) == 3
+    # a quarter (92 days from October): 23 days elapsed
+    assert m.pace_forecast(23, 23, 92) == pytest.approx(92.0)
+    # one deal in the first hour of the month counts as a day's pace, not 720 hours'
+    assert m.pace_forecast(1, 1 / 24, 30) == 30
 
 
 def test_share_no_data_spreads_the_weight_pro_rata():

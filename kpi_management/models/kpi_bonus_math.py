@@ -312,15 +312,13 @@ class ForecastLine:
     has_data: bool = True
 
 
-def pace_forecast(value, day, period):
-    """The value a cumulative KPI (a ``past`` window measured from the first day of the
-    calendar ``period`` containing ``day`` up to the end of ``day``) reaches on the period's
-    last day at the pace so far: ``value x days of the period / days elapsed`` (``day``
-    included)."""
-    start, end = period_bounds(day, period)
-    elapsed = (day - start).days + 1
-    total = (end - start).days + 1
-    return value if elapsed >= total else value * total / elapsed
+def pace_forecast(value, elapsed_days, period_days):
+    """The value a cumulative KPI (a ``past`` window measured from the period's start up to
+    now, ``elapsed_days`` into a period of ``period_days``) reaches at the period's end at the
+    pace so far: ``value x period_days / elapsed_days``. At least one day counts as elapsed, so
+    that a deal won in the first hour of the period is not multiplied by hundreds."""
+    elapsed = max(elapsed_days, 1.0)
+    return value if elapsed >= period_days else value * period_days / elapsed
 
 
 def average_forecast(results, day, period, target, direction):

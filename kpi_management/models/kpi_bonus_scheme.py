@@ -1,3 +1,4 @@
+import datetime
 from contextlib import contextmanager
 
 from odoo import Command, _, api, fields, models
@@ -261,9 +262,16 @@ class KpiBonusScheme(models.Model):
         self.ensure_one()
         user = user.sudo()
         currency = self.currency_id
-        today = kpi_scoring.local_today(user.tz, fields.Datetime.now())
+        now = fields.Datetime.now()
+        today = kpi_scoring.local_today(user.tz, now)
         period = self.period
         period_start, period_end = kpi_forecast.period_bounds(today, period)
+        # the period in the user's timezone, in days (a DST change makes one 23 or 25 hours)
+        start_utc = kpi_scoring.local_midnight_utc(period_start, user.tz)
+        end_utc = kpi_scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
+                                                 user.tz)
+        elapsed_days = (now - start_utc).total_seconds() / 86400
+        period_days = (end_utc - start_utc).total_seconds() / 86400
         rule_lines = self.line_ids.filtered(lambda line: line.kind == "rule")
         past_rules = rule_lines.rule_id.filtered(
             lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
@@ -278,10 +286,11 @@ class KpiBonusScheme(models.Model):
             assessed = True
             if line.kind == "rule" and line.rule_id in past_rules:
                 rule = line.rule_id
-                value, _ids, has_data = rule._measure_period(row, period_start, today)[user.id]
+                value, _ids, has_data = rule._measure_period(row, period_start, today,
+                                                             until=now)[user.id]
                 target = rule._get_user_targets([user.id])[user.id]
                 score = rule._score(value, target, has_data)[0]
-                ahead_value = kpi_bonus_math.pace_forecast(value, today, period)
+                ahead_value = kpi_bonus_math.pace_forecast(value, elapsed_days, period_days)
                 ahead = kpi_bonus_math.ForecastLine(
                     ahead_value, rule._score(ahead_value, target, has_data)[0],
                     (today - period_start).days + 1, has_data)

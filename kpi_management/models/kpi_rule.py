@@ -267,11 +267,12 @@ class KpiRule(models.Model):
         measured = self._run_measure(windows)
         return {w.user_id: (w.day, *measured[w.user_id]) for w in windows}
 
-    def _measure_period(self, rows, date_from, date_to):
+    def _measure_period(self, rows, date_from, date_to, until=None):
         """Compute (without storing) ``{user_id: (value, [ids], has_data)}`` over ``date_from ..
         date_to`` (both included) for ``rows``, in one query: the bonus sheets' measure of
         past-window rules. The window starts at local midnight of ``date_from`` and ends at
-        local midnight after ``date_to``, in each user's timezone.
+        local midnight after ``date_to``, in each user's timezone, or at ``until`` (naive UTC)
+        when that is earlier: the estimate measures a period so far, never hours to come.
         """
         self.ensure_one()
         day_to = date_to + datetime.timedelta(days=1)
@@ -279,7 +280,7 @@ class KpiRule(models.Model):
             kpi_measure.Window(
                 user_id, partner_id, day_to, date_from, day_to,
                 kpi_scoring.local_midnight_utc(date_from, tz),
-                kpi_scoring.local_midnight_utc(day_to, tz),
+                min(kpi_scoring.local_midnight_utc(day_to, tz), until or datetime.datetime.max),
             )
             for user_id, partner_id, tz in rows
         ]
