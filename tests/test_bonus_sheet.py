@@ -1,12 +1,14 @@
 """Bonus sheets: the source material's scheme, period scores, approval, freezing, bad input."""
 
 
+import datetime
+
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW, TODAY, TZ, utc
@@ -517,3 +519,53 @@ class TestFourEyes(BonusCase):
         sheet.with_user(self.other_manager).action_approve_manager()
         sheet.with_user(self.hr).action_approve()
         self.assertEqual(sheet.state, "approved")
+
+
+@freeze_time(NOW)
+class TestNewSheetAsHrMeetsIt(BonusCase):
+    """The form as HR fills it in on 23 November: the month just ended, a name without empty
+    parts, the scheme's base amount before Compute (issue 10)."""
+
+    def test_a_new_sheet_is_for_the_period_just_ended(self):
+        form = Form(self.env["kpi.bonus.sheet"].with_user(self.officer))
+        self.assertEqual((form.period_type, form.date_from.isoformat(), form.date_to.isoformat()),
+                         ("month", "2026-10-01", "2026-10-31"))
+        self.assertEqual(form.name, "2026-10-01 - 2026-10-31")  # not "/ / 2026-10-01 - ..."
+        form.scheme_id = self.scheme
+        self.assertEqual(form.scheme_base_amount, 10000)  # before Compute
+        form.team_id = self.team
+        sheet = form.save()
+        self.assertEqual(sheet.name, "Sales bonus / KPI test team / 2026-10-01 - 2026-10-31")
+        # a typed start moves the end with it
+        form = Form(sheet)
+        form.date_from = datetime.date(2026, 9, 1)
+        self.assertEqual(form.date_to.isoformat(), "2026-09-30")
+        # a quarterly scheme: the quarter just ended
+        quarterly = self.scheme.copy({"name": "Quarterly bonus", "period": "quarter"})
+        form = Form(self.env["kpi.bonus.sheet"].with_user(self.officer))
+        form.scheme_id = quarterly
+        self.assertEqual((form.period_type, form.date_from.isoformat(), form.date_to.isoformat()),
+                         ("quarter", "2026-07-01", "2026-09-30"))
+
+    def test_an_approved_sheet_keeps_its_period(self):
+        """The computed start never moves a sheet past its draft."""
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        sheet = self.new_sheet(period_type="month", date_from="2026-10-01")
+        sheet.with_user(self.officer).action_compute()
+        self.approve(sheet)
+        sheet.invalidate_recordset()
+        self.assertEqual(sheet.date_from.isoformat(), "2026-10-01")
+        self.assertEqual(sheet.with_user(self.hr).action_export_xlsx()["target"], "new")
+
+    def test_each_user_lands_where_their_work_is(self):
+        Result = self.env["kpi.result"]
+        self.rule_volume.evaluate()
+        cases = ((self.salesman, "kpi_management.kpi_result_action_my_kpis"),
+                 (self.officer, "kpi_management.kpi_bonus_sheet_action"),
+                 (self.other_manager, "kpi_management.kpi_result_action_team"),
+                 (self.assessor, "kpi_management.kpi_result_action"))
+        for user, xmlid in cases:
+            action = Result.with_user(user)._landing_action()
+            self.assertEqual(action["id"], self.env.ref(xmlid).id, user.login)
+        root = self.env.ref("kpi_management.kpi_menu_root")
+        self.assertEqual(root.action, self.env.ref("kpi_management.kpi_action_landing"))

@@ -199,8 +199,8 @@ def installed_version(cr):
 
 def sheet_figures(cr, sheet_id):
     """What an approved sheet pays: it must come out of the upgrade unchanged."""
-    cr.execute("SELECT state, total_amount, base_amount, levels_frozen::text, approved_uid "
-               "FROM kpi_bonus_sheet WHERE id = %s", [sheet_id])
+    cr.execute("SELECT state, total_amount, base_amount, levels_frozen::text, approved_uid, "
+               "date_from, date_to FROM kpi_bonus_sheet WHERE id = %s", [sheet_id])
     sheet = cr.fetchone()
     cr.execute("SELECT user_id, total_score, payout_percent, amount, rank "
                "FROM kpi_bonus_sheet_line WHERE sheet_id = %s ORDER BY id", [sheet_id])

@@ -101,8 +101,10 @@ class KpiBonusSheet(models.Model):
         "custom dates.",
     )
     date_from = fields.Date(
-        string="From", required=True, tracking=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        string="From", compute="_compute_date_from", store=True, readonly=False,
+        precompute=True, required=True, tracking=True,
+        help="A new month or quarter sheet starts with the last month or quarter that has "
+        "ended: HR pays the period just over.",
     )
     date_to = fields.Date(string="To", compute="_compute_date_to", store=True, readonly=False,
                           precompute=True,
@@ -113,6 +115,12 @@ class KpiBonusSheet(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
     base_amount = fields.Monetary(currency_field="currency_id", readonly=True, copy=False,
                                   groups=TEAM_FIGURES_GROUPS)
+    scheme_base_amount = fields.Monetary(
+        related="scheme_id.base_amount", string="Scheme's Base Amount",
+        currency_field="scheme_currency_id", groups=TEAM_FIGURES_GROUPS,
+        help="The scheme's base amount today; Compute freezes it on the sheet.")
+    scheme_currency_id = fields.Many2one(related="scheme_id.currency_id",
+                                         string="Scheme's Currency")
     levels_frozen = fields.Json(string="Payout Curve Used", readonly=True, copy=False,
                                 groups=TEAM_FIGURES_GROUPS)
     computed_at = fields.Datetime(readonly=True, copy=False)
@@ -167,8 +175,8 @@ class KpiBonusSheet(models.Model):
             frozen = sheet.state in FINAL_STATES and sheet.scheme_name
             scheme = sheet.scheme_name if frozen else sheet.scheme_id.name
             team = sheet.team_name if frozen else sheet.team_id.name
-            sheet.name = "%s / %s / %s - %s" % (
-                scheme or "", team or "", sheet.date_from or "", sheet.date_to or "")
+            period = "%s - %s" % (sheet.date_from or "", sheet.date_to or "")
+            sheet.name = " / ".join(filter(None, [scheme, team, period]))
 
     @api.depends("scheme_id")
     def _compute_period_type(self):
@@ -176,11 +184,21 @@ class KpiBonusSheet(models.Model):
             if sheet.period_type != "custom" or not sheet.period_type:
                 sheet.period_type = sheet.scheme_id.period or "month"
 
-    @api.onchange("period_type")
-    def _onchange_period_type(self):
-        """A quarterly sheet starts on the first day of the quarter of its start date."""
-        if self.date_from and self.period_type in ("month", "quarter"):
-            self.date_from = kpi_forecast.period_bounds(self.date_from, self.period_type)[0]
+    @api.depends("period_type")
+    def _compute_date_from(self):
+        """The last month or quarter that has ended (HR pays the period just over); custom
+        dates keep their start. Never changes the period of a sheet past its draft."""
+        today = fields.Date.context_today(self)
+        for sheet in self:
+            if sheet.state not in (False, "draft") and sheet.date_from:
+                continue
+            if sheet.period_type in ("month", "quarter"):
+                current = kpi_forecast.period_bounds(today, sheet.period_type)[0]
+                sheet.date_from = kpi_forecast.period_bounds(
+                    current - datetime.timedelta(days=1), sheet.period_type)[0]
+            elif not sheet.date_from:
+                sheet.date_from = (today.replace(day=1) - datetime.timedelta(days=1)).replace(
+                    day=1)
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
@@ -544,10 +562,12 @@ class KpiBonusSheet(models.Model):
         self._check_officer()
         self._check_state(*FINAL_STATES)
         self._mark_exported()
+        # target "new" (not "download"): the same download in a new tab, after which the form
+        # reloads and shows the sheet Exported, with who and when
         return {
             "type": "ir.actions.act_url",
             "url": "/kpi_management/bonus_sheet/%s/xlsx" % self.id,
-            "target": "download",
+            "target": "new",
         }
 
     def _mark_exported(self):

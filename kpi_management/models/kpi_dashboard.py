@@ -49,6 +49,21 @@ class KpiResult(models.Model):
         return bool(self.sudo().search_count([("user_id", "=", user.id)], limit=1))
 
     @api.model
+    def _landing_action(self):
+        """What the KPIs app opens for the current user: My KPIs when they are measured, else
+        the bonus sheets for HR, Team KPIs for a team manager, the results otherwise."""
+        user = self.env.user
+        if self._user_has_results():
+            xmlid = "kpi_management.kpi_result_action_my_kpis"
+        elif user.has_group("kpi_management.group_kpi_bonus_officer"):
+            xmlid = "kpi_management.kpi_bonus_sheet_action"
+        elif user.has_group("kpi_management.group_kpi_manager"):
+            xmlid = "kpi_management.kpi_result_action_team"
+        else:
+            xmlid = "kpi_management.kpi_result_action"
+        return self.env["ir.actions.actions"]._for_xml_id(xmlid)
+
+    @api.model
     def _current_rule_ids(self):
         """Ids of the active rules that apply to the current user today (profile, company).
 
