@@ -101,8 +101,8 @@ class KpiBonusSheet(models.Model):
         "custom dates.",
     )
     date_from = fields.Date(
-        string="From", compute="_compute_date_from", store=True, readonly=False,
-        precompute=True, required=True, tracking=True,
+        string="From", required=True, tracking=True,
+        default=lambda self: self._last_period_start("month"),
         help="A new month or quarter sheet starts with the last month or quarter that has "
         "ended: HR pays the period just over.",
     )
@@ -184,21 +184,24 @@ class KpiBonusSheet(models.Model):
             if sheet.period_type != "custom" or not sheet.period_type:
                 sheet.period_type = sheet.scheme_id.period or "month"
 
-    @api.depends("period_type")
-    def _compute_date_from(self):
-        """The last month or quarter that has ended (HR pays the period just over); custom
-        dates keep their start. Never changes the period of a sheet past its draft."""
-        today = fields.Date.context_today(self)
-        for sheet in self:
-            if sheet.state not in (False, "draft") and sheet.date_from:
-                continue
-            if sheet.period_type in ("month", "quarter"):
-                current = kpi_forecast.period_bounds(today, sheet.period_type)[0]
-                sheet.date_from = kpi_forecast.period_bounds(
-                    current - datetime.timedelta(days=1), sheet.period_type)[0]
-            elif not sheet.date_from:
-                sheet.date_from = (today.replace(day=1) - datetime.timedelta(days=1)).replace(
-                    day=1)
+    @api.model
+    def _last_period_start(self, period):
+        """The first day of the last month or quarter that has ended: HR pays the period just
+        over."""
+        current = kpi_forecast.period_bounds(fields.Date.context_today(self), period)[0]
+        return kpi_forecast.period_bounds(current - datetime.timedelta(days=1), period)[0]
+
+    @api.onchange("period_type")
+    def _onchange_period_type(self):
+        """In the form: a new sheet's default month becomes the quarter just ended for a
+        quarterly scheme; any other start moves to the first day of its month or quarter."""
+        if self.period_type not in ("month", "quarter") or self.state not in (False, "draft"):
+            return
+        if not self.date_from or (not self._origin.id
+                                  and self.date_from == self._last_period_start("month")):
+            self.date_from = self._last_period_start(self.period_type)
+        else:
+            self.date_from = kpi_forecast.period_bounds(self.date_from, self.period_type)[0]
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
@@ -590,11 +593,15 @@ class KpiBonusSheet(models.Model):
         """The workbook of this approved sheet (bonus officers only), see ``report/bonus_xlsx``.
 
         Every name in it is the one of the approval (scheme, team, company, signatories,
-        employees), whatever was renamed since."""
+        employees), whatever was renamed since. Its words are in the exporting user's language;
+        its dates and times in the company's timezone (its partner's, else the exporting
+        user's, else UTC), named in the workbook."""
         self.ensure_one()
         self._check_officer()
         self._check_state(*FINAL_STATES)
-        sheet = self.sudo()
+        # the words in the exporting user's language (a sudo environment keeps the user's uid)
+        sheet = self.sudo().with_context(lang=self.env.user.lang or self.env.lang)
+        _ = sheet.env._  # the module's _ would translate in the caller's language
         currency = sheet.currency_id
         number = "#,##0" + ("." + "0" * currency.decimal_places if currency.decimal_places else "")
         symbol = '"%s"' % (currency.symbol or currency.name).replace('"', "")
@@ -609,6 +616,8 @@ class KpiBonusSheet(models.Model):
             "period": "%s - %s" % (sheet.date_from, sheet.date_to),
             "currency": currency.name,
             "currency_format": currency_format,
+            "base_amount": sheet.base_amount,
+            "timezone": sheet.company_id.partner_id.tz or self.env.user.tz or "UTC",
             "approvals": [
                 (_("Submitted by"), names.get("submitted", sheet.submitted_uid.name),
                  sheet.submitted_date),
@@ -619,6 +628,35 @@ class KpiBonusSheet(models.Model):
                 (_("Exported by"), names.get("exported", sheet.exported_uid.name),
                  sheet.exported_date),
             ],
+            "labels": {
+                "sheet": _("Bonuses"),
+                "title": _("Bonus sheet"),
+                "company": _("Company"),
+                "scheme": _("Scheme"),
+                "team": _("Sales Team"),
+                "period": _("Period"),
+                "currency": _("Currency"),
+                "base_amount": _("Base Amount"),
+                "base_amount_note": _("Bonus = base amount x payout (%), prorated to the days "
+                                      "in the team (see Notes)"),
+                "timezone": _("Timezone"),
+                "employee": _("Employee"),
+                "login": _("Login"),
+                "profile": _("Profile"),
+                "notes": _("Notes"),
+                "value": _("Value"),
+                "target": _("Target"),
+                "score": _("Score (%)"),
+                "weight_used": _("Weight Used (%)"),
+                "weighted_score": _("Weighted Score (%)"),
+                "payout": _("Payout (%)"),
+                "bonus": _("Bonus"),
+                "total": _("Total"),
+                "average": _("Average"),
+                "no_data": _("no data"),
+                # &P and &N: the page and the number of pages in a printed page's footer
+                "page": _("Page %(page)s of %(pages)s", page="&P", pages="&N"),
+            },
         }
         if sheet.replaces_id:
             header["approvals"].append((_("Replaces"), sheet.replaces_id.name, None))
@@ -648,7 +686,8 @@ class KpiBonusSheet(models.Model):
                 "profile": line.profile_name, "team": line.team_name,
                 "note": " ".join(filter(None, [line.presence_note, line.no_data_note])),
                 "kpis": figures,
-                "total_score": line.total_score, "amount": line.amount,
+                "total_score": line.total_score, "payout_percent": line.payout_percent,
+                "amount": line.amount,
             })
         return build_bonus_xlsx(header, kpis, rows)
 
