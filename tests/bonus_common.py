@@ -12,7 +12,7 @@ import pytz
 from odoo import Command
 from odoo.tests import new_test_user
 
-from .common import TZ, KpiCase
+from .common import TZ, KpiCase, utc
 
 PERIOD_FROM = datetime.date(2026, 10, 24)
 PERIOD_TO = datetime.date(2026, 11, 22)
@@ -76,6 +76,15 @@ class BonusCase(KpiCase):
             values.setdefault("date_from", PERIOD_FROM)
             values.setdefault("date_to", PERIOD_TO)
         return self.env["kpi.bonus.sheet"].with_user(self.officer).create(values)
+
+    def computed_sheet(self, **vals):
+        """A sheet of the bonus period computed by the officer, the salesman having won
+        110,000 three days ago (the volume rule evaluated today)."""
+        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
+        self.rule_volume.evaluate()
+        sheet = self.new_sheet(**vals)
+        sheet.with_user(self.officer).action_compute()
+        return sheet
 
     def assess(self, sheet, user, assessor, score):
         return self.env["kpi.bonus.assessment"].with_user(assessor).create({

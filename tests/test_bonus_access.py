@@ -19,10 +19,7 @@ from .common import NOW, TODAY, utc
 class TestBonusVisibility(BonusCase):
     def setUp(self):
         super().setUp()
-        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
-        self.rule_volume.evaluate()
-        self.sheet = self.new_sheet()
-        self.sheet.with_user(self.officer).action_compute()
+        self.sheet = self.computed_sheet()
 
     def test_salesperson_sees_only_own_approved_line(self):
         Sheet, Line = self.env["kpi.bonus.sheet"], self.env["kpi.bonus.sheet.line"]

@@ -397,10 +397,7 @@ class TestNoContextBypass(BonusCase):
     """The frozen check never trusts the context: any RPC caller can send one."""
 
     def test_officer_cannot_edit_approved_figures_with_the_transition_key(self):
-        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
-        self.rule_volume.evaluate()
-        sheet = self.new_sheet()
-        sheet.with_user(self.officer).action_compute()
+        sheet = self.computed_sheet()
         self.approve(sheet)
         officer = self.env(user=self.officer, context=dict(self.env.context,
                                                            kpi_bonus_transition=True))

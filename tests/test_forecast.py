@@ -65,15 +65,3 @@ def test_forecast_clipped_at_zero_and_empty_without_history():
     assert min(v for _d, v in result) == 0.0
     assert f.forecast([], D(2026, 11, 2), "month") == []
     assert f.forecast(history, D(2026, 11, 2), "month", minimum=None)[-1][1] < 0
-
-
-def test_forecast_at_end_of_month():
-    # 2, 4, 6 on 1, 2, 3 November: +2 a day -> 2 + 2 x 29 = 60 on 30 November
-    history = [(D(2026, 11, 1), 2), (D(2026, 11, 2), 4), (D(2026, 11, 3), 6),
-               (D(2026, 10, 31), 100)]  # the previous month is ignored
-    assert f.forecast_at_end(history, D(2026, 11, 3)) == (60.0, 3)
-    assert f.forecast_at_end(history, D(2026, 11, 3), "week") == (16.0, 2)  # 2-8 Nov
-    assert f.forecast_at_end([(D(2026, 10, 31), 5)], D(2026, 11, 3)) == (None, 0)
-    # falling: clipped at 0
-    assert f.forecast_at_end([(D(2026, 11, 1), 10), (D(2026, 11, 2), 5)],
-                             D(2026, 11, 2)) == (0.0, 2)

@@ -17,7 +17,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, JsonRpcException, new_test_user
 
 from .bonus_common import BonusCase
-from .common import NOW, TZ, KpiCase, utc
+from .common import NOW, TZ, KpiCase
 
 SCHEME_MODELS = ("kpi.bonus.scheme", "kpi.bonus.scheme.line", "kpi.bonus.level")
 
@@ -127,10 +127,7 @@ class TestSchemeScreens(BonusCase):
 
     def setUp(self):
         super().setUp()
-        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
-        self.rule_volume.evaluate()
-        self.sheet = self.new_sheet()
-        self.sheet.with_user(self.officer).action_compute()
+        self.sheet = self.computed_sheet()
 
     def test_estimate_assessment_approval_and_own_sheet(self):
         # My KPIs and My Bonus Estimate (the estimate reads the scheme as superuser)
@@ -167,10 +164,7 @@ class TestSchemeScreens(BonusCase):
 @freeze_time(NOW)
 class TestSheetDetailCompany(BonusCase):
     def test_details_of_another_company_are_hidden(self):
-        self.won_lead(self.salesman, utc(days=-3), revenue=110000)
-        self.rule_volume.evaluate()
-        sheet = self.new_sheet()
-        sheet.with_user(self.officer).action_compute()
+        sheet = self.computed_sheet()
         details = sheet.line_ids.detail_ids
         self.assertTrue(details)
         other = self.env["res.company"].create({"name": "KPI other company"})

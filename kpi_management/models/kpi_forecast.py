@@ -79,18 +79,3 @@ def forecast(history, day, period="month", minimum=0.0, maximum=None):
         result.append((current, round(value, 2)))
         current += datetime.timedelta(days=1)
     return result
-
-
-def forecast_at_end(history, day, period="month", minimum=0.0, maximum=None):
-    """The value forecast for the last day of the ``period`` containing ``day``.
-
-    :return: ``(value, points)``: the value of :func:`forecast` on the period's last day and
-        the number of daily values it was fitted through; ``(None, 0)`` when nothing was
-        measured in the period up to ``day``.
-    """
-    start, _end = period_bounds(day, period)
-    points = sum(1 for d, _v in history if start <= d <= day)
-    predicted = forecast(history, day, period, minimum=minimum, maximum=maximum)
-    if not predicted:
-        return None, 0
-    return predicted[-1][1], points
