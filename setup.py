@@ -17,7 +17,6 @@ setup(
         "odoo.addons.kpi_management.models",
         "odoo.addons.kpi_management.controllers",
         "odoo.addons.kpi_management.report",
-        "odoo.addons.kpi_management.wizard",
     ],
     package_dir={"odoo.addons.kpi_management": "kpi_management"},
     include_package_data=True,

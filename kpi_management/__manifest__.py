@@ -25,7 +25,7 @@
         "views/kpi_bonus_scheme_views.xml",
         "views/kpi_bonus_sheet_views.xml",
         "views/kpi_bonus_assessment_views.xml",
-        "views/kpi_bonus_preview_views.xml",
+        "views/kpi_bonus_estimate_views.xml",
         "views/kpi_bonus_menus.xml",
     ],
     "demo": [

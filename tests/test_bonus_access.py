@@ -128,13 +128,19 @@ class TestBonusPreview(BonusCase):
         with self.assertRaises(AccessError):
             Scheme.with_user(self.other_manager).get_bonus_preview(self.salesman.id)
 
-    def test_preview_wizard_opens_for_the_salesperson(self):
-        action = self.env["kpi.bonus.preview"].with_user(self.salesman).action_open_my_estimate()
-        wizard = self.env["kpi.bonus.preview"].browse(action["res_id"])
-        self.assertEqual(wizard.estimate_ids.scheme_id, self.scheme)
-        self.assertEqual(wizard.display_name, "My Bonus Estimate")
-        self.assertEqual(len(wizard.line_ids), 3)
-        self.assertTrue(wizard.line_ids.filtered(lambda ln: ln.hint))
+    def test_my_bonus_estimate_is_computed_not_stored(self):
+        """The menu opens a screen that calls get_bonus_preview on each visit: no record is
+        created per visit (it used to be a wizard titled "kpi.bonus.preview,1")."""
+        menu = self.env.ref("kpi_management.kpi_bonus_preview_menu")
+        self.assertEqual(menu.action, self.env.ref("kpi_management.kpi_bonus_estimate_action"))
+        self.assertEqual((menu.action._name, menu.action.tag),
+                         ("ir.actions.client", "kpi_management.my_bonus"))
+        self.assertIn(menu, self.env["ir.ui.menu"].with_user(self.salesman).search(
+            [("id", "=", menu.id)]))
+        self.assertNotIn("kpi.bonus.preview", self.env)
+        tables = ("kpi_bonus_preview", "kpi_bonus_preview_line", "kpi_bonus_preview_scheme")
+        self.env.cr.execute("SELECT count(*) FROM pg_tables WHERE tablename IN %s", [tables])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
 
 class TestBonusXlsx(BonusCase):
@@ -399,14 +405,9 @@ class TestBonusEstimateForecast(BonusCase):
         self.assertEqual(estimate["amount"], 2000.0)
         self.assertTrue(conversion["forecast"]["no_data"])
         self.assertEqual(pipeline["forecast"]["weight_used"], 100.0)
-        # the wizard shows both schemes and says which KPI had nothing to measure
-        action = self.env["kpi.bonus.preview"].with_user(self.salesman2).action_open_my_estimate()
-        wizard = self.env["kpi.bonus.preview"].browse(action["res_id"])
-        self.assertEqual(wizard.estimate_ids.scheme_id, self.scheme | self.pipeline_scheme)
-        self.assertEqual(wizard.line_ids.filtered(lambda ln: ln.name == "Conversion").state,
-                         "no_data")
-        self.assertEqual(wizard.line_ids.filtered(lambda ln: ln.name == "Customer service").state,
-                         "not_assessed")
+        # the Sales bonus's manual KPI is shown as not assessed yet (no approved assessment)
+        service = next(ln for ln in previews[1]["lines"] if ln["name"] == "Customer service")
+        self.assertEqual((service["kind"], service["assessed"]), ("manual", False))
 
     def test_a_manager_previews_in_the_members_timezone(self):
         """30 November 23:30 UTC: 1 December in the manager's Copenhagen, still 30 November

@@ -121,8 +121,9 @@ def test_average_forecast_averages_the_period_with_the_trend():
     # meetings planned: 0 on 1 Nov, 1 on the 6th, 2 on the 10th -> least squares slope 0.2213
     results = [_daily(D(2026, 11, 1), 0), _daily(D(2026, 11, 6), 1), _daily(D(2026, 11, 10), 2)]
     line = m.average_forecast(results, day, "month", 4, "higher")
-    # the period average: 3 measured days and the line's 20 days left (11th..30th)
-    ahead = [max(0.0, round(0.221311 * x - 0.032787, 2)) for x in range(10, 30)]
+    # the period average: 3 measured days and the 20 days left (11th..30th) on the trend,
+    # continued from the last measured value (2 on the 10th)
+    ahead = [round(2 + 0.221311 * (x - 9), 2) for x in range(10, 30)]
     assert line.points == 3
     assert line.value == pytest.approx((0 + 1 + 2 + sum(ahead)) / 23, abs=1e-3)
     assert line.has_data

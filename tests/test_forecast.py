@@ -65,3 +65,23 @@ def test_forecast_clipped_at_zero_and_empty_without_history():
     assert min(v for _d, v in result) == 0.0
     assert f.forecast([], D(2026, 11, 2), "month") == []
     assert f.forecast(history, D(2026, 11, 2), "month", minimum=None)[-1][1] < 0
+
+
+def test_forecast_continues_from_the_last_measured_value():
+    # won revenue jumps around: the least-squares line is at 124,000 today while the user
+    # sees 120,000; the forecast starts at 120,000 and follows the period's trend
+    values = [50000, 60000, 130000, 90000, 120000]
+    history = [(D(2026, 11, 16 + i), v) for i, v in enumerate(values)]
+    slope, intercept = f.linear_fit([(15 + i, v) for i, v in enumerate(values)])
+    assert slope * 19 + intercept == pytest.approx(124000)  # the fitted line at the 20th
+    result = f.forecast(history, D(2026, 11, 20), "month")
+    assert result[0] == (D(2026, 11, 20), 120000.0)
+    assert result[1][1] == pytest.approx(120000 + slope, abs=0.01)
+    assert result[-1] == (D(2026, 11, 30), pytest.approx(120000 + 10 * slope, abs=0.01))
+
+
+def test_forecast_starts_at_the_last_measured_day():
+    # the latest day had nothing to measure: the line starts where the values stop
+    history = [(D(2026, 11, 1), 3.0), (D(2026, 11, 2), 6.0)]
+    result = f.forecast(history, D(2026, 11, 4), "month")
+    assert result[:3] == [(D(2026, 11, 2), 6.0), (D(2026, 11, 3), 9.0), (D(2026, 11, 4), 12.0)]

@@ -98,6 +98,14 @@ class TestKpiTours(KpiTestMixin, HttpCase):
             })
             closed = now - datetime.timedelta(days=days)
             lead.write({"date_closed": closed, "kpi_date_won": closed})
+        # the colleague won 3 deals against a target of 2: 150%, a full bar marked "over"
+        for days in (2, 4, 6):
+            lead = env["crm.lead"].create({
+                "name": "KPI tour colleague deal", "type": "opportunity",
+                "user_id": cls.colleague.id, "stage_id": won.id,
+            })
+            closed = now - datetime.timedelta(days=days)
+            lead.write({"date_closed": closed, "kpi_date_won": closed})
         # two weeks of history, then today
         today = kpi_scoring.local_today(TZ, now)
         for offset in range(14, 0, -1):
@@ -137,7 +145,14 @@ class TestKpiTours(KpiTestMixin, HttpCase):
         taken = self.start_tour_with_screenshots(
             "/odoo/action-kpi_management.kpi_result_action_team", "kpi_team_tour",
             "kpi_tour_manager")
-        self.assertEqual(sorted(taken), ["team_kanban", "team_pivot"])
+        self.assertEqual(sorted(taken), ["team_graph", "team_kanban", "team_pivot",
+                                         "team_result"])
+
+    def test_salesperson_my_bonus_estimate_tour(self):
+        taken = self.start_tour_with_screenshots(
+            "/odoo/action-kpi_management.kpi_bonus_estimate_action", "kpi_my_bonus_tour",
+            "kpi_tour_sales")
+        self.assertEqual(taken, ["my_bonus"])
 
     def test_officer_bonus_sheet_tour(self):
         """HR opens last month's sheet: computed, then a deal of that month was entered."""

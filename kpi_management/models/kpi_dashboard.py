@@ -5,15 +5,17 @@ in a fixed number of queries whatever the length of the history:
 
 * ``get_my_kpis``: 2 queries for the rules that apply to the user today, 1 grouped query for
   the latest date of each rule, 1 query for the results of those dates and of 7 days before,
-  2 for the rules (name, unit): 6 queries;
-* ``get_kpi_history``: 1 query for the latest result, 1 for the history, 2 for the rule;
+  2 for the rules (name, unit), 1 for their companies' currency: 7 queries;
+* ``get_kpi_history``: 1 query for the latest result, 1 for the history, 3 for the rule and
+  its currency, 1 for its measure, and for a KPI with a "to do" side (key accounts still to
+  meet, leads still to answer) 1 or 2 for what is left to do;
 * ``get_my_kpis_summary`` (systray): the same as ``get_my_kpis``.
 """
 
 import datetime
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from . import kpi_forecast, kpi_scoring
 
@@ -23,7 +25,7 @@ DELTA_DAYS = 7
 HISTORY_MIN_DAYS = 30
 
 CARD_RULE_FIELDS = ["name", "description", "unit", "unit_label", "direction", "weight",
-                    "pilot", "sequence", "warning_threshold"]
+                    "pilot", "sequence", "warning_threshold", "company_id"]
 
 
 class KpiResult(models.Model):
@@ -81,18 +83,29 @@ class KpiResult(models.Model):
         company may have changed since (the card must not crash on it).
         """
         info = {}
-        for vals in rules.sudo().with_context(active_test=False).read(CARD_RULE_FIELDS):
+        rules = rules.sudo().with_context(active_test=False)
+        for rule, vals in zip(rules, rules.read(CARD_RULE_FIELDS), strict=True):
+            # amounts are in the currency of the rule's company (the user's for a rule of
+            # all companies), formatted on the screen the way Odoo formats monetary fields
+            currency = (rule.company_id or self.env.company).currency_id
+            vals["currency_id"] = currency.id if vals["unit"] == "amount" else False
             info[vals["id"]] = vals
         return info
 
     @api.model
     def _overall(self, cards):
         """Weighted average score of the cards (pilot KPIs excluded when others exist); KPIs
-        with nothing to measure (no data) are left out. No score when none is left."""
+        with nothing to measure (no data) are left out. No score when none is left.
+
+        The average can hide a problem (one KPI at 175% outweighs two off track), so the
+        status is never "reached" while a counted KPI is off track or at a warning: it is the
+        worse of the average's status and "warning". ``off_track`` and ``counted`` say how
+        many counted KPIs are off track, to show next to the score.
+        """
         measured = [c for c in cards if c["status"] != kpi_scoring.STATUS_NO_DATA]
         counted = [c for c in measured if not c["pilot"]] or measured
         if not counted:
-            return {"score": None, "status": False}
+            return {"score": None, "status": False, "off_track": 0, "counted": 0}
         weight = sum(c["weight"] for c in counted)
         if weight:
             score = sum(c["score"] * c["weight"] for c in counted) / weight
@@ -100,7 +113,13 @@ class KpiResult(models.Model):
             score = sum(c["score"] for c in counted) / len(counted)
         score = round(score, 1)
         threshold = min(c["warning_threshold"] for c in counted)
-        return {"score": score, "status": kpi_scoring.compute_status(score, threshold)}
+        status = kpi_scoring.compute_status(score, threshold)
+        off_track = sum(1 for c in counted if c["status"] == kpi_scoring.STATUS_OFF_TRACK)
+        lagging = any(c["status"] != kpi_scoring.STATUS_REACHED for c in counted)
+        if status == kpi_scoring.STATUS_REACHED and lagging:
+            status = kpi_scoring.STATUS_WARNING
+        return {"score": score, "status": status, "off_track": off_track,
+                "counted": len(counted)}
 
     @api.model
     def get_my_kpis(self):
@@ -118,7 +137,8 @@ class KpiResult(models.Model):
             "empty": _("You have no KPI results yet. They are computed every night for the "
                        "users of a KPI profile."),
         }
-        empty = {"cards": [], "overall": {"score": None, "status": False}, "date": False,
+        empty = {"cards": [], "overall": {"score": None, "status": False, "off_track": 0,
+                                          "counted": 0}, "date": False,
                  "computed_at": False, "labels": labels}
         if not self.has_access("read"):
             return empty
@@ -158,6 +178,7 @@ class KpiResult(models.Model):
                 "description": info["description"] or "",
                 "unit": info["unit"],
                 "unit_label": info["unit_label"] or "",
+                "currency_id": info["currency_id"],
                 "direction": info["direction"],
                 "pilot": info["pilot"],
                 "weight": info["weight"],
@@ -238,10 +259,20 @@ class KpiResult(models.Model):
             "points": points,
             "forecast": [{"date": fields.Date.to_string(d), "value": v} for d, v in predicted],
             "forecast_note": _(
-                "Forecast: a straight line fitted (least squares) through the daily values "
-                "since the start of the period, extended to %(end)s. A trend, not a promise.",
-                end=fields.Date.to_string(end),
+                "Forecast: from the last value, at the trend of the period so far (the slope "
+                "of a straight line fitted by least squares through the daily values since "
+                "%(start)s), up to %(end)s. A trend, not a promise.",
+                start=format_date(self.env, start), end=format_date(self.env, end),
             ),
             "result_id": latest_result.id,
             "record_count": len(latest_result.record_ids or []),
+            "todo": self._todo_info(latest_result),
         }
+
+    @api.model
+    def _todo_info(self, result):
+        """``{"count", "label"}`` of what is left to act on for ``result``, or ``False``."""
+        todo = result._todo_records() if result else None
+        if todo is None:
+            return False
+        return {"count": len(todo), "label": result._todo_label_for(len(todo))}

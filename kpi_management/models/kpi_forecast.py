@@ -5,13 +5,15 @@ Periods
     period containing a date, as inclusive ``(first_day, last_day)`` bounds.
 
 Forecast
-    The forecast of a KPI to the end of the current period is a straight line fitted by least
-    squares through the daily values measured since the start of that period (one point per
-    evaluation day, ``x`` = days since the period start), extended day by day to the period's
-    last day. With a single point the line is flat (the value stays as it is); with no point
-    there is no forecast. Forecast values are clipped to ``[minimum, maximum]`` (by default
-    not below 0: a count or an amount cannot become negative). It is a trend, not a promise:
-    the dashboard says so next to the graph.
+    The forecast of a KPI to the end of the current period continues from the last measured
+    value at the trend of the period: the slope of a straight line fitted by least squares
+    through the daily values measured since the start of that period (one point per evaluation
+    day, ``x`` = days since the period start), drawn from the last measured day and value to the
+    period's last day. It never jumps away from today's figure (a line through the mean would
+    start at the period's average, not where the user stands). With a single point the line is
+    flat (the value stays as it is); with no point there is no forecast. Forecast values are
+    clipped to ``[minimum, maximum]`` (by default not below 0: a count or an amount cannot
+    become negative). It is a trend, not a promise: the dashboard says so next to the graph.
 """
 
 import datetime
@@ -59,19 +61,21 @@ def forecast(history, day, period="month", minimum=0.0, maximum=None):
 
     :param history: ``[(date, value)]`` daily values (any order; other periods are ignored).
     :param day: the current day (usually the date of the latest result).
-    :return: ``[(date, value)]`` for every day after ``day`` up to the period's last day,
-        starting with ``(day, fitted value at day)`` so that the line joins the history;
-        ``[]`` when nothing was measured in the period.
+    :return: ``[(date, value)]`` from the last measured day of the period up to ``day``
+        (included, with its measured value, so that the line joins the history) to the
+        period's last day, at the slope of the period's least-squares line; ``[]`` when
+        nothing was measured in the period.
     """
     start, end = period_bounds(day, period)
-    points = [((d - start).days, float(v)) for d, v in history if start <= d <= day]
+    points = sorted(((d - start).days, float(v)) for d, v in history if start <= d <= day)
     if not points:
         return []
-    slope, intercept = linear_fit(points)
+    slope, _intercept = linear_fit(points)
+    last_x, last_value = points[-1]
     result = []
-    current = day
+    current = start + datetime.timedelta(days=last_x)
     while current <= end:
-        value = slope * (current - start).days + intercept
+        value = last_value + slope * ((current - start).days - last_x)
         if minimum is not None:
             value = max(minimum, value)
         if maximum is not None:

@@ -243,15 +243,37 @@ def response_time(ctx):
           FROM leads
           LEFT JOIN LATERAL (
                 SELECT min(m.date) AS date FROM mail_message m
-                 WHERE m.model = 'crm.lead' AND m.res_id = leads.id
-                   AND m.author_id = leads.partner_id
-                   AND (m.message_type IN ('comment', 'email', 'email_outgoing')
-                        -- a completed activity posts a notification with its type
-                        OR (m.message_type = 'notification'
-                            AND m.mail_activity_type_id IS NOT NULL))
+                 WHERE %s AND m.res_id = leads.id AND m.author_id = leads.partner_id
                    AND m.date >= leads.assigned) first ON TRUE
          GROUP BY leads.user_id""",
         windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+        ANSWER_MESSAGE,
+    )
+
+
+#: a message (alias ``m``) that answers a lead: an e-mail, a logged note, or a completed activity
+#: (which posts a notification with its type)
+ANSWER_MESSAGE = SQL(
+    """m.model = 'crm.lead'
+       AND (m.message_type IN ('comment', 'email', 'email_outgoing')
+            OR (m.message_type = 'notification' AND m.mail_activity_type_id IS NOT NULL))"""
+)
+
+
+def unanswered_leads(user_id, lead_ids):
+    """The "to do" side of ``response_time``: the ids among ``lead_ids`` that are still open
+    (neither won nor lost, not archived) and that ``user_id`` has not answered since they were
+    assigned (same definition of an answer as the measure)."""
+    return SQL(
+        """SELECT l.id FROM crm_lead l
+             JOIN res_users u ON u.id = %(user)s
+            WHERE l.id = ANY(%(ids)s) AND l.active AND l.won_status = 'pending'
+              AND NOT EXISTS (
+                  SELECT 1 FROM mail_message m
+                   WHERE %(answer)s AND m.res_id = l.id AND m.author_id = u.partner_id
+                     AND m.date >= COALESCE(l.date_open, l.create_date))
+            ORDER BY l.id""",
+        user=user_id, ids=list(lead_ids), answer=ANSWER_MESSAGE,
     )
 
 

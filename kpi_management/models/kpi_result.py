@@ -1,9 +1,11 @@
+import datetime
 from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, format_date, formatLang
 
+from . import kpi_measure
 from .kpi_bonus_math import DailyResult
 from .kpi_forecast import PERIODS, period_bounds
 
@@ -18,6 +20,9 @@ PERIOD_SELECTION = [
 #: a result is "latest" when no newer result exists for its rule and user; results whose date
 #: is more than this many days before the newest evaluation are never latest (users who left)
 LATEST_HORIZON_DAYS = 31
+
+#: the history shown on a result's form covers this many days up to its date
+HISTORY_DAYS = 90
 
 #: from this many off-track evaluations in a row, managers see the KPI as persistently off track
 OFF_TRACK_STREAK_ALERT = 3
@@ -44,10 +49,11 @@ class KpiResult(models.Model):
         "res.users", string="User", required=True, ondelete="cascade", index=True, readonly=True
     )
     date = fields.Date(required=True, index=True, readonly=True)
+    # no aggregate of values or targets: a group mixes meetings, hours and revenue
     value = fields.Float(
-        readonly=True, aggregator="avg",
+        readonly=True, aggregator=None,
         help="Empty when there was nothing to measure (status No Data): averages skip it.")
-    target = fields.Float(readonly=True, aggregator="avg", help="The target as it was that day.")
+    target = fields.Float(readonly=True, aggregator=None, help="The target as it was that day.")
     score = fields.Float(
         string="Score (%)", readonly=True, aggregator="avg",
         help="% of the target reached (inverse for lower-is-better KPIs), capped at 200%; "
@@ -59,6 +65,11 @@ class KpiResult(models.Model):
     record_ids = fields.Json(readonly=True, help="The records that were counted.")
     res_model = fields.Char(readonly=True)
     record_count = fields.Integer(compute="_compute_record_count")
+    todo_count = fields.Integer(
+        string="Still To Do", compute="_compute_todo",
+        help="For KPIs with a \"to do\" side (key accounts not met yet, leads not answered "
+        "yet): how many records are left to act on, as of now.")
+    todo_label = fields.Char(compute="_compute_todo")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     computed_at = fields.Datetime(readonly=True)
     profile_id = fields.Many2one(
@@ -74,6 +85,9 @@ class KpiResult(models.Model):
         help="Number of consecutive evaluations, up to and including this one, in which this "
         "KPI was off track for this user (0 when it is not off track).",
     )
+    history_ids = fields.Many2many(
+        "kpi.result", string="History", compute="_compute_history_ids",
+        help="The results of this KPI for this user over the last 90 days.")
     value_display = fields.Char(
         string="Value / Target", compute="_compute_value_display",
         help="The value against the target with the unit, e.g. 6 / 10 meetings.",
@@ -97,18 +111,96 @@ class KpiResult(models.Model):
         for result in self:
             result.record_count = len(result.record_ids or [])
 
-    @api.depends("value", "target", "status", "rule_id.unit_label")
+    def _todo_records(self):
+        """What is left to act on for this result, read with the caller's rights, or ``None``
+        when the KPI has no "to do" side:
+
+        * key account coverage: the user's key accounts (active companies whose salesperson
+          is the user, in the rule's company) that were not met in the result's window;
+        * response time: the leads assigned in the window that are still open and that the
+          user has not answered yet.
+        """
+        self.ensure_one()
+        measure = self.rule_id.template_id.measure
+        counted = self.record_ids or []
+        if measure == "kam_coverage":
+            company = self.rule_id.company_id
+            domain = [("user_id", "=", self.user_id.id), ("is_company", "=", True),
+                      ("id", "not in", counted)]
+            if company:
+                domain += [("company_id", "in", [False, company.id])]
+            return self.env["res.partner"].search(domain)
+        if measure == "response_time":
+            self.env.flush_all()
+            self.env.cr.execute(kpi_measure.unanswered_leads(self.user_id.id, counted))
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            return self.env["crm.lead"].search([("id", "in", ids)])
+        return None
+
+    def _todo_label_for(self, count):
+        measure = self.rule_id.template_id.measure
+        if measure == "kam_coverage":
+            return _("%(count)s key accounts still to meet", count=count)
+        if measure == "response_time":
+            return _("%(count)s leads still to answer", count=count)
+        return False
+
+    @api.depends("record_ids", "rule_id.template_id.measure")
+    def _compute_todo(self):
+        for result in self:
+            todo = result._todo_records() if result.id else None
+            result.todo_count = len(todo) if todo is not None else 0
+            result.todo_label = (result._todo_label_for(len(todo))
+                                 if todo is not None else False)
+
+    def action_open_todo(self):
+        """Open what is left to act on (see :meth:`_todo_records`)."""
+        self.ensure_one()
+        todo = self._todo_records()
+        if todo is None:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("%(kpi)s: %(todo)s", kpi=self.rule_id.name,
+                      todo=self._todo_label_for(len(todo))),
+            "res_model": todo._name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", todo.ids)],
+            "context": {"create": False},
+        }
+
+    @api.depends("value", "target", "status", "rule_id.unit_label", "rule_id.unit",
+                 "company_id")
     def _compute_value_display(self):
-        def fmt(number):
+        def fmt(number, currency=None):
             number = round(number or 0.0, 2)
-            return formatLang(self.env, number, digits=0 if number == int(number) else 2)
+            return formatLang(self.env, number, digits=0 if number == int(number) else 2,
+                              currency_obj=currency)
 
         for result in self:
-            value = _("no data") if result.status == "no_data" else fmt(result.value)
+            # amounts in the currency of the result's company, as Odoo shows monetary values
+            currency = ((result.company_id or self.env.company).currency_id
+                        if result.rule_id.unit == "amount" else None)
+            value = _("no data") if result.status == "no_data" else fmt(result.value, currency)
             result.value_display = " ".join(filter(None, [
-                "%s / %s" % (value, fmt(result.target)),
+                "%s / %s" % (value, fmt(result.target, currency)),
                 result.rule_id.unit_label,
             ]))
+
+    @api.depends("rule_id", "user_id", "date")
+    def _compute_history_ids(self):
+        """The results of the same KPI and user over the :data:`HISTORY_DAYS` days up to this
+        one, newest first (read with the caller's rights)."""
+        for result in self:
+            if not result.id:
+                result.history_ids = False
+                continue
+            result.history_ids = self.search([
+                ("rule_id", "=", result.rule_id.id), ("user_id", "=", result.user_id.id),
+                ("date", "<=", result.date),
+                ("date", ">", result.date - datetime.timedelta(days=HISTORY_DAYS)),
+            ])
 
     def _latest_ids_query(self):
         """SQL of the ids of the latest result of every (rule, user) pair."""
@@ -160,7 +252,8 @@ class KpiResult(models.Model):
         return {
             "type": "ir.actions.act_window",
             "name": _("%(kpi)s: %(model)s counted on %(date)s",
-                      kpi=self.rule_id.name, model=model_name, date=self.date),
+                      kpi=self.rule_id.name, model=model_name,
+                      date=format_date(self.env, self.date)),
             "res_model": self.res_model,
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],

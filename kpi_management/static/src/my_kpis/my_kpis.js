@@ -1,14 +1,11 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
-import {
-    deserializeDate,
-    deserializeDateTime,
-    formatDate,
-    formatDateTime,
-} from "@web/core/l10n/dates";
+import { Component, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
+import { formatCurrency } from "@web/core/currency";
+import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { describeDelta, formatAmount, formatKpiNumber, statusColor } from "./kpi_format";
+import { KpiBonusEstimate } from "../bonus/kpi_bonus_estimate";
+import { describeDelta, formatKpiNumber, statusColor } from "./kpi_format";
 import { KpiHistoryChart } from "./kpi_history_chart";
 
 /**
@@ -19,12 +16,13 @@ import { KpiHistoryChart } from "./kpi_history_chart";
  */
 export class MyKpis extends Component {
     static template = "kpi_management.MyKpis";
-    static components = { KpiHistoryChart };
+    static components = { KpiBonusEstimate, KpiHistoryChart };
     static props = ["*"];
 
     setup() {
         this.orm = useService("orm");
         this.actionService = useService("action");
+        this.detailRef = useRef("detail");
         this.state = useState({
             data: null,
             bonus: [],
@@ -39,6 +37,17 @@ export class MyKpis extends Component {
             { id: "year", label: _t("Year") },
         ];
         onWillStart(() => this.load());
+        // a card's detail opens right below the cards: once rendered, bring it into view
+        this.revealPending = false;
+        useEffect(
+            (history) => {
+                if (history && this.revealPending) {
+                    this.revealPending = false;
+                    this.revealDetail();
+                }
+            },
+            () => [this.state.history]
+        );
     }
 
     async load() {
@@ -59,35 +68,6 @@ export class MyKpis extends Component {
         }
     }
 
-    formatAmount(value, currency) {
-        return formatAmount(value, currency);
-    }
-
-    formatDay(value) {
-        return value ? formatDate(deserializeDate(value)) : "";
-    }
-
-    /** "Total score 77%, payout 54%" of an estimate (today's or the forecast). */
-    scoreAndPayout(figures) {
-        return _t("Total score %(score)s%, payout %(payout)s%", {
-            score: formatKpiNumber(figures.total_score),
-            payout: formatKpiNumber(figures.payout_percent),
-        });
-    }
-
-    /** Why the weight used differs from the scheme's weight. */
-    weightTitle(line) {
-        return _t("%(weight)s% in the scheme; a KPI with nothing to measure shares its weight with the others", {
-            weight: formatKpiNumber(line.weight),
-        });
-    }
-
-    forecastTitle(bonus) {
-        return _t("Forecast at the end of the period (%(date)s)", {
-            date: this.formatDay(bonus.period_end),
-        });
-    }
-
     get selectedCard() {
         return this.state.data?.cards.find((c) => c.rule_id === this.state.selected) || null;
     }
@@ -105,6 +85,27 @@ export class MyKpis extends Component {
 
     formatNumber(value) {
         return formatKpiNumber(value);
+    }
+
+    /** A card's value or target: money in its currency, as Odoo formats monetary fields. */
+    formatFigure(card, value) {
+        if (!card.currency_id || value === null || value === undefined) {
+            return formatKpiNumber(value);
+        }
+        const whole = Number.isInteger(Math.round(value * 100) / 100);
+        return formatCurrency(value, card.currency_id, { digits: [16, whole ? 0 : 2] });
+    }
+
+    /** "2 of 3 off track" next to the overall score ("" when none is). */
+    get overallOffTrack() {
+        const overall = this.state.data?.overall;
+        if (!overall || !overall.off_track) {
+            return "";
+        }
+        return _t("%(count)s of %(total)s off track", {
+            count: overall.off_track,
+            total: overall.counted,
+        });
     }
 
     statusColor(status) {
@@ -132,7 +133,16 @@ export class MyKpis extends Component {
         }
         this.state.selected = card.rule_id;
         this.state.history = null;
+        this.revealPending = true;
         await this.loadHistory();
+    }
+
+    /** Scroll the detail into view (where the eye goes after the click). */
+    revealDetail() {
+        const el = this.detailRef.el;
+        if (el && typeof el.scrollIntoView === "function") {
+            el.scrollIntoView({ behavior: "smooth", block: "nearest" });
+        }
     }
 
     async loadHistory() {
@@ -161,6 +171,17 @@ export class MyKpis extends Component {
         }
         const action = await this.orm.call("kpi.result", "action_open_records", [[resultId]]);
         await this.actionService.doAction(action);
+    }
+
+    async openTodo() {
+        const resultId = this.state.history?.result_id;
+        if (!resultId) {
+            return;
+        }
+        const action = await this.orm.call("kpi.result", "action_open_todo", [[resultId]]);
+        if (action) {
+            await this.actionService.doAction(action);
+        }
     }
 }
 

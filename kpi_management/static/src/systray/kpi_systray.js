@@ -19,7 +19,6 @@ export class KpiSystray extends Component {
         this.actionService = useService("action");
         this.menuService = useService("menu");
         this.state = useState({ summary: null });
-        this.title = _t("My KPIs: overall score of today's KPIs");
         onWillStart(() => {
             this.load();
         });
@@ -34,6 +33,19 @@ export class KpiSystray extends Component {
 
     get score() {
         return formatKpiNumber(this.state.summary.score);
+    }
+
+    get title() {
+        const title = _t("My KPIs: overall score of today's KPIs");
+        const { off_track, counted } = this.state.summary || {};
+        if (!off_track) {
+            return title;
+        }
+        return _t("%(title)s (%(count)s of %(total)s off track)", {
+            title,
+            count: off_track,
+            total: counted,
+        });
     }
 
     get color() {

@@ -8,6 +8,8 @@ function screenshot(name, trigger) {
         content: `screenshot ${name}`,
         trigger,
         async run() {
+            // let charts finish their entry animation first
+            await new Promise((resolve) => setTimeout(resolve, 1000));
             console.log(`kpi-screenshot:${name}`);
             await new Promise((resolve) => setTimeout(resolve, 1500));
         },
@@ -33,6 +35,10 @@ registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
         {
             content: "the change since last week and when it was computed",
             trigger: ".o_kpi_card:contains('Meetings planned') .o_kpi_delta:contains('since last week')",
+        },
+        {
+            content: "the overall badge is not green and says how many KPIs are off track",
+            trigger: ".o_kpi_overall.text-bg-warning + .o_kpi_overall_off_track:contains('1 of 2 off track')",
         },
         {
             content: "the salesperson has the My KPIs entry",
@@ -61,8 +67,31 @@ registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
             trigger: ".o_kpi_detail .o_kpi_history canvas",
         },
         {
+            content: "the detail opens where the eye is: right below the cards, scrolled into view",
+            trigger: ".o_kpi_detail",
+            async run() {
+                const detail = document.querySelector(".o_kpi_detail");
+                const cards = [...document.querySelectorAll(".o_kpi_card")];
+                const bonus = document.querySelector(".o_kpi_bonus");
+                if (bonus && bonus.getBoundingClientRect().top < detail.getBoundingClientRect().top) {
+                    throw new Error("the history opened below the bonus panel");
+                }
+                if (cards.some((c) => c.getBoundingClientRect().top > detail.getBoundingClientRect().top)) {
+                    throw new Error("the history is not below the cards");
+                }
+                for (let i = 0; i < 30; i++) {
+                    const box = detail.getBoundingClientRect();
+                    if (box.top >= 0 && box.top < window.innerHeight - 200) {
+                        return;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                throw new Error("the history of the KPI is off screen");
+            },
+        },
+        {
             content: "the forecast is explained",
-            trigger: ".o_kpi_detail .o_kpi_forecast_note:contains('least squares')",
+            trigger: ".o_kpi_detail .o_kpi_forecast_note:contains('from the last value'):contains('least squares')",
         },
         screenshot("my_kpis_graph", ".o_kpi_detail .o_kpi_history canvas"),
         {
@@ -92,7 +121,36 @@ registry.category("web_tour.tours").add("kpi_team_tour", {
             content: "who is off track several times in a row",
             trigger: ".o_kanban_record .o_kpi_streak:contains('in a row')",
         },
+        {
+            content: "a score above 100% draws a full bar, marked (striped) as over the target",
+            trigger: ".o_kanban_group:contains('KPI Tour Colleague') .o_kanban_record:contains('Won deals') .o_progressbar:contains('150') .o_kpi_over_target",
+        },
         screenshot("team_kanban", ".o_kanban_view .o_kanban_record"),
+        {
+            content: "open a salesperson's meetings KPI",
+            trigger: ".o_kanban_group:contains('KPI Tour Salesperson') .o_kanban_record:contains('Meetings planned')",
+            run: "click",
+        },
+        {
+            content: "the result opens with the records counted and its history",
+            trigger: ".o_form_view:has(button[name='action_open_records']:contains('6')) .o_field_widget[name='history_ids'] .o_data_row:nth-child(10)",
+        },
+        screenshot("team_result", ".o_form_view .o_field_widget[name='history_ids'] .o_data_row"),
+        {
+            content: "back to the team",
+            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb .breadcrumb-item a",
+            run: "click",
+        },
+        {
+            content: "switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "the score per person and KPI, side by side",
+            trigger: ".o_graph_view .o_graph_renderer canvas",
+        },
+        screenshot("team_graph", ".o_graph_view canvas"),
         {
             content: "switch to the pivot",
             trigger: ".o_switch_view.o_pivot",
@@ -133,5 +191,19 @@ registry.category("web_tour.tours").add("kpi_bonus_sheet_tour", {
             trigger: ".o_form_statusbar:has(button[name='action_submit_anyway']):not(:has(button[name='action_submit']))",
         },
         screenshot("bonus_sheet", ".o_field_widget[name='line_ids'] .o_data_row"),
+    ],
+});
+
+registry.category("web_tour.tours").add("kpi_my_bonus_tour", {
+    steps: () => [
+        {
+            content: "My Bonus Estimate is a screen computed on each visit, titled as such",
+            trigger: ".o_kpi_my_bonus h2:contains('My Bonus Estimate')",
+        },
+        {
+            content: "the estimate of the salesperson's scheme, one row per KPI",
+            trigger: ".o_kpi_my_bonus .o_kpi_bonus:contains('Tour bonus') .o_kpi_bonus_line:contains('Won deals')",
+        },
+        screenshot("my_bonus", ".o_kpi_my_bonus .o_kpi_bonus_line"),
     ],
 });

@@ -1,1 +1,0 @@
-from . import kpi_bonus_preview
