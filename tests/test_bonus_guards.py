@@ -224,7 +224,9 @@ class TestApprovedSheetsNeverChange(BonusCase):
         content = old.with_user(self.officer)._get_xlsx_content()
         cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows()
                  for c in row]
-        self.assertIn(correction.name, cells)
+        # named with its period in the exporting user's date format (US English here)
+        self.assertIn(correction._get_localized_name(), cells)
+        self.assertIn("10/24/2026 - 11/22/2026", correction._get_localized_name())
         with self.assertRaises(UserError):
             old.with_user(self.officer).write({"team_id": self.team.id})
         # the salesperson still reads both of his lines, the replaced one marked
@@ -309,5 +311,6 @@ class TestLeaversAndMovers(BonusCase):
         joined = other.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
         self.assertEqual((joined.worked_from, joined.worked_to),
                          (datetime.date(2026, 11, 13), PERIOD_TO))
-        self.assertIn("Joined the team on 2026-11-13", joined.presence_note)
+        # in the reader's date format (US English here)
+        self.assertIn("Joined the team on 11/13/2026", joined.presence_note)
         self.assertIn("10 of the 30 days", joined.presence_note)

@@ -69,7 +69,8 @@ class TestSourceScheme(BonusCase):
         self.assertIn("%s: 100%%" % self.assessor.name, service.note)
         self.assertEqual(service.result_count, 2)
         volume = star.detail_ids.filtered(lambda d: d.rule_id == self.rule_volume)
-        self.assertIn("Measured over the whole period 2026-10-24 - 2026-11-22", volume.note)
+        # rendered in the reader's language and date format (English, US dates here)
+        self.assertIn("Measured over the whole period 10/24/2026 - 11/22/2026", volume.note)
         self.assertEqual(volume.result_count, 2)  # the two deals counted
 
     def test_net_profit_ranks_valery_first(self):
@@ -533,6 +534,9 @@ class TestNewSheetAsHrMeetsIt(BonusCase):
         form.team_id = self.team
         sheet = form.save()
         self.assertEqual(sheet.name, "Sales bonus / KPI test team / 2026-10-01 - 2026-10-31")
+        # the title and breadcrumbs in the reader's date format (the stored name stays ISO)
+        self.assertEqual(sheet.with_user(self.officer).display_name,
+                         "Sales bonus / KPI test team / 10/01/2026 - 10/31/2026")
         # a typed start moves the end with it
         form = Form(sheet)
         form.date_from = datetime.date(2026, 9, 1)

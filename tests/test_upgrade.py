@@ -158,6 +158,20 @@ env.cr.commit()
 """
 
 
+# What this release's ORM shows of the filled sheet once upgraded (19.0.1.3.0: the notes are
+# computed fields): runs in ``odoo shell`` with THIS release's code on the upgraded database.
+SHOW = """
+import json
+
+sheet = env["kpi.bonus.sheet"].browse(SHEET_ID)
+print("SHOWN " + json.dumps({
+    "details": [[d.id, d.note] for d in sheet.line_ids.detail_ids.sorted("id")],
+    "lines": [[line.id, line.presence_note, line.no_data_note]
+              for line in sheet.line_ids.sorted("id")],
+}))
+"""
+
+
 # ------------------------------------------------------------------------------- what is read
 def record_rules(cr):
     """``{xml id: (name, model, domain, groups, perms, active, global, noupdate)}``."""
@@ -197,6 +211,21 @@ def installed_version(cr):
     return cr.fetchone()
 
 
+def columns(cr, table):
+    """``{column: type}`` of ``table``."""
+    cr.execute("SELECT column_name, data_type FROM information_schema.columns "
+               "WHERE table_name = %s AND table_schema = current_schema()", [table])
+    return dict(cr.fetchall())
+
+
+def stored_notes(cr, sheet_id, column="note"):
+    """``[[detail id, note]]`` of the sheet's details, the note as ``column`` stores it."""
+    cr.execute(SQL("SELECT d.id, d.%s FROM kpi_bonus_sheet_detail d "
+                   "JOIN kpi_bonus_sheet_line l ON l.id = d.line_id "
+                   "WHERE l.sheet_id = %s ORDER BY d.id", SQL.identifier(column), sheet_id))
+    return [list(row) for row in cr.fetchall()]
+
+
 def sheet_figures(cr, sheet_id):
     """What an approved sheet pays: it must come out of the upgrade unchanged."""
     cr.execute("SELECT state, total_amount, base_amount, levels_frozen::text, approved_uid, "
@@ -212,10 +241,11 @@ def sheet_figures(cr, sheet_id):
 
 
 # ------------------------------------------------------------------------------- the checks
-def check_upgraded(cr, fresh_cr, filled):
+def check_upgraded(cr, fresh_cr, filled, shown):
     """What an upgraded database guarantees. ``cr``: the upgraded database; ``fresh_cr``: the
     test database (a fresh install of this code); ``filled``: what FILL printed and what was
-    read before the upgrade. Add the guarantees of later changes here, one section each."""
+    read before the upgrade; ``shown``: what SHOW printed (this release's ORM on the upgraded
+    database). Add the guarantees of later changes here, one section each."""
     # -- the release is installed
     assert installed_version(cr) == ("installed", manifest_version())
 
@@ -271,6 +301,38 @@ def check_upgraded(cr, fresh_cr, filled):
     results = {rule_id: rest for rule_id, *rest in cr.fetchall()}
     assert results[filled["response_id"]] == ["no_data", None, None], results
     assert results[filled["overdue_id"]] == ["reached", 0.0, 200.0], results
+
+    # -- 19.0.1.3.0: notes are stored as facts and worded when read, in the reader's language.
+    #    The tables of the sheet's lines and details have a fresh install's columns (the
+    #    sentences' columns renamed, the derived no-data note dropped); the English sentences
+    #    of the old sheet are kept word for word, without facts, and shown as they were
+    for table in ("kpi_bonus_sheet_line", "kpi_bonus_sheet_detail"):
+        upgraded, fresh = columns(cr, table), columns(fresh_cr, table)
+        assert upgraded == fresh, "%s: columns differ from a fresh install's:\n%s" % (
+            table, differences(upgraded, fresh))
+    notes = filled["notes"]
+    assert len(notes) == 4 and all(note for _id, note in notes), notes
+    assert any(note.startswith("Measured over the whole period ") for _id, note in notes)
+    assert ["kpi_upgrade_manager: 90%", "kpi_upgrade_manager: 70%"] == [
+        note for _id, note in notes if note.startswith("kpi_upgrade_manager")]
+    assert stored_notes(cr, filled["sheet_id"], "legacy_note") == notes
+    assert stored_notes(cr, filled["sheet_id"], "note_facts") == [
+        [detail_id, None] for detail_id, _note in notes]
+    cr.execute("""SELECT count(*) FROM kpi_bonus_sheet_line
+                   WHERE sheet_id = %s AND (presence_facts IS NOT NULL
+                                            OR legacy_presence_note IS NOT NULL)""",
+               [filled["sheet_id"]])
+    assert cr.fetchone()[0] == 0  # the old release paid every employee the whole period
+    assert shown["details"] == notes, shown
+    assert [[note, no_data] for _id, note, no_data in shown["lines"]] == [[False, False]] * 2
+
+    # -- 19.0.1.3.0: My Bonus Estimate is a screen, no longer a wizard: its models and their
+    #    tables are gone, as in a fresh install
+    for db in (cr, fresh_cr):
+        db.execute("SELECT count(*) FROM ir_model WHERE model LIKE 'kpi.bonus.preview%'")
+        assert db.fetchone()[0] == 0
+        db.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'kpi_bonus_preview%'")
+        assert db.fetchone()[0] == 0
 
 
 # ------------------------------------------------------------------------------- the machinery
@@ -355,13 +417,18 @@ def test_upgrade_from_previous_release(upgrade_db, previous_addons):
         assert installed_version(cr) == ("installed", PREVIOUS_VERSION), \
             "the previous release was not the one installed (addons path: %s)" % previous_addons
         filled["figures"] = sheet_figures(cr, filled["sheet_id"])
+        filled["notes"] = stored_notes(cr, filled["sheet_id"])
     close_db(upgrade_db)
 
     # 2. the upgrade with this code
     odoo("-d", upgrade_db, "-u", MODULE, "--stop-after-init", addons=config["addons_path"])
+    out = odoo("shell", "-d", upgrade_db, addons=config["addons_path"],
+               stdin=SHOW.replace("SHEET_ID", str(filled["sheet_id"])))
+    printed = [line[len("SHOWN "):] for line in out.splitlines() if line.startswith("SHOWN ")]
+    assert printed, "SHOW printed nothing:\n%s" % out[-4000:]
 
     # 3. the checks, against a fresh install of this code
     with closing(db_connect(upgrade_db).cursor()) as cr, \
             closing(db_connect(get_db_name()).cursor()) as fresh_cr:
-        check_upgraded(cr, fresh_cr, filled)
+        check_upgraded(cr, fresh_cr, filled, json.loads(printed[-1]))
     close_db(upgrade_db)

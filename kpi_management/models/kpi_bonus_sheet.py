@@ -1,15 +1,16 @@
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from . import kpi_bonus_math, kpi_forecast, kpi_scoring
+from . import kpi_bonus_math, kpi_bonus_notes, kpi_forecast, kpi_scoring
 
 SHEET_STATES = [
     ("draft", "Draft"),
@@ -49,7 +50,9 @@ class EmployeePeriod:
     date_to: datetime.date
     days: int  # days in the team
     period_days: int  # days of the sheet's period
-    note: str  # why the employee is not on the sheet for the whole period ("" when they are)
+    #: why the employee is not on the sheet for the whole period (empty when they are): facts,
+    #: see kpi_bonus_notes
+    facts: tuple = field(default=(), compare=False)
 
     @property
     def partial(self):
@@ -172,11 +175,35 @@ class KpiBonusSheet(models.Model):
                  "scheme_name", "team_name")
     def _compute_name(self):
         for sheet in self:
-            frozen = sheet.state in FINAL_STATES and sheet.scheme_name
-            scheme = sheet.scheme_name if frozen else sheet.scheme_id.name
-            team = sheet.team_name if frozen else sheet.team_id.name
             period = "%s - %s" % (sheet.date_from or "", sheet.date_to or "")
-            sheet.name = " / ".join(filter(None, [scheme, team, period]))
+            sheet.name = " / ".join(filter(None, [*sheet._get_name_parts(), period]))
+
+    @api.depends("name")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The title, breadcrumbs and links show the period in the reader's date format (the
+        stored ``name``, searched on, keeps ISO dates)."""
+        for sheet in self:
+            sheet.display_name = sheet._get_localized_name() if sheet.date_from else sheet.name
+
+    def _get_name_parts(self):
+        """The scheme and team of the sheet's name: those of the approval once approved."""
+        self.ensure_one()
+        frozen = self.state in FINAL_STATES and self.scheme_name
+        return (self.scheme_name if frozen else self.scheme_id.name,
+                self.team_name if frozen else self.team_id.name)
+
+    def _get_period_label(self):
+        """The period in the reader's date format (``env.lang``)."""
+        self.ensure_one()
+        return "%s - %s" % (format_date(self.env, self.date_from),
+                            format_date(self.env, self.date_to))
+
+    def _get_localized_name(self):
+        """The sheet's name with its period in the reader's date format (the stored ``name``
+        writes it in ISO)."""
+        self.ensure_one()
+        return " / ".join(filter(None, [*self._get_name_parts(), self._get_period_label()]))
 
     @api.depends("scheme_id")
     def _compute_period_type(self):
@@ -593,7 +620,9 @@ class KpiBonusSheet(models.Model):
         """The workbook of this approved sheet (bonus officers only), see ``report/bonus_xlsx``.
 
         Every name in it is the one of the approval (scheme, team, company, signatories,
-        employees), whatever was renamed since. Its words are in the exporting user's language;
+        employees), whatever was renamed since. Its words are in the exporting user's language,
+        the notes included (rendered from the facts stored at Compute), and the dates written as
+        text (the period, in the title and the names of the sheets) in that user's date format;
         its dates and times in the company's timezone (its partner's, else the exporting
         user's, else UTC), named in the workbook."""
         self.ensure_one()
@@ -609,11 +638,11 @@ class KpiBonusSheet(models.Model):
             else (number + " " + symbol)
         names = sheet.approval_names or {}
         header = {
-            "title": _("Bonus sheet %s", sheet.name),
+            "title": _("Bonus sheet %s", sheet._get_localized_name()),
             "company": sheet.company_name or sheet.company_id.name,
             "scheme": sheet.scheme_name or sheet.scheme_id.name,
             "team": sheet.team_name or sheet.team_id.name,
-            "period": "%s - %s" % (sheet.date_from, sheet.date_to),
+            "period": sheet._get_period_label(),
             "currency": currency.name,
             "currency_format": currency_format,
             "base_amount": sheet.base_amount,
@@ -659,10 +688,11 @@ class KpiBonusSheet(models.Model):
             },
         }
         if sheet.replaces_id:
-            header["approvals"].append((_("Replaces"), sheet.replaces_id.name, None))
+            header["approvals"].append((_("Replaces"), sheet.replaces_id._get_localized_name(),
+                                        None))
         if sheet.replaced_by_id:
             header["approvals"].append((_("Replaced by (not to be paid)"),
-                                        sheet.replaced_by_id.name, None))
+                                        sheet.replaced_by_id._get_localized_name(), None))
         scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
             lambda line: (line.sequence, line.id))
         # names as they were computed (a scheme line renamed later does not alter the sheet)
@@ -737,25 +767,23 @@ class KpiBonusSheet(models.Model):
         for user in (current | leavers).sorted(lambda u: (u.name or "", u.id)):
             here = spans["here"].get(user.id)
             elsewhere = spans["elsewhere"].get(user.id)
-            start, end, notes = self.date_from, self.date_to, []
+            start, end, facts = self.date_from, self.date_to, []
             if here and elsewhere and elsewhere[1] < here[0]:
                 start = elsewhere[1] + one_day
-                notes.append(_("Joined the team on %s.", start))
+                facts.append(kpi_bonus_notes.joined(start))
             if user not in current:
                 end = here[1]
                 if not user.active:
-                    notes.append(_("Archived: last day in the team %s.", end))
+                    facts.append(kpi_bonus_notes.archived(end))
                 else:
-                    notes.append(_("Left the team (now %(team)s): last day in it %(end)s.",
-                                   team=user.sale_team_id.name or _("no team"), end=end))
+                    facts.append(kpi_bonus_notes.left(user.sale_team_id.name, end))
             if start > end:
                 continue
             days = (end - start).days + 1
             if days < period_days:
-                notes.append(_("Paid for %(days)s of the %(total)s days of the period.",
-                               days=days, total=period_days))
+                facts.append(kpi_bonus_notes.prorated(days, period_days))
             periods[user.with_env(self.env)] = EmployeePeriod(start, end, days, period_days,
-                                                              " ".join(notes))
+                                                              tuple(facts))
         return periods
 
     def _check_employee_overlap(self, periods):
@@ -899,14 +927,8 @@ class KpiBonusSheet(models.Model):
                         target = kpi_bonus_math.prorate(target, period.days, period.period_days)
                     score = rule._score(value, target, has_data)[0] or 0.0
                     count = len(ids)
-                    if period.partial:
-                        note = _("Measured over the employee's days in the team %(from)s - "
-                                 "%(to)s, target prorated: %(count)s records counted.",
-                                 count=count, to=period.date_to, **{"from": period.date_from})
-                    else:
-                        note = _("Measured over the whole period %(from)s - %(to)s in the "
-                                 "employee's timezone: %(count)s records counted.",
-                                 count=count, to=period.date_to, **{"from": period.date_from})
+                    note_facts = kpi_bonus_notes.measured(period.date_from, period.date_to,
+                                                          count, period.partial)
                     parts["targets"].append((user.id, sline.id, target))
                     parts["results"].append((user.id, sline.id, value, count, has_data))
                 elif sline.kind == "rule":
@@ -915,13 +937,7 @@ class KpiBonusSheet(models.Model):
                         period.date_to, sline.rule_id.window_kind)
                     value, target, score, count = ps.value, ps.target, ps.score, ps.days
                     has_data = not ps.no_data
-                    if ps.measured < count:
-                        note = _("Average of %(measured)s daily results (%(empty)s days with "
-                                 "nothing to measure left out).",
-                                 measured=ps.measured, empty=count - ps.measured)
-                    else:
-                        note = (_("Average of %s daily results.", count)
-                                if count else _("No result in the period."))
+                    note_facts = kpi_bonus_notes.daily(count, ps.measured)
                     expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
                     if count < expected:
                         gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
@@ -936,17 +952,11 @@ class KpiBonusSheet(models.Model):
                     manual = kpi_bonus_math.manual_score(a.score for a in given)
                     value = score = manual.score
                     target, count = 100.0, manual.count
-                    note = ("; ".join("%s: %g%%" % (a.assessor_id.name, a.score) for a in given)
-                            or _("Not assessed."))
+                    note_facts = kpi_bonus_notes.assessed(given)
                     if not given:
                         gaps[sline.name].append(_("%s: not assessed", user.name))
                     parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id,
                                               a.score) for a in given]
-                if not counts:
-                    note = _("Pilot rule: shown, never counted. %s", note)
-                elif not has_data:
-                    note = _("No data: nothing to measure in the period; its weight is shared "
-                             "pro rata over the other KPIs. %s", note)
                 scored.append((score, sline.weight, counts, has_data))
                 details.append({
                     "scheme_line_id": sline.id,
@@ -960,7 +970,9 @@ class KpiBonusSheet(models.Model):
                     "counted": counts,
                     "no_data": not has_data,
                     "result_count": count,
-                    "note": note,
+                    # the facts; the words are rendered when read (kpi_bonus_notes), with the
+                    # pilot and no-data warnings of ``counted`` and ``no_data``
+                    "note_facts": note_facts,
                 })
             # the weight of a KPI with nothing to measure goes to the others, pro rata
             shared = kpi_bonus_math.share_no_data(scored)
@@ -969,7 +981,6 @@ class KpiBonusSheet(models.Model):
                 detail["contribution"] = kpi_bonus_math.contribution(detail["score"],
                                                                      weight_used, counts)
             total = kpi_bonus_math.weighted_total(shared)
-            no_data = [d for d in details if d["no_data"] and d["counted"]]
             amount = kpi_bonus_math.prorate(
                 kpi_bonus_math.bonus_amount(scheme.base_amount, total, levels),
                 period.days, period.period_days)
@@ -981,11 +992,9 @@ class KpiBonusSheet(models.Model):
                 "team_name": sheet.team_id.name,
                 "worked_from": period.date_from,
                 "worked_to": period.date_to,
-                "presence_note": period.note or False,
-                "no_data_note": _(
-                    "Nothing to measure for %(kpis)s: weight shared pro rata over the other "
-                    "KPIs.", kpis=", ".join("%s (%g%%)" % (d["name"], d["weight"])
-                                            for d in no_data)) if no_data else False,
+                # the facts; the words are rendered when read (kpi_bonus_notes); the KPIs with
+                # no data are read from the details
+                "presence_facts": list(period.facts) or False,
                 "total_score": total,
                 "payout_percent": kpi_bonus_math.payout_percent(total, levels),
                 "amount": currency.round(amount),

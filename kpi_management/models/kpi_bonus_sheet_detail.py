@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from . import kpi_bonus_notes
 
 
 class KpiBonusSheetDetail(models.Model):
@@ -36,8 +38,26 @@ class KpiBonusSheetDetail(models.Model):
     contribution = fields.Float(string="Points", readonly=True,
                                 help="Score x weight used / 100: the points added to the total.")
     result_count = fields.Integer(string="Results / Assessments", readonly=True)
-    note = fields.Char(string="How", readonly=True,
+    note_facts = fields.Json(
+        string="How (Facts)", readonly=True,
+        help="What the note says, as computed: how the score was derived, or who assessed "
+        "what.")
+    legacy_note = fields.Char(
+        string="How (Stored Text)", readonly=True,
+        help="The note of a sheet computed before version 19.0.1.3.0, in the words it was "
+        "stored with.")
+    note = fields.Char(string="How", compute="_compute_note",
                        help="How the score was derived, or who assessed what.")
+
+    @api.depends("note_facts", "legacy_note", "counted", "no_data")
+    @api.depends_context("lang")
+    def _compute_note(self):
+        """The note in the reader's language, rendered from the stored facts (the stored text
+        of a sheet computed before the facts were stored)."""
+        for detail in self:
+            detail.note = (kpi_bonus_notes.render_kpi_note(
+                detail.env, detail.note_facts, detail.counted, detail.no_data)
+                if detail.note_facts else detail.legacy_note) or False
 
     def _get_bonus_sheets(self):
         return self.line_id.sheet_id

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from . import kpi_bonus_notes
 
 
 class KpiBonusSheetLine(models.Model):
@@ -23,11 +25,19 @@ class KpiBonusSheetLine(models.Model):
     team_name = fields.Char(string="Sales Team", readonly=True)
     worked_from = fields.Date(string="In Team From", readonly=True)
     worked_to = fields.Date(string="In Team To", readonly=True)
+    presence_facts = fields.Json(
+        string="Part of the Period (Facts)", readonly=True,
+        help="Why the employee is paid for part of the period only, as computed: the days "
+        "they joined or left the team, the days paid.")
+    legacy_presence_note = fields.Char(
+        string="Part of the Period (Stored Text)", readonly=True,
+        help="The note of a sheet computed before version 19.0.1.3.0, in the words it was "
+        "stored with.")
     presence_note = fields.Char(
-        string="Part of the Period", readonly=True,
+        string="Part of the Period", compute="_compute_presence_note",
         help="Why the employee is paid for part of the period only (joined, left, archived).")
     no_data_note = fields.Char(
-        string="No Data", readonly=True,
+        string="No Data", compute="_compute_no_data_note",
         help="The KPIs that had nothing to measure in the period, whose weight was shared pro "
         "rata over the employee's other KPIs.")
     rank = fields.Integer(readonly=True)
@@ -36,6 +46,27 @@ class KpiBonusSheetLine(models.Model):
     amount = fields.Monetary(string="Bonus", currency_field="currency_id", readonly=True)
     detail_ids = fields.One2many("kpi.bonus.sheet.detail", "line_id", string="KPIs",
                                  readonly=True)
+
+    @api.depends("presence_facts", "legacy_presence_note")
+    @api.depends_context("lang")
+    def _compute_presence_note(self):
+        """In the reader's language, rendered from the stored facts (the stored text of a sheet
+        computed before the facts were stored)."""
+        for line in self:
+            line.presence_note = (
+                kpi_bonus_notes.render_presence_note(line.env, line.presence_facts)
+                if line.presence_facts else line.legacy_presence_note) or False
+
+    @api.depends("detail_ids.no_data", "detail_ids.counted", "detail_ids.name",
+                 "detail_ids.weight")
+    @api.depends_context("lang")
+    def _compute_no_data_note(self):
+        """In the reader's language, from the stored details: the counted KPIs with nothing to
+        measure, with their weight in the scheme."""
+        for line in self:
+            kpis = [(detail.name, detail.weight) for detail in line.detail_ids
+                    if detail.no_data and detail.counted]
+            line.no_data_note = kpi_bonus_notes.render_no_data_note(line.env, kpis) or False
 
     def _get_bonus_sheets(self):
         return self.sheet_id

@@ -3,8 +3,9 @@
 ``build_bonus_xlsx(header, kpis, rows) -> bytes``:
 
 ``header``
-    dict with ``title``, ``company``, ``period``, ``scheme``, ``team``, ``currency`` (ISO code),
-    ``currency_format`` (an Excel number format such as ``#,##0.00 "EUR"``), ``base_amount``
+    dict with ``title``, ``company``, ``period`` (text, its dates in the reader's date format),
+    ``scheme``, ``team``, ``currency`` (ISO code), ``currency_format`` (an Excel number format
+    such as ``#,##0.00 "EUR"``), ``base_amount``
     (the bonus at a payout of 100%, written when given), ``timezone`` (the name of the
     timezone the dates are written in, default UTC), ``approvals``: a list of
     ``(label, name, datetime or date or None)``, datetimes naive in UTC (as Odoo stores them)
