@@ -180,13 +180,17 @@ demo() {
         odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --stop-after-init --log-level=warn \
             || die "installing kpi_management failed"
     fi
-    say "Computing KPI history for the demo users (last 90 days)"
+    say "Computing KPI history for the demo users (last 90 days), then the demo bonus sheets"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
         || die "KPI evaluation failed"
 rules = env['kpi.rule'].search([])
 n = rules._demo_backfill(days=90)
 env.cr.commit()
 print("KPI results stored for the demo users: %s" % n)
+# after the history, which the sheets are computed from; a sheet that exists is left alone
+for sheet in env['kpi.rule']._demo_bonus_sheets():
+    print("Bonus sheet %s: %s" % (sheet.name, sheet.state))
+env.cr.commit()
 PYEOF
     say "Odoo serves on http://127.0.0.1:$KPI_HTTP_PORT (database $KPI_DEMO_DB; log in as admin/admin,"
     say "or as a demo salesperson: kpi_sales_demo / kpi_sales_demo). Ctrl-C stops it."
