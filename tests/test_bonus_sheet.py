@@ -548,6 +548,21 @@ class TestNewSheetAsHrMeetsIt(BonusCase):
         self.assertEqual((form.period_type, form.date_from.isoformat(), form.date_to.isoformat()),
                          ("quarter", "2026-07-01", "2026-09-30"))
 
+    def test_only_the_manager_approver_is_offered_the_manager_approval(self):
+        """HR saw "Approve (Manager)" on a sheet waiting for the manager, a button that could
+        only refuse them."""
+        sheet = self.new_sheet(period_type="month", date_from="2026-10-01")
+        sheet.with_user(self.officer).action_compute()
+        self.assertFalse(sheet.with_user(self.manager).is_manager_approver)  # still a draft
+        sheet.with_user(self.officer).action_submit_anyway()
+        offered = {user.login: sheet.with_user(user).is_manager_approver
+                   for user in (self.officer, self.hr, self.manager)}
+        self.assertEqual(offered, {self.officer.login: False, self.hr.login: False,
+                                   self.manager.login: True})
+        sheet.with_user(self.manager).action_approve_manager()
+        sheet.invalidate_recordset()
+        self.assertFalse(sheet.with_user(self.manager).is_manager_approver)
+
     def test_an_approved_sheet_keeps_its_period(self):
         """The computed start never moves a sheet past its draft."""
         self.won_lead(self.salesman, utc(days=-3), revenue=110000)

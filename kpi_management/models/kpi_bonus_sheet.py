@@ -148,6 +148,10 @@ class KpiBonusSheet(models.Model):
         "res.users", string="Manager Approver", readonly=True, copy=False, index=True,
         help="Who gives the manager approval: the team manager, or the scheme's approver for "
         "managers when the team manager has a line on the sheet or the team has none.")
+    is_manager_approver = fields.Boolean(
+        compute="_compute_is_manager_approver",
+        help="Whether the current user is to give the manager approval of this sheet now: only "
+        "they see the button.")
     submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     manager_approved_uid = fields.Many2one("res.users", string="Approved by Manager",
@@ -820,6 +824,16 @@ class KpiBonusSheet(models.Model):
                       "period. Remove them from one of the teams (or delete the other sheet) "
                       "and compute again.",
                       user=other.user_id.name, other=other.sheet_id.name))
+
+    @api.depends_context("uid")
+    @api.depends("state", "manager_approved_uid", "team_id.user_id", "scheme_id.approver_id",
+                 "line_ids.user_id")
+    def _compute_is_manager_approver(self):
+        for sheet in self:
+            sheet.is_manager_approver = (
+                bool(sheet.id) and sheet.state == "to_approve"
+                and not sheet.manager_approved_uid
+                and sheet._get_manager_approver() == self.env.user)
 
     def _get_manager_approver(self):
         """Who gives the manager approval: the team's manager, unless the team has none or he
