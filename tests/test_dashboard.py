@@ -49,11 +49,11 @@ class TestMyKpis(KpiCase):
         deals = data["cards"][1]
         self.assertEqual((deals["value"], deals["score"], deals["status"]), (2, 100, "reached"))
         self.assertEqual(data["overall"], {"score": 80.0, "status": "warning", "off_track": 1,
-                                           "counted": 2})
+                                           "warning": 0, "counted": 2})
         self.assertIn("fixed during the day", data["labels"]["fixed"])
         summary = self.env["kpi.result"].with_user(self.salesman).get_my_kpis_summary()
         self.assertEqual(summary, {"count": 2, "score": 80.0, "status": "warning",
-                                   "off_track": 1, "counted": 2})
+                                   "off_track": 1, "warning": 0, "counted": 2})
 
     def test_no_stale_card_for_a_rule_that_no_longer_applies(self):
         self.deals.active = False

@@ -72,7 +72,7 @@ class TestNoDataResults(BonusCase):
         only_no_data = self.env["kpi.result"].with_user(self.salesman2)._overall(
             [conversion])
         self.assertEqual(only_no_data, {"score": None, "status": False, "off_track": 0,
-                                        "counted": 0})
+                                        "warning": 0, "counted": 0})
         history = self.env["kpi.result"].with_user(self.salesman2).get_kpi_history(
             self.rule_conversion.id)
         self.assertEqual(history["points"][-1]["value"], None)  # a gap, not a 0

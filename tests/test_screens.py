@@ -39,7 +39,7 @@ class TestOverall(KpiCase):
         })
         # (175 x 60 + 60 x 20 + 50 x 20) / 100 = 127: the average alone would be "reached"
         self.assertEqual(data["overall"], {"score": 127.0, "status": "warning",
-                                           "off_track": 2, "counted": 3})
+                                           "off_track": 2, "warning": 0, "counted": 3})
         summary = self.env["kpi.result"].with_user(self.salesman).get_my_kpis_summary()
         self.assertEqual((summary["status"], summary["off_track"]), ("warning", 2))
 
@@ -52,8 +52,13 @@ class TestOverall(KpiCase):
         low = [dict(card, score=10, status="off_track"), dict(card, score=150,
                                                               status="reached")]
         self.assertEqual(Result._overall(low), {"score": 80.0, "status": "warning",
-                                                "off_track": 1, "counted": 2})
+                                                "off_track": 1, "warning": 0, "counted": 2})
         self.assertEqual(Result._overall(low[:1])["status"], "off_track")
+        # orange because of a KPI at a warning, none off track: the count says why
+        warned = [dict(card, score=150, status="reached"), dict(card, score=85,
+                                                                status="warning")]
+        self.assertEqual(Result._overall(warned), {"score": 117.5, "status": "warning",
+                                                   "off_track": 0, "warning": 1, "counted": 2})
         # a pilot KPI off track does not count (it is shown, never counted)
         pilot = dict(card, score=0, status="off_track", pilot=True)
         self.assertEqual(Result._overall([*reached, pilot])["status"], "reached")
@@ -65,8 +70,11 @@ class TestOverall(KpiCase):
         self.assertFalse(by_name["Meetings planned"]["currency_id"])
         revenue = self.result(self.revenue, self.salesman)
         symbol = self.company.currency_id.symbol
-        self.assertIn(symbol, revenue.value_display)
-        self.assertIn("175,000", revenue.value_display)
+        # as on the card: the symbol where the currency puts it, no forced decimals
+        self.assertEqual(revenue.value_display, "%s\N{NO-BREAK SPACE}175,000 / %s\N{NO-BREAK SPACE}100,000"
+                         % (symbol, symbol) if self.company.currency_id.position == "before"
+                         else "175,000\N{NO-BREAK SPACE}%s / 100,000\N{NO-BREAK SPACE}%s"
+                         % (symbol, symbol))
         self.assertNotIn(symbol, self.result(self.meetings, self.salesman).value_display)
 
     def test_dates_in_the_forecast_note_use_the_users_format(self):
@@ -146,6 +154,15 @@ class TestStillToDo(KpiCase):
         self.assertEqual(sorted(action["domain"][0][2]), sorted((waiting | noted_by_other).ids))
         # the manager sees the same list on the result's form
         self.assertEqual(self.result(rule, self.salesman).with_user(self.manager).todo_count, 2)
+        # handed over to a colleague: the colleague's to answer, no longer the salesman's
+        waiting.user_id = self.salesman2
+        result.invalidate_recordset()
+        self.assertEqual((result.todo_count, result.todo_label), (1, "1 lead still to answer"))
+        # a KPI administrator who is not a salesperson opens the result's form
+        self.assertFalse(self.kpi_admin.has_group("sales_team.group_sale_salesman"))
+        as_admin = self.result(rule, self.salesman).with_user(self.kpi_admin)
+        self.assertEqual((as_admin.todo_count, as_admin.value_display),
+                         (1, result.value_display))
 
 
 @freeze_time(NOW)

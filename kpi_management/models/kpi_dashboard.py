@@ -99,13 +99,13 @@ class KpiResult(models.Model):
 
         The average can hide a problem (one KPI at 175% outweighs two off track), so the
         status is never "reached" while a counted KPI is off track or at a warning: it is the
-        worse of the average's status and "warning". ``off_track`` and ``counted`` say how
-        many counted KPIs are off track, to show next to the score.
+        worse of the average's status and "warning". ``off_track``, ``warning`` and ``counted``
+        say how many counted KPIs are off track or at a warning, to show next to the score.
         """
         measured = [c for c in cards if c["status"] != kpi_scoring.STATUS_NO_DATA]
         counted = [c for c in measured if not c["pilot"]] or measured
         if not counted:
-            return {"score": None, "status": False, "off_track": 0, "counted": 0}
+            return {"score": None, "status": False, "off_track": 0, "warning": 0, "counted": 0}
         weight = sum(c["weight"] for c in counted)
         if weight:
             score = sum(c["score"] * c["weight"] for c in counted) / weight
@@ -115,10 +115,10 @@ class KpiResult(models.Model):
         threshold = min(c["warning_threshold"] for c in counted)
         status = kpi_scoring.compute_status(score, threshold)
         off_track = sum(1 for c in counted if c["status"] == kpi_scoring.STATUS_OFF_TRACK)
-        lagging = any(c["status"] != kpi_scoring.STATUS_REACHED for c in counted)
-        if status == kpi_scoring.STATUS_REACHED and lagging:
+        warning = sum(1 for c in counted if c["status"] == kpi_scoring.STATUS_WARNING)
+        if status == kpi_scoring.STATUS_REACHED and (off_track or warning):
             status = kpi_scoring.STATUS_WARNING
-        return {"score": score, "status": status, "off_track": off_track,
+        return {"score": score, "status": status, "off_track": off_track, "warning": warning,
                 "counted": len(counted)}
 
     @api.model
@@ -138,7 +138,7 @@ class KpiResult(models.Model):
                        "users of a KPI profile."),
         }
         empty = {"cards": [], "overall": {"score": None, "status": False, "off_track": 0,
-                                          "counted": 0}, "date": False,
+                                          "warning": 0, "counted": 0}, "date": False,
                  "computed_at": False, "labels": labels}
         if not self.has_access("read"):
             return empty
@@ -218,8 +218,9 @@ class KpiResult(models.Model):
         """History of one KPI of the current user with its target and a forecast.
 
         The history covers the current ``period`` (week, month, quarter, year) and at least
-        the last :data:`HISTORY_MIN_DAYS` days; the forecast extends a least-squares line
-        through the period's daily values to the period's last day (see ``kpi_forecast``).
+        the last :data:`HISTORY_MIN_DAYS` days; the forecast continues from the last measured
+        value at the slope of a least-squares line through the period's daily values, to the
+        period's last day (see ``kpi_forecast``).
         """
         if period not in kpi_forecast.PERIODS:
             period = "month"

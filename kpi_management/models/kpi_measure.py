@@ -262,12 +262,14 @@ ANSWER_MESSAGE = SQL(
 
 def unanswered_leads(user_id, lead_ids):
     """The "to do" side of ``response_time``: the ids among ``lead_ids`` that are still open
-    (neither won nor lost, not archived) and that ``user_id`` has not answered since they were
+    (neither won nor lost, not archived), still assigned to ``user_id`` (a lead handed over to a
+    colleague is theirs to answer) and that ``user_id`` has not answered since they were
     assigned (same definition of an answer as the measure)."""
     return SQL(
         """SELECT l.id FROM crm_lead l
              JOIN res_users u ON u.id = %(user)s
-            WHERE l.id = ANY(%(ids)s) AND l.active AND l.won_status = 'pending'
+            WHERE l.id = ANY(%(ids)s) AND l.user_id = u.id
+              AND l.active AND l.won_status = 'pending'
               AND NOT EXISTS (
                   SELECT 1 FROM mail_message m
                    WHERE %(answer)s AND m.res_id = l.id AND m.author_id = u.partner_id

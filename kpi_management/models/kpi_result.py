@@ -123,6 +123,9 @@ class KpiResult(models.Model):
         self.ensure_one()
         measure = self.rule_id.template_id.measure
         counted = self.record_ids or []
+        model = {"kam_coverage": "res.partner", "response_time": "crm.lead"}.get(measure)
+        if not model or not self.env[model].has_access("read"):
+            return None  # no "to do" side, or not for a reader without access to its records
         if measure == "kam_coverage":
             company = self.rule_id.company_id
             domain = [("user_id", "=", self.user_id.id), ("is_company", "=", True),
@@ -131,7 +134,9 @@ class KpiResult(models.Model):
                 domain += [("company_id", "in", [False, company.id])]
             return self.env["res.partner"].search(domain)
         if measure == "response_time":
-            self.env.flush_all()
+            self.env["crm.lead"].flush_model(["user_id", "active", "won_status", "date_open"])
+            self.env["mail.message"].flush_model(
+                ["model", "res_id", "author_id", "message_type", "mail_activity_type_id", "date"])
             self.env.cr.execute(kpi_measure.unanswered_leads(self.user_id.id, counted))
             ids = [row[0] for row in self.env.cr.fetchall()]
             return self.env["crm.lead"].search([("id", "in", ids)])
@@ -140,8 +145,12 @@ class KpiResult(models.Model):
     def _todo_label_for(self, count):
         measure = self.rule_id.template_id.measure
         if measure == "kam_coverage":
+            if count == 1:
+                return _("1 key account still to meet")
             return _("%(count)s key accounts still to meet", count=count)
         if measure == "response_time":
+            if count == 1:
+                return _("1 lead still to answer")
             return _("%(count)s leads still to answer", count=count)
         return False
 
@@ -175,8 +184,14 @@ class KpiResult(models.Model):
     def _compute_value_display(self):
         def fmt(number, currency=None):
             number = round(number or 0.0, 2)
-            return formatLang(self.env, number, digits=0 if number == int(number) else 2,
-                              currency_obj=currency)
+            text = formatLang(self.env, number, digits=0 if number == int(number) else 2)
+            if not currency:
+                return text
+            # the symbol where the currency puts it, without forcing its decimals on whole
+            # amounts (as the My KPIs cards show them: "$ 175,000")
+            return ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol)
+                    if currency.position == "after"
+                    else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
 
         for result in self:
             # amounts in the currency of the result's company, as Odoo shows monetary values

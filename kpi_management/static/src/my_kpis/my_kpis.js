@@ -96,11 +96,19 @@ export class MyKpis extends Component {
         return formatCurrency(value, card.currency_id, { digits: [16, whole ? 0 : 2] });
     }
 
-    /** "2 of 3 off track" next to the overall score ("" when none is). */
+    /** "2 of 3 off track" (or "1 of 3 below target") next to the overall score ("" when all
+     * counted KPIs are reached). */
     get overallOffTrack() {
         const overall = this.state.data?.overall;
-        if (!overall || !overall.off_track) {
+        if (!overall || !(overall.off_track || overall.warning)) {
             return "";
+        }
+        if (!overall.off_track) {
+            // orange because a KPI is at a warning, though none is off track: say so
+            return _t("%(count)s of %(total)s below target", {
+                count: overall.warning,
+                total: overall.counted,
+            });
         }
         return _t("%(count)s of %(total)s off track", {
             count: overall.off_track,
