@@ -1,9 +1,10 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { formatCurrency } from "@web/core/currency";
 import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { formatAmount, formatKpiNumber } from "../my_kpis/kpi_format";
+import { formatKpiNumber } from "../my_kpis/kpi_format";
 
 /**
  * One bonus estimate (``kpi.bonus.scheme.get_bonus_preview()``, one scheme): the bonus on
@@ -14,8 +15,9 @@ export class KpiBonusEstimate extends Component {
     static template = "kpi_management.KpiBonusEstimate";
     static props = { bonus: Object };
 
+    /** An amount in the estimate's currency, as Odoo formats monetary fields. */
     formatAmount(value, currency) {
-        return formatAmount(value, currency);
+        return formatCurrency(value || 0, currency && currency.id);
     }
 
     formatNumber(value) {

@@ -36,15 +36,3 @@ export function describeDelta(card) {
         icon: card.delta > 0 ? "fa-arrow-up" : "fa-arrow-down",
     };
 }
-
-/** An amount in the currency of a bonus estimate ({symbol, position, decimals}). */
-export function formatAmount(value, currency) {
-    const decimals = currency && Number.isInteger(currency.decimals) ? currency.decimals : 2;
-    const number = formatFloat(value || 0, { digits: [16, decimals] });
-    if (!currency || !currency.symbol) {
-        return number;
-    }
-    return currency.position === "after"
-        ? `${number}\u00a0${currency.symbol}`
-        : `${currency.symbol}\u00a0${number}`;
-}
