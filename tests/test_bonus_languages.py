@@ -192,13 +192,13 @@ class TestBonusSheetLanguages(BonusCase):
             self.assertEqual(line.detail_ids[0].note, "Average of 3 daily results.")
 
     def test_pilot_and_no_data_warnings_come_first(self):
-        """A pilot rule (refused by Compute since, kept by older sheets) is said first; then no
-        data."""
+        """A rule that is a pilot for the sheet's team is said first; then no data."""
         env = self.env(context=dict(self.env.context, lang="da_DK"))
         facts = kpi_bonus_notes.daily(3, 3)
         self.assertEqual(kpi_bonus_notes.render_kpi_note(env, facts, counted=False),
-                         "Pilotregel: vises, tæller aldrig med. Gennemsnit af 3 daglige "
-                         "resultater.")
+                         "Pilot for teamet på arkets første dag: vises, tæller aldrig med; "
+                         "dens vægt fordeles forholdsmæssigt på de andre KPI'er. Gennemsnit "
+                         "af 3 daglige resultater.")
         self.assertTrue(kpi_bonus_notes.render_kpi_note(env, facts, no_data=True).startswith(
             "Ingen data: intet at måle i perioden"))
         self.assertEqual(kpi_bonus_notes.render_presence_note(env, [

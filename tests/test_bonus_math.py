@@ -172,10 +172,14 @@ def test_share_no_data_spreads_the_weight_pro_rata():
     assert sum(w for _s, w, _c in shared) == pytest.approx(100, abs=1e-3)
     # the total is the weighted average of what was measured
     assert m.weighted_total(shared) == pytest.approx((110 * 30 + 95 * 40) / 70, abs=0.01)
-    # nothing to share: unchanged; a pilot keeps its weight and never counts
+    # nothing to share: unchanged
     assert m.share_no_data([(50.0, 100, True, True)]) == [(50.0, 100, True)]
-    assert m.share_no_data([(50.0, 80, True, True), (70.0, 20, False, False)]) == \
-        [(50.0, 80, True), (70.0, 20, False)]
+    # a pilot never counts: its weight goes to the counted KPIs, as for no data
+    assert m.share_no_data([(50.0, 80, True, True), (70.0, 20, False, True)]) == \
+        [(50.0, 100.0, True), (70.0, 0.0, False)]
+    assert m.weighted_total(m.share_no_data(
+        [(120.0, 30, True, True), (0.0, 30, False, True), (95.0, 40, True, True)])) == \
+        pytest.approx((120 * 30 + 95 * 40) / 70, abs=0.01)
     # nothing measured at all: a total of 0
     assert m.weighted_total(m.share_no_data([(0.0, 100, True, False)])) == 0.0
 

@@ -277,7 +277,7 @@ class TestBadInput(BonusCase):
             sheet.with_user(self.officer).action_compute()
         self.assertFalse(sheet.line_ids)
 
-    def test_negative_base_deduction_and_pilot(self):
+    def test_negative_base_deduction(self):
         with self.assertRaises(ValidationError):
             self.scheme.base_amount = -1
         with self.assertRaises(ValidationError) as caught:
@@ -299,12 +299,6 @@ class TestBadInput(BonusCase):
         self.scheme.write({"allow_deduction": True,
                            "level_ids": [Command.create({"score": 20, "payout": -20})]})
         self.assertEqual(self.scheme._get_levels()[0], (0.0, 0.0))
-        pilot = self.make_rule("meetings_planned", pilot=True)
-        with self.assertRaises(ValidationError) as caught:
-            self.env["kpi.bonus.scheme"].create({
-                "name": "Pilot", "line_ids": [Command.create({"rule_id": pilot.id,
-                                                              "weight": 100})]})
-        self.assertIn("pilot", str(caught.exception))
 
     def test_overlapping_sheets_and_assessment_range(self):
         sheet = self.new_sheet()

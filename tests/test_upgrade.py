@@ -124,6 +124,8 @@ def template_rule(name, template, target):
 response = template_rule("Upgrade test response", "response_time", 8)
 overdue = template_rule("Upgrade test overdue", "overdue_activities", 2)
 (response | overdue).evaluate()
+# a pilot rule (19.0.1.4.0: the mode is stored on each result)
+overdue.pilot = True
 env.cr.commit()
 print("FILLED " + json.dumps({"sheet_id": sheet.id, "won_ids": (lead | archived).ids,
                               "not_won_ids": (lost | pending).ids,
@@ -333,6 +335,17 @@ def check_upgraded(cr, fresh_cr, filled, shown):
         assert db.fetchone()[0] == 0
         db.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'kpi_bonus_preview%'")
         assert db.fetchone()[0] == 0
+
+
+    # -- 19.0.1.4.0: each result stores whether its rule ran as a pilot that day; the results
+    #    computed before get the mode of their rule at the upgrade (the only one known)
+    assert columns(cr, "kpi_result") == columns(fresh_cr, "kpi_result")
+    cr.execute("""SELECT rule_id, bool_and(pilot), count(*) FROM kpi_result
+                   WHERE rule_id = ANY(%s) GROUP BY rule_id""",
+               [[filled["response_id"], filled["overdue_id"]]])
+    modes = {rule_id: (pilot, count) for rule_id, pilot, count in cr.fetchall()}
+    assert modes[filled["overdue_id"]][0] is True and modes[filled["response_id"]][0] is False
+    assert modes[filled["overdue_id"]][1] > 0, modes
 
 
 # ------------------------------------------------------------------------------- the machinery

@@ -8,6 +8,7 @@ from . import kpi_dashboard
 from . import kpi_rule_preview
 from . import ir_ui_menu
 from . import kpi_rule_target
+from . import kpi_rule_rollout
 from . import kpi_bonus_scheme
 from . import kpi_bonus_scheme_part
 from . import kpi_bonus_scheme_line

@@ -174,19 +174,21 @@ def period_score(results, date_from, date_to, window_kind):
 def share_no_data(lines):
     """``lines`` [(score, weight, counts, has_data)] -> [(score, weight used, counts)].
 
-    The weight of a counted KPI with nothing to measure is shared over the counted KPIs that
-    were measured, pro rata of their weights; it keeps a weight of 0 (score 0). Pilot KPIs
-    (``counts`` False) keep their weight and never count. When no counted KPI was measured,
-    every counted weight is 0 (a total of 0).
+    The weight of a KPI that does not score is shared over the counted KPIs that were
+    measured, pro rata of their weights, and it keeps a weight of 0: a counted KPI with
+    nothing to measure (score 0), and a pilot KPI (``counts`` False: a rule that is still a
+    pilot for the team, shown with its score, never counted), so that a team piloting a KPI
+    is paid on the scheme's other KPIs, neither less nor more. When no counted KPI was
+    measured, every weight is 0 (a total of 0).
     """
     lines = list(lines)
     measured = sum(w for _s, w, counts, has_data in lines if counts and has_data)
-    missing = sum(w for _s, w, counts, has_data in lines if counts and not has_data)
+    missing = sum(w for _s, w, counts, has_data in lines if not (counts and has_data))
     factor = (measured + missing) / measured if measured else 0.0
     shared = []
     for score, weight, counts, has_data in lines:
         if not counts:
-            shared.append((score, weight, counts))
+            shared.append((score, 0.0, counts))
         elif not has_data:
             shared.append((0.0, 0.0, counts))
         else:

@@ -171,8 +171,9 @@ class KpiBonusScheme(models.Model):
 
     def _check_ready(self):
         """Refuse to compute with a scheme that is not complete, or whose KPI rules no longer
-        score its employees: a rule archived, made a pilot, or no longer applying to one of
-        the scheme's profiles would silently score 0 on every sheet."""
+        score its employees: a rule archived or no longer applying to one of the scheme's
+        profiles would silently score 0 on every sheet. (A rule that is a pilot for a team is
+        shown, not counted, on that team's sheets: see ``kpi.bonus.sheet._collect_figures``.)"""
         self.ensure_one()
         self._check_weights(allow_empty=False)
         self._check_levels()
@@ -181,8 +182,6 @@ class KpiBonusScheme(models.Model):
             problem = None
             if not rule.active:
                 problem = _("it is archived")
-            elif rule.pilot:
-                problem = _("it is a pilot rule (shown, never counted)")
             elif self.profile_ids - rule.profile_ids:
                 problem = _("it no longer applies to the profile(s) %s",
                             ", ".join((self.profile_ids - rule.profile_ids).mapped("name")))
@@ -282,7 +281,10 @@ class KpiBonusScheme(models.Model):
         levels = self._get_levels()
         rows, scored, forecast_scored = [], [], []
         for line in self.line_ids:
-            counts = kpi_bonus_math.kpi_counts(line.kind, line.rule_id.pilot)
+            # as the sheet will: a rule counts if live for the team on the period's first day
+            pilot = bool(line.rule_id) and line.rule_id._is_pilot_for(user.sale_team_id,
+                                                                       period_start)
+            counts = kpi_bonus_math.kpi_counts(line.kind, pilot)
             assessed = True
             if line.kind == "rule" and line.rule_id in past_rules:
                 rule = line.rule_id
@@ -333,7 +335,7 @@ class KpiBonusScheme(models.Model):
                 "rule_id": line.rule_id.id or False,
                 "name": line.name,
                 "kind": line.kind,
-                "pilot": bool(line.rule_id.pilot),
+                "pilot": not counts,
                 "counts": counts,
                 "method": method,
                 "no_data": not has_data,

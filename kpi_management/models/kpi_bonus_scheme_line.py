@@ -38,10 +38,6 @@ class KpiBonusSchemeLine(models.Model):
             if line.kind == "manual" and line.rule_id:
                 raise ValidationError(
                     _("The manual KPI %s cannot have a KPI rule.", line.name))
-            if line.rule_id.pilot:
-                raise ValidationError(
-                    _("Rule %s is a pilot: pilot rules never count for bonuses.",
-                      line.rule_id.name))
             if not 0 < line.weight <= 100:
                 raise ValidationError(
                     _("The weight of %s must be more than 0 and at most 100%%.", line.name))

@@ -425,6 +425,11 @@ class KpiBonusSheet(models.Model):
             if figures["provisional"]:
                 body = _("%s Provisional: the period has not ended for every employee yet.",
                          body)
+            if figures["pilot_rules"]:
+                body = _("%(body)s Not counted: %(rules)s, a pilot for team %(team)s on "
+                         "%(day)s (the sheet's first day); its weight goes to the other KPIs.",
+                         body=body, rules=", ".join(figures["pilot_rules"].mapped("name")),
+                         team=sheet.team_id.name, day=format_date(self.env, sheet.date_from))
             sheet.message_post(body=body)
         return True
 
@@ -923,6 +928,9 @@ class KpiBonusSheet(models.Model):
         for assessment in sheet.assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
         levels = scheme._get_levels()
+        # a rule counts only if it is live for the team on the sheet's first day
+        pilot_rules = rule_lines.rule_id.filtered(
+            lambda rule: rule._is_pilot_for(sheet.team_id, sheet.date_from))
         currency = scheme.currency_id
         period_end_utc = sheet._period_end_utc(users)
         now = fields.Datetime.now()
@@ -932,7 +940,7 @@ class KpiBonusSheet(models.Model):
         for user, period in periods.items():
             details, scored = [], []
             for sline in scheme.line_ids:
-                counts = kpi_bonus_math.kpi_counts(sline.kind, sline.rule_id.pilot)
+                counts = kpi_bonus_math.kpi_counts(sline.kind, sline.rule_id in pilot_rules)
                 has_data = True
                 if sline.kind == "rule" and sline.rule_id in past_rules:
                     rule = sline.rule_id
@@ -1017,6 +1025,7 @@ class KpiBonusSheet(models.Model):
         ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
+        parts["pilot"] = sorted(pilot_rules.ids)
         fingerprint = kpi_bonus_math.fingerprint({
             "period": [sheet.date_from, sheet.date_to, sheet.company_id.id],
             "team": [sheet.team_id.id, [(u.id, p.date_from, p.date_to)
@@ -1027,6 +1036,8 @@ class KpiBonusSheet(models.Model):
             "targets": sorted(parts["targets"]),
             "assessments": sorted(parts["assessments"]),
             "results": sorted(parts["results"]),
+            # only when a rule is a pilot: sheets computed before roll-outs existed keep theirs
+            **({"pilot": parts["pilot"]} if parts["pilot"] else {}),
         })
         return {
             "users": users,
@@ -1037,6 +1048,7 @@ class KpiBonusSheet(models.Model):
                      for kpi, who in gaps.items()],
             "provisional": now < period_end_utc,
             "period_end_utc": period_end_utc,
+            "pilot_rules": pilot_rules,
             "levels": levels,
             "currency": currency,
             "base_amount": scheme.base_amount,

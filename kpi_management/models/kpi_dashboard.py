@@ -25,7 +25,7 @@ DELTA_DAYS = 7
 HISTORY_MIN_DAYS = 30
 
 CARD_RULE_FIELDS = ["name", "description", "unit", "unit_label", "direction", "weight",
-                    "pilot", "sequence", "warning_threshold", "company_id"]
+                    "sequence", "warning_threshold", "company_id"]
 
 
 class KpiResult(models.Model):
@@ -94,8 +94,8 @@ class KpiResult(models.Model):
 
     @api.model
     def _overall(self, cards):
-        """Weighted average score of the cards (pilot KPIs excluded when others exist); KPIs
-        with nothing to measure (no data) are left out. No score when none is left.
+        """Weighted average score of the cards; pilot KPIs never count, and KPIs with nothing
+        to measure (no data) are left out. No score when none is left.
 
         The average can hide a problem (one KPI at 175% outweighs two off track), so the
         status is never "reached" while a counted KPI is off track or at a warning: it is the
@@ -103,7 +103,7 @@ class KpiResult(models.Model):
         say how many counted KPIs are off track or at a warning, to show next to the score.
         """
         measured = [c for c in cards if c["status"] != kpi_scoring.STATUS_NO_DATA]
-        counted = [c for c in measured if not c["pilot"]] or measured
+        counted = [c for c in measured if not c["pilot"]]
         if not counted:
             return {"score": None, "status": False, "off_track": 0, "warning": 0, "counted": 0}
         weight = sum(c["weight"] for c in counted)
@@ -155,7 +155,7 @@ class KpiResult(models.Model):
             [("user_id", "=", uid), ("rule_id", "in", list(latest_date)),
              ("date", "in", sorted(dates))],
             ["rule_id", "date", "value", "target", "score", "status", "record_ids",
-             "computed_at", "off_track_streak"],
+             "computed_at", "off_track_streak", "pilot"],
         )
         by_key = {(r.rule_id.id, r.date): r for r in results}
         rules = self.env["kpi.rule"].browse(latest_date)
@@ -180,7 +180,8 @@ class KpiResult(models.Model):
                 "unit_label": info["unit_label"] or "",
                 "currency_id": info["currency_id"],
                 "direction": info["direction"],
-                "pilot": info["pilot"],
+                # the mode of the user's team on the result's day (kpi.rule.rollout)
+                "pilot": result.pilot,
                 "weight": info["weight"],
                 "warning_threshold": info["warning_threshold"],
                 "sequence": info["sequence"],

@@ -61,7 +61,10 @@ class KpiResult(models.Model):
     )
     status = fields.Selection(STATUS_SELECTION, readonly=True, index=True)
     unit = fields.Selection(related="rule_id.unit")
-    pilot = fields.Boolean(related="rule_id.pilot")
+    pilot = fields.Boolean(
+        readonly=True, index=True,
+        help="The KPI ran as a pilot for the user's team that day: shown, never counted (not "
+        "for bonuses, reminders, team reports' totals or the overall score).")
     record_ids = fields.Json(readonly=True, help="The records that were counted.")
     res_model = fields.Char(readonly=True)
     record_count = fields.Integer(compute="_compute_record_count")

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, format_date, formatLang
 
 from . import kpi_measure, kpi_scoring
 from .kpi_scoring import MAX_TARGET, MAX_WINDOW_DAYS, WINDOW_SNAPSHOT
@@ -67,9 +67,22 @@ class KpiRule(models.Model):
         "below it, it is off track.",
     )
     pilot = fields.Boolean(
-        tracking=True,
-        help="A pilot rule is computed and shown but never counts for bonuses.",
+        string="Pilot by Default", tracking=True,
+        help="A pilot KPI is computed and shown with a \"pilot\" badge but never counts: not "
+        "for bonuses, reminders, team reports' totals or the overall score. This is the mode "
+        "of every sales team without a roll-out step of its own (see Roll-out) and of users "
+        "without a team.",
     )
+    rollout_ids = fields.One2many(
+        "kpi.rule.rollout", "rule_id", string="Roll-out",
+        help="From which day the rule runs as a pilot or live in each sales team, who decided "
+        "it and when: a history, never changed.")
+    pilot_team_ids = fields.Many2many(
+        "crm.team", string="Pilot Teams", compute="_compute_team_modes",
+        help="The sales teams in which the rule runs as a pilot today by a roll-out step.")
+    live_team_ids = fields.Many2many(
+        "crm.team", string="Live Teams", compute="_compute_team_modes",
+        help="The sales teams in which the rule runs live today by a roll-out step.")
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, index=True,
         help="Leave empty to evaluate the rule in every company.",
@@ -99,6 +112,58 @@ class KpiRule(models.Model):
     def _compute_direction(self):
         for rule in self:
             rule.direction = rule.template_id.default_direction or "higher"
+
+    @api.depends("rollout_ids", "pilot")
+    def _compute_team_modes(self):
+        today = fields.Date.context_today(self)
+        for rule in self:
+            modes = rule._team_modes(today)
+            Team = self.env["crm.team"]
+            rule.pilot_team_ids = Team.browse([team for team, pilot in modes.items() if pilot])
+            rule.live_team_ids = Team.browse([team for team, pilot in modes.items() if not pilot])
+
+    def _team_modes(self, day):
+        """``{team_id: pilot}``: the mode on ``day`` of each team with a roll-out step of
+        this rule from that day or before (the latest step wins)."""
+        self.ensure_one()
+        modes = {}
+        steps = self.env["kpi.rule.rollout"].sudo().search(
+            [("rule_id", "=", self.id), ("date", "<=", day)], order="date, id")
+        for step in steps:
+            modes[step.team_id.id] = step.mode == "pilot"
+        return modes
+
+    def _is_pilot_for(self, team, day):
+        """Whether this rule runs as a pilot for sales team ``team`` (may be empty: no team)
+        on ``day``: the team's roll-out step of that day or before, else the rule's mode."""
+        self.ensure_one()
+        if team:
+            step = self.env["kpi.rule.rollout"].sudo().search(
+                [("rule_id", "=", self.id), ("team_id", "=", team.id), ("date", "<=", day)],
+                order="date desc, id desc", limit=1)
+            if step:
+                return step.mode == "pilot"
+        return self.pilot
+
+    def _set_team_mode(self, teams, mode, date):
+        """Run this rule as ``mode`` ("pilot" or "live") in ``teams`` from ``date`` on: one
+        roll-out step per team, recording who and when, and a note in the chatter. KPI
+        administrators only."""
+        self.ensure_one()
+        self.check_access("write")
+        if not teams:
+            raise UserError(_("Choose the sales teams of this roll-out step."))
+        self.env["kpi.rule.rollout"].sudo().create([
+            {"rule_id": self.id, "team_id": team.id, "mode": mode, "date": date}
+            for team in teams
+        ])
+        labels = dict(self.env["kpi.rule.rollout"]._fields["mode"]._description_selection(
+            self.env))
+        self.message_post(
+            body=_("%(mode)s from %(date)s in: %(teams)s",
+                   mode=labels[mode], date=format_date(self.env, date),
+                   teams=", ".join(teams.mapped("display_name"))),
+            subtype_xmlid="mail.mt_note")
 
     @api.depends("profile_ids.user_ids")
     def _compute_user_count(self):
@@ -172,6 +237,28 @@ class KpiRule(models.Model):
             "target": "new",
             "context": {"default_rule_id": self.id},
         }
+
+    def _action_rollout(self, mode):
+        self.ensure_one()
+        self.check_access("write")
+        title = _("Promote to Live") if mode == "live" else _("Run as a Pilot")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("%(step)s: %(rule)s", step=title, rule=self.name),
+            "res_model": "kpi.rule.rollout.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_rule_id": self.id, "default_mode": mode},
+        }
+
+    def action_promote(self):
+        """Promote sales teams from pilot to live (the wizard proposes the pilot teams)."""
+        return self._action_rollout("live")
+
+    def action_start_pilot(self):
+        """Run the rule as a pilot in chosen sales teams."""
+        return self._action_rollout("pilot")
 
     def action_open_results(self):
         self.ensure_one()
@@ -329,7 +416,8 @@ class KpiRule(models.Model):
     def _evaluate_rows(self, rows, date=None, now=None):
         """Measure, score and upsert the results of one rule for ``rows`` (3 queries).
 
-        Each result also records the user's profile and sales team of the day and its
+        Each result also records the user's profile and sales team of the day, whether the
+        rule ran as a pilot for that team that day (``kpi.rule.rollout``) and its
         ``off_track_streak``: 1 + the streak of the previous result of the same rule and user
         when off track, else 0 (evaluate dates in ascending order, as the nightly job and the
         backfill do, for the streaks to chain).
@@ -352,14 +440,15 @@ class KpiRule(models.Model):
             columns["ids"].append(json.dumps(ids))
         uid = self.env.uid
         self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
+        self.env["kpi.rule.rollout"].flush_model()
         new_users = self.env["kpi.result"]._users_without_results(columns["user"])
         self.env.cr.execute(SQL(
             """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, off_track_streak,
+                                       profile_id, team_id, pilot, off_track_streak,
                                        create_uid, create_date, write_uid, write_date)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
-                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id,
+                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, %(pilot)s,
                       CASE WHEN x.st = 'off_track' THEN 1 + COALESCE((
                           SELECT p.off_track_streak FROM kpi_result p
                            WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
@@ -375,10 +464,13 @@ class KpiRule(models.Model):
                       status = EXCLUDED.status, record_ids = EXCLUDED.record_ids,
                       res_model = EXCLUDED.res_model, company_id = EXCLUDED.company_id,
                       computed_at = EXCLUDED.computed_at, profile_id = EXCLUDED.profile_id,
-                      team_id = EXCLUDED.team_id, off_track_streak = EXCLUDED.off_track_streak,
+                      team_id = EXCLUDED.team_id, pilot = EXCLUDED.pilot,
+                      off_track_streak = EXCLUDED.off_track_streak,
                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                RETURNING id""",
             rule=self.id, model=res_model, company=self.company_id.id or None,
+            pilot=self.env["kpi.rule.rollout"]._mode_sql(
+                self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot)),
             now=now or fields.Datetime.now(), uid=uid,
             u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
             s=columns["score"], st=columns["status"], ids=columns["ids"],

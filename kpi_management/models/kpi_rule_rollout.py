@@ -1,0 +1,94 @@
+"""The roll-out of a KPI rule, team by team: from which day it runs as a pilot or live in a sales
+team, who decided it and when.
+
+The source material launches a KPI "in demo mode ... for several months" in some departments
+before the whole company. A rule's own ``pilot`` flag is the mode of every team without a
+roll-out step of its own (and of users without a team); each step here sets the mode of one
+team from its date on. Steps are a history: they are added, never changed or removed, so the
+mode of a team on any past day can be told (a bonus sheet counts a rule only if it is live for
+its team on the sheet's first day). Each result also stores the mode of its day (``pilot``),
+computed in the nightly run from these steps.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+MODE_SELECTION = [("pilot", "Pilot"), ("live", "Live")]
+
+
+class KpiRuleRollout(models.Model):
+    _name = "kpi.rule.rollout"
+    _description = "KPI Rule Roll-out Step"
+    _order = "date desc, id desc"
+    _rec_name = "team_id"
+
+    rule_id = fields.Many2one("kpi.rule", string="KPI Rule", required=True, index=True,
+                              ondelete="cascade", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True,
+                              ondelete="cascade", readonly=True)
+    mode = fields.Selection(MODE_SELECTION, required=True, readonly=True)
+    date = fields.Date(
+        string="From", required=True, readonly=True,
+        help="The first day on which the rule runs in this mode for the team.")
+    decided_uid = fields.Many2one("res.users", string="Decided By", required=True,
+                                  readonly=True, ondelete="restrict")
+    decided_date = fields.Datetime(string="Decided On", required=True, readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A step is added by :meth:`kpi.rule._set_team_mode` (the roll-out wizard), which
+        records who and when; never backdated (the results computed before keep their mode)."""
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            vals["decided_uid"] = self.env.uid
+            vals["decided_date"] = fields.Datetime.now()
+            if fields.Date.to_date(vals.get("date")) < today:
+                raise ValidationError(_(
+                    "A roll-out step cannot start in the past: the results already computed "
+                    "keep the mode they had that day."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(_("The roll-out history of a KPI rule cannot be changed: add a new "
+                          "step instead."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_("The roll-out history of a KPI rule cannot be deleted: add a new "
+                          "step instead."))
+
+    @api.model
+    def _mode_sql(self, rule_id, team_sql, day_sql, default_pilot):
+        """SQL: whether rule ``rule_id`` is a pilot for team ``team_sql`` on day ``day_sql``:
+        its latest roll-out step for the team from that day or before, else the rule's own
+        ``default_pilot`` (a user without a team included)."""
+        return SQL(
+            """COALESCE((SELECT ro.mode = 'pilot' FROM kpi_rule_rollout ro
+                          WHERE ro.rule_id = %s AND ro.team_id = %s AND ro.date <= %s
+                          ORDER BY ro.date DESC, ro.id DESC LIMIT 1), %s)""",
+            rule_id, team_sql, day_sql, default_pilot)
+
+
+class KpiRuleRolloutWizard(models.TransientModel):
+    _name = "kpi.rule.rollout.wizard"
+    _description = "KPI Rule Roll-out"
+
+    rule_id = fields.Many2one("kpi.rule", string="KPI Rule", required=True, readonly=True,
+                              ondelete="cascade")
+    mode = fields.Selection(MODE_SELECTION, required=True, readonly=True)
+    team_ids = fields.Many2many(
+        "crm.team", string="Sales Teams", compute="_compute_team_ids", store=True,
+        readonly=False, required=True)
+    date = fields.Date(string="From", required=True, default=fields.Date.context_today)
+
+    @api.depends("rule_id", "mode")
+    def _compute_team_ids(self):
+        """Promoting proposes the teams that run the rule as a pilot today."""
+        for wizard in self:
+            wizard.team_ids = wizard.rule_id.pilot_team_ids if wizard.mode == "live" else False
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.rule_id._set_team_mode(self.team_ids, self.mode, self.date)
+        return {"type": "ir.actions.act_window_close"}
