@@ -193,3 +193,37 @@ def test_cron_isolates_a_failing_batch_and_retries_it(registry, committed_rules,
     assert batches == [(bad_id, 2), (bad_id, 2), (bad_id, 1)]
     assert {user for user, _day in _results(registry, bad_id)} == set(user_ids)
     assert len(_results(registry, good_id)) == 5
+
+
+def _reminders(registry, rule_id):
+    with registry.cursor() as cr:
+        cr.execute("""SELECT r.user_id, count(*) FROM mail_activity a
+                        JOIN kpi_result r ON r.id = a.res_id AND a.res_model = 'kpi.result'
+                       WHERE r.rule_id = %s AND a.active GROUP BY r.user_id""", [rule_id])
+        return dict(cr.fetchall())
+
+
+def test_reminders_survive_a_crash_once_each(registry, committed_rule):
+    """The five users have no meeting planned: off track. A run that crashes before its third
+    commit keeps the reminders of the committed batches only; the next run reminds the last
+    user, and nobody twice."""
+    rule_id, _profile_id, user_ids, _partners = committed_rule
+    IrCron = registry["ir.cron"]
+    commit_progress = IrCron._commit_progress
+    commits = []
+
+    def crash_before_third_commit(self, processed=0, *, remaining=None, deactivate=False):
+        commits.append(processed)
+        if len(commits) == 4:  # the first call only announces the work to do
+            raise RuntimeError("simulated crash")
+        return commit_progress(self, processed, remaining=remaining, deactivate=deactivate)
+
+    with mock.patch.object(IrCron, "_commit_progress", crash_before_third_commit), \
+            pytest.raises(RuntimeError), registry.cursor() as cr:
+        _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2)
+    reminded = _reminders(registry, rule_id)
+    assert reminded == dict.fromkeys(user_ids[:4], 1), reminded
+    for _run in range(2):
+        with registry.cursor() as cr:
+            _env(cr)["kpi.rule"]._cron_evaluate(batch_size=2)
+    assert _reminders(registry, rule_id) == dict.fromkeys(user_ids, 1)

@@ -5,6 +5,7 @@ from . import kpi_result
 from . import res_users
 from . import crm_lead
 from . import kpi_dashboard
+from . import kpi_reminder
 from . import kpi_rule_preview
 from . import ir_ui_menu
 from . import kpi_rule_target

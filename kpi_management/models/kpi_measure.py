@@ -39,7 +39,8 @@ Definitions (also shown on the templates):
     lost does not hide a slow answer); a lead still unanswered counts the hours up to the end
     of the window. Lower is better.
 ``overdue_activities``
-    the user's open activities whose due date is before the evaluation day (snapshot).
+    the user's open activities whose due date is before the evaluation day (snapshot), KPI
+    reminders excluded.
 ``open_pipeline``
     expected revenue of the user's active opportunities that are neither won nor lost
     (snapshot).
@@ -286,6 +287,10 @@ def overdue_activities(ctx):
           FROM win w
           JOIN mail_activity a ON a.user_id = w.user_id AND a.active
            AND a.date_deadline < w.day
+         WHERE NOT EXISTS (  -- an ignored KPI reminder must not lower this KPI as well
+               SELECT 1 FROM ir_model_data d
+                WHERE d.model = 'mail.activity.type' AND d.res_id = a.activity_type_id
+                  AND d.module = 'kpi_management' AND d.name = 'mail_activity_type_kpi_off_track')
          GROUP BY w.user_id""",
         windows_cte(ctx.windows),
     )

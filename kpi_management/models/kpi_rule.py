@@ -73,6 +73,11 @@ class KpiRule(models.Model):
         "of every sales team without a roll-out step of its own (see Roll-out) and of users "
         "without a team.",
     )
+    reminder = fields.Boolean(
+        string="Remind When Off Track", default=True, tracking=True,
+        help="When the KPI is off track in the nightly run, its user gets an activity stating "
+        "what is missing to reach the target, marked done by itself when the KPI recovers. "
+        "Never for a pilot KPI.")
     rollout_ids = fields.One2many(
         "kpi.rule.rollout", "rule_id", string="Roll-out",
         help="From which day the rule runs as a pilot or live in each sales team, who decided "
@@ -209,6 +214,12 @@ class KpiRule(models.Model):
             if rule.template_id.window_kind != WINDOW_SNAPSHOT and rule.window_days <= 0:
                 raise ValidationError(
                     _("The window of rule %s must be at least 1 day.", rule.name))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("reminder") is False or vals.get("active") is False:
+            self.env["kpi.result"]._close_rule_reminders(self)
+        return res
 
     # ------------------------------------------------------------------ actions
     def action_evaluate_now(self):
@@ -485,7 +496,8 @@ class KpiRule(models.Model):
     # ------------------------------------------------------------- nightly job
     @api.model
     def _cron_evaluate(self, batch_size=1000):
-        """Nightly job: store today's results of every active rule for every user.
+        """Nightly job: store today's results of every active rule for every user, and
+        remind the users whose KPI is off track (``kpi.result._sync_reminders``).
 
         Work is split in batches (one rule x at most ``batch_size`` users) committed one by
         one; (rule, user) pairs that already have today's result are skipped, so a run that
@@ -512,7 +524,9 @@ class KpiRule(models.Model):
             processed = len(rows)
             try:
                 with self.env.cr.savepoint():
-                    rule._evaluate_rows(rows, now=now)
+                    # the results and their reminders together: a crash leaves neither
+                    result_ids = rule._evaluate_rows(rows, now=now)
+                    self.env["kpi.result"]._sync_reminders(result_ids)
             except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
                 _logger.exception(
                     "KPI nightly evaluation: rule %r (id %s) failed for %s users; "

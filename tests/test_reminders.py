@@ -1,0 +1,189 @@
+"""Reminders: an off-track KPI gives its user one activity stating the gap, closed when the KPI
+recovers (issue 11). The crash of a run is tested on committed cursors in test_cron.py."""
+
+import datetime
+from unittest import mock
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+
+from .common import NOW, TODAY, KpiCase, utc
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def no_commit(self, processed=0, *, remaining=None, deactivate=False):
+    """``ir.cron._commit_progress`` outside a cron commits: not in a TransactionCase."""
+    return float("inf")
+
+
+@freeze_time(NOW)
+class TestReminders(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the source example: 10 meetings planned in the next 14 days, 6 found: 60%, off track
+        cls.rule = cls.make_rule("meetings_planned", name="Meetings planned", target=10,
+                                 window_days=14)
+        cls.reminder_type = cls.env.ref("kpi_management.mail_activity_type_kpi_off_track")
+        for day in range(1, 7):
+            cls.event(cls.salesman, utc(days=day, hours=10))
+        for day in range(1, 11):
+            cls.event(cls.salesman2, utc(days=day, hours=10))
+
+    def run_cron(self):
+        cron = type(self.env["ir.cron"])
+        with mock.patch.object(cron, "_commit_progress", no_commit):
+            self.env["kpi.rule"]._cron_evaluate()
+
+    def reminders(self, user=None, active=True):
+        return self.env["mail.activity"].with_context(active_test=False).search([
+            ("activity_type_id", "=", self.reminder_type.id),
+            ("active", "in", [active] if active is not None else [True, False]),
+            *([("user_id", "=", user.id)] if user else [])])
+
+    def test_off_track_user_gets_one_activity_stating_the_gap(self):
+        self.run_cron()
+        result = self.result(self.rule, self.salesman, TODAY)
+        self.assertEqual((result.status, result.value), ("off_track", 6.0))
+        reminder = self.reminders(self.salesman)
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual((reminder.res_model, reminder.res_id), ("kpi.result", result.id))
+        self.assertEqual(reminder.date_deadline, TODAY)
+        self.assertIn("Plan 4 more meetings in the next 14 days to reach 10.", reminder.note)
+        self.assertIn("Meetings planned", reminder.summary)
+        # the colleague at 10 of 10 gets nothing
+        self.assertFalse(self.reminders(self.salesman2))
+        # the user sees it, opens the result and marks it done himself
+        mine = self.env["mail.activity"].with_user(self.salesman).search(
+            [("activity_type_id", "=", self.reminder_type.id)])
+        self.assertEqual(mine, reminder)
+        self.assertEqual(self.env["kpi.result"].with_user(self.salesman).browse(
+            reminder.res_id).rule_id, self.rule)
+        mine.action_feedback(feedback="Called three clients")
+        self.assertFalse(reminder.active)
+        # a colleague can neither see nor close it
+        self.assertFalse(self.env["mail.activity"].with_user(self.salesman2).search(
+            [("id", "=", reminder.id)]))
+
+    def test_no_duplicate_over_several_runs_and_the_text_follows_the_gap(self):
+        self.run_cron()
+        self.run_cron()  # the next hourly run: nothing new
+        first = self.reminders(self.salesman)
+        self.assertEqual(len(first), 1)
+        with freeze_time(NOW + ONE_DAY):
+            # one meeting more tomorrow: still off track (7 of 10), the same reminder
+            self.event(self.salesman, utc(days=7, hours=10))
+            self.run_cron()
+            self.run_cron()
+        self.assertEqual(len(self.result(self.rule, self.salesman)), 2)
+        self.assertEqual(self.reminders(self.salesman), first)
+        self.assertEqual(first.date_deadline, TODAY, "due the day it went off track")
+        self.assertIn("Plan 3 more meetings", first.note)
+        # a re-run of the same day (Evaluate now + sync) changes nothing either
+        results = self.rule.evaluate()
+        self.env["kpi.result"]._sync_reminders(results.ids)
+        self.assertEqual(self.reminders(self.salesman, active=None), first)
+
+    def test_marked_done_when_the_kpi_recovers(self):
+        self.run_cron()
+        reminder = self.reminders(self.salesman)
+        result = self.env["kpi.result"].browse(reminder.res_id)
+        with freeze_time(NOW + ONE_DAY):
+            for day in range(2, 7):
+                self.event(self.salesman, utc(days=day, hours=15))
+            self.run_cron()
+        self.assertEqual(self.result(self.rule, self.salesman, TODAY + ONE_DAY).status,
+                         "reached")
+        self.assertFalse(reminder.active)
+        self.assertEqual(reminder.feedback, "Back on track.")
+        self.assertTrue(result.message_ids.filtered(lambda m: "Back on track" in m.body))
+        self.assertFalse(self.reminders(self.salesman))
+
+    def test_an_ignored_reminder_is_not_an_overdue_activity(self):
+        overdue = self.make_rule("overdue_activities", name="Overdue", target=0)
+        self.run_cron()
+        self.assertEqual(len(self.reminders(self.salesman)), 1)
+        # an ordinary overdue activity of the salesman counts
+        partner = self.env["res.partner"].create({"name": "Client"})
+        partner.activity_schedule("mail.mail_activity_data_todo", date_deadline=TODAY,
+                                  user_id=self.salesman.id)
+        with freeze_time(NOW + 3 * ONE_DAY):
+            results = overdue.evaluate(users=self.salesman)
+        self.assertEqual(results.value, 1.0, "the to-do counts, the ignored reminder does not")
+
+    def test_pilot_and_rules_without_reminders_never_remind(self):
+        self.rule.pilot = True
+        self.run_cron()
+        self.assertTrue(self.result(self.rule, self.salesman, TODAY).pilot)
+        self.assertFalse(self.reminders())
+        self.rule.write({"pilot": False, "reminder": False})
+        with freeze_time(NOW + ONE_DAY):
+            self.run_cron()
+        self.assertEqual(self.result(self.rule, self.salesman, TODAY + ONE_DAY).status,
+                         "off_track")
+        self.assertFalse(self.reminders())
+        # turned on again: reminded; turned off: the open reminder is closed
+        self.rule.reminder = True
+        with freeze_time(NOW + 2 * ONE_DAY):
+            self.run_cron()
+        reminder = self.reminders(self.salesman)
+        self.assertEqual(len(reminder), 1)
+        self.rule.reminder = False
+        self.assertFalse(reminder.active)
+        self.assertEqual(reminder.feedback, "Reminders are turned off for this KPI.")
+
+    def test_a_team_turned_pilot_closes_its_reminder(self):
+        self.run_cron()
+        reminder = self.reminders(self.salesman)
+        with freeze_time(NOW + ONE_DAY):
+            self.rule.with_user(self.kpi_admin)._set_team_mode(self.team, "pilot",
+                                                               TODAY + ONE_DAY)
+            self.run_cron()
+        self.assertFalse(reminder.active)
+        self.assertIn("pilot", reminder.feedback)
+
+    def test_only_kpi_administrators_turn_reminders_off(self):
+        with self.assertRaises(AccessError):
+            self.rule.with_user(self.manager).reminder = False
+
+    def test_sync_query_count_does_not_grow_with_users(self):
+        """Set-based: as many queries for 2 users as for 6 (creation and recovery)."""
+        more = self.env["res.users"]
+        for index in range(4):
+            more |= self._user("kpi_t_more%s" % index, self.profile_sales)
+
+        def queries(users, day):
+            with freeze_time(datetime.datetime.combine(day, datetime.time(10))):
+                results = self.rule.evaluate(users=users)
+                self.env.flush_all()
+                self.env.invalidate_all()
+                start = self.cr.sql_log_count
+                self.env["kpi.result"]._sync_reminders(results.ids)
+                self.env.flush_all()
+                return self.cr.sql_log_count - start
+
+        two = queries(self.salesman | self.kam | self.no_profile | self.salesman2,
+                      TODAY + ONE_DAY)
+        self.assertEqual(len(self.reminders(self.salesman)), 1)
+        six = queries(self.salesman | self.salesman2 | more, TODAY + 2 * ONE_DAY)
+        self.assertEqual(len(self.reminders()), 5)
+        self.assertLessEqual(six, two + 2, (two, six))
+
+
+@freeze_time(NOW)
+class TestReminderLanguage(KpiCase):
+    def test_the_reminder_is_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("da_DK")
+        self.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"],
+                                                        overwrite=True)
+        self.salesman.lang = "da_DK"
+        rule = self.make_rule("meetings_planned", name="Meetings planned", target=10,
+                              window_days=14)
+        rule.evaluate()
+        result = self.result(rule, self.salesman, TODAY)
+        self.env["kpi.result"]._sync_reminders(result.ids)
+        reminder = self.env["mail.activity"].search([("res_id", "=", result.id),
+                                                     ("res_model", "=", "kpi.result")])
+        self.assertIn("Planlæg 10 møder mere i de næste 14 dage for at nå 10.", reminder.note)
