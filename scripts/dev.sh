@@ -191,6 +191,9 @@ print("KPI results stored for the demo users: %s" % n)
 for sheet in env['kpi.rule']._demo_bonus_sheets():
     print("Bonus sheet %s: %s" % (sheet.name, sheet.state))
 env.cr.commit()
+# the reminders the hourly run gives for today's off-track KPIs
+print("KPI reminders open: %s" % env['kpi.result']._demo_reminders())
+env.cr.commit()
 PYEOF
     say "Odoo serves on http://127.0.0.1:$KPI_HTTP_PORT (database $KPI_DEMO_DB; log in as admin/admin,"
     say "or as a demo salesperson: kpi_sales_demo / kpi_sales_demo). Ctrl-C stops it."
