@@ -14,6 +14,7 @@
         "data/kpi_template_data.xml",
         "data/ir_cron_data.xml",
         "data/kpi_reminder_data.xml",
+        "data/kpi_bonus_activity_data.xml",
         "views/kpi_template_views.xml",
         "views/kpi_rule_views.xml",
         "views/kpi_rule_preview_views.xml",

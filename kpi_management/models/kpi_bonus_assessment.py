@@ -118,6 +118,8 @@ class KpiBonusAssessment(models.Model):
         assessments = super().create(vals_list)
         assessments._check_editable()
         assessments._check_assessor()
+        # the last missing assessment closes the reminders of the sheet
+        assessments.sheet_id._sync_activities()
         return assessments
 
     def write(self, vals):
@@ -128,7 +130,15 @@ class KpiBonusAssessment(models.Model):
                               "assessor: delete it and create a new one."))
         self._check_editable()
         self._check_assessor()
+        # who is assessed on what cannot change (refused above): no reminder to update
         return super().write(vals)
+
+    def unlink(self):
+        sheets = self.sheet_id
+        res = super().unlink()
+        # an employee no longer assessed: the reminders open again
+        sheets.exists()._sync_activities()
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):

@@ -157,6 +157,11 @@ class KpiBonusScheme(models.Model):
             res = super().write(vals)
         if collected is not None:
             (self.browse(collected) | self).exists()._check_definition()
+        if {"assessor_ids", "approver_id", "line_ids"} & set(vals):
+            # other assessors, manual KPIs or approver: other people must act on its sheets
+            self.env["kpi.bonus.sheet"].sudo().search([
+                ("scheme_id", "in", self.ids), ("state", "in", ("draft", "to_approve")),
+            ])._sync_activities()
         return res
 
     def _check_definition(self):

@@ -3,10 +3,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
@@ -40,6 +41,17 @@ OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: see that team's approved sheet for his own line): field groups cannot tell, so team managers
 #: read the amounts line by line (the lines' record rules know whose team it is).
 TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_bonus_officer,kpi_management.group_kpi_admin"
+
+#: the steps that wait for somebody, each reminded by an activity of its type
+#: (data/kpi_bonus_activity_data.xml, see :meth:`KpiBonusSheet._sync_activities`)
+STEP_ASSESS = "assess"
+STEP_MANAGER_APPROVAL = "manager_approval"
+STEP_HR_APPROVAL = "hr_approval"
+ACTIVITY_TYPES = {
+    STEP_ASSESS: "kpi_management.mail_act_kpi_bonus_assessment",
+    STEP_MANAGER_APPROVAL: "kpi_management.mail_act_kpi_bonus_manager_approval",
+    STEP_HR_APPROVAL: "kpi_management.mail_act_kpi_bonus_hr_approval",
+}
 
 
 @dataclass(frozen=True)
@@ -77,11 +89,13 @@ class KpiBonusSheet(models.Model):
       approves a sheet holding their own line (:meth:`_get_manager_approver`).
     * Once approved the sheet never changes, names included; a mistake is corrected by a new
       sheet that replaces it (:meth:`action_correct`).
+    * The people who must act next have an activity on the sheet, closed once the step is
+      done (:meth:`_sync_activities`).
     """
 
     _name = "kpi.bonus.sheet"
     _description = "KPI Bonus Sheet"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -354,6 +368,9 @@ class KpiBonusSheet(models.Model):
         for sheet in moved:
             sheet._clear_figures(_("Figures cleared: the scheme, team, company or period "
                                    "changed. Compute again."))
+        if DEFINING_FIELDS & set(vals):
+            # another team or scheme: other assessors, other employees to assess
+            self._sync_activities()
         return res
 
     @api.model_create_multi
@@ -365,7 +382,9 @@ class KpiBonusSheet(models.Model):
                        for key in set(vals) & SYSTEM_FIELDS):
                     raise UserError(_("The figures and approvals of a bonus sheet are set by "
                                       "its buttons only."))
-        return super().create(vals_list)
+        sheets = super().create(vals_list)
+        sheets._sync_activities()
+        return sheets
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
@@ -381,13 +400,15 @@ class KpiBonusSheet(models.Model):
             raise AccessError(_("Only a KPI bonus officer (HR) can do this."))
 
     def _transition(self, vals, message):
-        """Write a state change with sudo (after the caller checked the rights) and log it."""
+        """Write a state change with sudo (after the caller checked the rights), log it and
+        hand the reminders over to whoever must act next."""
         author = self.env.user.partner_id.id
         for sheet in self:
             sheet.sudo().write(vals)
             # the manager only reads sheets: post as them, with sudo
             sheet.sudo().message_post(body=message, subtype_xmlid="mail.mt_note",
                                       author_id=author)
+        self._sync_activities()
 
     def _check_state(self, *states):
         for sheet in self:
@@ -431,6 +452,8 @@ class KpiBonusSheet(models.Model):
                          body=body, rules=", ".join(figures["pilot_rules"].mapped("name")),
                          team=sheet.team_id.name, day=format_date(self.env, sheet.date_from))
             sheet.message_post(body=body)
+        # the team's members may have changed since the sheet was created
+        self._sync_activities()
         return True
 
     def _check_submittable(self, figures):
@@ -545,14 +568,23 @@ class KpiBonusSheet(models.Model):
         signs a sheet holding their own line."""
         self.ensure_one()
         user = self.env.user
-        if user in self.sudo().line_ids.user_id:
+        employees, signed = self._get_non_signatories()
+        if user in employees:
             raise AccessError(_("You have a line on bonus sheet %(name)s: you cannot give "
                                 "%(step)s of your own bonus.", name=self.name, step=step))
-        if user in (self.submitted_uid | self.manager_approved_uid):
+        if user in signed:
             raise AccessError(_(
                 "You already signed bonus sheet %(name)s: %(step)s must come from another "
                 "person (submitter, manager approver and HR approver are three different "
                 "people).", name=self.name, step=step))
+
+    def _get_non_signatories(self):
+        """Who may not sign this sheet now: ``(employees, signed)``, the users with a line on it
+        and those who already signed it (submitter, manager approver)."""
+        self.ensure_one()
+        sheet = self.sudo()
+        return (sheet.line_ids.user_id.with_env(self.env),
+                (sheet.submitted_uid | sheet.manager_approved_uid).with_env(self.env))
 
     def action_reset_to_draft(self):
         self._check_state("to_approve")
@@ -729,6 +761,171 @@ class KpiBonusSheet(models.Model):
                 "amount": line.amount,
             })
         return build_bonus_xlsx(header, kpis, rows)
+
+    # ------------------------------------------------------------ activities
+    def _sync_activities(self):
+        """Make the open reminders (activities) of these sheets match who must act now.
+
+        Who must act (:meth:`_get_activity_recipients`), among the users who can open the
+        sheet: on a draft sheet with an employee not assessed on a manual KPI, the team manager
+        and the scheme's assessors; on a submitted sheet, its manager approver; once the manager
+        approved, the bonus officers who may give the HR approval. Each gets one activity per
+        sheet and step, in their own language (one batched ``create``); the activities nobody
+        needs any more are marked done with the reason (the chatter keeps who did the step).
+
+        Idempotent, and run by every step that changes who must act. As superuser, as
+        :meth:`_transition`: the step that calls it checked the caller's rights, and its caller
+        may only read the sheet (a manager approving, an assessor assessing) while scheduling
+        or closing somebody else's activity needs write access to it. Only the activities this
+        method schedules (``automated``) are managed: one planned by hand stays as it is. An
+        archived activity type switches its step's reminders off. The assigned users get
+        Odoo's usual "assigned to you" notification (their preference: inbox or e-mail): the
+        steps are monthly or quarterly, and an assessor may not open Odoo in between.
+        """
+        if self.env.context.get("mail_activity_automation_skip"):
+            return
+        sheets = self.sudo().exists()
+        types = {step: self.env.ref(xmlid, raise_if_not_found=False)
+                 for step, xmlid in ACTIVITY_TYPES.items()}
+        types = {step: type_ for step, type_ in types.items() if type_ and type_.active}
+        if not sheets or not types:
+            return
+        step_of = {type_.id: step for step, type_ in types.items()}
+        wanted = sheets._get_activity_recipients()
+        Activity = self.env["mail.activity"].sudo().with_context(
+            clean_context(self.env.context))
+        existing = Activity.search([
+            ("res_model", "=", self._name), ("res_id", "in", sheets.ids),
+            ("activity_type_id", "in", list(step_of)), ("automated", "=", True),
+        ])
+        kept, duplicates, to_close = set(), Activity, defaultdict(lambda: Activity)
+        for activity in existing:
+            key = (activity.res_id, step_of[activity.activity_type_id.id], activity.user_id.id)
+            if key in kept:  # two syncs at the same moment: one reminder is enough
+                duplicates |= activity
+            elif activity.user_id in wanted.get(key[:2], ()):
+                kept.add(key)
+            else:
+                to_close[key[:2]] |= activity
+        duplicates.unlink()
+        by_id = {sheet.id: sheet for sheet in sheets}
+        for (sheet_id, step), activities in to_close.items():
+            activities.action_feedback(feedback=by_id[sheet_id]._get_activity_outcome(step))
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for (sheet_id, step), users in wanted.items():
+            sheet, type_ = by_id[sheet_id], types.get(step)
+            for user in users:
+                if not type_ or (sheet_id, step, user.id) in kept:
+                    continue
+                summary, note = sheet._get_activity_texts(step, user)
+                vals_list.append({
+                    "res_model_id": model_id, "res_id": sheet_id,
+                    "activity_type_id": type_.id, "user_id": user.id, "automated": True,
+                    "summary": summary, "note": note,
+                    "date_deadline": sheet._get_activity_deadline(step, type_),
+                })
+        if vals_list:
+            Activity.create(vals_list)
+
+    def _get_activity_recipients(self):
+        """``{(sheet id, step): users}``: who must act on each of these sheets now (active
+        internal users who can open it; nobody is reminded of a step they may not do)."""
+        result = {}
+        officers = self.env.ref(OFFICER_GROUP).sudo().all_user_ids
+        for sheet in self.sudo():
+            if sheet.state == "draft":
+                if sheet._get_missing_assessments():
+                    result[sheet.id, STEP_ASSESS] = (sheet.team_id.user_id
+                                                     | sheet.scheme_id.assessor_ids)
+            elif sheet.state == "to_approve":
+                employees, signed = sheet._get_non_signatories()
+                if not sheet.manager_approved_uid:
+                    result[sheet.id, STEP_MANAGER_APPROVAL] = \
+                        sheet._get_manager_approver() - signed
+                else:
+                    result[sheet.id, STEP_HR_APPROVAL] = \
+                        officers - sheet._get_manager_approver() - employees - signed
+        result = {key: users.filtered(lambda u: u.active and not u.share)
+                  for key, users in result.items()}
+        return self._keep_readers(result)
+
+    def _keep_readers(self, recipients):
+        """``recipients`` (``{(sheet id, step): users}``) without the users who cannot open
+        the sheet (access rights, record rules, companies): an activity must open its sheet."""
+        sheet_ids = defaultdict(set)
+        for (sheet_id, _step), users in recipients.items():
+            for user in users:
+                sheet_ids[user].add(sheet_id)
+        # the recipient's own companies, not those the caller works in
+        context = dict(self.env.context, allowed_company_ids=False)
+        readable = {
+            user: set(self.with_env(self.env(user=user, su=False, context=context))
+                      .browse(ids)._filtered_access("read").ids)
+            for user, ids in sheet_ids.items()
+        }
+        return {(sheet_id, step): users.filtered(lambda u, sheet_id=sheet_id:
+                                                 sheet_id in readable[u])
+                for (sheet_id, step), users in recipients.items()}
+
+    def _get_missing_assessments(self):
+        """``{(employee id, manual KPI id)}`` of this sheet that nobody has assessed yet (what
+        :meth:`_collect_figures` reports as "not assessed")."""
+        self.ensure_one()
+        sheet = self.sudo()
+        manual = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+        if not manual:
+            return set()
+        given = {(a.user_id.id, a.scheme_line_id.id) for a in sheet.assessment_ids}
+        return {(user.id, line.id) for user in sheet._get_employees()
+                for line in manual} - given
+
+    def _get_activity_deadline(self, step, activity_type):
+        """The activity type's delay from today (none by default); an assessment of a period
+        not over yet is due the day after it ends."""
+        self.ensure_one()
+        deadline = activity_type._get_date_deadline()
+        if step == STEP_ASSESS:
+            deadline = max(deadline, self.date_to + datetime.timedelta(days=1))
+        return deadline
+
+    def _get_activity_texts(self, step, user):
+        """``(summary, note)`` of the activity of ``user`` for ``step``, in their language."""
+        self.ensure_one()
+        sheet = self.with_context(lang=user.lang or self.env.lang)
+        _ = sheet.env._  # the module's _ would translate in the caller's language
+        name = sheet._get_localized_name()
+        if step == STEP_ASSESS:
+            kpis = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+            return _("Assess the employees"), Markup("<p>%s</p>") % _(
+                "Assess the employees of bonus sheet %(sheet)s on %(kpis)s. This reminder "
+                "closes once every employee is assessed on every manual KPI.",
+                sheet=name, kpis=", ".join(kpis.mapped("name")))
+        if step == STEP_MANAGER_APPROVAL:
+            return _("Give the manager approval"), Markup("<p>%s</p>") % _(
+                "Bonus sheet %s waits for your manager approval: check its figures, then "
+                "approve it or send it back to draft.", name)
+        return _("Give the HR approval"), Markup("<p>%s</p>") % _(
+            "Bonus sheet %s is approved by the manager and waits for the HR approval: check "
+            "its figures, then approve it or send it back to draft.", name)
+
+    def _get_activity_outcome(self, step):
+        """Why the activities of ``step`` on this sheet are closed (their feedback, in the
+        chatter)."""
+        self.ensure_one()
+        if self.state == "draft":
+            if step != STEP_ASSESS:
+                return _("Sheet sent back to draft.")
+            if not self._get_missing_assessments():
+                return _("Every employee is assessed on every manual KPI.")
+            return _("No longer asked to assess this sheet.")
+        if step == STEP_ASSESS:
+            return _("Sheet submitted for approval.")
+        if step == STEP_MANAGER_APPROVAL and self.manager_approved_uid:
+            return _("Manager approval given by %s.", self.manager_approved_uid.name)
+        if self.approved_uid:
+            return _("HR approval given by %s.", self.approved_uid.name)
+        return _("No longer asked to approve this sheet.")
 
     # --------------------------------------------------------------- figures
     def _get_employees(self):
