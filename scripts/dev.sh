@@ -180,7 +180,7 @@ demo() {
         odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --stop-after-init --log-level=warn \
             || die "installing kpi_management failed"
     fi
-    say "Computing KPI history for the demo users (last 90 days), then the demo bonus sheets"
+    say "Computing KPI history for the demo users (last 90 days), the demo bonus sheets and team reports"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
         || die "KPI evaluation failed"
 rules = env['kpi.rule'].search([])
@@ -193,6 +193,10 @@ for sheet in env['kpi.rule']._demo_bonus_sheets():
 env.cr.commit()
 # the reminders the hourly run gives for today's off-track KPIs
 print("KPI reminders open: %s" % env['kpi.result']._demo_reminders())
+# the team reports due (the demo team's week just ended), to the outbox and the team's chatter;
+# a period reported is not sent again
+for team, message in env['crm.team'].search([])._kpi_report_send_due().items():
+    print("KPI team report sent to %s: %s" % (team.user_id.name, message.subject))
 env.cr.commit()
 PYEOF
     say "Odoo serves on http://127.0.0.1:$KPI_HTTP_PORT (database $KPI_DEMO_DB; log in as admin/admin,"

@@ -19,3 +19,5 @@ from . import kpi_bonus_sheet
 from . import kpi_bonus_sheet_line
 from . import kpi_bonus_sheet_detail
 from . import kpi_bonus_assessment
+from . import crm_team
+from . import digest

@@ -281,6 +281,23 @@ class KpiResult(models.Model):
 
     # ------------------------------------------------------------------ readers
     @api.model
+    def _latest_of_query(self, domain):
+        """SQL of the ids of the latest result of each rule and user among the results matching
+        ``domain`` that the current user may read (record rules apply)."""
+        self.flush_model(["rule_id", "user_id", "date"])
+        return SQL(
+            """SELECT DISTINCT ON (r.rule_id, r.user_id) r.id FROM kpi_result r
+                WHERE r.id IN %s ORDER BY r.rule_id, r.user_id, r.date DESC""",
+            self._search(domain).subselect(),
+        )
+
+    @api.model
+    def _latest_of(self, domain):
+        """The latest result of each rule and user among the results matching ``domain`` that
+        the current user may read (team reports: a result at the end of a period)."""
+        return self.browse(row[0] for row in self.env.execute_query(self._latest_of_query(domain)))
+
+    @api.model
     def _read_daily(self, rule_ids, user_ids, date_from, date_to, latest=False):
         """``{(rule_id, user_id): [DailyResult]}``, oldest first: the stored results of
         ``rule_ids`` x ``user_ids`` dated ``date_from .. date_to`` (both included), and with
