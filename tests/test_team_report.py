@@ -112,7 +112,7 @@ class TeamReportCase(KpiCase):
                 "rule_id": rule.id, "user_id": user.id, "date": D(2026, 11, day),
                 "value": value, "target": target, "score": score, "status": status,
                 "off_track_streak": streak, "team_id": cls.team.id,
-                "company_id": cls.company.id, **extra,
+                "company_id": cls.company.id, "pilot": rule.pilot, **extra,
             })
 
     def report_mails(self, team=None):
