@@ -22,21 +22,17 @@ from odoo import _, api, models
 from odoo.tools import SQL, formatLang, html_escape
 
 from . import kpi_scoring
+from .kpi_result import format_kpi_figure
 
 REMINDER_TYPE = "kpi_management.mail_activity_type_kpi_off_track"
 
 
 def _figure(env, value, unit, currency=None):
-    """``value`` in the reader's format: whole counts, 2 decimals at most otherwise, amounts
-    with the currency symbol."""
+    """``value`` as the result shows it (``format_kpi_figure``), counts rounded up to whole
+    ones (4.2 meetings missing: 5 to plan)."""
     if unit == "count":
         value = math.ceil(round(value, 6))
-    value = round(value, 2)
-    text = formatLang(env, value, digits=0 if value == int(value) else 2)
-    if currency:
-        return ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol) if currency.position == "after"
-                else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
-    return text
+    return format_kpi_figure(env, value, currency)
 
 
 def gap_sentence(env, measure, direction, value, target, window_kind, window_days, unit,
@@ -238,8 +234,8 @@ class KpiResult(models.Model):
                   AND r.rule_id = ANY(%s)""", activity_type.id, rules.ids))
         activities = self.env["mail.activity"].sudo().browse(
             [row[0] for row in self.env.cr.fetchall()])
-        if activities:
-            activities._action_done(feedback=_("Reminders are turned off for this KPI."))
+        # (status, pilot, rule reminds): the reason is "reminders turned off"
+        self._close_reminders(activities, dict.fromkeys(activities.ids, (None, False, False)))
 
     @api.model
     def _demo_reminders(self):

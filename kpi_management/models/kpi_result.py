@@ -35,6 +35,19 @@ STATUS_SELECTION = [
 ]
 
 
+def format_kpi_figure(env, number, currency=None):
+    """A KPI's value or target in the reader's number format, with at most 2 decimals and
+    none on whole numbers; an amount with ``currency``'s symbol where the currency puts it,
+    without forcing its decimals on whole amounts (as the My KPIs cards show them:
+    "$ 175,000")."""
+    number = round(number or 0.0, 2)
+    text = formatLang(env, number, digits=0 if number == int(number) else 2)
+    if not currency:
+        return text
+    return ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol) if currency.position == "after"
+            else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
+
+
 class KpiResult(models.Model):
     _name = "kpi.result"
     _description = "KPI Result"
@@ -186,15 +199,7 @@ class KpiResult(models.Model):
                  "company_id")
     def _compute_value_display(self):
         def fmt(number, currency=None):
-            number = round(number or 0.0, 2)
-            text = formatLang(self.env, number, digits=0 if number == int(number) else 2)
-            if not currency:
-                return text
-            # the symbol where the currency puts it, without forcing its decimals on whole
-            # amounts (as the My KPIs cards show them: "$ 175,000")
-            return ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol)
-                    if currency.position == "after"
-                    else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
+            return format_kpi_figure(self.env, number, currency)
 
         for result in self:
             # amounts in the currency of the result's company, as Odoo shows monetary values
