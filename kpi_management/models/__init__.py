@@ -10,6 +10,8 @@ from . import kpi_rule_preview
 from . import ir_ui_menu
 from . import kpi_rule_target
 from . import kpi_rule_rollout
+from . import kpi_period_result
+from . import kpi_discrepancy
 from . import kpi_bonus_scheme
 from . import kpi_bonus_scheme_part
 from . import kpi_bonus_scheme_line

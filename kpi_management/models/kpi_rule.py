@@ -78,6 +78,15 @@ class KpiRule(models.Model):
         help="When the KPI is off track in the nightly run, its user gets an activity stating "
         "what is missing to reach the target, marked done by itself when the KPI recovers. "
         "Never for a pilot KPI.")
+    analysis_period = fields.Selection(
+        [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
+        string="Analysis Period", default="month", required=True, tracking=True,
+        help="The discrepancy analysis compares each user's score over these calendar periods "
+        "with the target (see Discrepancies).")
+    analysis_min_periods = fields.Integer(
+        string="Periods Below Target", default=2, tracking=True,
+        help="A finding opens when the KPI is below target for this many consecutive "
+        "analysis periods or more.")
     rollout_ids = fields.One2many(
         "kpi.rule.rollout", "rule_id", string="Roll-out",
         help="From which day the rule runs as a pilot or live in each sales team, who decided "
@@ -196,6 +205,14 @@ class KpiRule(models.Model):
             if not 0 <= rule.weight <= 100:
                 raise ValidationError(
                     _("The weight of rule %s must be between 0 and 100.", rule.name))
+
+    @api.constrains("analysis_min_periods")
+    def _check_analysis_min_periods(self):
+        for rule in self:
+            if not 1 <= rule.analysis_min_periods <= 24:
+                raise ValidationError(
+                    _("The number of periods below target of rule %s must be between 1 and "
+                      "24.", rule.name))
 
     @api.constrains("warning_threshold")
     def _check_warning_threshold(self):

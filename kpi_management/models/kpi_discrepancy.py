@@ -1,0 +1,457 @@
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from . import kpi_forecast, kpi_period, kpi_scoring
+from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
+from .kpi_result import format_kpi_figure
+
+_logger = logging.getLogger(__name__)
+
+#: how many closed periods of a rule the analysis reads back (a finding longer than that keeps
+#: its older periods as they are)
+ANALYSIS_LOOKBACK = 36
+
+#: the fields of a finding that only the analysis writes (the facts); the working group writes
+#: the others (cause, action, notes) and signs the review with the action only
+ENGINE_FIELDS = frozenset({
+    "rule_id", "user_id", "team_id", "company_id", "period_type", "date_from", "date_to",
+    "period_count", "state", "closed_date", "close_reason", "line_ids", "suggested_target",
+    "suggestion", "average_score", "team_average_score", "pilot", "reviewed_uid",
+    "reviewed_date",
+})
+
+
+class KpiDiscrepancyCause(models.Model):
+    _name = "kpi.discrepancy.cause"
+    _description = "KPI Discrepancy Cause"
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True)
+
+    _name_unique = models.Constraint("UNIQUE(name)", "A cause with this name already exists.")
+
+
+class KpiDiscrepancy(models.Model):
+    """A finding of the discrepancy analysis: a user's KPI below target for N or more
+    consecutive periods (``kpi.rule.analysis_period``, ``analysis_min_periods``), with the
+    team's figures over the same periods and a suggested target (``kpi_period``). The working
+    group records the cause, the action decided and signs the review; the finding closes
+    itself when the KPI is back on target for a full period, and a new finding opens if it
+    falls again."""
+
+    _name = "kpi.discrepancy"
+    _description = "KPI Discrepancy"
+    _inherit = ["mail.thread"]
+    _order = "state desc, date_to desc, id desc"
+    _mail_post_access = "read"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    rule_id = fields.Many2one("kpi.rule", string="KPI", required=True, ondelete="cascade",
+                              index=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="User", required=True, ondelete="cascade",
+                              index=True, readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True,
+                              help="The user's sales team in the last period of the finding.")
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    period_type = fields.Selection(PERIOD_TYPE_SELECTION, string="Period", required=True,
+                                   readonly=True)
+    date_from = fields.Date(string="From", readonly=True, required=True)
+    date_to = fields.Date(string="To", readonly=True, required=True, index=True)
+    period_count = fields.Integer(string="Periods Below Target", readonly=True,
+                                  aggregator="max")
+    periods_display = fields.Char(string="Periods", compute="_compute_periods_display")
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed")], default="open", required=True,
+        readonly=True, index=True, tracking=True,
+        help="Open while the KPI stays below target; closed by the analysis when it is back "
+        "on target for a full period.")
+    closed_date = fields.Date(readonly=True)
+    close_reason = fields.Char(readonly=True)
+    pilot = fields.Boolean(readonly=True,
+                           help="The KPI ran as a pilot for the team in one of the periods.")
+    line_ids = fields.One2many("kpi.discrepancy.period", "finding_id", string="Period Scores",
+                               readonly=True)
+    average_score = fields.Float(string="Average Score (%)", readonly=True, aggregator="avg")
+    team_average_score = fields.Float(string="Team Average Score (%)", readonly=True,
+                                      aggregator="avg")
+    suggested_target = fields.Float(
+        readonly=True, aggregator=None,
+        help="For fine-tuning: the median of the team's period values over the same periods, "
+        "brought back to the rule's window, never easier than the easiest target in force in "
+        "the team. A suggestion: nothing changes until an administrator changes a target.")
+    suggestion = fields.Text(string="How It Was Computed", readonly=True)
+    current_target = fields.Float(compute="_compute_current_target", aggregator=None,
+                                  string="Target in Force")
+    unit = fields.Selection(related="rule_id.unit")
+    unit_label = fields.Char(related="rule_id.unit_label")
+    cause_id = fields.Many2one("kpi.discrepancy.cause", string="Cause", tracking=True,
+                               index="btree_not_null")
+    action_decided = fields.Text(string="Action Decided", tracking=True)
+    note_ids = fields.One2many("kpi.discrepancy.note", "finding_id", string="Notes")
+    reviewed_uid = fields.Many2one("res.users", string="Reviewed By", readonly=True,
+                                   tracking=True)
+    reviewed_date = fields.Datetime(string="Reviewed On", readonly=True)
+    can_review = fields.Boolean(compute="_compute_can_review")
+    reviewed_this_quarter = fields.Boolean(
+        compute="_compute_reviewed_this_quarter", search="_search_reviewed_this_quarter",
+        help="Reviewed in the current calendar quarter (the quarterly check).")
+
+    @api.depends("user_id.name", "rule_id.name", "period_type", "date_from", "date_to")
+    def _compute_name(self):
+        for finding in self:
+            finding.name = _("%(user)s: %(kpi)s", user=finding.user_id.name,
+                             kpi=finding.rule_id.name)
+
+    @api.depends("period_type", "date_from", "date_to", "period_count")
+    def _compute_periods_display(self):
+        for finding in self:
+            if not finding.date_from:
+                finding.periods_display = False
+                continue
+            first = period_label(self.env, finding.period_type, finding.date_from)
+            last_start = kpi_period.periods_between(finding.date_to, finding.date_to,
+                                                    finding.period_type)[0][0]
+            last = period_label(self.env, finding.period_type, last_start)
+            finding.periods_display = first if first == last else "%s – %s" % (first, last)
+
+    @api.depends("rule_id", "user_id")
+    def _compute_current_target(self):
+        for finding in self:
+            finding.current_target = (
+                finding.rule_id.sudo()._get_user_targets([finding.user_id.id])[finding.user_id.id]
+                if finding.rule_id and finding.user_id else 0.0)
+
+    def _quarter_start_utc(self):
+        """Midnight starting the current quarter in the reader's timezone, as naive UTC."""
+        today = fields.Date.context_today(self)
+        start = kpi_forecast.period_bounds(today, "quarter")[0]
+        return kpi_scoring.local_midnight_utc(start, self.env.user.tz)
+
+    @api.depends("reviewed_date")
+    def _compute_reviewed_this_quarter(self):
+        start = self._quarter_start_utc()
+        for finding in self:
+            finding.reviewed_this_quarter = bool(finding.reviewed_date
+                                                 and finding.reviewed_date >= start)
+
+    def _search_reviewed_this_quarter(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = (True in value) == (operator == "in")
+        domain = Domain("reviewed_date", ">=", self._quarter_start_utc())
+        return domain if positive else ~domain
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_can_review(self):
+        for finding in self:
+            finding.can_review = finding._may_review()
+
+    def _may_review(self):
+        """The team's manager (not for his own finding) and KPI administrators may review."""
+        self.ensure_one()
+        user = self.env.user
+        if user == self.user_id and not self.env.su:
+            return False
+        if user.has_group("kpi_management.group_kpi_admin"):
+            return True
+        return bool(user.has_group("kpi_management.group_kpi_manager") and self.user_id.sudo()
+                    .crm_team_member_ids.filtered(lambda m: m.active
+                                                  and m.crm_team_id.user_id == user))
+
+    # ------------------------------------------------------------------- CRUD
+    def write(self, vals):
+        if not self.env.su and ENGINE_FIELDS.intersection(vals):
+            raise UserError(_("The figures of a discrepancy finding come from the analysis "
+                              "and cannot be changed."))
+        if not self.env.su:
+            for finding in self:
+                if not finding._may_review():
+                    raise UserError(_("Only the team's manager or a KPI administrator can "
+                                      "record the analysis of %s.", finding.name))
+        return super().write(vals)
+
+    # ---------------------------------------------------------------- actions
+    def action_mark_reviewed(self):
+        """Sign the review: who and when, by the user who clicks."""
+        for finding in self:
+            if not finding._may_review():
+                raise UserError(_("Only the team's manager or a KPI administrator can review "
+                                  "%s (nobody reviews their own finding).", finding.name))
+            if not finding.cause_id:
+                raise UserError(_("Choose the cause of %s before marking it reviewed.",
+                                  finding.name))
+        self.check_access("write")
+        self.sudo().write({"reviewed_uid": self.env.uid, "reviewed_date": fields.Datetime.now()})
+        return True
+
+    def action_open_periods(self):
+        """The period scores of the finding (and of the team over the same periods)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kpi_management.kpi_period_result_action")
+        action["domain"] = [("rule_id", "=", self.rule_id.id),
+                            ("period_type", "=", self.period_type),
+                            ("date_from", ">=", self.date_from), ("date_to", "<=", self.date_to),
+                            "|", ("user_id", "=", self.user_id.id),
+                            ("team_id", "=", self.team_id.id)]
+        action["context"] = {"search_default_group_by_period": 1}
+        return action
+
+    # ---------------------------------------------------------------- analysis
+    @api.model
+    def _analyse(self, rules, now=None):
+        """Find, extend and close the findings of ``rules`` from their closed period scores
+        (``kpi.period.result``) of each rule's analysis period. Two queries per rule.
+
+        * a user whose latest closed periods are below target N or more times in a row
+          (``kpi_period.trailing_run``), without an open finding, gets one;
+        * an open finding takes the new closed periods while they stay below target;
+        * an open finding closes when a new closed period is back on target (100% or more);
+          the next fall opens a new finding.
+
+        :return: the findings created or changed.
+        """
+        now = now or fields.Datetime.now()
+        Period = self.env["kpi.period.result"]
+        Period.flush_model()
+        touched = self.browse()
+        for rule in rules.sudo():
+            period_type = rule.analysis_period or "month"
+            self.env.cr.execute(SQL(
+                """SELECT id, user_id, team_id, date_from, date_to, value, target, score,
+                          status, pilot
+                     FROM kpi_period_result
+                    WHERE rule_id = %s AND period_type = %s AND closed
+                      AND date_from >= (SELECT COALESCE(max(date_from), '1900-01-01')
+                                          FROM kpi_period_result
+                                         WHERE rule_id = %s AND period_type = %s AND closed)
+                                       - %s
+                    ORDER BY date_from""",
+                rule.id, period_type, rule.id, period_type,
+                {"week": 7, "month": 31, "quarter": 92, "year": 366}[period_type]
+                * ANALYSIS_LOOKBACK))
+            rows = self.env.cr.dictfetchall()
+            by_user = defaultdict(list)
+            for row in rows:
+                by_user[row["user_id"]].append(row)
+            open_findings = {
+                finding.user_id.id: finding for finding in self.sudo().search(
+                    [("rule_id", "=", rule.id), ("state", "=", "open")])}
+            for user_id, user_rows in by_user.items():
+                latest = user_rows[-1]
+                finding = open_findings.get(user_id)
+                if finding and finding.period_type != period_type:
+                    # the rule's analysis period changed: the old finding is closed as such
+                    finding._close(_("The analysis period of the KPI changed."), now)
+                    touched |= finding
+                    finding = None
+                run = kpi_period.trailing_run([
+                    kpi_period.PeriodPoint(r["date_from"], r["date_to"], r["score"],
+                                           r["status"] != "no_data") for r in user_rows])
+                if finding:
+                    if latest["date_to"] <= finding.date_to:
+                        continue  # nothing new since the last analysis
+                    if kpi_period.is_below_target(latest["score"],
+                                                  latest["status"] != "no_data"):
+                        if run[0].date_from <= finding.date_to + kpi_period.ONE_DAY:
+                            finding._set_periods([r for r in user_rows
+                                                  if r["date_from"] >= finding.date_from],
+                                                 rule)
+                            touched |= finding
+                            continue
+                        # a period without a score since: this finding ends there, a new
+                        # one opens below when the new run is long enough
+                        finding._close(_("Interrupted: a period without a score."), now)
+                        touched |= finding
+                    elif latest["status"] != "no_data":
+                        finding._close(_("Back on target in %(period)s (%(score)s%%).",
+                                         period=period_label(self.env, period_type,
+                                                             latest["date_from"]),
+                                         score=format_kpi_figure(self.env, latest["score"])),
+                                       now)
+                        touched |= finding
+                        continue
+                    else:
+                        continue  # nothing to measure in the latest period: wait
+                if len(run) >= max(rule.analysis_min_periods, 1):
+                    user = self.env["res.users"].sudo().browse(user_id)
+                    if not user.active or self.sudo().search_count([
+                            ("rule_id", "=", rule.id), ("user_id", "=", user_id),
+                            ("period_type", "=", period_type),
+                            ("date_to", ">=", run[-1].date_to)], limit=1):
+                        continue  # left, or these periods were analysed already
+                    finding = self.sudo().create({
+                        "rule_id": rule.id, "user_id": user_id,
+                        "company_id": rule.company_id.id or user.company_id.id,
+                        "period_type": period_type,
+                        "date_from": run[0].date_from, "date_to": run[-1].date_to,
+                    })
+                    finding._set_periods([r for r in user_rows
+                                          if r["date_from"] >= run[0].date_from], rule)
+                    touched |= finding
+        return touched
+
+    def _close(self, reason, now):
+        self.ensure_one()
+        self.sudo().write({"state": "closed", "close_reason": reason,
+                           "closed_date": now.date()})
+        self.sudo().message_post(body=reason, subtype_xmlid="mail.mt_note")
+
+    def _set_periods(self, rows, rule):
+        """Write the finding's periods (``rows`` of ``kpi_period_result``, oldest first), the
+        team's figures over them and the suggested target."""
+        self.ensure_one()
+        team_id = rows[-1]["team_id"]
+        starts = [r["date_from"] for r in rows]
+        team_rows = defaultdict(list)
+        if team_id:
+            self.env.cr.execute(SQL(
+                """SELECT date_from, date_to, user_id, value FROM kpi_period_result
+                    WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
+                      AND date_from = ANY(%s) AND value IS NOT NULL""",
+                rule.id, self.period_type, team_id, starts))
+            for date_from, date_to, user_id, value in self.env.cr.fetchall():
+                team_rows[date_from].append((date_to, user_id, value))
+        else:  # no team: the user alone
+            for r in rows:
+                if r["value"] is not None:
+                    team_rows[r["date_from"]].append((r["date_to"], r["user_id"], r["value"]))
+        additive = rule.unit in kpi_period.ADDITIVE_UNITS
+        past = rule.window_kind == "past"
+        window_values, members = [], set()
+        lines = []
+        for r in rows:
+            values = [value for _t, _u, value in team_rows.get(r["date_from"], [])]
+            days = kpi_period.period_days(r["date_from"], r["date_to"])
+            for _t, user_id, value in team_rows.get(r["date_from"], []):
+                members.add(user_id)
+                window_values.append(
+                    kpi_period.window_value(value, rule.window_days, self.period_type, days,
+                                            additive) if past else value)
+            lines.append({
+                "period_result_id": r["id"], "date_from": r["date_from"],
+                "date_to": r["date_to"], "value": r["value"], "target": r["target"],
+                "score": r["score"], "status": r["status"],
+                "team_average": kpi_period.mean(values),
+                "team_median": kpi_period.median(values), "team_count": len(values),
+            })
+        targets = list(rule._get_user_targets(sorted(members | {self.user_id.id})).values())
+        suggested = kpi_period.suggested_target(window_values, targets, rule.direction)
+        currency = ((rule.company_id or self.env.company).currency_id
+                    if rule.unit == "amount" else None)
+
+        def fmt(number):
+            return format_kpi_figure(self.env, number, currency)
+
+        if suggested is None:
+            suggestion = _("No value of the team over these periods: no suggestion.")
+        else:
+            middle = kpi_period.median(window_values)
+            bound = (min(targets) if rule.direction != "lower" else max(targets))
+            suggestion = _(
+                "Median of the %(count)s period values of the team (%(members)s people) over "
+                "these periods, per %(days)s-day window: %(median)s. Never easier than the "
+                "easiest target in force in the team (%(bound)s): %(suggested)s.",
+                count=len(window_values), members=len(members), days=rule.window_days,
+                median=fmt(middle), bound=fmt(bound), suggested=fmt(suggested))
+        scores = [r["score"] for r in rows if r["score"] is not None]
+        team_scores = self._team_scores(rule, team_id, starts)
+        self.line_ids.sudo().unlink()
+        self.sudo().write({
+            "team_id": team_id,
+            "date_from": rows[0]["date_from"], "date_to": rows[-1]["date_to"],
+            "period_count": len(rows),
+            "pilot": any(r["pilot"] for r in rows),
+            "average_score": kpi_period.mean(scores) or 0.0,
+            "team_average_score": team_scores or 0.0,
+            "suggested_target": suggested or 0.0,
+            "suggestion": suggestion,
+            "line_ids": [fields.Command.create(line) for line in lines],
+        })
+
+    def _team_scores(self, rule, team_id, starts):
+        """The average score of the team over the periods starting on ``starts``."""
+        if not team_id:
+            return None
+        self.env.cr.execute(SQL(
+            """SELECT avg(score) FROM kpi_period_result
+                WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
+                  AND date_from = ANY(%s) AND score IS NOT NULL""",
+            rule.id, self.period_type, team_id, starts))
+        value = self.env.cr.fetchone()[0]
+        return round(value, 2) if value is not None else None
+
+
+class KpiDiscrepancyPeriod(models.Model):
+    _name = "kpi.discrepancy.period"
+    _description = "KPI Discrepancy Period"
+    _order = "date_from"
+
+    finding_id = fields.Many2one("kpi.discrepancy", required=True, ondelete="cascade",
+                                 index=True)
+    period_result_id = fields.Many2one("kpi.period.result", string="Period Score",
+                                       ondelete="set null")
+    date_from = fields.Date(string="From", required=True)
+    date_to = fields.Date(string="To", required=True)
+    period_label = fields.Char(string="Period", compute="_compute_period_label")
+    value = fields.Float(aggregator=None)
+    target = fields.Float(aggregator=None)
+    score = fields.Float(string="Score (%)", aggregator="avg")
+    status = fields.Selection(related="period_result_id.status")
+    team_average = fields.Float(aggregator=None, help="The average value of the team.")
+    team_median = fields.Float(aggregator=None, help="The median value of the team.")
+    team_count = fields.Integer(string="People", aggregator=None,
+                                help="How many members of the team were measured.")
+
+    @api.depends("finding_id.period_type", "date_from")
+    def _compute_period_label(self):
+        for line in self:
+            line.period_label = period_label(self.env, line.finding_id.period_type,
+                                             line.date_from)
+
+
+class KpiDiscrepancyNote(models.Model):
+    """A note of the working group on a finding. An internal note is never shown to the user
+    the finding is about (record rules)."""
+
+    _name = "kpi.discrepancy.note"
+    _description = "KPI Discrepancy Note"
+    _order = "create_date desc, id desc"
+
+    finding_id = fields.Many2one("kpi.discrepancy", required=True, ondelete="cascade",
+                                 index=True)
+    body = fields.Text(string="Note", required=True)
+    internal = fields.Boolean(
+        help="Not shown to the user the finding is about: for the team's manager and the KPI "
+        "administrators only.")
+    author_id = fields.Many2one("res.users", string="Author", default=lambda self: self.env.user,
+                                readonly=True)
+    create_date = fields.Datetime(string="Written On", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [dict(vals, author_id=self.env.uid) for vals in vals_list]
+        notes = super().create(vals_list)
+        for note in notes:
+            if not self.env.su and not note.finding_id._may_review():
+                raise UserError(_("Only the team's manager or a KPI administrator can add a "
+                                  "note to %s.", note.finding_id.name))
+        return notes
+
+    def write(self, vals):
+        if not self.env.su:
+            for note in self:
+                if note.author_id != self.env.user:
+                    raise UserError(_("Only its author can change a note."))
+        vals = dict(vals)
+        vals.pop("author_id", None)
+        return super().write(vals)

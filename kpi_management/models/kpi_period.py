@@ -1,0 +1,147 @@
+"""Pure arithmetic of period scores and discrepancy findings (no database).
+
+Period score
+    The score of a KPI over a calendar period (week, month, quarter, year; see
+    ``kpi_forecast.period_bounds``), computed the way a bonus sheet computes its period:
+    a past-window rule is measured once over the exact period (in the user's timezone), a
+    snapshot or future rule averages its daily results of the period.
+
+Period target (:func:`period_target`)
+    A past-window rule's target is set for its window ("10 deals in 30 days"). Over a period:
+
+    * a ratio or an average (a unit other than a count or an amount: %, hours) keeps its
+      target, whatever the length of the period;
+    * a count or an amount keeps its target when the window *is* that period (a window of
+      7 days for a week, 28 to 31 days for a month, 89 to 92 for a quarter, 365 or 366 for
+      a year: the bonus sheet's convention, a month is paid on the rule's target);
+    * otherwise it is scaled to the period's length: ``target x period days / window days``
+      (10 deals in 30 days is 2.33 deals a week, 30.33 in a quarter of 91 days).
+
+    Snapshot and future rules average the targets of their daily results.
+
+Consecutive periods below target (:func:`trailing_run`)
+    Periods are consecutive when each one starts the day after the previous one ends. A
+    period is below target when it has data and scores below 100%; a period with nothing to
+    measure, or a missing one, ends the run.
+
+Suggested target (:func:`suggested_target`)
+    The median of the period values of the team (every member holding the rule, the user
+    included, with data) over the finding's periods, each brought back to the rule's window
+    (the inverse of :func:`period_target`), and never easier than the easiest target in force
+    for the team (the rule's target and the individual targets of its members): never below
+    the lowest one for a higher-is-better KPI, never above the highest one for a
+    lower-is-better KPI. Rounded to 2 decimals.
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from .kpi_forecast import period_bounds
+
+PERIOD_TYPES = ("week", "month", "quarter", "year")
+
+#: the lengths in days of a window that *is* the period (no scaling of its target)
+NATURAL_LENGTHS = {
+    "week": range(7, 8),
+    "month": range(28, 32),
+    "quarter": range(89, 93),
+    "year": range(365, 367),
+}
+
+#: the units whose value adds up over time (scaled to the period's length)
+ADDITIVE_UNITS = ("count", "amount")
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def period_days(date_from, date_to):
+    """Number of days of ``date_from .. date_to`` (both included)."""
+    return (date_to - date_from).days + 1
+
+
+def previous_period(date_from, period_type):
+    """``(first_day, last_day)`` of the period just before the one starting on ``date_from``."""
+    return period_bounds(date_from - ONE_DAY, period_type)
+
+
+def periods_between(first_day, last_day, period_type):
+    """The ``(first_day, last_day)`` of every ``period_type`` period that contains a day of
+    ``first_day .. last_day``, oldest first."""
+    if period_type not in PERIOD_TYPES:
+        raise ValueError("unknown period %r" % (period_type,))
+    periods = []
+    start, end = period_bounds(first_day, period_type)
+    while start <= last_day:
+        periods.append((start, end))
+        start, end = period_bounds(end + ONE_DAY, period_type)
+    return periods
+
+
+def _scale(window_days, period_type, days, additive):
+    """The factor from a window's figure to the period's (see :func:`period_target`)."""
+    if not additive or window_days <= 0 or window_days in NATURAL_LENGTHS[period_type]:
+        return 1.0
+    return days / window_days
+
+
+def period_target(target, window_days, period_type, days, additive):
+    """The target over a period of ``days`` days of a past-window rule whose ``target`` is
+    set for ``window_days`` days (see the module docstring)."""
+    return round(target * _scale(window_days, period_type, days, additive), 4)
+
+
+def window_value(value, window_days, period_type, days, additive):
+    """A period's ``value`` brought back to the rule's window (the inverse of
+    :func:`period_target`), e.g. 14 deals in a quarter of 91 days is 4.62 deals in 30 days."""
+    return value / _scale(window_days, period_type, days, additive)
+
+
+def is_below_target(score, has_data):
+    """A period is below target when it was measured and scores under 100%."""
+    return bool(has_data) and score is not None and score < 100.0
+
+
+@dataclass(frozen=True)
+class PeriodPoint:
+    date_from: datetime.date
+    date_to: datetime.date
+    score: float | None
+    has_data: bool
+
+
+def trailing_run(points):
+    """The periods of the run of consecutive below-target periods that ends with the latest
+    of ``points`` (any order), oldest first; empty when the latest one is not below target.
+    """
+    ordered = sorted(points, key=lambda p: p.date_from)
+    run = []
+    for point in reversed(ordered):
+        if not is_below_target(point.score, point.has_data):
+            break
+        if run and point.date_to + ONE_DAY != run[-1].date_from:
+            break  # a gap: a period without a score ends the run
+        run.append(point)
+    return run[::-1]
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def suggested_target(window_values, targets_in_force, direction):
+    """The suggested target of a finding (see the module docstring): ``None`` without any
+    value of the team."""
+    middle = median(window_values)
+    if middle is None:
+        return None
+    targets = [t for t in targets_in_force if t is not None]
+    if targets:
+        middle = max(middle, min(targets)) if direction != "lower" else min(middle, max(targets))
+    return round(middle, 2)

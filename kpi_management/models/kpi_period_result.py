@@ -1,0 +1,342 @@
+import datetime
+import json
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_date
+
+from . import kpi_period, kpi_scoring
+from .kpi_bonus_math import WINDOW_PAST
+from .kpi_result import STATUS_SELECTION, format_kpi_figure
+
+_logger = logging.getLogger(__name__)
+
+PERIOD_TYPE_SELECTION = [
+    ("week", "Week"),
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("year", "Year"),
+]
+
+#: the period scores are computed back to at most this many days before today (a first run on
+#: a database with years of results does not rebuild them all)
+BACKFILL_DAYS = 800
+
+
+def period_label(env, period_type, date_from):
+    """The period in the reader's language: "Week 47, 2026", "November 2026", "Q4 2026",
+    "2026"."""
+    if period_type == "week":
+        year, week, _day = date_from.isocalendar()
+        return _("Week %(week)s, %(year)s", week=week, year=year)
+    if period_type == "month":
+        return format_date(env, date_from, date_format="MMMM y")
+    if period_type == "quarter":
+        return format_date(env, date_from, date_format="QQQ y")
+    return str(date_from.year)
+
+
+class KpiPeriodResult(models.Model):
+    """The score of a KPI for a user over a calendar period, stored by the daily analysis
+    (:meth:`_cron_analyse`) from the stored daily results: see ``kpi_period`` for the
+    arithmetic. The period views read these rows (one query, however many periods they show);
+    the discrepancy analysis (``kpi.discrepancy``) reads the closed ones."""
+
+    _name = "kpi.period.result"
+    _description = "KPI Period Score"
+    _order = "date_from desc, rule_id, user_id"
+    _rec_name = "period_label"
+
+    rule_id = fields.Many2one("kpi.rule", string="KPI", required=True, ondelete="cascade",
+                              index=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="User", required=True, ondelete="cascade",
+                              index=True, readonly=True)
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", readonly=True, index="btree_not_null",
+        help="The user's sales team on the last day of the period with a result.")
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    period_type = fields.Selection(PERIOD_TYPE_SELECTION, string="Period", required=True,
+                                   readonly=True, index=True)
+    date_from = fields.Date(string="From", required=True, readonly=True, index=True)
+    date_to = fields.Date(string="To", required=True, readonly=True)
+    period_label = fields.Char(string="Period Name", compute="_compute_period_label")
+    closed = fields.Boolean(
+        readonly=True, index=True,
+        help="The period had ended (in the user's timezone) when it was computed: its figures "
+        "are final. An open period is measured so far, up to the moment it was computed.")
+    method = fields.Selection(
+        [("period", "Measured over the period"), ("average", "Average of the daily results")],
+        readonly=True)
+    value = fields.Float(readonly=True, aggregator=None,
+                         help="Empty when there was nothing to measure.")
+    target = fields.Float(
+        readonly=True, aggregator=None,
+        help="The target over the period: a count or an amount is scaled to the period's "
+        "length unless the rule's window is that period (see README).")
+    score = fields.Float(string="Score (%)", readonly=True, aggregator="avg")
+    status = fields.Selection(STATUS_SELECTION, readonly=True)
+    days = fields.Integer(string="Days With a Result", readonly=True, aggregator=None)
+    last_value = fields.Float(readonly=True, aggregator=None,
+                              help="The value of the last daily result of the period.")
+    last_date = fields.Date(readonly=True)
+    has_previous = fields.Boolean(readonly=True,
+                                  help="The previous period has a score to compare with.")
+    previous_value = fields.Float(readonly=True, aggregator=None)
+    previous_score = fields.Float(string="Previous Score (%)", readonly=True, aggregator="avg")
+    score_change = fields.Float(
+        string="Change (pts)", readonly=True, aggregator="avg",
+        help="Score of this period minus the score of the previous one, in percentage points.")
+    pilot = fields.Boolean(readonly=True,
+                           help="The KPI ran as a pilot for the user's team in this period.")
+    record_ids = fields.Json(readonly=True, help="The records measured over the period.")
+    res_model = fields.Char(readonly=True)
+    computed_at = fields.Datetime(readonly=True)
+    unit = fields.Selection(related="rule_id.unit")
+    value_display = fields.Char(string="Value / Target", compute="_compute_value_display")
+
+    _period_unique = models.Constraint(
+        "UNIQUE(rule_id, user_id, period_type, date_from)",
+        "There is one period score per KPI, user and period.")
+
+    @api.depends("period_type", "date_from")
+    def _compute_period_label(self):
+        for row in self:
+            row.period_label = (period_label(self.env, row.period_type, row.date_from)
+                                if row.date_from and row.period_type else False)
+
+    @api.depends("value", "target", "status", "rule_id.unit", "rule_id.unit_label", "company_id")
+    def _compute_value_display(self):
+        for row in self:
+            currency = ((row.company_id or self.env.company).currency_id
+                        if row.rule_id.unit == "amount" else None)
+            value = (_("no data") if row.status == "no_data"
+                     else format_kpi_figure(self.env, row.value, currency))
+            row.value_display = " ".join(filter(None, [
+                "%s / %s" % (value, format_kpi_figure(self.env, row.target, currency)),
+                row.rule_id.unit_label]))
+
+    def action_open_records(self):
+        """The records measured over the period (past-window KPIs), else the daily results
+        it averages."""
+        self.ensure_one()
+        if self.method == "period" and self.res_model:
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("%(kpi)s: %(period)s", kpi=self.rule_id.name, period=self.period_label),
+                "res_model": self.res_model,
+                "view_mode": "list,form",
+                "views": [(False, "list"), (False, "form")],
+                "domain": [("id", "in", self.record_ids or [])],
+                "context": {"active_test": False, "create": False},
+            }
+        action = self.env["ir.actions.act_window"]._for_xml_id("kpi_management.kpi_result_action")
+        action["domain"] = [("rule_id", "=", self.rule_id.id), ("user_id", "=", self.user_id.id),
+                            ("date", ">=", self.date_from), ("date", "<=", self.date_to)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------ engine
+    @api.model
+    def _store_periods(self, rule, period_type, periods, now=None):
+        """Compute and store the scores of ``rule`` over ``periods`` (``[(first, last)]`` of
+        ``period_type``, oldest first) for every user with a daily result of the rule in the
+        period. One query reads the daily results of all the periods, one measure query per
+        period for a past-window rule, one upsert: never a query per user.
+
+        :return: the ids of the rows written.
+        """
+        if not periods:
+            return []
+        now = now or fields.Datetime.now()
+        rule = rule.sudo()
+        result_model = self.env["kpi.result"]
+        result_model.flush_model()
+        self.env.cr.execute(SQL(
+            """SELECT r.user_id, date_trunc(%(type)s, r.date)::date AS start,
+                      count(*),
+                      count(*) FILTER (WHERE r.status != 'no_data'),
+                      avg(r.value) FILTER (WHERE r.status != 'no_data'),
+                      avg(r.target) FILTER (WHERE r.status != 'no_data'),
+                      avg(r.score) FILTER (WHERE r.status != 'no_data'),
+                      avg(r.target),
+                      (array_agg(r.value ORDER BY r.date DESC))[1],
+                      max(r.date),
+                      (array_agg(r.team_id ORDER BY r.date DESC))[1],
+                      (array_agg(r.pilot ORDER BY r.date))[1],
+                      u.partner_id, p.tz
+                 FROM kpi_result r
+                 JOIN res_users u ON u.id = r.user_id
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE r.rule_id = %(rule)s AND r.date BETWEEN %(first)s AND %(last)s
+                GROUP BY r.user_id, start, u.partner_id, p.tz""",
+            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1]))
+        daily = defaultdict(dict)  # period start: {user: row}
+        for row in self.env.cr.fetchall():
+            daily[row[1]][row[0]] = row
+        past = rule.window_kind == WINDOW_PAST
+        additive = rule.unit in kpi_period.ADDITIVE_UNITS
+        targets = rule._get_user_targets(
+            sorted({user for rows in daily.values() for user in rows})) if past else {}
+        res_model = rule.template_id._get_res_model()
+        columns = defaultdict(list)
+        for date_from, date_to in periods:
+            users = daily.get(date_from)
+            if not users:
+                continue
+            days = kpi_period.period_days(date_from, date_to)
+            measured = {}
+            if past:
+                rows = [(uid, row[12], row[13]) for uid, row in sorted(users.items())]
+                measured = rule._measure_period(rows, date_from, date_to, until=now)
+            for user_id, row in sorted(users.items()):
+                (_u, _s, count, with_data, avg_value, avg_target, avg_score, all_target,
+                 last_value, last_date, team_id, pilot, _partner, tz) = row
+                if past:
+                    value, ids, has_data = measured[user_id]
+                    target = kpi_period.period_target(targets[user_id], rule.window_days,
+                                                      period_type, days, additive)
+                    score, status = rule._score(value, target, has_data)
+                else:
+                    ids, has_data = [], bool(with_data)
+                    value = round(avg_value, 4) if has_data else None
+                    target = round((avg_target if has_data else all_target) or 0.0, 4)
+                    score = round(avg_score, 2) if has_data else None
+                    status = (kpi_scoring.compute_status(score, rule.warning_threshold)
+                              if has_data else kpi_scoring.STATUS_NO_DATA)
+                columns["user"].append(user_id)
+                columns["from"].append(date_from)
+                columns["to"].append(date_to)
+                columns["closed"].append(kpi_scoring.local_today(tz, now) > date_to)
+                columns["value"].append(value if has_data else None)
+                columns["target"].append(target)
+                columns["score"].append(score)
+                columns["status"].append(status)
+                columns["days"].append(count)
+                columns["last_value"].append(last_value)
+                columns["last_date"].append(last_date)
+                columns["team"].append(team_id)
+                columns["pilot"].append(bool(pilot))
+                columns["ids"].append(json.dumps(ids))
+        if not columns:
+            return []
+        uid = self.env.uid
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """INSERT INTO kpi_period_result (
+                   rule_id, user_id, period_type, date_from, date_to, closed, method, value,
+                   target, score, status, days, last_value, last_date, team_id, pilot,
+                   record_ids, res_model, company_id, computed_at,
+                   create_uid, create_date, write_uid, write_date)
+               SELECT %(rule)s, x.u, %(type)s, x.f, x.t, x.c, %(method)s, x.v, x.tg, x.s, x.st,
+                      x.n, x.lv, x.ld, x.team, x.pilot, x.ids::jsonb, %(model)s, %(company)s,
+                      %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[], %(c)s::bool[],
+                             %(v)s::float[], %(tg)s::float[], %(s)s::float[],
+                             %(st)s::varchar[], %(n)s::int[], %(lv)s::float[], %(ld)s::date[],
+                             %(team)s::int[], %(pilot)s::bool[], %(ids)s::text[])
+                      AS x(u, f, t, c, v, tg, s, st, n, lv, ld, team, pilot, ids)
+               ON CONFLICT (rule_id, user_id, period_type, date_from) DO UPDATE
+                  SET date_to = EXCLUDED.date_to, closed = EXCLUDED.closed,
+                      method = EXCLUDED.method, value = EXCLUDED.value,
+                      target = EXCLUDED.target, score = EXCLUDED.score,
+                      status = EXCLUDED.status, days = EXCLUDED.days,
+                      last_value = EXCLUDED.last_value, last_date = EXCLUDED.last_date,
+                      team_id = EXCLUDED.team_id, pilot = EXCLUDED.pilot,
+                      record_ids = EXCLUDED.record_ids, res_model = EXCLUDED.res_model,
+                      company_id = EXCLUDED.company_id, computed_at = EXCLUDED.computed_at,
+                      write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+               RETURNING id""",
+            rule=rule.id, type=period_type, method="period" if past else "average",
+            model=res_model if past else None, company=rule.company_id.id or None,
+            now=now, uid=uid,
+            u=columns["user"], f=columns["from"], t=columns["to"], c=columns["closed"],
+            v=columns["value"], tg=columns["target"], s=columns["score"],
+            st=columns["status"], n=columns["days"], lv=columns["last_value"],
+            ld=columns["last_date"], team=columns["team"], pilot=columns["pilot"],
+            ids=columns["ids"],
+        ))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        # the comparison with the previous period, of the rows written and of the periods
+        # that follow them
+        starts = sorted(set(columns["from"]) | {t + kpi_period.ONE_DAY for t in columns["to"]})
+        self.env.cr.execute(SQL(
+            """UPDATE kpi_period_result cur
+                  SET has_previous = prev.id IS NOT NULL,
+                      previous_value = prev.value, previous_score = prev.score,
+                      score_change = round((cur.score - prev.score)::numeric, 2)
+                 FROM kpi_period_result cur2
+                 LEFT JOIN kpi_period_result prev
+                   ON prev.rule_id = cur2.rule_id AND prev.user_id = cur2.user_id
+                  AND prev.period_type = cur2.period_type
+                  AND prev.date_to = cur2.date_from - 1
+                WHERE cur.id = cur2.id AND cur2.rule_id = %s AND cur2.period_type = %s
+                  AND cur2.date_from = ANY(%s)""",
+            rule.id, period_type, starts))
+        self.invalidate_model()
+        return ids
+
+    @api.model
+    def _pending_periods(self, rules, now):
+        """``[(rule, period_type, [(first, last)])]``: the periods to (re)compute, oldest
+        first: those with a daily result of the rule and no final score yet (the period in
+        progress, every night, and a period that has just ended, once). Three queries."""
+        if not rules:
+            return []
+        self.env["kpi.result"].flush_model(["rule_id", "date"])
+        self.flush_model(["rule_id", "period_type", "date_from", "closed"])
+        self.env.cr.execute(SQL(
+            """SELECT rule_id, min(date), max(date) FROM kpi_result
+                WHERE rule_id = ANY(%s) GROUP BY rule_id""", rules.ids))
+        spans = {rule_id: (first, last) for rule_id, first, last in self.env.cr.fetchall()}
+        self.env.cr.execute(SQL(
+            """SELECT rule_id, period_type, date_from FROM kpi_period_result
+                WHERE rule_id = ANY(%s) GROUP BY 1, 2, 3 HAVING bool_and(closed)""", rules.ids))
+        final = set(self.env.cr.fetchall())
+        horizon = now.date() - datetime.timedelta(days=BACKFILL_DAYS)
+        work = []
+        for rule in rules:
+            if rule.id not in spans:
+                continue
+            first, last = spans[rule.id]
+            for period_type in kpi_period.PERIOD_TYPES:
+                periods = [
+                    bounds for bounds in kpi_period.periods_between(max(first, horizon), last,
+                                                                    period_type)
+                    if (rule.id, period_type, bounds[0]) not in final]
+                if periods:
+                    work.append((rule, period_type, periods))
+        return work
+
+    @api.model
+    def _cron_analyse(self):
+        """Daily job: store the period scores that are missing or not final yet (see
+        :meth:`_pending_periods`), one rule and period type at a time, committed one by one
+        (``ir.cron._commit_progress``); then the discrepancy analysis of every rule whose
+        analysis periods changed (``kpi.discrepancy._analyse``).
+
+        A rule that fails is rolled back to its savepoint and logged; the others go on, and
+        the next run tries it again (its periods are still pending).
+        """
+        now = fields.Datetime.now()
+        rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
+        work = self._pending_periods(rules, now)
+        cron = self.env["ir.cron"]
+        remaining = len(work)
+        cron._commit_progress(remaining=remaining)
+        to_analyse = self.env["kpi.rule"]
+        for rule, period_type, periods in work:
+            try:
+                with self.env.cr.savepoint():
+                    self._store_periods(rule, period_type, periods, now=now)
+                if period_type == rule.analysis_period:
+                    to_analyse |= rule
+            except Exception:  # noqa: BLE001 - one bad rule must not stop the others
+                _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
+                                  rule.name, rule.id, period_type)
+            remaining -= 1
+            if not cron._commit_progress(1, remaining=remaining):
+                break
+        if to_analyse:
+            self.env["kpi.discrepancy"]._analyse(to_analyse, now=now)
+        return remaining

@@ -1,0 +1,227 @@
+"""Period scores (``kpi.period.result``): the arithmetic of ``kpi_period`` and the engine that
+stores each KPI's score per week, month, quarter and year from the stored daily results.
+
+The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen (the users' timezone).
+"""
+
+import datetime
+from unittest import mock
+
+from freezegun import freeze_time
+
+from odoo.addons.kpi_management.models import kpi_bonus_math, kpi_period
+
+from .common import NOW, TODAY, TZ, KpiCase
+
+D = datetime.date
+
+
+def local(day, hour=0, minute=0, tz=TZ):
+    """Naive UTC of a wall-clock time in ``tz``."""
+    import pytz
+
+    moment = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time(hour,
+                                                                                    minute)))
+    return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+class TestPeriodArithmetic(KpiCase):
+    def test_period_target_natural_lengths_and_scaling(self):
+        # the window is the period: the rule's target, as the bonus sheet pays a month
+        self.assertEqual(kpi_period.period_target(10, 30, "month", 31, True), 10)
+        self.assertEqual(kpi_period.period_target(10, 28, "month", 28, True), 10)
+        self.assertEqual(kpi_period.period_target(10, 7, "week", 7, True), 10)
+        self.assertEqual(kpi_period.period_target(10, 91, "quarter", 92, True), 10)
+        self.assertEqual(kpi_period.period_target(10, 365, "year", 366, True), 10)
+        # otherwise scaled to the period's length
+        self.assertEqual(kpi_period.period_target(10, 30, "week", 7, True), 2.3333)
+        self.assertEqual(kpi_period.period_target(10, 30, "quarter", 91, True), 30.3333)
+        self.assertEqual(kpi_period.period_target(100000, 30, "year", 365, True), 1216666.6667)
+        # a ratio or an average keeps its target
+        self.assertEqual(kpi_period.period_target(30, 90, "week", 7, False), 30)
+        # and back to the window
+        self.assertAlmostEqual(kpi_period.window_value(14, 30, "quarter", 91, True), 4.6154, 4)
+        self.assertEqual(kpi_period.window_value(14, 30, "month", 31, True), 14)
+
+    def test_periods_between_crosses_the_year(self):
+        self.assertEqual(kpi_period.periods_between(D(2025, 12, 15), D(2026, 1, 2), "month"),
+                         [(D(2025, 12, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 1, 31))])
+        self.assertEqual(kpi_period.periods_between(D(2025, 12, 29), D(2026, 1, 5), "week"),
+                         [(D(2025, 12, 29), D(2026, 1, 4)), (D(2026, 1, 5), D(2026, 1, 11))])
+        self.assertEqual(kpi_period.periods_between(D(2025, 11, 1), D(2026, 1, 1), "quarter"),
+                         [(D(2025, 10, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 3, 31))])
+        self.assertEqual(kpi_period.previous_period(D(2026, 1, 1), "month"),
+                         (D(2025, 12, 1), D(2025, 12, 31)))
+
+    def test_trailing_run(self):
+        P = kpi_period.PeriodPoint
+        nov = P(D(2025, 11, 1), D(2025, 11, 30), 50.0, True)
+        dec = P(D(2025, 12, 1), D(2025, 12, 31), 80.0, True)
+        jan = P(D(2026, 1, 1), D(2026, 1, 31), 99.99, True)
+        # any order in, oldest first out, across the year
+        self.assertEqual(kpi_period.trailing_run([jan, nov, dec]), [nov, dec, jan])
+        # the latest on target: no run
+        self.assertEqual(kpi_period.trailing_run([nov, dec, P(jan.date_from, jan.date_to, 100.0,
+                                                                 True)]), [])
+        # a period with nothing to measure ends the run, a missing one too
+        self.assertEqual(kpi_period.trailing_run([nov, P(dec.date_from, dec.date_to, None,
+                                                         False), jan]), [jan])
+        self.assertEqual(kpi_period.trailing_run([nov, jan]), [jan])
+
+    def test_suggested_target(self):
+        values = [4, 5, 12, 8, 6, 7]  # median 6.5
+        self.assertEqual(kpi_period.suggested_target(values, [10, 5], "higher"), 6.5)
+        # never below the lowest target in force
+        self.assertEqual(kpi_period.suggested_target(values, [10, 8], "higher"), 8)
+        # lower is better: never above the highest target in force
+        self.assertEqual(kpi_period.suggested_target([10, 20, 30], [8, 12], "lower"), 12)
+        self.assertEqual(kpi_period.suggested_target([2, 4, 9], [8, 12], "lower"), 4)
+        self.assertIsNone(kpi_period.suggested_target([], [10], "higher"))
+
+
+@freeze_time(NOW)
+class TestPeriodScores(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Period = cls.env["kpi.period.result"]
+
+    def store(self, rule, period_type, first, last):
+        periods = kpi_period.periods_between(first, last, period_type)
+        ids = self.Period._store_periods(rule, period_type, periods, now=NOW)
+        return self.Period.browse(ids)
+
+    def row(self, rule, user, period_type, date_from):
+        return self.Period.search([("rule_id", "=", rule.id), ("user_id", "=", user.id),
+                                   ("period_type", "=", period_type),
+                                   ("date_from", "=", date_from)])
+
+    def test_past_window_measured_over_the_exact_period_in_the_users_timezone(self):
+        """A deal won at 00:30 on 1 November in Copenhagen is a November deal, although it
+        is still 31 October in UTC; a deal at 23:30 on 31 October is an October deal."""
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        october = self.won_lead(self.salesman, local(D(2026, 10, 31), 23, 30))
+        november = self.won_lead(self.salesman, local(D(2026, 11, 1), 0, 30))
+        self.assertEqual(november.kpi_date_won.month, 10)  # 31 October in UTC
+        self.won_lead(self.salesman, local(D(2026, 11, 23), 0, 5))  # today: in so far
+        for day in (D(2026, 10, 10), D(2026, 10, 28), D(2026, 11, 10)):
+            rule.evaluate(date=day)
+        self.store(rule, "month", D(2026, 10, 1), TODAY)
+        oct_row = self.row(rule, self.salesman, "month", D(2026, 10, 1))
+        nov_row = self.row(rule, self.salesman, "month", D(2026, 11, 1))
+        self.assertEqual((oct_row.value, oct_row.target, oct_row.score), (1, 2, 50))
+        self.assertEqual(oct_row.record_ids, october.ids)
+        self.assertEqual(oct_row.method, "period")
+        self.assertTrue(oct_row.closed)
+        # November so far (up to now), against the month's target, not final
+        self.assertEqual((nov_row.value, nov_row.score), (2, 100))
+        self.assertFalse(nov_row.closed)
+        self.assertEqual((nov_row.previous_value, nov_row.previous_score, nov_row.score_change),
+                         (1, 50, 50))
+        # the drill-down opens exactly the deals of the period
+        action = oct_row.action_open_records()
+        self.assertEqual(self.env["crm.lead"].search(action["domain"]), october)
+        # a week: the target of 2 in 30 days scaled to 7 days
+        self.store(rule, "week", D(2026, 10, 26), D(2026, 11, 1))
+        week = self.row(rule, self.salesman, "week", D(2026, 10, 26))
+        self.assertEqual((week.value, week.target), (2, 0.4667))
+        self.assertEqual(week.score, 200)  # capped
+
+    def test_snapshot_rule_averages_its_daily_results_as_the_bonus_sheet(self):
+        rule = self.make_rule("open_pipeline", target=100)
+        values = {D(2026, 10, 1): 50.0, D(2026, 10, 2): 150.0, D(2026, 10, 3): 80.0}
+        Result = self.env["kpi.result"]
+        for day, value in values.items():
+            score, status = rule._score(value, 100)
+            Result.create({"rule_id": rule.id, "user_id": self.salesman.id, "date": day,
+                           "value": value, "target": 100, "score": score, "status": status,
+                           "team_id": self.team.id})
+        # nothing to measure on the 4th: skipped by the averages
+        Result.create({"rule_id": rule.id, "user_id": self.salesman.id, "date": D(2026, 10, 4),
+                       "target": 100, "status": "no_data", "team_id": self.team.id})
+        self.store(rule, "month", D(2026, 10, 1), D(2026, 10, 31))
+        row = self.row(rule, self.salesman, "month", D(2026, 10, 1))
+        sheet = kpi_bonus_math.period_score(
+            Result._read_daily([rule.id], [self.salesman.id], D(2026, 10, 1),
+                               D(2026, 10, 31))[rule.id, self.salesman.id],
+            D(2026, 10, 1), D(2026, 10, 31), "snapshot")
+        self.assertEqual((row.value, row.target, row.score), (sheet.value, sheet.target,
+                                                              sheet.score))
+        self.assertEqual((row.value, row.score), (93.3333, 93.33))
+        self.assertEqual(row.days, 4)
+        self.assertEqual(row.status, "warning")
+        self.assertEqual(row.last_value, 0)  # the last day had nothing to measure
+        self.assertEqual(row.team_id, self.team)
+        self.assertEqual(row.method, "average")
+
+    def test_periods_without_a_daily_result_are_not_scored(self):
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        rule.evaluate(date=D(2026, 11, 10))
+        self.store(rule, "month", D(2026, 9, 1), TODAY)
+        self.assertEqual(self.Period.search([("rule_id", "=", rule.id)]).mapped("date_from"),
+                         [D(2026, 11, 1)] * 2)  # the two salespeople, November only
+
+    def count(self, function):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = function()
+        return result, self.env.cr.sql_log_count - before
+
+    def test_reading_the_period_view_does_not_grow_with_the_periods(self):
+        rule = self.make_rule("open_pipeline", target=100)
+        for month, value in ((7, 10.0), (8, 20.0), (9, 30.0), (10, 45.0)):
+            self.env["kpi.result"].create({
+                "rule_id": rule.id, "user_id": self.salesman.id, "date": D(2026, month, 5),
+                "value": value, "target": 100, "score": value, "status": "off_track"})
+        # an average rule: one read and one write, whatever the number of periods
+        _rows, one_month = self.count(
+            lambda: self.store(rule, "month", D(2026, 10, 1), D(2026, 10, 31)))
+        _rows, ten_months = self.count(
+            lambda: self.store(rule, "month", D(2026, 7, 1), D(2026, 10, 31)))
+        self.assertEqual(one_month, ten_months)
+        fields = ["rule_id", "period_label", "value", "score", "has_previous", "previous_score",
+                  "score_change"]
+        periods = self.Period.with_user(self.salesman)
+        periods.search_read([("period_type", "=", "month")], fields, limit=1)  # caches warm
+        one, one_count = self.count(lambda: periods.search_read(
+            [("period_type", "=", "month"), ("date_from", ">=", D(2026, 10, 1))], fields))
+        four, four_count = self.count(lambda: periods.search_read(
+            [("period_type", "=", "month")], fields))
+        self.assertEqual((len(one), len(four)), (1, 4))
+        self.assertEqual(one_count, four_count)
+        # the previous period and the change are read with the row, not computed per row
+        self.assertEqual([(r["score"], r["has_previous"], r["previous_score"],
+                           r["score_change"]) for r in four],
+                         [(45, True, 30, 15), (30, True, 20, 10), (20, True, 10, 10),
+                          (10, False, 0, 0)])
+
+    def test_cron_stores_each_final_period_once_and_the_current_one_every_night(self):
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        for day in (D(2026, 10, 10), D(2026, 11, 10)):
+            rule.evaluate(date=day)
+        no_commit = mock.patch.object(type(self.env["ir.cron"]), "_commit_progress",
+                                      return_value=float("inf"))
+        with no_commit:
+            self.Period._cron_analyse()
+        october = self.row(rule, self.salesman, "month", D(2026, 10, 1))
+        november = self.row(rule, self.salesman, "month", D(2026, 11, 1))
+        self.assertTrue(october.closed)
+        self.assertFalse(november.closed)
+        types = set(self.Period.search([("rule_id", "=", rule.id)]).mapped("period_type"))
+        self.assertEqual(types, {"week", "month", "quarter", "year"})
+        # the next night: October is final, not computed again; November is
+        self.won_lead(self.salesman, local(D(2026, 10, 15), 12))
+        with freeze_time(NOW + datetime.timedelta(days=1)), no_commit:
+            self.Period._cron_analyse()
+        self.assertEqual(october.value, 0)  # final when it ended: a late entry does not move it
+        self.assertEqual(november.computed_at, NOW + datetime.timedelta(days=1))
+
+    def test_a_user_sees_their_own_period_scores_a_manager_the_team(self):
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        rule.evaluate(date=D(2026, 11, 10))
+        self.store(rule, "month", D(2026, 11, 1), TODAY)
+        self.assertEqual(self.Period.with_user(self.salesman).search([]).user_id, self.salesman)
+        self.assertEqual(self.Period.with_user(self.manager).search([]).user_id, self.salesman)
+        self.assertEqual(self.Period.with_user(self.kpi_admin).search([]).user_id,
+                         self.salesman | self.salesman2)
