@@ -169,6 +169,8 @@ class KpiDiscrepancy(models.Model):
 
     # ------------------------------------------------------------------- CRUD
     def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")  # the record rules first: not one's own finding
         if not self.env.su and ENGINE_FIELDS.intersection(vals):
             raise UserError(_("The figures of a discrepancy finding come from the analysis "
                               "and cannot be changed."))
