@@ -9,12 +9,11 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.kpi_management.models import kpi_period
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from odoo.addons.kpi_management.models import kpi_period
-
-from .common import NOW, TZ, KpiCase, TODAY
+from .common import NOW, TODAY, TZ, KpiCase
 from .test_periods import local
 
 D = datetime.date
