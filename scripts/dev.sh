@@ -193,6 +193,12 @@ for sheet in env['kpi.rule']._demo_bonus_sheets():
 env.cr.commit()
 # the reminders the hourly run gives for today's off-track KPIs
 print("KPI reminders open: %s" % env['kpi.result']._demo_reminders())
+# the period scores and the discrepancy analysis of the nightly job, and the team manager's
+# review of the demo salesperson's finding
+for finding in env['kpi.discrepancy']._demo_analysis():
+    print("Discrepancy: %s, %s (%s)" % (finding.name, finding.periods_display,
+                                        finding.cause_id.name or "not reviewed yet"))
+env.cr.commit()
 # the team reports due (the demo team's week just ended), to the outbox and the team's chatter;
 # a period reported is not sent again
 for team, message in env['crm.team'].search([])._kpi_report_send_due().items():

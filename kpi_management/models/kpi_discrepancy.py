@@ -359,12 +359,20 @@ class KpiDiscrepancy(models.Model):
         else:
             middle = kpi_period.median(window_values)
             bound = (min(targets) if rule.direction != "lower" else max(targets))
-            suggestion = _(
-                "Median of the %(count)s period values of the team (%(members)s people) over "
-                "these periods, per %(days)s-day window: %(median)s. Never easier than the "
-                "easiest target in force in the team (%(bound)s): %(suggested)s.",
-                count=len(window_values), members=len(members), days=rule.window_days,
-                median=fmt(middle), bound=fmt(bound), suggested=fmt(suggested))
+            if rule.window_kind == "snapshot":
+                suggestion = _(
+                    "Median of the %(count)s period values of the team over these periods: "
+                    "%(median)s. Never easier than the easiest target in force in the team "
+                    "(%(bound)s): %(suggested)s.",
+                    count=len(window_values), median=fmt(middle), bound=fmt(bound),
+                    suggested=fmt(suggested))
+            else:
+                suggestion = _(
+                    "Median of the %(count)s period values of the team over these periods, "
+                    "per window of %(days)s days: %(median)s. Never easier than the easiest "
+                    "target in force in the team (%(bound)s): %(suggested)s.",
+                    count=len(window_values), days=rule.window_days, median=fmt(middle),
+                    bound=fmt(bound), suggested=fmt(suggested))
         scores = [r["score"] for r in rows if r["score"] is not None]
         team_scores = self._team_scores(rule, team_id, starts)
         self.line_ids.sudo().unlink()
@@ -391,6 +399,37 @@ class KpiDiscrepancy(models.Model):
             rule.id, self.period_type, team_id, starts))
         value = self.env.cr.fetchone()[0]
         return round(value, 2) if value is not None else None
+
+
+    # ------------------------------------------------------------- demo only
+    @api.model
+    def _demo_analysis(self):
+        """Demo only (``make demo``): store the period scores and run the analysis over the
+        demo history, then record the working group's analysis of the demo salesperson's
+        finding as the team's manager (``kpi_manager_demo``), through the finding's own checks.
+        A finding reviewed already is left alone. :return: the open findings."""
+        self.env["kpi.period.result"]._cron_analyse()
+        Finding = self.env["kpi.discrepancy"].sudo()
+        sofie = self.env.ref("kpi_management.kpi_user_sales_demo", raise_if_not_found=False)
+        manager = self.env.ref("kpi_management.kpi_user_manager_demo", raise_if_not_found=False)
+        cause = self.env.ref("kpi_management.kpi_discrepancy_cause_crm")
+        finding = Finding.search([("user_id", "=", sofie.id), ("state", "=", "open"),
+                                  ("reviewed_uid", "=", False)], limit=1) if sofie else Finding
+        if finding and manager:
+            mine = finding.with_user(manager)
+            mine.write({
+                "cause_id": cause.id,
+                "action_decided": _("Plan the next two weeks' customer visits every Friday and "
+                                    "enter them in the calendar; coaching by the team manager."),
+            })
+            notes = self.env["kpi.discrepancy.note"].with_user(manager)
+            notes.create({"finding_id": finding.id, "body": _(
+                "Sofie meets her customers, but books half of the meetings by phone and does "
+                "not enter them in Odoo.")})
+            notes.create({"finding_id": finding.id, "internal": True, "body": _(
+                "Check again at the quarterly review before changing the target.")})
+            mine.action_mark_reviewed()
+        return Finding.search([("state", "=", "open")])
 
 
 class KpiDiscrepancyPeriod(models.Model):
@@ -457,3 +496,4 @@ class KpiDiscrepancyNote(models.Model):
         vals = dict(vals)
         vals.pop("author_id", None)
         return super().write(vals)
+
