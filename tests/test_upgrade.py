@@ -347,6 +347,20 @@ def check_upgraded(cr, fresh_cr, filled, shown):
     assert modes[filled["overdue_id"]][0] is True and modes[filled["response_id"]][0] is False
     assert modes[filled["overdue_id"]][1] > 0, modes
 
+    # -- 19.0.1.5.0: period scores and discrepancy findings (new tables, as in a fresh install);
+    #    the rules of the previous release are analysed monthly, 2 periods in a row, the default
+    for table in ("kpi_rule", "kpi_period_result", "kpi_discrepancy", "kpi_discrepancy_period",
+                  "kpi_discrepancy_note", "kpi_discrepancy_cause"):
+        assert columns(cr, table) == columns(fresh_cr, table), table
+    cr.execute("SELECT DISTINCT analysis_period, analysis_min_periods FROM kpi_rule")
+    assert cr.fetchall() == [("month", 2)]
+    for db in (cr, fresh_cr):
+        db.execute("SELECT count(*) FROM kpi_discrepancy_cause")
+        assert db.fetchone()[0] == 8
+        db.execute("SELECT count(*) FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id "
+                   "AND d.model = 'ir.cron' WHERE d.name = 'ir_cron_kpi_analyse'")
+        assert db.fetchone()[0] == 1
+
 
 # ------------------------------------------------------------------------------- the machinery
 def differences(upgraded, fresh):
