@@ -146,6 +146,26 @@ class TestDetection(DiscrepancyCase):
         self.assertEqual((finding.date_from, finding.date_to), (D(2026, 9, 1), D(2026, 10, 31)))
 
 
+    def test_changing_the_analysis_period_closes_the_open_finding(self):
+        self.month(self.salesman, D(2026, 9, 1), 3.0)
+        self.month(self.salesman, D(2026, 10, 1), 4.0)
+        self.Finding._analyse(self.rule)
+        finding = self.findings(self.salesman)
+        self.rule.analysis_period = "week"
+        self.Finding._analyse(self.rule)
+        self.assertEqual(finding.state, "open")  # no weekly score yet: nothing analysed
+        week = self.Period.create({
+            "rule_id": self.rule.id, "user_id": self.salesman.id, "period_type": "week",
+            "date_from": D(2026, 11, 9), "date_to": D(2026, 11, 15), "closed": True,
+            "value": 3.0, "target": 10.0, "score": 30.0, "status": "off_track",
+            "team_id": self.team.id})
+        self.Finding._analyse(self.rule)
+        self.assertEqual((finding.state, finding.close_reason),
+                         ("closed", "The analysis period of the KPI changed."))
+        self.assertEqual(self.findings(self.salesman), finding)  # one week is not enough
+        self.assertTrue(week)
+
+
 class TestSuggestedTarget(DiscrepancyCase):
     def test_suggested_target_on_a_known_team(self):
         """Team values over September and October: 4, 5 (salesman), 12, 8 (salesman2), 6, 7
@@ -299,6 +319,20 @@ class TestWhoSeesWhat(DiscrepancyCase):
         own.with_user(self.kpi_admin).write({"cause_id": self.cause.id})
         own.with_user(self.kpi_admin).action_mark_reviewed()
         self.assertEqual(own.reviewed_uid, self.kpi_admin)
+
+    def test_notes_are_changed_and_deleted_by_their_author_only(self):
+        note = self.env["kpi.discrepancy.note"].with_user(self.manager).create({
+            "finding_id": self.mine.id, "body": "First call together on Monday."})
+        self.assertEqual(note.author_id, self.manager)
+        with self.assertRaises(UserError):
+            self.public_note.with_user(self.manager).write({"body": "Rewritten"})
+        with self.assertRaises(UserError):
+            self.public_note.with_user(self.manager).unlink()
+        with self.assertRaises(UserError):
+            note.with_user(self.kpi_admin).unlink()
+        note.with_user(self.manager).write({"body": "First call together on Tuesday."})
+        note.with_user(self.manager).unlink()
+        self.assertFalse(note.exists())
 
     def test_the_kpi_administrator_sees_all(self):
         Finding = self.Finding.with_user(self.kpi_admin)

@@ -217,6 +217,27 @@ class TestPeriodScores(KpiCase):
         self.assertEqual(october.value, 0)  # final when it ended: a late entry does not move it
         self.assertEqual(november.computed_at, NOW + datetime.timedelta(days=1))
 
+    def test_cron_isolates_a_failing_rule(self):
+        failing = self.make_rule("won_deals", target=2, window_days=30, name="Failing")
+        working = self.make_rule("open_pipeline", target=100)
+        for rule in (failing, working):
+            rule.evaluate(date=D(2026, 11, 10))
+        store = type(self.Period)._store_periods
+
+        def store_or_fail(model, rule, *args, **kwargs):
+            if rule == failing:
+                raise ValueError("a broken rule")
+            return store(model, rule, *args, **kwargs)
+
+        with mock.patch.object(type(self.env["ir.cron"]), "_commit_progress",
+                               return_value=float("inf")), \
+                mock.patch.object(type(self.Period), "_store_periods", store_or_fail), \
+                self.assertLogs("odoo.addons.kpi_management.models.kpi_period_result",
+                                level="ERROR"):
+            self.Period._cron_analyse()
+        self.assertFalse(self.Period.search([("rule_id", "=", failing.id)]))
+        self.assertEqual(len(self.Period.search([("rule_id", "=", working.id)])), 2 * 4)
+
     def test_a_user_sees_their_own_period_scores_a_manager_the_team(self):
         rule = self.make_rule("won_deals", target=2, window_days=30)
         rule.evaluate(date=D(2026, 11, 10))

@@ -497,3 +497,8 @@ class KpiDiscrepancyNote(models.Model):
         vals.pop("author_id", None)
         return super().write(vals)
 
+    def unlink(self):
+        if not self.env.su and any(note.author_id != self.env.user for note in self):
+            raise UserError(_("Only its author can delete a note."))
+        return super().unlink()
+
