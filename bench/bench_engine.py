@@ -6,7 +6,9 @@ the end, then measures in the same run:
 * ``bare SQL``: one hand-written GROUP BY per rule, nothing stored (the floor);
 * ``engine``: ``kpi.rule.evaluate()``: set-based measure + upsert of every result;
 * ``per-user ORM``: the gamification per-user style, one ``_read_group`` per user and rule
-  plus one write per result (what the engine replaces).
+  plus one write per result (what the engine replaces);
+* period scores (``kpi.period.result._store_periods``) of the current month for every rule
+  and user, against measuring each user's month on its own (one query per user and rule).
 
 Usage: .venv/bin/python bench/bench_engine.py -c .odoo/odoo.conf -d kpi_test [--users 1000]
        [--leads 200000]   (``make bench`` does this)
@@ -125,6 +127,27 @@ def per_user_orm(env, rules, users):
         env.flush_all()
 
 
+def period_bounds(day, period):
+    # imported once the configuration has put the addon on the addons path
+    from odoo.addons.kpi_management.models.kpi_forecast import period_bounds as bounds
+
+    return bounds(day, period)
+
+
+def period_engine(env, rules):
+    month = period_bounds(datetime.date.today(), "month")
+    return sum(len(env["kpi.period.result"]._store_periods(rule, "month", [month]))
+               for rule in rules)
+
+
+def period_per_user(env, rules, users):
+    """The month of each user measured on its own (nothing stored)."""
+    first, last = period_bounds(datetime.date.today(), "month")
+    for rule in rules:
+        for user in users:
+            rule._measure_period([(user.id, user.partner_id.id, user.tz)], first, last)
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,6 +181,16 @@ def main():
                                                        t_orm / t_bare, 2 * len(rules) * len(users)))
         print()
         print("engine is %.1fx faster than the per-user baseline" % (t_orm / t_engine))
+
+        past = rules.filtered(lambda r: r.window_kind == "past")
+        t_period, stored = timed(lambda: period_engine(env, rules))
+        t_period_user, _ = timed(lambda: period_per_user(env, past, users), repeat=1)
+        print()
+        print("period scores of the month: %d rows (%d past-window rules measured)"
+              % (stored, len(past)))
+        print("%-28s %10.3f" % ("engine _store_periods()", t_period))
+        print("%-28s %10.3f %11.1fx   (past rules only, nothing stored)"
+              % ("per-user measure (baseline)", t_period_user, t_period_user / t_period))
         cr.rollback()
 
 
