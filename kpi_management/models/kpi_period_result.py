@@ -29,12 +29,22 @@ def period_label(env, period_type, date_from):
     "2026"."""
     if period_type == "week":
         year, week, _day = date_from.isocalendar()
-        return _("Week %(week)s, %(year)s", week=week, year=year)
+        return env._("Week %(week)s, %(year)s", week=week, year=year)
     if period_type == "month":
         return format_date(env, date_from, date_format="MMMM y")
     if period_type == "quarter":
         return format_date(env, date_from, date_format="QQQ y")
     return str(date_from.year)
+
+
+def progress_label(env, closed, date_from, date_to, last_date):
+    """"final" for a period that had ended when it was computed, else how far it was measured:
+    "so far, day 23 of 30" (see ``kpi_period.elapsed_days``)."""
+    if closed:
+        return env._("final")
+    return env._("so far, day %(day)s of %(days)s",
+                 day=kpi_period.elapsed_days(date_from, date_to, last_date),
+                 days=kpi_period.period_days(date_from, date_to))
 
 
 class KpiPeriodResult(models.Model):
@@ -80,8 +90,9 @@ class KpiPeriodResult(models.Model):
     last_value = fields.Float(readonly=True, aggregator=None,
                               help="The value of the last daily result of the period.")
     last_date = fields.Date(readonly=True)
-    has_previous = fields.Boolean(readonly=True,
-                                  help="The previous period has a score to compare with.")
+    has_previous = fields.Boolean(
+        readonly=True, help="The previous period has a score to compare with (it was scored, "
+        "with something to measure).")
     previous_value = fields.Float(readonly=True, aggregator=None)
     previous_score = fields.Float(string="Previous Score (%)", readonly=True, aggregator="avg")
     score_change = fields.Float(
@@ -94,6 +105,10 @@ class KpiPeriodResult(models.Model):
     computed_at = fields.Datetime(readonly=True)
     unit = fields.Selection(related="rule_id.unit")
     value_display = fields.Char(string="Value / Target", compute="_compute_value_display")
+    progress_label = fields.Char(
+        string="Measured", compute="_compute_progress_label",
+        help="\"final\" once the period has ended; for the period in progress, how far it was "
+        "measured when computed (\"so far, day 23 of 30\"): its score still moves.")
 
     _period_unique = models.Constraint(
         "UNIQUE(rule_id, user_id, period_type, date_from)",
@@ -104,6 +119,13 @@ class KpiPeriodResult(models.Model):
         for row in self:
             row.period_label = (period_label(self.env, row.period_type, row.date_from)
                                 if row.date_from and row.period_type else False)
+
+    @api.depends("closed", "date_from", "date_to", "last_date")
+    def _compute_progress_label(self):
+        for row in self:
+            row.progress_label = (progress_label(self.env, row.closed, row.date_from,
+                                                 row.date_to, row.last_date)
+                                  if row.date_from and row.date_to else False)
 
     @api.depends("value", "target", "status", "rule_id.unit", "rule_id.unit_label", "company_id")
     def _compute_value_display(self):
@@ -262,7 +284,7 @@ class KpiPeriodResult(models.Model):
         starts = sorted(set(columns["from"]) | {t + kpi_period.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
-                  SET has_previous = prev.id IS NOT NULL,
+                  SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
                       score_change = round((cur.score - prev.score)::numeric, 2)
                  FROM kpi_period_result cur2
