@@ -168,6 +168,8 @@ class TestMyPeriods(PeriodViewCase):
         with freeze_time(datetime.datetime(2026, 12, 1, 0, 30)):  # 01:30 in Copenhagen
             data = self.my_periods(self.salesman)
         self.assertEqual(data["stale"], "December 2026")
+        self.assertEqual(data["labels"]["stale"], "December 2026 gets its first scores tonight: "
+                         "shown here, November 2026, the latest period scored.")
         self.assertEqual((data["current"]["label"], data["current"]["progress"]),
                          ("November 2026", "so far, day 23 of 30"))
         self.assertEqual(data["previous"]["label"], "October 2026")

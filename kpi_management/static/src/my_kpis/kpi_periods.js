@@ -1,8 +1,19 @@
 import { Component, onWillStart, onWillUpdateProps, useState } from "@odoo/owl";
-import { deserializeDate, deserializeDateTime, formatDate, formatDateTime } from "@web/core/l10n/dates";
+import {
+    deserializeDate,
+    deserializeDateTime,
+    formatDate,
+    formatDateTime,
+} from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
-import { describeChange, formatKpiFigure, formatKpiNumber, kpiPeriodChoices, statusColor } from "./kpi_format";
+import {
+    describeChange,
+    formatKpiFigure,
+    formatKpiNumber,
+    kpiPeriodChoices,
+    statusColor,
+} from "./kpi_format";
 
 /**
  * The "Periods" tab of My KPIs: each of the user's KPIs over the current week, month, quarter
@@ -81,9 +92,7 @@ export class KpiPeriods extends Component {
         if (change) {
             return change;
         }
-        const reason = !row.previous
-            ? _t("No previous score")
-            : _t("Nothing to measure");
+        const reason = row.previous ? _t("Nothing to measure") : _t("No previous score");
         return { text: reason, color: "muted", icon: "fa-minus" };
     }
 
