@@ -14,7 +14,7 @@ import tempfile
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.addons.kpi_management.models import kpi_scoring
+from odoo.addons.kpi_management.models import kpi_period, kpi_scoring
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
@@ -147,6 +147,48 @@ class TestKpiTours(KpiTestMixin, HttpCase):
             "kpi_tour_manager")
         self.assertEqual(sorted(taken), ["team_graph", "team_kanban", "team_pivot",
                                          "team_result"])
+
+    def store_periods(self):
+        """The period scores as the nightly analysis stores them, with a previous month to
+        compare with: its days are evaluated here, in the test's transaction (the bonus sheet
+        tour needs a last month without results), and the salesperson won 4 deals in it
+        (200%, capped: the month in progress, at most the 2 deals of setUpClass, scores less
+        whatever today's date)."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True))
+        now = fields.Datetime.now()
+        today = kpi_scoring.local_today(TZ, now)
+        first = kpi_period.previous_period(today.replace(day=1), "month")[0]
+        won = env["crm.stage"].search([("name", "=", "Won (tour)")])
+        for day in (5, 10, 15, 20):
+            lead = env["crm.lead"].create({
+                "name": "KPI tour deal of last month", "type": "opportunity",
+                "user_id": self.salesperson.id, "stage_id": won.id,
+            })
+            closed = datetime.datetime.combine(first.replace(day=day), datetime.time(11))
+            lead.write({"date_closed": closed, "kpi_date_won": closed})
+        rules = env["kpi.rule"].search([("name", "in", ("Meetings planned", "Won deals"))])
+        day = first
+        while day < today - datetime.timedelta(days=14):  # setUpClass evaluated the rest
+            rules.evaluate(date=day)
+            day += datetime.timedelta(days=1)
+        for period_type in kpi_period.PERIOD_TYPES:
+            periods = kpi_period.periods_between(first, today, period_type)
+            for rule in rules:
+                env["kpi.period.result"]._store_periods(rule, period_type, periods, now=now)
+
+    def test_salesperson_my_periods_tour(self):
+        self.store_periods()
+        taken = self.start_tour_with_screenshots(
+            "/odoo/action-kpi_management.kpi_result_action_my_kpis", "kpi_my_periods_tour",
+            "kpi_tour_sales")
+        self.assertEqual(taken, ["my_kpis_periods"])
+
+    def test_manager_team_periods_tour(self):
+        self.store_periods()
+        taken = self.start_tour_with_screenshots(
+            "/odoo/action-kpi_management.kpi_period_result_action_team",
+            "kpi_team_periods_tour", "kpi_tour_manager")
+        self.assertEqual(sorted(taken), ["team_periods", "team_periods_pivot"])
 
     def test_salesperson_my_bonus_estimate_tour(self):
         taken = self.start_tour_with_screenshots(

@@ -6,6 +6,13 @@ Period score
     a past-window rule is measured once over the exact period (in the user's timezone), a
     snapshot or future rule averages its daily results of the period.
 
+Period in progress (:func:`elapsed_days`)
+    A period that has not ended (in the user's timezone) is measured *so far*: up to the
+    moment it was computed (the night's run), "day 23 of 30" being the day of its last daily
+    result. It is computed again every night, and once more, final, after it has ended. Its
+    target is the whole period's: a count or an amount so far is compared with the target of
+    the full period, so its score climbs as the period goes on; an average is not affected.
+
 Period target (:func:`period_target`)
     A past-window rule's target is set for its window ("10 deals in 30 days"). Over a period:
 
@@ -18,6 +25,11 @@ Period target (:func:`period_target`)
       (10 deals in 30 days is 2.33 deals a week, 30.33 in a quarter of 91 days).
 
     Snapshot and future rules average the targets of their daily results.
+
+Change (``score_change``)
+    This period's score minus the previous period's, in percentage points. A score already
+    turns a lower-is-better KPI around (fewer overdue activities score higher), so a rise is
+    always an improvement. There is no change when either period had nothing to measure.
 
 Consecutive periods below target (:func:`trailing_run`)
     Periods are consecutive when each one starts the day after the previous one ends. A
@@ -58,6 +70,14 @@ ONE_DAY = datetime.timedelta(days=1)
 def period_days(date_from, date_to):
     """Number of days of ``date_from .. date_to`` (both included)."""
     return (date_to - date_from).days + 1
+
+
+def elapsed_days(date_from, date_to, last_day):
+    """How many days of the period ``date_from .. date_to`` were measured when its last daily
+    result was that of ``last_day``: "day 23 of 30" (between 1 and the period's length)."""
+    if not last_day:
+        return 1
+    return max(1, min(period_days(date_from, date_to), period_days(date_from, last_day)))
 
 
 def previous_period(date_from, period_type):

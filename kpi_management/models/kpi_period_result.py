@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_date
 
 from . import kpi_period, kpi_scoring
 from .kpi_bonus_math import WINDOW_PAST
+from .kpi_forecast import period_bounds
 from .kpi_result import STATUS_SELECTION, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
@@ -23,18 +24,32 @@ PERIOD_TYPE_SELECTION = [
 #: a database with years of results does not rebuild them all)
 BACKFILL_DAYS = 800
 
+#: what the Periods tab of My KPIs reads of a period score (:meth:`get_my_periods`)
+MY_PERIOD_FIELDS = ("id", "rule_id", "date_from", "date_to", "closed", "value", "target",
+                    "score", "status", "last_value", "last_date", "pilot", "computed_at")
+
 
 def period_label(env, period_type, date_from):
     """The period in the reader's language: "Week 47, 2026", "November 2026", "Q4 2026",
     "2026"."""
     if period_type == "week":
         year, week, _day = date_from.isocalendar()
-        return _("Week %(week)s, %(year)s", week=week, year=year)
+        return env._("Week %(week)s, %(year)s", week=week, year=year)
     if period_type == "month":
         return format_date(env, date_from, date_format="MMMM y")
     if period_type == "quarter":
         return format_date(env, date_from, date_format="QQQ y")
     return str(date_from.year)
+
+
+def progress_label(env, closed, date_from, date_to, last_date):
+    """"final" for a period that had ended when it was computed, else how far it was measured:
+    "so far, day 23 of 30" (see ``kpi_period.elapsed_days``)."""
+    if closed:
+        return env._("final")
+    return env._("so far, day %(day)s of %(days)s",
+                 day=kpi_period.elapsed_days(date_from, date_to, last_date),
+                 days=kpi_period.period_days(date_from, date_to))
 
 
 class KpiPeriodResult(models.Model):
@@ -80,8 +95,9 @@ class KpiPeriodResult(models.Model):
     last_value = fields.Float(readonly=True, aggregator=None,
                               help="The value of the last daily result of the period.")
     last_date = fields.Date(readonly=True)
-    has_previous = fields.Boolean(readonly=True,
-                                  help="The previous period has a score to compare with.")
+    has_previous = fields.Boolean(
+        readonly=True, help="The previous period has a score to compare with (it was scored, "
+        "with something to measure).")
     previous_value = fields.Float(readonly=True, aggregator=None)
     previous_score = fields.Float(string="Previous Score (%)", readonly=True, aggregator="avg")
     score_change = fields.Float(
@@ -94,6 +110,10 @@ class KpiPeriodResult(models.Model):
     computed_at = fields.Datetime(readonly=True)
     unit = fields.Selection(related="rule_id.unit")
     value_display = fields.Char(string="Value / Target", compute="_compute_value_display")
+    progress_label = fields.Char(
+        string="Measured", compute="_compute_progress_label",
+        help="\"final\" once the period has ended; for the period in progress, how far it was "
+        "measured when computed (\"so far, day 23 of 30\"): its score still moves.")
 
     _period_unique = models.Constraint(
         "UNIQUE(rule_id, user_id, period_type, date_from)",
@@ -104,6 +124,13 @@ class KpiPeriodResult(models.Model):
         for row in self:
             row.period_label = (period_label(self.env, row.period_type, row.date_from)
                                 if row.date_from and row.period_type else False)
+
+    @api.depends("closed", "date_from", "date_to", "last_date")
+    def _compute_progress_label(self):
+        for row in self:
+            row.progress_label = (progress_label(self.env, row.closed, row.date_from,
+                                                 row.date_to, row.last_date)
+                                  if row.date_from and row.date_to else False)
 
     @api.depends("value", "target", "status", "rule_id.unit", "rule_id.unit_label", "company_id")
     def _compute_value_display(self):
@@ -135,6 +162,142 @@ class KpiPeriodResult(models.Model):
                             ("date", ">=", self.date_from), ("date", "<=", self.date_to)]
         action["context"] = {}
         return action
+
+    # ------------------------------------------------------------------ My KPIs
+    @api.model
+    def get_my_periods(self, period_type="month"):
+        """The current user's KPIs over the current week, month, quarter or year
+        (``period_type``), next to the previous period and the change: the Periods tab of
+        My KPIs.
+
+        The period shown as current is the latest one scored: today's, once the night's run
+        has scored it; until then (the first night of a period) the one before, and ``stale``
+        names today's period. A KPI gets a row when it applies to the user today (as the
+        cards) and has a score in either period.
+
+        Read with the user's access rights in a fixed number of queries, whatever the number
+        of KPIs or the length of the history: the user's timezone (2, usually cached), 2 for
+        the KPIs that apply to the user, 1 for the scores of the last three periods
+        (``_search``, so that a period or a last day with nothing to measure stays empty
+        instead of reading as 0), and the rules with their units and currencies (4).
+
+        :return: ``{"period_type", "current", "previous", "stale", "computed_at", "rows",
+            "labels"}``; ``current`` and ``previous`` hold the period's ``label``, dates and
+            ``progress`` ("so far, day 23 of 30" or "final"); each row holds the KPI (name,
+            unit, currency, pilot) and a ``current`` and ``previous`` cell (value, target,
+            score, status, progress, last value and its date; ``False`` without a score) and
+            the ``change`` in score points (``None`` when either has nothing to measure).
+        """
+        if period_type not in kpi_period.PERIOD_TYPES:
+            period_type = "month"
+        today = kpi_scoring.local_today(self.env.user.tz, fields.Datetime.now())
+        today_start = period_bounds(today, period_type)[0]
+        data = {
+            "period_type": period_type, "current": False, "previous": False, "stale": False,
+            "computed_at": False, "rows": [],
+            "labels": {"empty": _("No period scores yet. Each KPI's score per week, month, "
+                                  "quarter and year is computed every night from your daily "
+                                  "results.")},
+        }
+        rule_ids = self.env["kpi.result"]._current_rule_ids()
+        if not rule_ids or not self.has_access("read"):
+            return data
+        # the last three periods: today's, and two before in case it is not scored yet
+        first = kpi_period.previous_period(
+            kpi_period.previous_period(today_start, period_type)[0], period_type)[0]
+        query = self._search([
+            ("user_id", "=", self.env.uid), ("period_type", "=", period_type),
+            ("rule_id", "in", rule_ids), ("date_from", ">=", first),
+            ("date_from", "<=", today_start),
+        ])
+        rows = self.env.execute_query_dict(query.select(*(
+            SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
+            for name in MY_PERIOD_FIELDS)))
+        if not rows:
+            return data
+        current_start = max(row["date_from"] for row in rows)
+        previous_start = kpi_period.previous_period(current_start, period_type)[0]
+        cells = defaultdict(dict)  # rule: {"current"|"previous": row}
+        for row in rows:
+            if row["date_from"] == current_start:
+                cells[row["rule_id"]]["current"] = row
+            elif row["date_from"] == previous_start:
+                cells[row["rule_id"]]["previous"] = row
+        info = self.env["kpi.result"]._rule_info(self.env["kpi.rule"].browse(list(cells)))
+        statuses = dict(self._fields["status"]._description_selection(self.env))
+        for rule_id, pair in cells.items():
+            rule = info[rule_id]
+            current, previous = pair.get("current"), pair.get("previous")
+            current_cell = self._my_period_cell(current, statuses)
+            previous_cell = self._my_period_cell(previous, statuses)
+            has_scores = (current_cell and previous_cell and current_cell["score"] is not None
+                          and previous_cell["score"] is not None)
+            data["rows"].append({
+                "rule_id": rule_id,
+                "name": rule["name"],
+                "description": rule["description"] or "",
+                "unit": rule["unit"],
+                "unit_label": rule["unit_label"] or "",
+                "currency_id": rule["currency_id"],
+                "direction": rule["direction"],
+                "sequence": rule["sequence"],
+                # the mode of the user's team in the period (the latest one shown)
+                "pilot": bool((current or previous)["pilot"]),
+                "current": current_cell,
+                "previous": previous_cell,
+                "change": (round(current_cell["score"] - previous_cell["score"], 2)
+                           if has_scores else None),
+            })
+        data["rows"].sort(key=lambda r: (r["sequence"], r["name"], r["rule_id"]))
+        data["current"] = self._my_period_header(
+            period_type, current_start, [p["current"] for p in cells.values() if "current" in p])
+        data["previous"] = self._my_period_header(
+            period_type, previous_start,
+            [p["previous"] for p in cells.values() if "previous" in p])
+        if current_start != today_start:
+            data["stale"] = period_label(self.env, period_type, today_start)
+            data["labels"]["stale"] = _(
+                "%(period)s gets its first scores tonight: shown here, %(latest)s, the latest "
+                "period scored.", period=data["stale"], latest=data["current"]["label"])
+        data["computed_at"] = fields.Datetime.to_string(max(
+            row["computed_at"] for row in rows if row["date_from"] == current_start))
+        return data
+
+    @api.model
+    def _my_period_cell(self, row, statuses):
+        """One period of one KPI in :meth:`get_my_periods` (``False`` without a score)."""
+        if not row:
+            return False
+        no_data = row["status"] == kpi_scoring.STATUS_NO_DATA
+        return {
+            "id": row["id"],
+            "value": None if no_data else row["value"],
+            "target": row["target"],
+            "score": None if no_data else row["score"],
+            "status": row["status"],
+            "status_label": statuses.get(row["status"], ""),
+            "closed": row["closed"],
+            "progress": progress_label(self.env, row["closed"], row["date_from"],
+                                       row["date_to"], row["last_date"]),
+            "last_value": row["last_value"],
+            "last_date": fields.Date.to_string(row["last_date"]),
+        }
+
+    @api.model
+    def _my_period_header(self, period_type, date_from, rows):
+        """A period's column in :meth:`get_my_periods`: its name, dates and how far it was
+        measured (``False`` when no KPI has a score in it)."""
+        if not rows:
+            return False
+        date_to = rows[0]["date_to"]
+        return {
+            "label": period_label(self.env, period_type, date_from),
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "closed": all(row["closed"] for row in rows),
+            "progress": progress_label(self.env, all(row["closed"] for row in rows), date_from,
+                                       date_to, max(row["last_date"] for row in rows)),
+        }
 
     # ------------------------------------------------------------------ engine
     @api.model
@@ -262,7 +425,7 @@ class KpiPeriodResult(models.Model):
         starts = sorted(set(columns["from"]) | {t + kpi_period.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
-                  SET has_previous = prev.id IS NOT NULL,
+                  SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
                       score_change = round((cur.score - prev.score)::numeric, 2)
                  FROM kpi_period_result cur2

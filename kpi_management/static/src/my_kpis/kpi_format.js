@@ -1,3 +1,4 @@
+import { formatCurrency } from "@web/core/currency";
 import { _t } from "@web/core/l10n/translation";
 import { formatFloat } from "@web/core/utils/numbers";
 
@@ -8,6 +9,26 @@ export function formatKpiNumber(value) {
     }
     const rounded = Math.round(value * 100) / 100;
     return formatFloat(rounded, { digits: [16, Number.isInteger(rounded) ? 0 : 2] });
+}
+
+/** A KPI's value or target: money in its currency (``currencyId``), as Odoo formats monetary
+ * fields, without forcing decimals on whole amounts; other figures as formatKpiNumber. */
+export function formatKpiFigure(value, currencyId) {
+    if (!currencyId || value === null || value === undefined) {
+        return formatKpiNumber(value);
+    }
+    const whole = Number.isInteger(Math.round(value * 100) / 100);
+    return formatCurrency(value, currencyId, { digits: [16, whole ? 0 : 2] });
+}
+
+/** The periods a KPI is looked at over (history graph, period scores). */
+export function kpiPeriodChoices() {
+    return [
+        { id: "week", label: _t("Week") },
+        { id: "month", label: _t("Month") },
+        { id: "quarter", label: _t("Quarter") },
+        { id: "year", label: _t("Year") },
+    ];
 }
 
 /** Bootstrap colour of a KPI status. */
@@ -34,5 +55,26 @@ export function describeDelta(card) {
         }),
         color: good ? "success" : "danger",
         icon: card.delta > 0 ? "fa-arrow-up" : "fa-arrow-down",
+    };
+}
+
+/**
+ * "+50 pts" for a change of score between two periods (``null`` when there is none). A score
+ * already turns a lower-is-better KPI around, so up is always good.
+ */
+export function describeChange(change) {
+    if (change === null || change === undefined || change === false) {
+        return null;
+    }
+    const rounded = Math.round(change * 100) / 100;
+    if (rounded === 0) {
+        return { text: _t("±0 pts"), color: "muted", icon: "fa-arrow-right" };
+    }
+    return {
+        text: _t("%(change)s pts", {
+            change: `${rounded > 0 ? "+" : "−"}${formatKpiNumber(Math.abs(rounded))}`,
+        }),
+        color: rounded > 0 ? "success" : "danger",
+        icon: rounded > 0 ? "fa-arrow-up" : "fa-arrow-down",
     };
 }

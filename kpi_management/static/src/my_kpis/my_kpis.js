@@ -1,22 +1,30 @@
 import { Component, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
-import { formatCurrency } from "@web/core/currency";
 import { deserializeDateTime, formatDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { KpiBonusEstimate } from "../bonus/kpi_bonus_estimate";
-import { describeDelta, formatKpiNumber, statusColor } from "./kpi_format";
+import {
+    describeDelta,
+    formatKpiFigure,
+    formatKpiNumber,
+    kpiPeriodChoices,
+    statusColor,
+} from "./kpi_format";
 import { KpiHistoryChart } from "./kpi_history_chart";
+import { KpiPeriods } from "./kpi_periods";
 
 /**
  * "My KPIs" ("Dagens KPI"): today's KPIs of the current user as cards; a click on a card
  * shows its history, target and forecast, and links to the records that were counted.
  * Users on a bonus scheme also get a "Bonus estimate" panel: the bonus on track today and
  * forecast at the end of the period, per KPI (kpi.bonus.scheme.get_bonus_preview, one RPC).
+ * The "Periods" tab shows each KPI over the week, month, quarter or year next to the previous
+ * one (KpiPeriods); the period chosen there is the one of the history graph, and back.
  */
 export class MyKpis extends Component {
     static template = "kpi_management.MyKpis";
-    static components = { KpiBonusEstimate, KpiHistoryChart };
+    static components = { KpiBonusEstimate, KpiHistoryChart, KpiPeriods };
     static props = ["*"];
 
     setup() {
@@ -29,13 +37,9 @@ export class MyKpis extends Component {
             selected: null,
             history: null,
             period: "month",
+            tab: "today",
         });
-        this.periods = [
-            { id: "week", label: _t("Week") },
-            { id: "month", label: _t("Month") },
-            { id: "quarter", label: _t("Quarter") },
-            { id: "year", label: _t("Year") },
-        ];
+        this.periods = kpiPeriodChoices();
         onWillStart(() => this.load());
         // a card's detail opens right below the cards: once rendered, bring it into view
         this.revealPending = false;
@@ -89,11 +93,7 @@ export class MyKpis extends Component {
 
     /** A card's value or target: money in its currency, as Odoo formats monetary fields. */
     formatFigure(card, value) {
-        if (!card.currency_id || value === null || value === undefined) {
-            return formatKpiNumber(value);
-        }
-        const whole = Number.isInteger(Math.round(value * 100) / 100);
-        return formatCurrency(value, card.currency_id, { digits: [16, whole ? 0 : 2] });
+        return formatKpiFigure(value, card.currency_id);
     }
 
     /** "2 of 3 off track" (or "1 of 3 below target") next to the overall score ("" when all
@@ -164,7 +164,13 @@ export class MyKpis extends Component {
 
     async setPeriod(period) {
         this.state.period = period;
-        await this.loadHistory();
+        if (this.state.selected) {
+            await this.loadHistory();
+        }
+    }
+
+    setTab(tab) {
+        this.state.tab = tab;
     }
 
     closeDetail() {

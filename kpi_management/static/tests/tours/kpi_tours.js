@@ -207,3 +207,109 @@ registry.category("web_tour.tours").add("kpi_my_bonus_tour", {
         screenshot("my_bonus", ".o_kpi_my_bonus .o_kpi_bonus_line"),
     ],
 });
+
+registry.category("web_tour.tours").add("kpi_my_periods_tour", {
+    steps: () => [
+        {
+            content: "My KPIs opens on today's cards",
+            trigger: ".o_kpi_tab_today.active",
+        },
+        {
+            content: "open the Periods tab",
+            trigger: ".o_kpi_tabs .o_kpi_tab_periods",
+            run: "click",
+        },
+        {
+            content: "the month is shown by default, its period in progress said to be so far",
+            trigger: ".o_kpi_period_type.active[data-period='month']",
+        },
+        {
+            content: "the current month is measured so far, the previous one is final",
+            trigger: ".o_kpi_periods_heading[data-column='current']:contains('so far, day') + .o_kpi_periods_heading[data-column='previous']:contains('final')",
+        },
+        {
+            content: "won deals this month, against the month's target of 2",
+            trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_periods_cell[data-column='current'] .o_kpi_periods_value:contains('/ 2')",
+        },
+        {
+            content: "next to the month before: 4 deals or more, 200%",
+            trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_periods_cell[data-column='previous'] .progress-bar:contains('200%')",
+        },
+        {
+            content: "a fall, in points, in red with an arrow down",
+            trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_change.text-danger:has(.fa-arrow-down):contains('pts')",
+        },
+        {
+            content: "and the last daily value of each period",
+            trigger: ".o_kpi_periods_row:contains('Meetings planned') .o_kpi_periods_cell[data-column='current'] .o_kpi_periods_last:contains('Last daily value 6')",
+        },
+        {
+            content: "how a period is measured is explained",
+            trigger: ".o_kpi_periods_note:contains('measured so far')",
+        },
+        screenshot("my_kpis_periods", ".o_kpi_periods_table .o_kpi_periods_row"),
+        {
+            content: "switch to weeks",
+            trigger: ".o_kpi_period_type[data-period='week']",
+            run: "click",
+        },
+        {
+            content: "this week next to last week",
+            trigger: ".o_kpi_period_type.active[data-period='week']",
+        },
+        {
+            content: "weeks are named as such",
+            trigger: ".o_kpi_periods_heading[data-column='current']:contains('Week')",
+        },
+        {
+            content: "back to today's cards",
+            trigger: ".o_kpi_tabs .o_kpi_tab_today",
+            run: "click",
+        },
+        {
+            content: "the cards are back",
+            trigger: ".o_kpi_card:contains('Meetings planned')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("kpi_team_periods_tour", {
+    steps: () => [
+        {
+            content: "Team Periods lists the team's members, this month",
+            trigger: ".o_list_view .o_group_header:contains('KPI Tour Salesperson')",
+        },
+        {
+            content: "each member's KPI this month, so far, next to the previous month and the change",
+            trigger: ".o_list_view .o_data_row:contains('KPI Tour Salesperson'):contains('Won deals'):contains('so far, day') .o_kpi_change.text-danger:contains('pts')",
+        },
+        {
+            content: "the colleague's won deals",
+            trigger: ".o_list_view .o_data_row:contains('KPI Tour Colleague'):contains('Won deals'):contains('/ 2 deals')",
+        },
+        {
+            content: "the other team is not shown",
+            trigger: ".o_list_view:not(:contains('KPI Tour Outsider'))",
+        },
+        screenshot("team_periods", ".o_list_view .o_data_row"),
+        {
+            content: "every month, not only the current one",
+            trigger: ".o_searchview_facet:contains('Current Periods') .o_facet_remove",
+            run: "click",
+        },
+        {
+            content: "switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "members x months: the previous month is a column too, with the change",
+            trigger: ".o_pivot:has(thead th:contains('Change')) thead th.o_pivot_header_cell_closed ~ th.o_pivot_header_cell_closed",
+        },
+        {
+            content: "each member's KPIs",
+            trigger: ".o_pivot tbody:has(th:contains('KPI Tour Colleague')) th:contains('Won deals')",
+        },
+        screenshot("team_periods_pivot", ".o_pivot table"),
+    ],
+});
