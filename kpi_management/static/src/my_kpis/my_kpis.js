@@ -87,13 +87,20 @@ export class MyKpis extends Component {
         return formatKpiNumber(value);
     }
 
-    /** A card's value or target: money in its currency, as Odoo formats monetary fields. */
+    /** A card's value or target: money in its currency, as Odoo formats monetary fields; a
+     * growth with its sign ("+12", "−$ 5,000"). */
     formatFigure(card, value) {
-        if (!card.currency_id || value === null || value === undefined) {
+        if (value === null || value === undefined) {
             return formatKpiNumber(value);
         }
-        const whole = Number.isInteger(Math.round(value * 100) / 100);
-        return formatCurrency(value, card.currency_id, { digits: [16, whole ? 0 : 2] });
+        const rounded = Math.round(value * 100) / 100;
+        const sign = card.growth && rounded ? (rounded > 0 ? "+" : "−") : "";
+        const number = sign ? Math.abs(rounded) : value;
+        if (!card.currency_id) {
+            return sign + formatKpiNumber(number);
+        }
+        const whole = Number.isInteger(rounded);
+        return sign + formatCurrency(number, card.currency_id, { digits: [16, whole ? 0 : 2] });
     }
 
     /** "2 of 3 off track" (or "1 of 3 below target") next to the overall score ("" when all
