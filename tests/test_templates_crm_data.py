@@ -162,6 +162,8 @@ class TestCallsMade(RefusedMixin, KpiCase):
         rule.evaluate()
         result = self.result(rule, self.salesman)
         self.assertEqual((result.value, result.score, result.status), (4, 40.0, "off_track"))
+        self.assertIn("Complete 6 more calls: 4 in the last 7 days, the target is 10.",
+                      result._reminder_texts()[result.id][1])
         self.assertEqual(sorted(result.record_ids), sorted(counted.ids))
         # the drill-down opens the done (archived) activities
         action = result.action_open_records()
@@ -370,6 +372,8 @@ class TestRottingOpportunities(KpiCase):
         action = result.action_open_records()
         self.assertEqual(self.env["crm.lead"].search(action["domain"]), rotting)
         self.assertEqual(self.result(rule, self.salesman2).record_ids, theirs.ids)
+        self.assertIn("Move 2 rotting opportunities to their next stage (or close them) to "
+                      "get down to 0.", result._reminder_texts()[result.id][1])
         # nothing rotting: the target of 0 is reached
         (rotting | theirs).write({"stage_id": self.stage_new.id})
         rule.evaluate()

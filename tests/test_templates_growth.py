@@ -167,6 +167,15 @@ class TestRevenueGrowth(GrowthCase):
         fall_pct = self.result(percent, self.salesman2)
         self.assertEqual((fall_pct.value, fall_pct.score, fall_pct.status),
                          (-75.0, 0.0, "off_track"))
+        # the reminder states the gap, the figures signed as the result shows them
+        self.assertIn(
+            "Win %s more revenue to reach a growth of %s against your baseline (now %s over "
+            "the last 30 days)." % (self.currency(250000), self.currency(100000, True),
+                                    self.currency(-150000, True)),
+            fall._reminder_texts()[fall.id][1])
+        self.assertIn("Raise your growth by 85 points to reach +10%% against your baseline "
+                      "(now %s75%% over the last 30 days)." % MINUS,
+                      fall_pct._reminder_texts()[fall_pct.id][1])
 
     def test_same_period_last_year(self):
         """[24 Oct 2025, 23 Nov 2025) local: 400,000 against this year's 500,000."""
