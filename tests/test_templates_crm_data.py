@@ -411,3 +411,41 @@ class TestRottingOpportunities(KpiCase):
         with freeze_time("2026-11-23 20:00:00"):  # 10:00 on the 23rd in Honolulu
             rule.evaluate()
         self.assertEqual(self.result(rule, hawaii).record_ids, late.ids)
+
+
+@freeze_time(NOW)
+class TestSetBased(KpiCase):
+    """The new measures are one query for all users: the number of queries of an evaluation
+    does not grow with the number of users."""
+
+    def count_queries(self, rules):
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        rules.evaluate()
+        return self.env.cr.sql_log_count - before
+
+    def test_query_count_independent_of_users(self):
+        params = {"large_deals": {"min_amount": 100}, "large_deals_share": {"min_amount": 100}}
+        rules = self.env["kpi.rule"]
+        for code in ("won_revenue_growth", "won_revenue_growth_pct", "won_deals_growth",
+                     "won_deals_growth_pct", "large_deals", "large_deals_share", "calls_made",
+                     "data_completeness", "rotting_opportunities"):
+            rules |= self.make_rule(code, target=5 if code != "rotting_opportunities" else 0,
+                                    **params.get(code, {}))
+        self.count_queries(rules)  # warm-up: caches of templates and fields
+        few = self.count_queries(rules)
+        stage = self.env["crm.stage"].create({"name": "Rots", "rotting_threshold_days": 1})
+        call = self.env.ref("mail.mail_activity_data_call")
+        for i in range(40):
+            user = self._user("kpi_t_bulk_%s" % i, self.profile_sales)
+            self.won_lead(user, utc(days=-1), 100)
+            self.won_lead(user, utc(days=-40), 50)
+            lead = self.env["crm.lead"].create({"name": "Open", "type": "opportunity",
+                                                "user_id": user.id, "stage_id": stage.id})
+            lead.activity_schedule(activity_type_id=call.id, user_id=user.id).action_done()
+        many = self.count_queries(rules)
+        self.assertEqual(self.env["kpi.result"].search_count([("rule_id", "in", rules.ids)]),
+                         len(rules) * 42)
+        self.assertEqual(many, few, "queries with 2 users: %s, with 42 users: %s" % (few, many))
+        # measure, individual targets, first-result check, upsert, and the parameters read
+        self.assertLessEqual(few, 5 * len(rules) + 5)
