@@ -153,6 +153,19 @@ class TestRevenueGrowth(GrowthCase):
         nobody.evaluate()
         self.assertEqual(self.result(nobody, self.kam).status, "no_data")
 
+    def test_the_star_grows_20_percent_the_others_10(self):
+        """Individual targets on a growth rule: the star's 21.95% is scored against 20%, the
+        colleague's 25% against the rule's 10%."""
+        rule = self.make_rule("won_revenue_growth_pct", target=10, window_days=30)
+        self.env["kpi.rule.target"].create({"rule_id": rule.id, "user_id": self.salesman.id,
+                                            "target": 20, "note": "star: +20% growth"})
+        self.known_history()
+        self.won_lead(self.salesman2, utc(days=-50), 40000)  # 50,000 against 40,000: +25%
+        rule.evaluate()
+        star, other = self.result(rule, self.salesman), self.result(rule, self.salesman2)
+        self.assertEqual((star.value, star.target, star.score), (21.95, 20, 109.75))
+        self.assertEqual((other.value, other.target, other.score), (25.0, 10, 200.0))
+
     def test_a_fall_is_a_negative_growth_that_scores_0(self):
         amount = self.make_rule("won_revenue_growth", target=100000, window_days=30)
         percent = self.make_rule("won_revenue_growth_pct", target=10, window_days=30)
