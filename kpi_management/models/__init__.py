@@ -4,6 +4,7 @@ from . import kpi_rule
 from . import kpi_result
 from . import res_users
 from . import crm_lead
+from . import mail_activity
 from . import kpi_dashboard
 from . import kpi_reminder
 from . import kpi_rule_preview

@@ -17,7 +17,8 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from . import kpi_forecast, kpi_scoring
+from . import kpi_forecast, kpi_measure, kpi_scoring
+from .kpi_result import format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
 DELTA_DAYS = 7
@@ -25,7 +26,8 @@ DELTA_DAYS = 7
 HISTORY_MIN_DAYS = 30
 
 CARD_RULE_FIELDS = ["name", "description", "unit", "unit_label", "direction", "weight",
-                    "sequence", "warning_threshold", "company_id"]
+                    "sequence", "warning_threshold", "company_id", "measure",
+                    "growth_comparison"]
 
 
 class KpiResult(models.Model):
@@ -89,8 +91,25 @@ class KpiResult(models.Model):
             # all companies), formatted on the screen the way Odoo formats monetary fields
             currency = (rule.company_id or self.env.company).currency_id
             vals["currency_id"] = currency.id if vals["unit"] == "amount" else False
+            measure = kpi_measure.BUILTIN_MEASURES.get(vals["measure"])
+            vals["baseline_unit"] = measure.baseline_unit if measure else False
+            vals["baseline_currency_id"] = (currency.id if vals["baseline_unit"] == "amount"
+                                            else False)
             info[vals["id"]] = vals
         return info
+
+    @api.model
+    def _baseline_label(self, info, baseline):
+        """"Baseline: $ 410,000 (previous period)" for the card of a growth KPI, else ``""``."""
+        if not info["baseline_unit"]:
+            return ""
+        comparisons = dict(self.env["kpi.rule"]._fields["growth_comparison"]
+                           ._description_selection(self.env))
+        return _("Baseline: %(baseline)s (%(comparison)s)",
+                 baseline=format_kpi_figure(
+                     self.env, baseline,
+                     self.env["res.currency"].browse(info["baseline_currency_id"]) or None),
+                 comparison=comparisons.get(info["growth_comparison"], "").lower())
 
     @api.model
     def _overall(self, cards):
@@ -155,7 +174,7 @@ class KpiResult(models.Model):
             [("user_id", "=", uid), ("rule_id", "in", list(latest_date)),
              ("date", "in", sorted(dates))],
             ["rule_id", "date", "value", "target", "score", "status", "record_ids",
-             "computed_at", "off_track_streak", "pilot"],
+             "computed_at", "off_track_streak", "pilot", "baseline"],
         )
         by_key = {(r.rule_id.id, r.date): r for r in results}
         rules = self.env["kpi.rule"].browse(latest_date)
@@ -197,6 +216,10 @@ class KpiResult(models.Model):
                 "computed_at": fields.Datetime.to_string(result.computed_at),
                 "record_count": len(result.record_ids or []),
                 "off_track_streak": result.off_track_streak,
+                # growth KPIs: signed figures and the baseline they are measured against
+                "growth": bool(info["baseline_unit"]),
+                "baseline": result.baseline if info["baseline_unit"] else None,
+                "baseline_label": self._baseline_label(info, result.baseline),
             })
         cards.sort(key=lambda c: (c["sequence"], c["name"], c["rule_id"]))
         return {

@@ -5,8 +5,18 @@ has matching records, ``(user_id, value, [ids of the records counted])``. Users 
 score a value of 0. The number of queries therefore never grows with the number of users.
 
 The windows arrive as a table ``win(user_id, partner_id, day, day_from, day_to, utc_from,
-utc_to)`` built from arrays (see :func:`windows_cte`): every user carries its own bounds, taken
-in its own timezone (see ``kpi_scoring``).
+utc_to, base_from, base_to)`` built from arrays (see :func:`windows_cte`): every user carries
+its own bounds, taken in its own timezone (see ``kpi_scoring``); ``base_from``/``base_to`` are
+the UTC bounds of the comparison window of a growth measure (NULL for the others).
+
+A row whose value is NULL means that the user has nothing to measure (no data, see
+``kpi_scoring``); a user without a row scores 0, or has no data for the measures of
+:data:`NO_DATA_WHEN_EMPTY`. Growth measures return a fourth column, the baseline (the value of
+the comparison window), which the engine stores with the result.
+
+The parameters a measure needs are fields of the rule (see :class:`Measure` ``params``),
+passed in ``MeasureContext.extra``: ``min_amount`` (float), ``activity_type_ids`` (list of
+ids), ``lead_fields`` (list of :class:`LeadField`). Every measure stays one query for all users.
 
 Definitions (also shown on the templates):
 
@@ -44,6 +54,45 @@ Definitions (also shown on the templates):
 ``open_pipeline``
     expected revenue of the user's active opportunities that are neither won nor lost
     (snapshot).
+``won_revenue_growth`` / ``won_deals_growth`` (and their ``_pct`` forms)
+    the growth of ``won_revenue`` / ``won_deals`` (same definition of a won deal) against the
+    user's baseline: the same measure over the comparison window chosen on the rule (the same
+    number of days just before the window, or the same dates a year earlier, in the user's
+    timezone: ``kpi_scoring.baseline_bounds``). The plain forms are the difference (an amount,
+    a number of deals: ``current - baseline``); the ``_pct`` forms the growth in % of the
+    baseline, ``(current - baseline) / baseline x 100``, rounded to 2 decimals. A negative
+    growth is a value below 0 (it scores 0). **Zero baseline**: a % of nothing is not a
+    growth: with a baseline of 0 (or less) a ``_pct`` measure has no data for the user (no
+    value, no score, its bonus weight goes to the other KPIs); the plain forms measure those
+    users (a first sale of 50,000 is a growth of 50,000). The records counted are the deals
+    won in the window (not those of the comparison window).
+``large_deals`` / ``large_deals_share``
+    the user's won deals (as ``won_deals``) whose expected revenue is at least the rule's
+    minimum amount (compared as stored, in the deal's company currency): their number, or their
+    share in % of the user's deals won in the window (no data when the user won none). The
+    records counted are those large deals.
+``done_activities``
+    activities of the rule's types assigned to the user (``mail.activity.user_id``: whose
+    activity it is, whoever clicked *Done*) that were completed in the window. Odoo 19 keeps a
+    done activity archived (``active`` False) with the date it was done (``date_done``, a UTC
+    date); its exact time is ``kpi_date_done`` (see ``mail_activity``), compared with the
+    window's UTC bounds, so the user's local midnight is the edge; an activity done without it
+    (archived in SQL) falls back to noon UTC of ``date_done``. The records counted are the done
+    activities (archived: the drill-down opens them with ``active_test`` off).
+``data_completeness``
+    % of the user's open opportunities (active, type opportunity, neither won nor lost) whose
+    fields listed on the rule are all filled (snapshot; no data without an open opportunity).
+    Filled means: not NULL, and for texts not blank (HTML: not blank once its tags are
+    removed), for numbers not 0 (Odoo stores 0 for an empty number field), for many2many
+    fields at least one related record. The records counted are the complete opportunities;
+    the incomplete ones are the result's "to do" side (:func:`incomplete_opportunities`).
+``rotting_opportunities``
+    the user's open opportunities that are rotting at the start of the evaluation day (the
+    user's local midnight), by Odoo 19's rule (``mail.tracking.duration.mixin``
+    ``_compute_rotting`` with ``crm.lead._get_rotting_domain``): the stage has a rotting
+    threshold (``crm.stage.rotting_threshold_days`` not 0) and the last stage change
+    (``date_last_stage_update``, else the creation) plus that many days is before that
+    instant (snapshot, lower is better). The records counted are the rotting opportunities.
 """
 
 from dataclasses import dataclass, field
@@ -60,6 +109,20 @@ class Window:
     day_to: object
     utc_from: object
     utc_to: object
+    #: UTC bounds of the comparison window (growth measures only)
+    base_from: object = None
+    base_to: object = None
+
+
+@dataclass(frozen=True)
+class LeadField:
+    """A field of ``crm.lead`` that ``data_completeness`` requires to be filled: its column
+    (``name``), its type, and for a many2many its relation table and the column of the lead."""
+
+    name: str
+    ttype: str
+    relation_table: str | None = None
+    column: str | None = None
 
 
 @dataclass
@@ -73,13 +136,16 @@ class MeasureContext:
 def windows_cte(windows):
     """``WITH win(...) AS (...)``: one row per user, built from arrays in one statement."""
     cols = list(zip(*[
-        (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to)
+        (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to,
+         w.base_from, w.base_to)
         for w in windows
-    ], strict=True)) or [[]] * 7
+    ], strict=True)) or [[]] * 9
     return SQL(
-        """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to) AS (
+        """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to, base_from,
+                    base_to) AS (
             SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[], %s::date[],
-                                 %s::timestamp[], %s::timestamp[]))""",
+                                 %s::timestamp[], %s::timestamp[], %s::timestamp[],
+                                 %s::timestamp[]))""",
         *[list(c) for c in cols],
     )
 
@@ -134,17 +200,21 @@ def meetings(ctx):
     )
 
 
-def _won_leads(ctx):
+def _won_leads(ctx, name="won", lower="utc_from", upper="utc_to"):
+    """CTE ``<name>(user_id, id, partner_id, kpi_date_won, revenue, net_profit)``: the user's
+    deals won between the window's columns ``lower`` and ``upper`` (the window by default,
+    ``base_from``/``base_to`` for the comparison window of a growth measure)."""
     return SQL(
-        """won AS (
+        """%s AS (
             SELECT w.user_id, l.id, l.partner_id, l.kpi_date_won,
                    COALESCE(l.expected_revenue, 0) AS revenue,
                    COALESCE(l.net_profit, 0) AS net_profit
               FROM win w
               JOIN crm_lead l
                 ON l.user_id = w.user_id AND l.active AND l.won_status = 'won'
-               AND l.kpi_date_won >= w.utc_from AND l.kpi_date_won < w.utc_to
+               AND l.kpi_date_won >= %s AND l.kpi_date_won < %s
              WHERE %s)""",
+        SQL.identifier(name), SQL.identifier("w", lower), SQL.identifier("w", upper),
         company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
@@ -309,18 +379,177 @@ def open_pipeline(ctx):
     )
 
 
+def _growth(aggregate, percent):
+    """Growth of the won-deal ``aggregate`` (``count(*)``, ``sum(revenue)``) against the
+    comparison window: ``(user_id, growth, [deals won in the window], baseline)`` for every
+    user; the growth is NULL (no data) for a % against a baseline of 0 or less."""
+    if percent:
+        growth = SQL(
+            """CASE WHEN base.value > 0 THEN round(
+                   (100.0 * (COALESCE(cur.value, 0) - base.value) / base.value)::numeric, 2
+               )::float END""")
+    else:
+        growth = SQL("(COALESCE(cur.value, 0) - COALESCE(base.value, 0))::float")
+
+    def build(ctx):
+        return SQL(
+            """%s, %s, %s,
+            cur AS (SELECT user_id, %s AS value, array_agg(id ORDER BY id) AS ids
+                      FROM won GROUP BY user_id),
+            base AS (SELECT user_id, %s AS value FROM before GROUP BY user_id)
+            SELECT w.user_id, %s, COALESCE(cur.ids, '{}'), COALESCE(base.value, 0)::float
+              FROM win w
+              LEFT JOIN cur ON cur.user_id = w.user_id
+              LEFT JOIN base ON base.user_id = w.user_id""",
+            windows_cte(ctx.windows), _won_leads(ctx),
+            _won_leads(ctx, "before", "base_from", "base_to"),
+            SQL(aggregate), SQL(aggregate), growth,
+        )
+    return build
+
+
+def large_deals(ctx):
+    return SQL(
+        """%s, %s
+        SELECT user_id, count(*)::float, array_agg(id ORDER BY id)
+          FROM won WHERE revenue >= %s GROUP BY user_id""",
+        windows_cte(ctx.windows), _won_leads(ctx), ctx.extra["min_amount"],
+    )
+
+
+def large_deals_share(ctx):
+    return SQL(
+        """%s, %s
+        SELECT user_id, 100.0 * count(*) FILTER (WHERE revenue >= %s) / count(*),
+               COALESCE(array_agg(id ORDER BY id) FILTER (WHERE revenue >= %s), '{}')
+          FROM won GROUP BY user_id""",
+        windows_cte(ctx.windows), _won_leads(ctx), ctx.extra["min_amount"],
+        ctx.extra["min_amount"],
+    )
+
+
+#: when a done activity (alias ``a``) was completed: its exact time, else noon UTC of Odoo's
+#: done date (the date lands on the same day in every timezone from UTC-11 to UTC+11)
+ACTIVITY_DONE_AT = SQL("COALESCE(a.kpi_date_done, a.date_done + time '12:00')")
+
+
+def done_activities(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id, count(*)::float, array_agg(a.id ORDER BY a.id)
+          FROM win w
+          JOIN mail_activity a ON a.user_id = w.user_id AND NOT a.active
+           AND a.activity_type_id = ANY(%s)
+           AND %s >= w.utc_from AND %s < w.utc_to
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), list(ctx.extra["activity_type_ids"]),
+        ACTIVITY_DONE_AT, ACTIVITY_DONE_AT,
+    )
+
+
+#: the types of fields ``data_completeness`` can check (what "filled" means: :func:`_filled`)
+LEAD_FIELD_TYPES = ("char", "text", "html", "selection", "many2one", "many2many", "integer",
+                    "float", "monetary", "date", "datetime")
+
+
+def _filled(lead_field, alias="l"):
+    """SQL condition: ``lead_field`` of the lead ``alias`` is filled (see the module's
+    docstring, ``data_completeness``)."""
+    column = SQL.identifier(alias, lead_field.name)
+    if lead_field.ttype in ("char", "text", "selection"):
+        return SQL(r"COALESCE(%s, '') ~ '\S'", column)
+    if lead_field.ttype == "html":
+        return SQL(r"regexp_replace(COALESCE(%s, ''), '<[^>]*>|&nbsp;', '', 'g') ~ '\S'",
+                   column)
+    if lead_field.ttype in ("integer", "float", "monetary"):
+        return SQL("COALESCE(%s, 0) <> 0", column)
+    if lead_field.ttype == "many2many":
+        return SQL(
+            "EXISTS (SELECT 1 FROM %s r WHERE r.%s = %s)",
+            SQL.identifier(lead_field.relation_table), SQL.identifier(lead_field.column),
+            SQL.identifier(alias, "id"))
+    if lead_field.ttype in ("many2one", "date", "datetime"):
+        return SQL("%s IS NOT NULL", column)
+    raise ValueError(f"field {lead_field.name} of type {lead_field.ttype} cannot be checked")
+
+
+def _all_filled(lead_fields, alias="l"):
+    return SQL(" AND ").join(_filled(f, alias) for f in lead_fields)
+
+
+#: an open opportunity (alias ``l``): active, an opportunity, neither won nor lost
+OPEN_OPPORTUNITY = SQL("l.active AND l.type = 'opportunity' AND l.won_status = 'pending'")
+
+
+def data_completeness(ctx):
+    filled = _all_filled(ctx.extra["lead_fields"])
+    return SQL(
+        """%s
+        SELECT w.user_id, 100.0 * count(*) FILTER (WHERE %s) / count(*),
+               COALESCE(array_agg(l.id ORDER BY l.id) FILTER (WHERE %s), '{}')
+          FROM win w
+          JOIN crm_lead l ON l.user_id = w.user_id AND %s
+         WHERE %s
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), filled, filled, OPEN_OPPORTUNITY,
+        company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
+def incomplete_opportunities(user_id, company_id, lead_fields):
+    """The "to do" side of ``data_completeness``, as of now: the ids of the open opportunities
+    of ``user_id`` (in ``company_id``, if any) that miss one of ``lead_fields``."""
+    return SQL(
+        """SELECT l.id FROM crm_lead l
+            WHERE l.user_id = %s AND %s AND %s AND NOT (%s)
+            ORDER BY l.id""",
+        user_id, OPEN_OPPORTUNITY, company_clause(SQL("l.company_id"), company_id),
+        _all_filled(lead_fields),
+    )
+
+
+def rotting_opportunities(ctx):
+    return SQL(
+        """%s
+        SELECT w.user_id, count(*)::float, array_agg(l.id ORDER BY l.id)
+          FROM win w
+          JOIN crm_lead l ON l.user_id = w.user_id AND %s
+          JOIN crm_stage s ON s.id = l.stage_id AND s.rotting_threshold_days <> 0
+         WHERE COALESCE(l.date_last_stage_update, l.create_date)
+               + s.rotting_threshold_days * interval '1 day' < w.utc_from
+           AND %s
+         GROUP BY w.user_id""",
+        windows_cte(ctx.windows), OPEN_OPPORTUNITY,
+        company_clause(SQL("l.company_id"), ctx.company_id),
+    )
+
+
 #: measures that are a ratio or an average over a population (closed leads, key accounts, leads
 #: assigned): a user without any member of that population has nothing to measure, and the result
 #: is ``no_data`` (see ``kpi_scoring``), never a score. Every other measure is a count or a sum,
 #: for which nothing counted is a measured 0.
-NO_DATA_WHEN_EMPTY = frozenset({"kam_coverage", "conversion_rate", "response_time"})
+NO_DATA_WHEN_EMPTY = frozenset({"kam_coverage", "conversion_rate", "response_time",
+                                "large_deals_share", "data_completeness"})
+
+#: the rule parameters (fields of ``kpi.rule``) a measure may need
+PARAM_GROWTH = "growth_comparison"
+PARAM_MIN_AMOUNT = "min_amount"
+PARAM_ACTIVITY_TYPES = "activity_type_ids"
+PARAM_LEAD_FIELDS = "lead_field_ids"
 
 
 @dataclass(frozen=True)
 class Measure:
+    """A built-in measure: its key, the model of the records it counts, its SQL builder, the
+    rule parameters it needs (``PARAM_*``), the window kind it is defined for (``None``: any),
+    and for a growth measure the unit of its baseline ("amount" or "count")."""
+
     key: str
     res_model: str
     build: object
+    params: tuple = ()
+    window_kind: str | None = None
+    baseline_unit: str | None = None
 
 
 BUILTIN_MEASURES = {
@@ -336,14 +565,37 @@ BUILTIN_MEASURES = {
         Measure("response_time", "crm.lead", response_time),
         Measure("overdue_activities", "mail.activity", overdue_activities),
         Measure("open_pipeline", "crm.lead", open_pipeline),
+        Measure("won_revenue_growth", "crm.lead", _growth("sum(revenue)", percent=False),
+                (PARAM_GROWTH,), "past", "amount"),
+        Measure("won_revenue_growth_pct", "crm.lead", _growth("sum(revenue)", percent=True),
+                (PARAM_GROWTH,), "past", "amount"),
+        Measure("won_deals_growth", "crm.lead", _growth("count(*)", percent=False),
+                (PARAM_GROWTH,), "past", "count"),
+        Measure("won_deals_growth_pct", "crm.lead", _growth("count(*)", percent=True),
+                (PARAM_GROWTH,), "past", "count"),
+        Measure("large_deals", "crm.lead", large_deals, (PARAM_MIN_AMOUNT,), "past"),
+        Measure("large_deals_share", "crm.lead", large_deals_share, (PARAM_MIN_AMOUNT,),
+                "past"),
+        Measure("done_activities", "mail.activity", done_activities, (PARAM_ACTIVITY_TYPES,),
+                "past"),
+        Measure("data_completeness", "crm.lead", data_completeness, (PARAM_LEAD_FIELDS,),
+                "snapshot"),
+        Measure("rotting_opportunities", "crm.lead", rotting_opportunities, (), "snapshot"),
     ]
 }
 
+#: the growth measures: they store a baseline with each result
+GROWTH_MEASURES = frozenset(key for key, m in BUILTIN_MEASURES.items() if m.baseline_unit)
 
-def run_measure(cr, query):
-    """Execute a measure query: ``{user_id: (value, [record ids])}``."""
+
+def run_measure(cr, query, baselines=None):
+    """Execute a measure query: ``{user_id: (value, [record ids])}``, the value ``None`` when
+    the user has nothing to measure. The baselines of a growth measure (its fourth column)
+    are added to ``baselines`` (a dict) when given: ``{user_id: baseline}``."""
     cr.execute(query)
-    return {
-        user_id: (float(value or 0.0), list(ids or []))
-        for user_id, value, ids in cr.fetchall()
-    }
+    measured = {}
+    for user_id, value, ids, *rest in cr.fetchall():
+        measured[user_id] = (None if value is None else float(value), list(ids or []))
+        if rest and baselines is not None:
+            baselines[user_id] = float(rest[0] or 0.0)
+    return measured

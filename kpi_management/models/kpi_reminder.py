@@ -21,7 +21,7 @@ import math
 from odoo import _, api, models
 from odoo.tools import SQL, formatLang, html_escape
 
-from . import kpi_scoring
+from . import kpi_measure, kpi_scoring
 from .kpi_result import format_kpi_figure
 
 REMINDER_TYPE = "kpi_management.mail_activity_type_kpi_off_track"
@@ -44,10 +44,14 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         gap = value - target
     else:
         gap = target - value
+    # a growth is signed, as the result shows it ("+12", "−5"): its gap is not
+    growth = measure in kpi_measure.GROWTH_MEASURES
     args = {
         "gap": _figure(env, max(gap, 0), unit, currency),
-        "target": _figure(env, target, unit, currency),
-        "value": _figure(env, value, unit, currency),
+        "target": (format_kpi_figure(env, target, currency, signed=True) if growth
+                   else _figure(env, target, unit, currency)),
+        "value": (format_kpi_figure(env, value, currency, signed=True) if growth
+                  else _figure(env, value, unit, currency)),
         "days": window_days,
         "unit": unit_label or "",
     }
@@ -80,6 +84,30 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
                  **args)
     if measure == "open_pipeline":
         return _("Add %(gap)s to your open pipeline to reach %(target)s.", **args)
+    if measure == "won_revenue_growth":
+        return _("Win %(gap)s more revenue to reach a growth of %(target)s against your "
+                 "baseline (now %(value)s over the last %(days)s days).", **args)
+    if measure == "won_deals_growth":
+        return _("Win %(gap)s more deals to reach a growth of %(target)s against your "
+                 "baseline (now %(value)s over the last %(days)s days).", **args)
+    if measure in ("won_revenue_growth_pct", "won_deals_growth_pct"):
+        return _("Raise your growth by %(gap)s points to reach %(target)s%% against your "
+                 "baseline (now %(value)s%% over the last %(days)s days).", **args)
+    if measure == "large_deals":
+        return _("Win %(gap)s more large deals: %(value)s in the last %(days)s days, the "
+                 "target is %(target)s.", **args)
+    if measure == "large_deals_share":
+        return _("Raise your share of large deals by %(gap)s points to reach %(target)s%% (now "
+                 "%(value)s%% over the last %(days)s days).", **args)
+    if measure == "done_activities":
+        return _("Complete %(gap)s more %(unit)s: %(value)s in the last %(days)s days, the "
+                 "target is %(target)s.", **args)
+    if measure == "data_completeness":
+        return _("Fill in the missing fields of your open opportunities: %(value)s%% of them "
+                 "are complete, the target is %(target)s%%.", **args)
+    if measure == "rotting_opportunities":
+        return _("Move %(gap)s rotting opportunities to their next stage (or close them) to "
+                 "get down to %(target)s.", **args)
     if direction == "lower":
         return _("Bring it down by %(gap)s %(unit)s to %(target)s %(unit)s (now %(value)s).",
                  **args)

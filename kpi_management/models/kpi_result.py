@@ -35,17 +35,21 @@ STATUS_SELECTION = [
 ]
 
 
-def format_kpi_figure(env, number, currency=None):
+def format_kpi_figure(env, number, currency=None, signed=False):
     """A KPI's value or target in the reader's number format, with at most 2 decimals and
     none on whole numbers; an amount with ``currency``'s symbol where the currency puts it,
     without forcing its decimals on whole amounts (as the My KPIs cards show them:
-    "$ 175,000")."""
+    "$ 175,000"). ``signed``: a growth, with its sign in front ("+12", "−$ 5,000", "0")."""
     number = round(number or 0.0, 2)
+    sign = ""
+    if signed and number:
+        sign, number = ("+" if number > 0 else "\N{MINUS SIGN}"), abs(number)
     text = formatLang(env, number, digits=0 if number == int(number) else 2)
-    if not currency:
-        return text
-    return ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol) if currency.position == "after"
-            else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
+    if currency:
+        text = ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol)
+                if currency.position == "after"
+                else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
+    return sign + text
 
 
 class KpiResult(models.Model):
@@ -79,6 +83,14 @@ class KpiResult(models.Model):
         help="The KPI ran as a pilot for the user's team that day: shown, never counted (not "
         "for bonuses, reminders, team reports' totals or the overall score).")
     record_ids = fields.Json(readonly=True, help="The records that were counted.")
+    baseline = fields.Float(
+        readonly=True, aggregator=None,
+        help="Growth KPIs: the value of the window the growth is measured against (the "
+        "previous period or the same period a year earlier, see the rule's Compare With), "
+        "computed with the result.")
+    is_growth = fields.Boolean(
+        compute="_compute_is_growth",
+        help="The KPI measures a growth against a baseline.")
     res_model = fields.Char(readonly=True)
     record_count = fields.Integer(compute="_compute_record_count")
     todo_count = fields.Integer(
@@ -122,6 +134,11 @@ class KpiResult(models.Model):
         "UNIQUE(rule_id, user_id, date)", "There is one KPI result per rule, user and date."
     )
 
+    @api.depends("rule_id.template_id.measure")
+    def _compute_is_growth(self):
+        for result in self:
+            result.is_growth = result.rule_id.template_id.measure in kpi_measure.GROWTH_MEASURES
+
     @api.depends("record_ids")
     def _compute_record_count(self):
         for result in self:
@@ -134,12 +151,15 @@ class KpiResult(models.Model):
         * key account coverage: the user's key accounts (active companies whose salesperson
           is the user, in the rule's company) that were not met in the result's window;
         * response time: the leads assigned in the window that are still open and that the
-          user has not answered yet.
+          user has not answered yet;
+        * data completeness: the user's open opportunities (in the rule's company) that miss
+          one of the rule's required fields, as of now.
         """
         self.ensure_one()
         measure = self.rule_id.template_id.measure
         counted = self.record_ids or []
-        model = {"kam_coverage": "res.partner", "response_time": "crm.lead"}.get(measure)
+        model = {"kam_coverage": "res.partner", "response_time": "crm.lead",
+                 "data_completeness": "crm.lead"}.get(measure)
         if not model or not self.env[model].has_access("read"):
             return None  # no "to do" side, or not for a reader without access to its records
         if measure == "kam_coverage":
@@ -156,6 +176,15 @@ class KpiResult(models.Model):
             self.env.cr.execute(kpi_measure.unanswered_leads(self.user_id.id, counted))
             ids = [row[0] for row in self.env.cr.fetchall()]
             return self.env["crm.lead"].search([("id", "in", ids)])
+        if measure == "data_completeness":
+            rule = self.rule_id.sudo()
+            if not rule.lead_field_ids:
+                return None
+            self.env["crm.lead"].flush_model()
+            self.env.cr.execute(kpi_measure.incomplete_opportunities(
+                self.user_id.id, rule.company_id.id or None, rule._lead_fields()))
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            return self.env["crm.lead"].search([("id", "in", ids)])
         return None
 
     def _todo_label_for(self, count):
@@ -168,6 +197,10 @@ class KpiResult(models.Model):
             if count == 1:
                 return _("1 lead still to answer")
             return _("%(count)s leads still to answer", count=count)
+        if measure == "data_completeness":
+            if count == 1:
+                return _("1 opportunity still to complete")
+            return _("%(count)s opportunities still to complete", count=count)
         return False
 
     @api.depends("record_ids", "rule_id.template_id.measure")
@@ -195,21 +228,33 @@ class KpiResult(models.Model):
             "context": {"create": False},
         }
 
-    @api.depends("value", "target", "status", "rule_id.unit_label", "rule_id.unit",
-                 "company_id")
+    @api.depends("value", "target", "status", "baseline", "rule_id.unit_label", "rule_id.unit",
+                 "rule_id.template_id.measure", "company_id")
     def _compute_value_display(self):
-        def fmt(number, currency=None):
-            return format_kpi_figure(self.env, number, currency)
-
         for result in self:
-            # amounts in the currency of the result's company, as Odoo shows monetary values
-            currency = ((result.company_id or self.env.company).currency_id
-                        if result.rule_id.unit == "amount" else None)
-            value = _("no data") if result.status == "no_data" else fmt(result.value, currency)
-            result.value_display = " ".join(filter(None, [
-                "%s / %s" % (value, fmt(result.target, currency)),
-                result.rule_id.unit_label,
-            ]))
+            result.value_display = result._figures_text()
+
+    def _figures_text(self):
+        """"6 / 10 meetings": the value against the target with the unit, amounts in the
+        currency of the result's company (as Odoo shows monetary values); a growth signed, with
+        its baseline: "+12 / +20 %, baseline $ 410,000"."""
+        self.ensure_one()
+        env = self.env
+        company_currency = (self.company_id or env.company).currency_id
+        currency = company_currency if self.rule_id.unit == "amount" else None
+        measure = kpi_measure.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
+        growth = bool(measure and measure.baseline_unit)
+        value = (_("no data") if self.status == "no_data"
+                 else format_kpi_figure(env, self.value, currency, signed=growth))
+        text = " ".join(filter(None, [
+            "%s / %s" % (value, format_kpi_figure(env, self.target, currency, signed=growth)),
+            self.rule_id.unit_label,
+        ]))
+        if not growth:
+            return text
+        baseline = format_kpi_figure(
+            env, self.baseline, company_currency if measure.baseline_unit == "amount" else None)
+        return _("%(figures)s, baseline %(baseline)s", figures=text, baseline=baseline)
 
     @api.depends("rule_id", "user_id", "date")
     def _compute_history_ids(self):

@@ -10,7 +10,20 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
 from . import kpi_measure, kpi_scoring
-from .kpi_scoring import MAX_TARGET, MAX_WINDOW_DAYS, WINDOW_SNAPSHOT
+from .kpi_measure import (
+    LEAD_FIELD_TYPES,
+    PARAM_ACTIVITY_TYPES,
+    PARAM_GROWTH,
+    PARAM_LEAD_FIELDS,
+    PARAM_MIN_AMOUNT,
+)
+from .kpi_scoring import (
+    COMPARE_LAST_YEAR,
+    COMPARE_PREVIOUS,
+    MAX_TARGET,
+    MAX_WINDOW_DAYS,
+    WINDOW_SNAPSHOT,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +34,11 @@ DEMO_SERVICE_SCORES = {
     "kpi_management.kpi_user_sales_demo": (95.0, 90.0),
     "kpi_management.kpi_user_sales2_demo": (75.0, 70.0),
 }
+
+#: the activity type a new *Completed activities* rule counts (Odoo's "Call")
+DEFAULT_ACTIVITY_TYPE = "mail.mail_activity_data_call"
+#: the fields a new *Data completeness* rule requires on open opportunities
+DEFAULT_LEAD_FIELDS = ("partner_id", "email_from", "phone", "expected_revenue", "date_deadline")
 
 
 class KpiRule(models.Model):
@@ -110,6 +128,42 @@ class KpiRule(models.Model):
         help="Per-user targets that replace the rule's target for these users.",
     )
     user_count = fields.Integer(compute="_compute_user_count")
+    # ---- parameters of some templates' measures (kpi_measure.Measure.params)
+    measure = fields.Selection(related="template_id.measure")
+    growth_comparison = fields.Selection(
+        [(COMPARE_PREVIOUS, "Previous period"), (COMPARE_LAST_YEAR, "Same period last year")],
+        string="Compare With", default=COMPARE_PREVIOUS, tracking=True,
+        help="Growth KPIs: what each user's growth is measured against, their baseline. "
+        "Previous period: the same number of days just before the window (a window of 30 "
+        "days: the 30 days before it). Same period last year: the same dates one year "
+        "earlier. Both in the user's timezone.",
+    )
+    min_amount = fields.Float(
+        string="Minimum Amount", tracking=True,
+        help="Large deals KPIs: a won deal counts when its expected revenue is at least this "
+        "amount (e.g. a minimum contract of 1,500,000).",
+    )
+    activity_type_ids = fields.Many2many(
+        "mail.activity.type", "kpi_rule_activity_type_rel", "rule_id", "activity_type_id",
+        string="Activity Types", compute="_compute_activity_type_ids", store=True,
+        readonly=False,
+        help="Completed activities KPIs: the activities of these types assigned to the user "
+        "and marked done in the window count (e.g. Call, or a Cold Call type of your own).",
+    )
+    lead_field_ids = fields.Many2many(
+        "ir.model.fields", "kpi_rule_lead_field_rel", "rule_id", "field_id",
+        string="Required Fields", compute="_compute_lead_field_ids", store=True,
+        readonly=False,
+        domain=[("model", "=", "crm.lead"), ("store", "=", True),
+                ("ttype", "in", LEAD_FIELD_TYPES)],
+        help="Data completeness KPIs: an open opportunity is complete when all these fields "
+        "are filled (a text that is not blank, a number other than 0, a date, a choice, a "
+        "link, at least one tag).",
+    )
+    needs_growth_comparison = fields.Boolean(compute="_compute_needs")
+    needs_min_amount = fields.Boolean(compute="_compute_needs")
+    needs_activity_types = fields.Boolean(compute="_compute_needs")
+    needs_lead_fields = fields.Boolean(compute="_compute_needs")
 
     # one compute per field: Odoo skips a shared compute when one of its fields is given
     @api.depends("template_id")
@@ -126,6 +180,33 @@ class KpiRule(models.Model):
     def _compute_direction(self):
         for rule in self:
             rule.direction = rule.template_id.default_direction or "higher"
+
+    @api.depends("template_id")
+    def _compute_activity_type_ids(self):
+        call = self.env.ref(DEFAULT_ACTIVITY_TYPE, raise_if_not_found=False)
+        for rule in self:
+            if call and not rule.activity_type_ids and rule._needs(PARAM_ACTIVITY_TYPES):
+                rule.activity_type_ids = call
+            else:
+                rule.activity_type_ids = rule.activity_type_ids
+
+    @api.depends("template_id")
+    def _compute_lead_field_ids(self):
+        defaults = self.env["ir.model.fields"].search(
+            [("model", "=", "crm.lead"), ("name", "in", DEFAULT_LEAD_FIELDS)])
+        for rule in self:
+            if not rule.lead_field_ids and rule._needs(PARAM_LEAD_FIELDS):
+                rule.lead_field_ids = defaults
+            else:
+                rule.lead_field_ids = rule.lead_field_ids
+
+    @api.depends("template_id.measure")
+    def _compute_needs(self):
+        for rule in self:
+            rule.needs_growth_comparison = rule._needs(PARAM_GROWTH)
+            rule.needs_min_amount = rule._needs(PARAM_MIN_AMOUNT)
+            rule.needs_activity_types = rule._needs(PARAM_ACTIVITY_TYPES)
+            rule.needs_lead_fields = rule._needs(PARAM_LEAD_FIELDS)
 
     @api.depends("rollout_ids", "pilot")
     def _compute_team_modes(self):
@@ -231,6 +312,49 @@ class KpiRule(models.Model):
             if rule.template_id.window_kind != WINDOW_SNAPSHOT and rule.window_days <= 0:
                 raise ValidationError(
                     _("The window of rule %s must be at least 1 day.", rule.name))
+
+    @api.constrains("template_id", "growth_comparison", "min_amount", "activity_type_ids",
+                    "lead_field_ids")
+    def _check_measure_params(self):
+        """The parameters the rule's measure needs are given and valid (see
+        ``kpi_measure.Measure.params``)."""
+        for rule in self:
+            if rule._needs(PARAM_GROWTH) and not rule.growth_comparison:
+                raise ValidationError(
+                    _("Rule %s measures a growth: choose what to compare with.", rule.name))
+            if rule._needs(PARAM_MIN_AMOUNT) and not (
+                    rule.min_amount > 0 and kpi_scoring.target_in_range(rule.min_amount)):
+                raise ValidationError(
+                    _("The minimum amount of rule %(rule)s must be greater than 0 and at most "
+                      "%(max)s.", rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
+            if rule._needs(PARAM_ACTIVITY_TYPES) and not rule.activity_type_ids:
+                raise ValidationError(
+                    _("Rule %s counts completed activities: choose at least one activity type.",
+                      rule.name))
+            if rule._needs(PARAM_LEAD_FIELDS):
+                if not rule.lead_field_ids:
+                    raise ValidationError(
+                        _("Rule %s measures the completeness of opportunities: list at least "
+                          "one field they must have filled.", rule.name))
+                for field in rule.lead_field_ids:
+                    rule._check_lead_field(field)
+
+    def _check_lead_field(self, field):
+        """``field`` (``ir.model.fields``) can be required on opportunities: a stored field of
+        ``crm.lead``, of a type whose "filled" is defined (``kpi_measure.LEAD_FIELD_TYPES``),
+        kept in a column of its own or a relation table (not translated, not per company, not
+        one of the fields every record has)."""
+        orm_field = (self.env["crm.lead"]._fields.get(field.name)
+                     if field.model == "crm.lead" else None)
+        if not (orm_field and orm_field.store and orm_field.type in LEAD_FIELD_TYPES
+                and not orm_field.translate and not orm_field.company_dependent
+                and orm_field.name not in models.MAGIC_COLUMNS
+                and (orm_field.type != "many2many" or orm_field.relation)):
+            raise ValidationError(
+                _("Rule %(rule)s cannot require the field %(field)s: only stored fields of "
+                  "opportunities can be required (texts, numbers, dates, choices, links and "
+                  "tags; not translated ones, not per company).",
+                  rule=self.name, field=field.field_description or field.name))
 
     def write(self, vals):
         res = super().write(vals)
@@ -368,9 +492,66 @@ class KpiRule(models.Model):
         self._check_window_days()
         self._check_target()
 
-    def _measure_rows(self, rows, date=None, now=None):
+    # -------------------------------------------------------- measure parameters
+    def _needs(self, param):
+        """Whether the rule's measure needs the rule parameter ``param`` (``PARAM_*``)."""
+        self.ensure_one()
+        measure = kpi_measure.BUILTIN_MEASURES.get(self.template_id.measure)
+        return bool(measure) and param in measure.params
+
+    def _growth_comparison(self):
+        """The comparison of a growth rule (``kpi_scoring.COMPARE_*``), else ``None``."""
+        self.ensure_one()
+        return self.growth_comparison if self._needs(PARAM_GROWTH) else None
+
+    def _measure_params(self):
+        """``MeasureContext.extra``: the parameters of the rule's measure, as the SQL uses
+        them (see ``kpi_measure``)."""
+        self.ensure_one()
+        extra = {}
+        if self._needs(PARAM_MIN_AMOUNT):
+            extra["min_amount"] = self.min_amount
+        if self._needs(PARAM_ACTIVITY_TYPES):
+            extra["activity_type_ids"] = self.activity_type_ids.ids
+        if self._needs(PARAM_LEAD_FIELDS):
+            extra["lead_fields"] = self._lead_fields()
+        return extra
+
+    def _lead_fields(self):
+        """The rule's required fields as ``kpi_measure.LeadField`` (columns and relation
+        tables, taken from the ORM's fields, never from user input)."""
+        self.ensure_one()
+        Lead = self.env["crm.lead"]
+        lead_fields = []
+        for field in self.lead_field_ids.sorted("name"):
+            orm_field = Lead._fields[field.name]
+            many2many = orm_field.type == "many2many"
+            lead_fields.append(kpi_measure.LeadField(
+                orm_field.name, orm_field.type,
+                orm_field.relation if many2many else None,
+                orm_field.column1 if many2many else None))
+        return lead_fields
+
+    def _baseline_bounds(self, day_from, day_to, tz, day):
+        """UTC bounds of the comparison window of a growth rule for the local window
+        ``[day_from, day_to)``, ``(None, None)`` for other rules.
+
+        :raise UserError: when the comparison window leaves the calendar.
+        """
+        comparison = self._growth_comparison()
+        if not comparison:
+            return None, None
+        try:
+            return kpi_scoring.baseline_bounds(day_from, day_to, comparison, tz)
+        except ValueError as exc:
+            raise UserError(
+                _("Rule %(rule)s cannot be evaluated on %(day)s: the window it compares with "
+                  "falls outside the calendar.", rule=self.name, day=day)) from exc
+
+    def _measure_rows(self, rows, date=None, now=None, baselines=None):
         """Compute (without storing) ``{user_id: (day, value, [ids], has_data)}`` for ``rows``
-        (``has_data`` False: nothing to measure, see :meth:`_run_measure`).
+        (``has_data`` False: nothing to measure, see :meth:`_run_measure`; ``baselines``: see
+        there).
 
         :raise UserError: when the rule is out of bounds or its window leaves the calendar.
         """
@@ -388,51 +569,77 @@ class KpiRule(models.Model):
                     _("Rule %(rule)s cannot be evaluated on %(day)s: its window of %(days)s days "
                       "falls outside the calendar.",
                       rule=self.name, day=day, days=self.window_days)) from exc
-            windows.append(kpi_measure.Window(user_id, partner_id, day, *bounds))
-        measured = self._run_measure(windows)
+            base = self._baseline_bounds(bounds[0], bounds[1], tz, day)
+            windows.append(kpi_measure.Window(user_id, partner_id, day, *bounds, *base))
+        measured = self._run_measure(windows, baselines=baselines)
         return {w.user_id: (w.day, *measured[w.user_id]) for w in windows}
 
-    def _measure_period(self, rows, date_from, date_to, until=None):
+    def _measure_period(self, rows, date_from, date_to, until=None, baselines=None):
         """Compute (without storing) ``{user_id: (value, [ids], has_data)}`` over ``date_from ..
         date_to`` (both included) for ``rows``, in one query: the bonus sheets' measure of
         past-window rules. The window starts at local midnight of ``date_from`` and ends at
         local midnight after ``date_to``, in each user's timezone, or at ``until`` (naive UTC)
         when that is earlier: the estimate measures a period so far, never hours to come.
+
+        A growth rule compares the period with the previous period of the same number of days
+        or with the same dates a year earlier (the rule's *Compare With*); a period cut at
+        ``until`` is compared with as much time from the start of that window, like for like
+        (the month so far against the same days of the previous month). ``baselines``: see
+        :meth:`_run_measure`.
         """
         self.ensure_one()
         day_to = date_to + datetime.timedelta(days=1)
-        windows = [
-            kpi_measure.Window(
-                user_id, partner_id, day_to, date_from, day_to,
-                kpi_scoring.local_midnight_utc(date_from, tz),
-                min(kpi_scoring.local_midnight_utc(day_to, tz), until or datetime.datetime.max),
-            )
-            for user_id, partner_id, tz in rows
-        ]
-        return self._run_measure(windows)
+        windows = []
+        for user_id, partner_id, tz in rows:
+            utc_from = kpi_scoring.local_midnight_utc(date_from, tz)
+            period_end = kpi_scoring.local_midnight_utc(day_to, tz)
+            utc_to = min(period_end, until or datetime.datetime.max)
+            base_from, base_to = self._baseline_bounds(date_from, day_to, tz, date_to)
+            if base_from and utc_to < period_end:
+                elapsed = max(utc_to - utc_from, datetime.timedelta(0))
+                base_to = min(base_to, base_from + elapsed)
+            windows.append(kpi_measure.Window(user_id, partner_id, day_to, date_from, day_to,
+                                              utc_from, utc_to, base_from, base_to))
+        return self._run_measure(windows, baselines=baselines)
 
-    def _run_measure(self, windows):
+    def _run_measure(self, windows, baselines=None):
         """Run the template's measure for ``windows``: ``{user_id: (value, [ids], has_data)}``
         for every window. A user the measure returns no row for scores a value of 0, or has
         nothing to measure (``has_data`` False) when the measure is a ratio or an average over
-        an empty population (``kpi_measure.NO_DATA_WHEN_EMPTY``)."""
+        an empty population (``kpi_measure.NO_DATA_WHEN_EMPTY``); a row without a value has
+        nothing to measure either (a % growth against a baseline of 0).
+
+        :param baselines: a dict to receive ``{user_id: baseline}`` for every window when the
+            measure is a growth (``kpi_measure.GROWTH_MEASURES``): the value of the comparison
+            window the growth is measured against. Left untouched for other measures. The
+            return value is the same with or without it (existing callers need not care).
+        """
         self.ensure_one()
         if not windows:
             return {}
-        ctx = kpi_measure.MeasureContext(windows=windows, company_id=self.company_id.id or None)
-        for model in ("crm.lead", "calendar.event", "calendar.attendee", "res.partner",
-                      "mail.activity", "mail.message"):
+        # parameters stored in SQL or before their checks existed: refused here, on every path
+        self._check_measure_params()
+        ctx = kpi_measure.MeasureContext(windows=windows, company_id=self.company_id.id or None,
+                                         extra=self._measure_params())
+        for model in ("crm.lead", "crm.stage", "calendar.event", "calendar.attendee",
+                      "res.partner", "mail.activity", "mail.message"):
             self.env[model].flush_model()
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
+        found = {}
         measured = kpi_measure.run_measure(self.env.cr,
-                                           self.template_id._get_measure_query(ctx))
+                                           self.template_id._get_measure_query(ctx), found)
+        if baselines is not None and self.template_id.measure in kpi_measure.GROWTH_MEASURES:
+            baselines.update({w.user_id: found.get(w.user_id, 0.0) for w in windows})
         empty_has_data = self.template_id.measure not in kpi_measure.NO_DATA_WHEN_EMPTY
-        return {
-            w.user_id: (*measured[w.user_id], True) if w.user_id in measured
-            else (0.0, [], empty_has_data)
-            for w in windows
-        }
+        result = {}
+        for w in windows:
+            if w.user_id not in measured:
+                result[w.user_id] = (0.0, [], empty_has_data)
+                continue
+            value, ids = measured[w.user_id]
+            result[w.user_id] = (value or 0.0, ids, value is not None)
+        return result
 
     def _score(self, value, target, has_data=True):
         """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
@@ -451,7 +658,8 @@ class KpiRule(models.Model):
         backfill do, for the streaks to chain).
         """
         self.ensure_one()
-        measured = self._measure_rows(rows, date=date, now=now)
+        baselines = {}
+        measured = self._measure_rows(rows, date=date, now=now, baselines=baselines)
         targets = self._get_user_targets(list(measured))
         res_model = self.template_id._get_res_model()
         columns = defaultdict(list)
@@ -466,6 +674,7 @@ class KpiRule(models.Model):
             columns["score"].append(score)
             columns["status"].append(status)
             columns["ids"].append(json.dumps(ids))
+            columns["baseline"].append(baselines.get(user_id))  # growth rules only
         uid = self.env.uid
         self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
         self.env["kpi.rule.rollout"].flush_model()
@@ -473,7 +682,7 @@ class KpiRule(models.Model):
         self.env.cr.execute(SQL(
             """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, pilot, off_track_streak,
+                                       profile_id, team_id, pilot, off_track_streak, baseline,
                                        create_uid, create_date, write_uid, write_date)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
                       %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, %(pilot)s,
@@ -481,11 +690,11 @@ class KpiRule(models.Model):
                           SELECT p.off_track_streak FROM kpi_result p
                            WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
                            ORDER BY p.date DESC LIMIT 1), 0)
-                      ELSE 0 END,
+                      ELSE 0 END, x.b,
                       %(uid)s, %(now)s, %(uid)s, %(now)s
                  FROM unnest(%(u)s::int[], %(d)s::date[], %(v)s::float[], %(t)s::float[],
-                             %(s)s::float[], %(st)s::varchar[], %(ids)s::text[])
-                      AS x(u, d, v, t, s, st, ids)
+                             %(s)s::float[], %(st)s::varchar[], %(ids)s::text[], %(b)s::float[])
+                      AS x(u, d, v, t, s, st, ids, b)
                  JOIN res_users u ON u.id = x.u
                ON CONFLICT (rule_id, user_id, date) DO UPDATE
                   SET value = EXCLUDED.value, target = EXCLUDED.target, score = EXCLUDED.score,
@@ -494,6 +703,7 @@ class KpiRule(models.Model):
                       computed_at = EXCLUDED.computed_at, profile_id = EXCLUDED.profile_id,
                       team_id = EXCLUDED.team_id, pilot = EXCLUDED.pilot,
                       off_track_streak = EXCLUDED.off_track_streak,
+                      baseline = EXCLUDED.baseline,
                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
                RETURNING id""",
             rule=self.id, model=res_model, company=self.company_id.id or None,
@@ -502,6 +712,7 @@ class KpiRule(models.Model):
             now=now or fields.Datetime.now(), uid=uid,
             u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
             s=columns["score"], st=columns["status"], ids=columns["ids"],
+            b=columns["baseline"],
         ))
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.env["kpi.result"].invalidate_model()

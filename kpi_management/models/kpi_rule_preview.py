@@ -24,6 +24,9 @@ class KpiRulePreview(models.TransientModel):
     status = fields.Selection(STATUS_SELECTION, readonly=True)
     unit_label = fields.Char(related="rule_id.unit_label")
     evaluated_date = fields.Date(string="Evaluated On", readonly=True)
+    baseline = fields.Float(
+        readonly=True, help="Growth KPIs: the value of the window the growth is measured against.")
+    is_growth = fields.Boolean(readonly=True)
     record_ids = fields.Json(readonly=True)
     record_count = fields.Integer(readonly=True)
     res_model = fields.Char(readonly=True)
@@ -38,7 +41,9 @@ class KpiRulePreview(models.TransientModel):
         rule = self.rule_id.sudo()
         user = self.user_id.sudo()
         rows = [(user.id, user.partner_id.id, user.tz)]
-        day, value, ids, has_data = rule._measure_rows(rows, date=self.date or None)[user.id]
+        baselines = {}
+        day, value, ids, has_data = rule._measure_rows(rows, date=self.date or None,
+                                                       baselines=baselines)[user.id]
         target = rule._get_user_targets([user.id])[user.id]
         score, status = rule._score(value, target, has_data)
         self.write({
@@ -48,6 +53,8 @@ class KpiRulePreview(models.TransientModel):
             "target": target,
             "score": score,
             "status": status,
+            "baseline": baselines.get(user.id, 0.0),
+            "is_growth": user.id in baselines,
             "record_ids": ids,
             "record_count": len(ids),
             "res_model": rule.template_id._get_res_model(),

@@ -12,12 +12,14 @@ Score
 
 No data
     A KPI that is a ratio or an average over a population (conversion rate: leads closed; key
-    account coverage: key accounts; response time: leads assigned) has nothing to measure when
-    the population is empty. Whatever its direction, such a result has no score and the status
-    ``no_data`` (:func:`score_status`): it is shown as "no data", left out of the overall score,
-    and in a bonus its weight is shared pro rata over the employee's other KPIs
-    (``kpi_bonus_math.share_no_data``), in the sheet, the estimate and its forecast alike. A
-    count or a sum with nothing counted is a measured 0 (``kpi_measure.NO_DATA_WHEN_EMPTY``).
+    account coverage: key accounts; response time: leads assigned; share of large deals: deals
+    won; data completeness: open opportunities) has nothing to measure when the population is
+    empty, and a growth in % has nothing to measure against a baseline of 0. Whatever its
+    direction, such a result has no score and the status ``no_data`` (:func:`score_status`): it
+    is shown as "no data", left out of the overall score, and in a bonus its weight is shared
+    pro rata over the employee's other KPIs (``kpi_bonus_math.share_no_data``), in the sheet,
+    the estimate and its forecast alike. A count or a sum with nothing counted is a measured 0
+    (``kpi_measure.NO_DATA_WHEN_EMPTY``).
 
 Status
     ``reached`` at 100% or more, ``warning`` from the rule's warning threshold (in % of the
@@ -33,6 +35,14 @@ Windows
     A window that leaves the calendar (year 1 to 9999) raises ``ValueError``, never
     ``OverflowError``.
 
+Baselines (growth KPIs)
+    A growth KPI compares its window ``[D1, D2)`` (local dates) with a comparison window of the
+    same user, chosen on the rule (:func:`baseline_bounds`): ``previous``, the same number of
+    days just before, ``[D1 - (D2 - D1), D1)``; ``last_year``, the same dates one year earlier,
+    ``[D1 - 1 year, D2 - 1 year)`` (29 February gives 28 February). Both are taken in the
+    user's timezone: local midnights converted to UTC, never a shift of the UTC bounds (a
+    daylight saving change between the two windows stays right).
+
 Bounds
     Rules, individual targets and templates refuse a window longer than ``MAX_WINDOW_DAYS``
     (10 years) and a target that is not a finite number within ``MAX_TARGET`` in size
@@ -43,6 +53,7 @@ import datetime
 import math
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 SCORE_CAP = 200.0
 MAX_WINDOW_DAYS = 3660
@@ -51,6 +62,9 @@ MAX_TARGET = 10**12
 WINDOW_PAST = "past"
 WINDOW_FUTURE = "future"
 WINDOW_SNAPSHOT = "snapshot"
+
+COMPARE_PREVIOUS = "previous"
+COMPARE_LAST_YEAR = "last_year"
 
 STATUS_REACHED = "reached"
 STATUS_WARNING = "warning"
@@ -151,3 +165,32 @@ def window_bounds(day, window_days, window_kind, tz_name):
         raise ValueError(
             f"a window of {window_days} days on {day} leaves the calendar") from exc
     return day_from, day_to, utc_from, utc_to
+
+
+def baseline_days(day_from, day_to, comparison):
+    """Local dates ``(first, last_exclusive)`` of the comparison window of ``[day_from,
+    day_to)`` (see the module's docstring, *Baselines*).
+
+    :raise ValueError: when the comparison window leaves the calendar.
+    """
+    try:
+        if comparison == COMPARE_LAST_YEAR:
+            return day_from - relativedelta(years=1), day_to - relativedelta(years=1)
+        return day_from - (day_to - day_from), day_from
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(
+            f"the comparison window of [{day_from}, {day_to}) leaves the calendar") from exc
+
+
+def baseline_bounds(day_from, day_to, comparison, tz_name):
+    """``(utc_from, utc_to)`` of the comparison window of the local dates ``[day_from,
+    day_to)``: local midnights in ``tz_name`` as naive UTC.
+
+    :raise ValueError: when the comparison window leaves the calendar.
+    """
+    first, last = baseline_days(day_from, day_to, comparison)
+    try:
+        return local_midnight_utc(first, tz_name), local_midnight_utc(last, tz_name)
+    except OverflowError as exc:
+        raise ValueError(
+            f"the comparison window of [{day_from}, {day_to}) leaves the calendar") from exc

@@ -25,6 +25,15 @@ MEASURE_SELECTION = [
     ("response_time", "Response time"),
     ("overdue_activities", "Overdue activities"),
     ("open_pipeline", "Open pipeline"),
+    ("won_revenue_growth", "Won revenue growth (amount)"),
+    ("won_revenue_growth_pct", "Won revenue growth (%)"),
+    ("won_deals_growth", "Won deals growth (number)"),
+    ("won_deals_growth_pct", "Won deals growth (%)"),
+    ("large_deals", "Won deals at or above a minimum amount"),
+    ("large_deals_share", "Share of won deals at or above a minimum amount"),
+    ("done_activities", "Completed activities of chosen types"),
+    ("data_completeness", "Open opportunities with the required fields filled"),
+    ("rotting_opportunities", "Rotting opportunities"),
     ("custom", "Custom: count or sum over a model"),
 ]
 
@@ -148,6 +157,18 @@ class KpiTemplate(models.Model):
                     _("The default window of template %(name)s must be at least 1 day.",
                       name=template.name)
                 )
+
+    @api.constrains("measure", "window_kind")
+    def _check_measure_window(self):
+        """A measure defined for one kind of window (a growth compares past windows, the
+        completeness of the CRM data is a current state) refuses the others."""
+        labels = dict(self._fields["window_kind"]._description_selection(self.env))
+        for template in self:
+            measure = kpi_measure.BUILTIN_MEASURES.get(template.measure)
+            if measure and measure.window_kind and template.window_kind != measure.window_kind:
+                raise ValidationError(
+                    _("The window of template %(name)s must be \"%(kind)s\" for what it measures.",
+                      name=template.name, kind=labels[measure.window_kind]))
 
     @api.constrains("default_target")
     def _check_default_target(self):

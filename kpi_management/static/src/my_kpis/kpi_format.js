@@ -12,13 +12,20 @@ export function formatKpiNumber(value) {
 }
 
 /** A KPI's value or target: money in its currency (``currencyId``), as Odoo formats monetary
- * fields, without forcing decimals on whole amounts; other figures as formatKpiNumber. */
-export function formatKpiFigure(value, currencyId) {
-    if (!currencyId || value === null || value === undefined) {
+ * fields, without forcing decimals on whole amounts; other figures as formatKpiNumber. With
+ * ``signed`` (a growth), a sign before anything but 0: "+12", "−$ 5,000". */
+export function formatKpiFigure(value, currencyId, signed = false) {
+    if (value === null || value === undefined || value === false) {
         return formatKpiNumber(value);
     }
-    const whole = Number.isInteger(Math.round(value * 100) / 100);
-    return formatCurrency(value, currencyId, { digits: [16, whole ? 0 : 2] });
+    const rounded = Math.round(value * 100) / 100;
+    const sign = signed && rounded ? (rounded > 0 ? "+" : "−") : "";
+    const number = sign ? Math.abs(rounded) : value;
+    if (!currencyId) {
+        return sign + formatKpiNumber(number);
+    }
+    const whole = Number.isInteger(rounded);
+    return sign + formatCurrency(number, currencyId, { digits: [16, whole ? 0 : 2] });
 }
 
 /** The periods a KPI is looked at over (history graph, period scores). */

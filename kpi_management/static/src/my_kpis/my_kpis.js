@@ -91,9 +91,10 @@ export class MyKpis extends Component {
         return formatKpiNumber(value);
     }
 
-    /** A card's value or target: money in its currency, as Odoo formats monetary fields. */
+    /** A card's value or target: money in its currency, as Odoo formats monetary fields; a
+     * growth with its sign ("+12", "−$ 5,000"). */
     formatFigure(card, value) {
-        return formatKpiFigure(value, card.currency_id);
+        return formatKpiFigure(value, card.currency_id, card.growth);
     }
 
     /** "2 of 3 off track" (or "1 of 3 below target") next to the overall score ("" when all
