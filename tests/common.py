@@ -1,10 +1,12 @@
 """Shared fixtures of the kpi_management test suite (no reliance on demo data)."""
 
 import datetime
+from contextlib import contextmanager
 
 import pytz
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user
 
 # Monday 23 November 2026, 10:00 UTC = 11:00 in Copenhagen
@@ -24,6 +26,22 @@ def utc(days=0, hours=0, minutes=0, seconds=0):
         days=days, hours=hours, minutes=minutes, seconds=seconds)
     tz = pytz.timezone(TZ)
     return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def local(*args, tz=TZ):
+    """Naive UTC of a wall-clock time in ``tz``: ``local(2026, 10, 31, 23, 30)``."""
+    return pytz.timezone(tz).localize(datetime.datetime(*args)).astimezone(
+        pytz.utc).replace(tzinfo=None)
+
+
+class RefusedMixin:
+    @contextmanager
+    def refused(self, text):
+        """A ValidationError whose message contains ``text`` (``assertRaises``: in a
+        savepoint, the cache cleared)."""
+        with self.assertRaises(ValidationError) as caught:
+            yield
+        self.assertIn(text, str(caught.exception))
 
 
 class KpiTestMixin:

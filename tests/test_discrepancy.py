@@ -10,11 +10,10 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.kpi_management.models import kpi_period
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
-from .common import NOW, TODAY, TZ, KpiCase
-from .test_periods import local
+from .common import NOW, TODAY, TZ, KpiCase, local
 
 D = datetime.date
 
@@ -81,8 +80,6 @@ class TestDetection(DiscrepancyCase):
         self.assertEqual(self.findings().user_id, self.salesman2 | self.salesman3)
 
     def test_n_per_rule_is_validated(self):
-        from odoo.exceptions import ValidationError
-
         with self.assertRaises(ValidationError):
             self.rule.analysis_min_periods = 0
 
@@ -133,8 +130,8 @@ class TestDetection(DiscrepancyCase):
                               name="Won deals (1 a month)")
         ny = self._user("kpi_t_newyork", self.profile_sales, tz="America/New_York")
         self.team.crm_team_member_ids = [Command.create({"user_id": ny.id})]
-        self.won_lead(self.salesman, local(D(2026, 11, 1), 0, 30))
-        self.won_lead(ny, local(D(2026, 11, 1), 0, 30))  # the same UTC moment
+        self.won_lead(self.salesman, local(2026, 11, 1, 0, 30))
+        self.won_lead(ny, local(2026, 11, 1, 0, 30))  # the same UTC moment
         for day in (D(2026, 9, 15), D(2026, 10, 15), D(2026, 11, 15)):
             rule.evaluate(date=day, users=self.salesman | ny)
         self.Period._store_periods(rule, "month", kpi_period.periods_between(

@@ -11,18 +11,9 @@ from freezegun import freeze_time
 
 from odoo.addons.kpi_management.models import kpi_bonus_math, kpi_period
 
-from .common import NOW, TODAY, TZ, KpiCase
+from .common import NOW, TODAY, KpiCase, local
 
 D = datetime.date
-
-
-def local(day, hour=0, minute=0, tz=TZ):
-    """Naive UTC of a wall-clock time in ``tz``."""
-    import pytz
-
-    moment = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time(hour,
-                                                                                    minute)))
-    return moment.astimezone(pytz.utc).replace(tzinfo=None)
 
 
 class TestPeriodArithmetic(KpiCase):
@@ -100,10 +91,10 @@ class TestPeriodScores(KpiCase):
         """A deal won at 00:30 on 1 November in Copenhagen is a November deal, although it
         is still 31 October in UTC; a deal at 23:30 on 31 October is an October deal."""
         rule = self.make_rule("won_deals", target=2, window_days=30)
-        october = self.won_lead(self.salesman, local(D(2026, 10, 31), 23, 30))
-        november = self.won_lead(self.salesman, local(D(2026, 11, 1), 0, 30))
+        october = self.won_lead(self.salesman, local(2026, 10, 31, 23, 30))
+        november = self.won_lead(self.salesman, local(2026, 11, 1, 0, 30))
         self.assertEqual(november.kpi_date_won.month, 10)  # 31 October in UTC
-        self.won_lead(self.salesman, local(D(2026, 11, 23), 0, 5))  # today: in so far
+        self.won_lead(self.salesman, local(2026, 11, 23, 0, 5))  # today: in so far
         for day in (D(2026, 10, 10), D(2026, 10, 28), D(2026, 11, 10)):
             rule.evaluate(date=day)
         self.store(rule, "month", D(2026, 10, 1), TODAY)
@@ -211,7 +202,7 @@ class TestPeriodScores(KpiCase):
         types = set(self.Period.search([("rule_id", "=", rule.id)]).mapped("period_type"))
         self.assertEqual(types, {"week", "month", "quarter", "year"})
         # the next night: October is final, not computed again; November is
-        self.won_lead(self.salesman, local(D(2026, 10, 15), 12))
+        self.won_lead(self.salesman, local(2026, 10, 15, 12))
         with freeze_time(NOW + datetime.timedelta(days=1)), no_commit:
             self.Period._cron_analyse()
         self.assertEqual(october.value, 0)  # final when it ended: a late entry does not move it

@@ -13,31 +13,12 @@ timezone): a past window of 30 days is [24 Oct 00:00, 23 Nov 00:00) local, one o
 """
 
 import datetime
-from contextlib import contextmanager
 
-import pytz
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
 
-from .common import CPH_MIDNIGHT, NOW, TZ, KpiCase, utc
-
-
-def local(*args):
-    """Naive UTC of a Copenhagen wall-clock time."""
-    return pytz.timezone(TZ).localize(datetime.datetime(*args)).astimezone(
-        pytz.utc).replace(tzinfo=None)
-
-
-class RefusedMixin:
-    @contextmanager
-    def refused(self, text):
-        """A ValidationError whose message contains ``text`` (``assertRaises``: in a
-        savepoint, the cache cleared)."""
-        with self.assertRaises(ValidationError) as caught:
-            yield
-        self.assertIn(text, str(caught.exception))
+from .common import CPH_MIDNIGHT, NOW, KpiCase, RefusedMixin, local, utc
 
 
 @freeze_time(NOW)

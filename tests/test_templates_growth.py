@@ -13,37 +13,18 @@ previous period is [24 Sep 00:00, 24 Oct 00:00) local and the same period last y
 """
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
-import pytz
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.kpi_management.models import kpi_scoring
-from odoo.exceptions import ValidationError
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
-from .common import NOW, TZ, KpiCase, utc
+from .common import NOW, TZ, KpiCase, RefusedMixin, local, utc
 
 NBSP = "\N{NO-BREAK SPACE}"
 MINUS = "\N{MINUS SIGN}"
-
-
-def local(*args):
-    """Naive UTC of a Copenhagen wall-clock time."""
-    return pytz.timezone(TZ).localize(datetime.datetime(*args)).astimezone(
-        pytz.utc).replace(tzinfo=None)
-
-
-class RefusedMixin:
-    @contextmanager
-    def refused(self, text):
-        """A ValidationError whose message contains ``text`` (``assertRaises``: in a
-        savepoint, the cache cleared)."""
-        with self.assertRaises(ValidationError) as caught:
-            yield
-        self.assertIn(text, str(caught.exception))
 
 
 # ------------------------------------------------------------------- pure window arithmetic
