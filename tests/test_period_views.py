@@ -14,8 +14,7 @@ from odoo.addons.kpi_management.models import kpi_period
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from .common import NOW, TODAY, KpiCase
-from .test_periods import local
+from .common import NOW, TODAY, KpiCase, local
 
 D = datetime.date
 OCTOBER, NOVEMBER = D(2026, 10, 1), D(2026, 11, 1)
@@ -54,9 +53,9 @@ class TestMyPeriods(PeriodViewCase):
         # a count over past days, measured over the exact month: 1 deal in October, 2 so far
         # in November, against the month's target of 2 (a 30-day window is a month)
         cls.deals = cls.make_rule("won_deals", target=2, window_days=30, sequence=10)
-        cls.won_lead(cls.salesman, local(D(2026, 10, 15), 12))
-        cls.won_lead(cls.salesman, local(D(2026, 11, 5), 12))
-        cls.won_lead(cls.salesman, local(D(2026, 11, 20), 12))
+        cls.won_lead(cls.salesman, local(2026, 10, 15, 12))
+        cls.won_lead(cls.salesman, local(2026, 11, 5, 12))
+        cls.won_lead(cls.salesman, local(2026, 11, 20, 12))
         for day in (D(2026, 10, 10), D(2026, 10, 31), D(2026, 11, 10), D(2026, 11, 20), TODAY):
             cls.deals.evaluate(date=day)
         # lower is better, averaged over the days: 4 overdue activities in October (50%),
@@ -249,8 +248,8 @@ class TestTeamPeriods(PeriodViewCase):
         super().setUpClass()
         cls.deals = cls.make_rule("won_deals", target=2, window_days=30,
                                   profiles=cls.profile_sales | cls.profile_kam)
-        cls.won_lead(cls.salesman, local(D(2026, 10, 15), 12))
-        cls.won_lead(cls.salesman2, local(D(2026, 11, 5), 12))
+        cls.won_lead(cls.salesman, local(2026, 10, 15, 12))
+        cls.won_lead(cls.salesman2, local(2026, 11, 5, 12))
         for day in (D(2026, 10, 31), TODAY):
             cls.deals.evaluate(date=day)
         cls.store(cls.deals, "month")
