@@ -9,11 +9,24 @@ probability, the creation of a lead in a won stage), and is never moved afterwar
 archiving or restoring, not by reopening the deal (won again later, it keeps the first date, so
 a deal reopened after its bonus period was paid is not paid a second time), not when it is
 lost afterwards.
+
+The won date decides the bonus period a deal is paid in, so nobody but a KPI administrator
+chooses it: a deal that becomes won is won *now*, whatever closing date a salesperson gave it
+(creating or importing a lead in a won stage with a ``date_closed`` of last month, in the values
+or as a context default; writing ``date_closed`` before *Mark Won*). Only a KPI administrator,
+or the superuser (module data, an import run as superuser), keeps the closing date given in the
+same call, e.g. to import the deals won before Odoo; and only they write ``kpi_date_won``
+itself, a ``default_kpi_date_won`` of the context included. The decision is taken on the
+caller's environment; the won date is then written as superuser. crm's merge carries neither
+date (``date_closed`` is not merged): the merged deal keeps its own won date, or is won when it
+is won.
 """
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
+
+from .kpi_profile import ADMIN_GROUP
 
 
 class CrmLead(models.Model):
@@ -77,37 +90,52 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any("kpi_date_won" in vals for vals in vals_list):
+        # a default from the context is written as if it were given
+        if any("kpi_date_won" in vals for vals in vals_list) \
+                or "default_kpi_date_won" in self.env.context:
             self._kpi_check_date_won_writer()
         leads = super().create(vals_list)
-        leads._kpi_set_date_won()
+        # crm's create keeps a closing date given with the lead, else sets it to now
+        leads._kpi_set_date_won(keep_date_closed=self._kpi_may_date_won())
         return leads
 
     def write(self, vals):
         if "kpi_date_won" in vals:
             self._kpi_check_date_won_writer()
+        # asked before crm's write, which sets the closing date itself when a lead becomes won
+        keep_date_closed = "date_closed" in vals and self._kpi_may_date_won()
         result = super().write(vals)
         if vals.keys() & set(self._fields["won_status"].get_depends(self)[0]):
-            self._kpi_set_date_won()
+            self._kpi_set_date_won(keep_date_closed=keep_date_closed)
         return result
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
+    def _kpi_may_date_won(self):
+        """Whether the caller may choose the date a deal was won: a KPI administrator, or the
+        superuser (module data, an import run as superuser). Asked on the caller's environment,
+        before anything runs as superuser: ``sudo()`` is no permission to backdate a deal."""
+        return self.env.su or self.env.user.has_group(ADMIN_GROUP)
+
     def _kpi_check_date_won_writer(self):
         """The won date decides the bonus period a deal is paid in: only KPI administrators
         set it by hand (the views show it read-only, RPC callers are checked here)."""
-        if not self.env.su and not self.env.user.has_group("kpi_management.group_kpi_admin"):
+        if not self._kpi_may_date_won():
             raise AccessError(_("Only a KPI administrator may set the date a deal was won: it "
                                 "decides the bonus period the deal counts in."))
 
-    def _kpi_set_date_won(self):
-        """Date the leads that are won and have no won date yet: their closing date, which
-        crm's ``create``/``write`` has just set to now when the lead became won (or the date
-        given with it, e.g. an imported deal), else now."""
+    def _kpi_set_date_won(self, keep_date_closed=False):
+        """Date the leads that are won and have no won date yet: now, or, with
+        ``keep_date_closed`` (a caller who may choose the won date gave a closing date in the
+        same call, see :meth:`_kpi_may_date_won`), their closing date, e.g. a deal won before
+        it was imported. Written as superuser: the field is read-only for everybody else."""
         now = fields.Datetime.now()
         newly_won = self.filtered(lambda lead: lead.won_status == "won" and not lead.kpi_date_won)
+        if not keep_date_closed:
+            newly_won.sudo().kpi_date_won = now
+            return
         for date_won, leads in newly_won.grouped(lambda lead: lead.date_closed or now).items():
             leads.sudo().kpi_date_won = date_won
 

@@ -1,0 +1,114 @@
+"""Dates are nobody's choice (issue 19): the date a deal was won and the first day of a
+roll-out step decide which bonus period pays what; no salesperson chooses the first, nobody
+backdates the second, and no context key a client can send opens either guard."""
+
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import TZ, KpiCase
+
+D = datetime.date
+#: Friday 4 December 2026, 10:00 UTC: the day the salesperson records the deal
+DEC_4 = datetime.datetime(2026, 12, 4, 10, 0, 0)
+#: the closing date he sends with it, in November (already paid or about to be)
+NOV_25 = datetime.datetime(2026, 11, 25, 12, 0, 0)
+
+
+@freeze_time(DEC_4)
+class TestWonDateGuard(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a KPI administrator who also works in CRM (imports the deals won before Odoo)
+        cls.importer = new_test_user(
+            cls.env, login="kpi_t_importer", tz=TZ,
+            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_admin")
+
+    def create_lead(self, user=None, **vals):
+        return self.env["crm.lead"].with_user(user or self.salesman).create({
+            "name": vals.pop("name", "Deal"), "type": "opportunity",
+            "user_id": self.salesman.id, "stage_id": self.stage_new.id, **vals,
+        })
+
+    def assertWonNow(self, lead):
+        self.assertEqual(lead.won_status, "won")
+        self.assertEqual(lead.kpi_date_won, DEC_4)
+
+    # ------------------------------------------------------------- salesperson
+    def test_salesperson_creating_a_won_deal_with_a_past_closing_date_wins_it_now(self):
+        lead = self.create_lead(stage_id=self.stage_won.id, date_closed=NOV_25)
+        self.assertWonNow(lead)
+
+    def test_salesperson_writing_the_stage_wins_now(self):
+        lead = self.create_lead()
+        lead.write({"stage_id": self.stage_won.id, "date_closed": NOV_25})
+        self.assertWonNow(lead)
+
+    def test_salesperson_marking_won_after_writing_the_closing_date_wins_now(self):
+        lead = self.create_lead()
+        lead.write({"date_closed": NOV_25})
+        lead.action_set_won()
+        self.assertWonNow(lead)
+
+    def test_salesperson_closing_date_from_the_context_wins_now(self):
+        lead = self.env["crm.lead"].with_user(self.salesman).with_context(
+            default_date_closed=NOV_25).create({
+                "name": "Deal", "type": "opportunity", "user_id": self.salesman.id,
+                "stage_id": self.stage_won.id})
+        self.assertWonNow(lead)
+
+    def test_salesperson_import_wins_now(self):
+        result = self.env["crm.lead"].with_user(self.salesman).load(
+            ["name", "type", "user_id/.id", "stage_id/.id", "date_closed"],
+            [["Imported", "opportunity", str(self.salesman.id), str(self.stage_won.id),
+              "2026-11-25 12:00:00"]])
+        self.assertFalse(result["messages"])
+        self.assertWonNow(self.env["crm.lead"].browse(result["ids"]))
+
+    def test_salesperson_cannot_set_the_won_date_from_the_context(self):
+        Lead = self.env["crm.lead"].with_user(self.salesman).with_context(
+            default_kpi_date_won=NOV_25)
+        with self.assertRaises(AccessError):
+            Lead.create({"name": "Deal", "type": "opportunity", "user_id": self.salesman.id,
+                         "stage_id": self.stage_won.id})
+
+    def test_merge_does_not_date_a_deal(self):
+        """crm's merge keeps the head's stage and dates (``date_closed`` and the won date are
+        not merged): a won deal keeps its won date, a merged lead is won when it is won."""
+        won = self.create_lead(name="Won in November")
+        with freeze_time(NOV_25):
+            won.action_set_won()
+        self.assertEqual(won.kpi_date_won, NOV_25)
+        pending = self.create_lead(name="Pending", expected_revenue=5000)
+        merged = (won | pending).with_user(self.salesman).merge_opportunity()
+        self.assertEqual((merged, merged.kpi_date_won), (won, NOV_25))
+        # a lead with a November closing date, merged, then marked won: won now
+        lead = self.create_lead(name="Dated")
+        lead.write({"date_closed": NOV_25})
+        merged = (lead | self.create_lead(name="Other")).with_user(
+            self.salesman).merge_opportunity()
+        merged.action_set_won()
+        self.assertWonNow(merged)
+
+    # ---------------------------------------------------------- administrator
+    def test_kpi_administrator_keeps_the_closing_date_of_a_deal_won_before(self):
+        lead = self.create_lead(user=self.importer, stage_id=self.stage_won.id,
+                                date_closed=NOV_25)
+        self.assertEqual(lead.kpi_date_won, NOV_25)
+        result = self.env["crm.lead"].with_user(self.importer).load(
+            ["name", "type", "user_id/.id", "stage_id/.id", "date_closed"],
+            [["Imported", "opportunity", str(self.salesman.id), str(self.stage_won.id),
+              "2026-11-25 12:00:00"]])
+        self.assertFalse(result["messages"])
+        lead = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual(lead.kpi_date_won, lead.date_closed)
+        self.assertLess(lead.kpi_date_won, DEC_4 - datetime.timedelta(days=8))
+        # without a closing date of its own, a deal won now is won now
+        lead = self.create_lead(user=self.importer)
+        lead.action_set_won()
+        self.assertWonNow(lead)
+
