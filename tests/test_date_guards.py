@@ -6,7 +6,7 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user
 
 from .common import TZ, KpiCase
@@ -111,4 +111,61 @@ class TestWonDateGuard(KpiCase):
         lead = self.create_lead(user=self.importer)
         lead.action_set_won()
         self.assertWonNow(lead)
+
+
+@freeze_time(DEC_4)
+class TestRolloutDateGuard(KpiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls.make_rule("meetings_planned", name="Meetings", target=10,
+                                 window_days=14)
+
+    def step(self, day, **vals):
+        return {"rule_id": self.rule.id, "team_id": self.team.id, "mode": "pilot",
+                "date": day, **vals}
+
+    def test_install_mode_does_not_backdate_a_step(self):
+        Rollout = self.env["kpi.rule.rollout"].with_user(self.kpi_admin).with_context(
+            install_mode=True)
+        with self.assertRaises(ValidationError):
+            Rollout.create(self.step(D(2026, 11, 1)))
+        with self.assertRaises(ValidationError):
+            self.rule.with_user(self.kpi_admin).with_context(install_mode=True)._set_team_mode(
+                self.team, "pilot", D(2026, 11, 1))
+        self.assertFalse(self.rule.rollout_ids)
+
+    def test_context_timezone_does_not_move_today_back(self):
+        """Copenhagen's 2 December at 9:00 is 1 December in UTC-12: the decider's own
+        timezone says what today is."""
+        Rollout = self.env["kpi.rule.rollout"].with_user(self.kpi_admin)
+        with freeze_time(datetime.datetime(2026, 12, 2, 8, 0)):
+            with self.assertRaises(ValidationError):
+                Rollout.with_context(tz="Etc/GMT+12").create(self.step(D(2026, 12, 1)))
+            self.assertEqual(Rollout.create(self.step(D(2026, 12, 2))).date, D(2026, 12, 2))
+
+    def test_context_default_date_is_checked(self):
+        Rollout = self.env["kpi.rule.rollout"].with_user(self.kpi_admin).with_context(
+            default_date=D(2026, 11, 1))
+        with self.assertRaises(ValidationError):
+            Rollout.create({"rule_id": self.rule.id, "team_id": self.team.id, "mode": "pilot"})
+
+    def test_module_data_may_hold_a_history(self):
+        """The demo's roll-out history: data files are loaded as superuser (the loader no
+        longer needs the ``install_mode`` key)."""
+        step = self.env["kpi.rule.rollout"].with_context(install_mode=False)._load_records([{
+            "xml_id": "kpi_management.kpi_rollout_history_test",
+            "values": self.step(D(2026, 8, 1)),
+        }])
+        self.assertEqual((step.date, step.decided_uid), (D(2026, 8, 1), self.env.user))
+
+    def test_import_does_not_backdate_a_step(self):
+        """An import by a KPI administrator is a create like any other."""
+        result = self.env["kpi.rule.rollout"].with_user(self.kpi_admin).with_context(
+            install_mode=True).load(
+            ["rule_id/.id", "team_id/.id", "mode", "date"],
+            [[str(self.rule.id), str(self.team.id), "live", "2026-11-01"]])
+        self.assertFalse(result["ids"])
+        self.assertIn("cannot start in the past", str(result["messages"]))
+        self.assertFalse(self.rule.rollout_ids)
 

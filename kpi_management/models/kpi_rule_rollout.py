@@ -14,6 +14,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from . import kpi_scoring
+
 MODE_SELECTION = [("pilot", "Pilot"), ("live", "Live")]
 
 
@@ -38,18 +40,41 @@ class KpiRuleRollout(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """A step is added by :meth:`kpi.rule._set_team_mode` (the roll-out wizard), which
-        records who and when; never backdated (the results computed before keep their mode)."""
-        today = fields.Date.context_today(self)
+        records who and when; never backdated (the results computed before keep their mode).
+        No context key lifts the check, whoever calls and however (``sudo()`` included)."""
+        steps = self._create_steps(vals_list)
+        steps._check_not_backdated()
+        return steps
+
+    def _load_records_create(self, vals_list):
+        """The module's own data files may date a step in the past: the demo's roll-out
+        history starts before the demo is installed. Data files are loaded as superuser
+        through this private method (``_load_records``), which no RPC call can reach on a
+        superuser environment: an import (``load()``) comes here too, but on the importing
+        user's environment, and is checked as any other step. (The check used to be skipped
+        on the ``install_mode`` context key, which any client can send with ``create``.)"""
+        if not self.env.su:
+            return super()._load_records_create(vals_list)
+        return self._create_steps(vals_list)
+
+    def _create_steps(self, vals_list):
+        """Create the steps, with who decided them and when (never taken from the caller)."""
+        now = fields.Datetime.now()
         for vals in vals_list:
             vals["decided_uid"] = self.env.uid
-            vals["decided_date"] = fields.Datetime.now()
-            # (the module's data, e.g. the demo's roll-out history, may be dated in the past)
-            if fields.Date.to_date(vals.get("date")) < today \
-                    and not self.env.context.get("install_mode"):
-                raise ValidationError(_(
-                    "A roll-out step cannot start in the past: the results already computed "
-                    "keep the mode they had that day."))
+            vals["decided_date"] = now
         return super().create(vals_list)
+
+    def _check_not_backdated(self):
+        """Refuse a step starting before today, today in the timezone of the user who decides
+        it (from the user, not from the context, which a client may set to any timezone to
+        move "today" back by a day). Run on the created steps: a date given by a
+        ``default_date`` in the context is checked too."""
+        today = kpi_scoring.local_today(self.env.user.tz, fields.Datetime.now())
+        if any(step.date < today for step in self):
+            raise ValidationError(_(
+                "A roll-out step cannot start in the past: the results already computed "
+                "keep the mode they had that day."))
 
     def write(self, vals):
         raise UserError(_("The roll-out history of a KPI rule cannot be changed: add a new "
