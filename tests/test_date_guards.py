@@ -1,15 +1,17 @@
 """Dates are nobody's choice (issue 19): the date a deal was won and the first day of a
 roll-out step decide which bonus period pays what; no salesperson chooses the first, nobody
-backdates the second, and no context key a client can send opens either guard."""
+backdates the second, and no context key a client can send opens either guard, nor the
+approval of a bonus sheet."""
 
 import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
-from .common import TZ, KpiCase
+from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
+from .common import NOW, TZ, KpiCase
 
 D = datetime.date
 #: Friday 4 December 2026, 10:00 UTC: the day the salesperson records the deal
@@ -169,3 +171,27 @@ class TestRolloutDateGuard(KpiCase):
         self.assertIn("cannot start in the past", str(result["messages"]))
         self.assertFalse(self.rule.rollout_ids)
 
+
+@freeze_time(NOW)
+class TestBonusSheetDefaults(BonusCase):
+    def test_no_context_default_creates_an_approved_sheet(self):
+        """Odoo writes a ``default_<field>`` of the context as if it were given: an officer
+        must not create a sheet already approved, in anybody's name."""
+        cases = (("default_state", "approved", "2026-08"),
+                 ("default_approved_uid", self.hr.id, "2026-09"),
+                 ("default_computed_at", NOW, "2026-10"))
+        for key, value, month in cases:
+            Sheet = self.env["kpi.bonus.sheet"].with_user(self.officer).with_context(
+                **{key: value})
+            with self.subTest(key), self.assertRaisesRegex(UserError, "by its buttons only"):
+                Sheet.create({"scheme_id": self.scheme.id, "team_id": self.team.id,
+                              "period_type": "month", "date_from": month + "-01"})
+        # the form's default state is a draft, and other defaults are welcome
+        sheet = self.new_sheet(state="draft")
+        self.assertEqual(sheet.state, "draft")
+        sheet.unlink()
+        sheet = self.env["kpi.bonus.sheet"].with_user(self.officer).with_context(
+            default_state="draft", default_team_id=self.team.id).create({
+                "scheme_id": self.scheme.id, "period_type": "custom",
+                "date_from": PERIOD_FROM, "date_to": PERIOD_TO})
+        self.assertEqual((sheet.state, sheet.team_id), ("draft", self.team))

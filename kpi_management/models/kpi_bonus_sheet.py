@@ -376,7 +376,10 @@ class KpiBonusSheet(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            for vals in vals_list:
+            # the context's defaults are written as given (default_state="approved" included)
+            defaults = {key[8:]: value for key, value in self.env.context.items()
+                        if key.startswith("default_")}
+            for vals in ({**defaults, **vals} for vals in vals_list):
                 # a new sheet is a draft without figures (the form sends the default state)
                 if any(vals[key] and not (key == "state" and vals[key] == "draft")
                        for key in set(vals) & SYSTEM_FIELDS):
