@@ -5,9 +5,25 @@ has matching records, ``(user_id, value, [ids of the records counted])``. Users 
 score a value of 0. The number of queries therefore never grows with the number of users.
 
 The windows arrive as a table ``win(user_id, partner_id, day, day_from, day_to, utc_from,
-utc_to, base_from, base_to)`` built from arrays (see :func:`windows_cte`): every user carries
-its own bounds, taken in its own timezone (see ``kpi_scoring``); ``base_from``/``base_to`` are
-the UTC bounds of the comparison window of a growth measure (NULL for the others).
+utc_to, base_from, base_to, currency_id, rate_company_id)`` built from arrays (see
+:func:`windows_cte`): every user carries its own bounds, taken in its own timezone (see
+``kpi_scoring``); ``base_from``/``base_to`` are the UTC bounds of the comparison window of a
+growth measure (NULL for the others); ``currency_id`` and ``rate_company_id`` the currency the
+user's amounts are measured in and the company whose rates convert them (see below).
+
+**Money in one currency.** A measure that sums or compares amounts (``won_revenue``,
+``net_profit``, ``open_pipeline``, ``won_revenue_growth`` and its ``_pct`` form, ``large_deals``
+and ``large_deals_share``) converts each deal, in the same query, from its company's currency
+(``crm.lead.company_currency``; a deal without company is taken as already in the target
+currency) to the currency of the rule's company, or for a rule of every company to that of the
+user's main company (``kpi_result.amount_company``: the currency its results are stored and
+shown in). A deal is converted at the rate of its won date (the UTC day of ``kpi_date_won``),
+a snapshot (``open_pipeline``) at the rate of the evaluation day, as Odoo's
+``res.currency._get_rates`` picks a rate: the latest ``res_currency_rate`` on or before that day
+of the target company's root company (its own rates before the shared ones, ``company_id``
+NULL), else the first one known, else 1; a rate is units of the currency per unit of the
+company's currency, so ``amount x rate(target) / rate(deal's currency)``. The rule's minimum
+amount of a large deal is therefore in the target currency too. Custom measures sum as stored.
 
 A row whose value is NULL means that the user has nothing to measure (no data, see
 ``kpi_scoring``); a user without a row scores 0, or has no data for the measures of
@@ -68,9 +84,9 @@ Definitions (also shown on the templates):
     won in the window (not those of the comparison window).
 ``large_deals`` / ``large_deals_share``
     the user's won deals (as ``won_deals``) whose expected revenue is at least the rule's
-    minimum amount (compared as stored, in the deal's company currency): their number, or their
-    share in % of the user's deals won in the window (no data when the user won none). The
-    records counted are those large deals.
+    minimum amount (both in the rule's currency, see "Money in one currency"): their number, or
+    their share in % of the user's deals won in the window (no data when the user won none).
+    The records counted are those large deals.
 ``done_activities``
     activities of the rule's types assigned to the user (``mail.activity.user_id``: whose
     activity it is, whoever clicked *Done*) that were completed in the window. Odoo 19 keeps a
@@ -112,6 +128,10 @@ class Window:
     #: UTC bounds of the comparison window (growth measures only)
     base_from: object = None
     base_to: object = None
+    #: the currency amounts are converted to, and the company whose rates convert them (the
+    #: target company's root); no currency: amounts are summed as stored
+    currency_id: int | None = None
+    rate_company_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,16 +157,50 @@ def windows_cte(windows):
     """``WITH win(...) AS (...)``: one row per user, built from arrays in one statement."""
     cols = list(zip(*[
         (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to,
-         w.base_from, w.base_to)
+         w.base_from, w.base_to, w.currency_id, w.rate_company_id)
         for w in windows
-    ], strict=True)) or [[]] * 9
+    ], strict=True)) or [[]] * 11
     return SQL(
         """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to, base_from,
-                    base_to) AS (
+                    base_to, currency_id, rate_company_id) AS (
             SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[], %s::date[],
                                  %s::timestamp[], %s::timestamp[], %s::timestamp[],
-                                 %s::timestamp[]))""",
+                                 %s::timestamp[], %s::int[], %s::int[]))""",
         *[list(c) for c in cols],
+    )
+
+
+def _rate(currency, day):
+    """SQL: the rate of ``currency`` on ``day`` for the window's (alias ``w``) rate company, as
+    Odoo's ``res.currency._get_rates``: its latest rate on or before ``day`` (the company's own
+    rates before the shared ones), else its first rate, else 1."""
+    return SQL(
+        """COALESCE(
+            (SELECT r.rate FROM res_currency_rate r
+              WHERE r.currency_id = %(currency)s AND r.name <= %(day)s
+                AND (r.company_id = w.rate_company_id OR r.company_id IS NULL)
+              ORDER BY r.company_id, r.name DESC LIMIT 1),
+            (SELECT r.rate FROM res_currency_rate r
+              WHERE r.currency_id = %(currency)s
+                AND (r.company_id = w.rate_company_id OR r.company_id IS NULL)
+              ORDER BY r.company_id, r.name LIMIT 1),
+            1.0)""",
+        currency=currency, day=day,
+    )
+
+
+def _converted(amount, day, company="lc"):
+    """SQL: ``amount`` of a deal whose company is the ``res_company`` alias ``company``
+    converted to the window's (alias ``w``) currency at the rates of ``day`` (see "Money in
+    one currency"). Nothing to convert without a target currency, without a company, or
+    from the same currency."""
+    source = SQL.identifier(company, "currency_id")
+    return SQL(
+        """CASE WHEN w.currency_id IS NULL OR %(source)s IS NULL OR %(source)s = w.currency_id
+                THEN %(amount)s
+                ELSE %(amount)s * %(target_rate)s / %(source_rate)s END""",
+        source=source, amount=amount,
+        target_rate=_rate(SQL("w.currency_id"), day), source_rate=_rate(source, day),
     )
 
 
@@ -203,18 +257,23 @@ def meetings(ctx):
 def _won_leads(ctx, name="won", lower="utc_from", upper="utc_to"):
     """CTE ``<name>(user_id, id, partner_id, kpi_date_won, revenue, net_profit)``: the user's
     deals won between the window's columns ``lower`` and ``upper`` (the window by default,
-    ``base_from``/``base_to`` for the comparison window of a growth measure)."""
+    ``base_from``/``base_to`` for the comparison window of a growth measure), their amounts
+    in the window's currency at the rates of their won date."""
+    won_day = SQL("l.kpi_date_won::date")
     return SQL(
         """%s AS (
             SELECT w.user_id, l.id, l.partner_id, l.kpi_date_won,
-                   COALESCE(l.expected_revenue, 0) AS revenue,
-                   COALESCE(l.net_profit, 0) AS net_profit
+                   %s AS revenue, %s AS net_profit
               FROM win w
               JOIN crm_lead l
                 ON l.user_id = w.user_id AND l.active AND l.won_status = 'won'
                AND l.kpi_date_won >= %s AND l.kpi_date_won < %s
+              LEFT JOIN res_company lc ON lc.id = l.company_id
              WHERE %s)""",
-        SQL.identifier(name), SQL.identifier("w", lower), SQL.identifier("w", upper),
+        SQL.identifier(name),
+        _converted(SQL("COALESCE(l.expected_revenue, 0)"), won_day),
+        _converted(SQL("COALESCE(l.net_profit, 0)"), won_day),
+        SQL.identifier("w", lower), SQL.identifier("w", upper),
         company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
@@ -369,13 +428,16 @@ def overdue_activities(ctx):
 def open_pipeline(ctx):
     return SQL(
         """%s
-        SELECT w.user_id, sum(COALESCE(l.expected_revenue, 0))::float, array_agg(l.id ORDER BY l.id)
+        SELECT w.user_id, sum(%s)::float, array_agg(l.id ORDER BY l.id)
           FROM win w
           JOIN crm_lead l ON l.user_id = w.user_id AND l.active AND l.type = 'opportunity'
            AND l.won_status = 'pending'
+          LEFT JOIN res_company lc ON lc.id = l.company_id
          WHERE %s
          GROUP BY w.user_id""",
-        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+        windows_cte(ctx.windows),
+        _converted(SQL("COALESCE(l.expected_revenue, 0)"), SQL("w.day")),
+        company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
 

@@ -35,6 +35,13 @@ STATUS_SELECTION = [
 ]
 
 
+def amount_company(company, user):
+    """The company in whose currency a KPI's amounts are measured, stored and shown (see
+    ``kpi_measure``, "Money in one currency"): the rule's ``company``, else (a rule of every
+    company) ``user``'s main company. Its ``currency_id`` is the currency of the amounts."""
+    return company or user.company_id
+
+
 def format_kpi_figure(env, number, currency=None, signed=False):
     """A KPI's value or target in the reader's number format, with at most 2 decimals and
     none on whole numbers; an amount with ``currency``'s symbol where the currency puts it,

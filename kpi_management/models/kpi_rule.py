@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import json
 import logging
@@ -17,6 +18,7 @@ from .kpi_measure import (
     PARAM_LEAD_FIELDS,
     PARAM_MIN_AMOUNT,
 )
+from .kpi_result import amount_company
 from .kpi_scoring import (
     COMPARE_LAST_YEAR,
     COMPARE_PREVIOUS,
@@ -602,6 +604,17 @@ class KpiRule(models.Model):
                                               utc_from, utc_to, base_from, base_to))
         return self._run_measure(windows, baselines=baselines)
 
+    def _with_currencies(self, windows):
+        """``windows`` with the currency each user's amounts are measured in and the company
+        whose rates convert them (``kpi_measure``, "Money in one currency"): the rule's
+        company, else the user's main company (:func:`.kpi_result.amount_company`), and its
+        root company, whose rates Odoo uses (``res.currency._get_rates``)."""
+        users = self.env["res.users"].sudo().browse([w.user_id for w in windows])
+        companies = {user.id: amount_company(self.company_id, user) for user in users}
+        return [dataclasses.replace(w, currency_id=companies[w.user_id].currency_id.id,
+                                    rate_company_id=companies[w.user_id].root_id.id)
+                for w in windows]
+
     def _run_measure(self, windows, baselines=None):
         """Run the template's measure for ``windows``: ``{user_id: (value, [ids], has_data)}``
         for every window. A user the measure returns no row for scores a value of 0, or has
@@ -619,10 +632,12 @@ class KpiRule(models.Model):
             return {}
         # parameters stored in SQL or before their checks existed: refused here, on every path
         self._check_measure_params()
-        ctx = kpi_measure.MeasureContext(windows=windows, company_id=self.company_id.id or None,
+        ctx = kpi_measure.MeasureContext(windows=self._with_currencies(windows),
+                                         company_id=self.company_id.id or None,
                                          extra=self._measure_params())
         for model in ("crm.lead", "crm.stage", "calendar.event", "calendar.attendee",
-                      "res.partner", "mail.activity", "mail.message"):
+                      "res.partner", "mail.activity", "mail.message", "res.company",
+                      "res.currency.rate"):
             self.env[model].flush_model()
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
