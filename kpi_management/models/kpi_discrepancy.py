@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from . import kpi_forecast, kpi_period, kpi_scoring
 from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
-from .kpi_result import format_kpi_figure
+from .kpi_result import amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
 
@@ -348,7 +348,7 @@ class KpiDiscrepancy(models.Model):
             })
         targets = list(rule._get_user_targets(sorted(members | {self.user_id.id})).values())
         suggested = kpi_period.suggested_target(window_values, targets, rule.direction)
-        currency = ((rule.company_id or self.env.company).currency_id
+        currency = (amount_company(rule.company_id, self.user_id).currency_id
                     if rule.unit == "amount" else None)
 
         def fmt(number):

@@ -9,7 +9,7 @@ from odoo.tools import SQL, format_date
 from . import kpi_period, kpi_scoring
 from .kpi_bonus_math import WINDOW_PAST
 from .kpi_forecast import period_bounds
-from .kpi_result import STATUS_SELECTION, format_kpi_figure
+from .kpi_result import STATUS_SELECTION, amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class KpiPeriodResult(models.Model):
     @api.depends("value", "target", "status", "rule_id.unit", "rule_id.unit_label", "company_id")
     def _compute_value_display(self):
         for row in self:
-            currency = ((row.company_id or self.env.company).currency_id
+            currency = (amount_company(row.company_id, row.user_id).currency_id
                         if row.rule_id.unit == "amount" else None)
             value = (_("no data") if row.status == "no_data"
                      else format_kpi_figure(self.env, row.value, currency))

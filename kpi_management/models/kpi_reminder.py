@@ -127,8 +127,7 @@ class KpiResult(models.Model):
             user = result.user_id
             env = result.with_context(lang=user.lang or self.env.lang).env
             rule = result.rule_id.with_env(env)
-            currency = ((result.company_id or user.company_id).currency_id
-                        if rule.unit == "amount" else None)
+            currency = result._amount_currency() if rule.unit == "amount" else None
             summary = env._("%(kpi)s: off track (%(score)s%%)", kpi=rule.name,
                             score=formatLang(env, round(result.score or 0.0), digits=0))
             sentence = gap_sentence(env, rule.template_id.measure, rule.direction,

@@ -236,18 +236,25 @@ class KpiResult(models.Model):
         }
 
     @api.depends("value", "target", "status", "baseline", "rule_id.unit_label", "rule_id.unit",
-                 "rule_id.template_id.measure", "company_id")
+                 "rule_id.template_id.measure", "company_id", "user_id.company_id")
     def _compute_value_display(self):
         for result in self:
             result.value_display = result._figures_text()
 
+    def _amount_currency(self):
+        """The currency of this result's amounts (value, target, baseline), whatever its unit:
+        that of the rule's company when computed, else of the user's main company
+        (:func:`amount_company`)."""
+        self.ensure_one()
+        return amount_company(self.company_id, self.user_id).currency_id
+
     def _figures_text(self):
         """"6 / 10 meetings": the value against the target with the unit, amounts in the
-        currency of the result's company (as Odoo shows monetary values); a growth signed, with
-        its baseline: "+12 / +20 %, baseline $ 410,000"."""
+        currency they were measured in (:meth:`_amount_currency`, as Odoo shows monetary
+        values); a growth signed, with its baseline: "+12 / +20 %, baseline $ 410,000"."""
         self.ensure_one()
         env = self.env
-        company_currency = (self.company_id or env.company).currency_id
+        company_currency = self._amount_currency()
         currency = company_currency if self.rule_id.unit == "amount" else None
         measure = kpi_measure.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
         growth = bool(measure and measure.baseline_unit)
