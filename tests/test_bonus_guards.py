@@ -272,7 +272,8 @@ class TestLeaversAndMovers(BonusCase):
         while day <= last:
             self.env["kpi.result"].create({
                 "rule_id": rule.id, "user_id": user.id, "date": day, "value": 0,
-                "target": 1, "score": 0, "team_id": team.id, "profile_id": user.kpi_profile_id.id})
+                "target": rule.target, "score": 0, "team_id": team.id,
+                "profile_id": user.kpi_profile_id.id})
             day += datetime.timedelta(days=1)
 
     def test_paid_for_the_days_in_the_team(self):

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.addons.kpi_management.models import kpi_bonus_notes
 
-from .bonus_common import PERIOD_FROM, BonusCase
+from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW
 
 ARCHIVED_ON = datetime.date(2026, 11, 7)  # salesman2's last day: 15 of the 30 days
@@ -73,6 +73,13 @@ class TestBonusSheetLanguages(BonusCase):
                 "value": 50000 if measured else 0, "target": 100000,
                 "score": 50 if measured else 0, "status": "warning" if measured else "no_data",
                 "team_id": self.team.id, "profile_id": self.profile_sales.id})
+        # salesman was in the team all along: the nightly results recorded it each day
+        self.env["kpi.result"].create([{
+            "rule_id": self.rule_volume.id, "user_id": self.salesman.id,
+            "date": PERIOD_FROM + datetime.timedelta(days=offset), "value": 0,
+            "target": self.rule_volume.target, "score": 0, "status": "off_track",
+            "team_id": self.team.id, "profile_id": self.profile_sales.id}
+            for offset in range((PERIOD_TO - PERIOD_FROM).days + 1)])
         self.salesman2.active = False
         # computed by the English officer, the assessments given in between
         self.sheet = self.computed_sheet()

@@ -167,7 +167,10 @@ class TestPeriodScore(BonusCase):
         self.won_lead(self.salesman, self.local(2026, 10, 10, 12), partner=self.client("Oct"))
         october = self.new_sheet(period_type="month", date_from="2026-10-01")
         new = self.volume_of(october, rule=rule)
-        self.assertEqual((new.value, new.target, new.score), (1, 2, 50))
+        # "2 new clients in 90 days" over October's 31 days: 0.6889, as the period score of
+        # October (was 1 / 2 = 50%: a month scored against a quarter's target)
+        self.assertEqual((new.value, new.target, new.score), (1, 0.6889, 145.16))
+        self.assertIn("2 per 90 days x 31 days = 0.69", new.note)
 
 @freeze_time(NOW)
 class TestApproval(BonusCase):

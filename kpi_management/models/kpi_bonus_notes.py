@@ -14,7 +14,9 @@ KPI of an employee (``kpi.bonus.sheet.detail.note_facts``), one dict:
 ``measured``
     a past-window rule measured once over the employee's days in the team: ``from``, ``to``,
     ``count`` (records counted), ``partial`` (in the team for part of the period only: the
-    target was prorated).
+    target was prorated), and ``target`` when the rule's target was scaled from its window to
+    the period (``kpi_bonus_engine.period_target``): ``{"target", "window", "days",
+    "period_target"}`` ("1,000 per 30 days x 92 days = 3,066.67").
 ``daily``
     a snapshot or future rule, the average of its daily results: ``days`` (results in the
     period), ``measured`` (of which had something to measure).
@@ -60,9 +62,15 @@ PRORATED = "prorated"
 
 
 # ------------------------------------------------------------------------------------ facts
-def measured(date_from, date_to, count, partial):
-    return {"code": MEASURED, "from": fields.Date.to_string(date_from),
-            "to": fields.Date.to_string(date_to), "count": count, "partial": bool(partial)}
+def measured(date_from, date_to, count, partial, basis=None):
+    """``basis``: how the target was derived (``kpi_bonus_engine.TargetBasis``), when it was
+    scaled from the rule's window to the period."""
+    facts = {"code": MEASURED, "from": fields.Date.to_string(date_from),
+             "to": fields.Date.to_string(date_to), "count": count, "partial": bool(partial)}
+    if basis is not None and basis.scaled:
+        facts["target"] = {"target": basis.target, "window": basis.window_days,
+                           "days": basis.days, "period_target": basis.period_target}
+    return facts
 
 
 def daily(days, measured_days):
@@ -120,6 +128,14 @@ def render_kpi_note(env, facts, counted=True, no_data=False):
         else:
             note = _("Measured over the whole period %(from)s - %(to)s in the employee's "
                      "timezone: %(count)s records counted.", **args)
+        if facts.get("target"):
+            scaled = facts["target"]
+            note = "%s %s" % (note, _(
+                "Target for the period: %(target)s per %(window)s days x %(days)s days = "
+                "%(period_target)s.", target=format_figure(env, scaled["target"]),
+                window=format_figure(env, scaled["window"]),
+                days=format_figure(env, scaled["days"]),
+                period_target=format_figure(env, round(scaled["period_target"], 2))))
     elif code == DAILY:
         days, measured_days = facts["days"], facts["measured"]
         if measured_days < days:

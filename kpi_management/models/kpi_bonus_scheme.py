@@ -1,10 +1,11 @@
+import dataclasses
 import datetime
 from contextlib import contextmanager
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from . import kpi_bonus_math, kpi_forecast, kpi_scoring
+from . import kpi_bonus_engine, kpi_bonus_math, kpi_forecast, kpi_scoring
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
 
@@ -260,7 +261,9 @@ class KpiBonusScheme(models.Model):
         return [scheme._preview_for(user) for scheme in schemes]
 
     def _preview_for(self, user):
-        """The estimate of this scheme for ``user`` (see :meth:`get_bonus_preview`).
+        """The estimate of this scheme for ``user`` (see :meth:`get_bonus_preview`): the inputs
+        the sheet of the current period will collect, collected so far, through the same bonus
+        engine (``kpi_bonus_engine``), then forecast to the period's end.
 
         Run as superuser on the scheme; the assessments are read with the caller's rights."""
         self.ensure_one()
@@ -276,96 +279,113 @@ class KpiBonusScheme(models.Model):
                                                  user.tz)
         elapsed_days = (now - start_utc).total_seconds() / 86400
         period_days = (end_utc - start_utc).total_seconds() / 86400
-        rule_lines = self.line_ids.filtered(lambda line: line.kind == "rule")
-        past_rules = rule_lines.rule_id.filtered(
-            lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        span = kpi_bonus_engine.Span(period_start, period_end, period,
+                                     (period_end - period_start).days + 1)
+        span_so_far = kpi_bonus_engine.Span(period_start, today, period,
+                                            (today - period_start).days + 1)
+        rules = self.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        past_rules = rules.filtered(lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
         daily = self.env["kpi.result"]._read_daily(
-            (rule_lines.rule_id - past_rules).ids, user.ids, period_start, today, latest=True)
+            (rules - past_rules).ids, user.ids, period_start, today, latest=True)
+        recorded = self.env["kpi.result"]._read_recorded(rules.ids,
+                                                         {user.id: (period_start, today)})
         row = [(user.id, user.partner_id.id, user.tz)]
         assessments = self._preview_assessments(user, today)
         levels = self._get_levels()
-        rows, scored, forecast_scored = [], [], []
+        rows, scores, ahead_scores = [], [], []
         for line in self.line_ids:
-            # as the sheet will: a rule counts if live for the team on the period's first day
-            pilot = bool(line.rule_id) and line.rule_id._is_pilot_for(user.sale_team_id,
-                                                                       period_start)
-            counts = kpi_bonus_math.kpi_counts(line.kind, pilot)
+            rule = line.rule_id
+            record = recorded.get((rule.id, user.id)) if rule else None
+            # as the sheet will: the mode recorded at the period's start, else today's
+            pilot = (record.pilot if record else rule._is_pilot_for(user.sale_team_id,
+                                                                    period_start)) \
+                if rule else False
+            common = {"key": line.id, "weight": line.weight, "pilot": pilot,
+                      "direction": rule.direction or "higher"}
             assessed = True
-            if line.kind == "rule" and line.rule_id in past_rules:
-                rule = line.rule_id
-                value, _ids, has_data = rule._measure_period(row, period_start, today,
-                                                             until=now)[user.id]
-                target = rule._get_user_targets([user.id])[user.id]
-                score = rule._score(value, target, has_data)[0]
+            if rule in past_rules:
+                # the whole period cut at now: a growth compares with the same days at the
+                # start of its comparison window, like for like (kpi.rule._measure_period)
+                value, ids, has_data = rule._measure_period(row, period_start, period_end,
+                                                            until=now)[user.id]
+                target = record.target if record else \
+                    rule._get_user_targets([user.id])[user.id]
+                kpi = kpi_bonus_engine.KpiInput(
+                    method=kpi_bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
+                    count=len(ids), target=target, window_days=rule.window_days,
+                    additive=rule.unit in kpi_bonus_engine.ADDITIVE_UNITS, **common)
+                score = kpi_bonus_engine.score_kpi(kpi, span)
                 ahead_value = kpi_bonus_math.pace_forecast(value, elapsed_days, period_days)
-                ahead = kpi_bonus_math.ForecastLine(
-                    ahead_value, rule._score(ahead_value, target, has_data)[0],
-                    (today - period_start).days + 1, has_data)
-                method = "period"
-            elif line.kind == "rule":
-                rule = line.rule_id
+                ahead = dataclasses.replace(score, value=ahead_value, score=kpi_scoring.
+                                            compute_score(ahead_value, score.target,
+                                                          rule.direction) if has_data else 0.0)
+                points = (today - period_start).days + 1
+            elif rule:
                 history = daily.get((rule.id, user.id), [])
+                kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_AVERAGE,
+                                                daily=tuple(history), **common)
+                score = kpi_bonus_engine.score_kpi(kpi, span_so_far)
                 target = history[-1].target if history else \
                     rule._get_user_targets([user.id])[user.id]
-                ps = kpi_bonus_math.period_score(history, period_start, today, rule.window_kind)
-                ahead = kpi_bonus_math.average_forecast(history, today, period, target,
-                                                        rule.direction)
-                if ps.measured:
-                    value, score, has_data = ps.value, ps.score, True
-                else:  # nothing measured in the period yet: the latest result holds (flat)
-                    value, score, has_data = ahead.value, ahead.score, ahead.has_data
-                method = "average"
+                forecast = kpi_bonus_math.average_forecast(history, today, period, target,
+                                                           rule.direction)
+                if not score.measured:
+                    # nothing measured in the period yet: the latest result holds (flat)
+                    score = dataclasses.replace(score, value=forecast.value,
+                                                score=forecast.score or 0.0,
+                                                target=target, has_data=forecast.has_data)
+                ahead = dataclasses.replace(score, value=forecast.value,
+                                            score=forecast.score or 0.0,
+                                            has_data=forecast.has_data)
+                points = forecast.points
             else:
                 given = assessments.get(line.id, [])
-                value = score = kpi_bonus_math.manual_score(given).score
-                target, has_data, assessed, method = 100.0, True, bool(given), "manual"
-                ahead = kpi_bonus_math.ForecastLine(value, score, 0)
-            rows.append((line, value if has_data else None, target, score, counts, ahead,
-                         has_data, assessed, method))
-            scored.append((score or 0.0, line.weight, counts, has_data))
-            forecast_scored.append((ahead.score or 0.0, line.weight, counts, ahead.has_data))
-        shared = kpi_bonus_math.share_no_data(scored)
-        shared_ahead = kpi_bonus_math.share_no_data(forecast_scored)
-        now = kpi_bonus_math.estimate(shared, self.base_amount, levels)
-        amount = currency.round(now.amount)
-        later = kpi_bonus_math.estimate(shared_ahead, self.base_amount, levels)
+                kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_MANUAL,
+                                                assessments=tuple(given), **common)
+                score = ahead = kpi_bonus_engine.score_kpi(kpi, span)
+                assessed, points = bool(given), 0
+            rows.append((line, assessed, points))
+            scores.append(score)
+            ahead_scores.append(ahead)
+        bonus = kpi_bonus_engine.employee_bonus(scores, self.base_amount, levels)
+        later = kpi_bonus_engine.employee_bonus(ahead_scores, self.base_amount, levels)
+        amount = currency.round(bonus.amount)
         forecast_amount = currency.round(later.amount)
+        shared = [(k.kpi.score, k.weight_used, k.kpi.counts) for k in bonus.kpis]
         lines = []
-        for index, (line, value, target, score, counts, ahead, has_data, assessed,
-                    method) in enumerate(rows):
-            contribution = now.contributions[index]
-            forecast_contribution = later.contributions[index]
+        for index, ((line, assessed, points), now_kpi, ahead_kpi) in enumerate(
+                zip(rows, bonus.kpis, later.kpis, strict=True)):
+            kpi, forecast_kpi = now_kpi.kpi, ahead_kpi.kpi
             lines.append({
                 "scheme_line_id": line.id,
                 "rule_id": line.rule_id.id or False,
                 "name": line.name,
                 "kind": line.kind,
-                "pilot": not counts,
-                "counts": counts,
-                "method": method,
-                "no_data": not has_data,
+                "pilot": not kpi.counts,
+                "counts": kpi.counts,
+                "method": kpi.method,
+                "no_data": not kpi.has_data,
                 "assessed": assessed,
-                "value": value,
-                "target": target,
+                "value": kpi.value if kpi.has_data else None,
+                "target": kpi.target,
                 "unit": line.rule_id.unit or False,
                 "unit_label": line.rule_id.unit_label or False,
-                "score": score if has_data else None,
+                "score": kpi.score if kpi.has_data else None,
                 "weight": line.weight,
-                "weight_used": shared[index][1],
-                "contribution": contribution,
-                "amount": currency.round(kpi_bonus_math.amount_share(
-                    amount, contribution, now.total_score)),
-                "hint": self._preview_hint(line, index, value, target, shared, amount, levels)
-                if counts and has_data else False,
+                "weight_used": now_kpi.weight_used,
+                "contribution": now_kpi.contribution,
+                "amount": currency.round(now_kpi.amount),
+                "hint": self._preview_hint(line, index, kpi.value, kpi.target, shared, amount,
+                                           levels)
+                if kpi.counts and kpi.has_data else False,
                 "forecast": {
-                    "value": ahead.value if ahead.has_data else None,
-                    "score": ahead.score if ahead.has_data else None,
-                    "no_data": not ahead.has_data,
-                    "weight_used": shared_ahead[index][1],
-                    "contribution": forecast_contribution,
-                    "amount": currency.round(kpi_bonus_math.amount_share(
-                        forecast_amount, forecast_contribution, later.total_score)),
-                    "points": ahead.points,
+                    "value": forecast_kpi.value if forecast_kpi.has_data else None,
+                    "score": forecast_kpi.score if forecast_kpi.has_data else None,
+                    "no_data": not forecast_kpi.has_data,
+                    "weight_used": ahead_kpi.weight_used,
+                    "contribution": ahead_kpi.contribution,
+                    "amount": currency.round(ahead_kpi.amount),
+                    "points": points,
                     "forecast": line.kind == "rule",
                 },
             })
@@ -377,8 +397,8 @@ class KpiBonusScheme(models.Model):
             "currency": {"id": currency.id, "name": currency.name, "symbol": currency.symbol,
                          "position": currency.position, "decimals": currency.decimal_places},
             "base_amount": self.base_amount,
-            "total_score": now.total_score,
-            "payout_percent": now.payout_percent,
+            "total_score": bonus.total_score,
+            "payout_percent": round(bonus.payout_percent, 4),
             "amount": amount,
             "period": period,
             "period_start": fields.Date.to_string(period_start),
@@ -386,7 +406,7 @@ class KpiBonusScheme(models.Model):
             "forecast": {
                 "date": fields.Date.to_string(period_end),
                 "total_score": later.total_score,
-                "payout_percent": later.payout_percent,
+                "payout_percent": round(later.payout_percent, 4),
                 "amount": forecast_amount,
             },
             "lines": lines,

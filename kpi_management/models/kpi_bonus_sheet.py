@@ -11,7 +11,7 @@ from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from . import kpi_bonus_math, kpi_bonus_notes, kpi_forecast, kpi_scoring
+from . import kpi_bonus_engine, kpi_bonus_math, kpi_bonus_notes, kpi_forecast, kpi_scoring
 
 SHEET_STATES = [
     ("draft", "Draft"),
@@ -65,10 +65,46 @@ class EmployeePeriod:
     #: why the employee is not on the sheet for the whole period (empty when they are): facts,
     #: see kpi_bonus_notes
     facts: tuple = field(default=(), compare=False)
+    #: the KPI profile recorded on those days (None: not recorded, today's is shown)
+    profile_name: str | None = field(default=None, compare=False)
 
     @property
     def partial(self):
         return self.days < self.period_days
+
+
+@dataclass(frozen=True)
+class SheetInputs:
+    """What a sheet is computed from (:meth:`KpiBonusSheet._collect_inputs`)."""
+
+    periods: dict  # {user: EmployeePeriod}
+    users: object  # res.users, the employees
+    kpis: dict  # {user_id: [kpi_bonus_engine.KpiInput]}, in the order of the scheme's lines
+    facts: dict  # {user_id: [ids counted | assessments | None]}, the same order
+    unrecorded: dict  # {KPI name: [employee names]}: no result recorded, configuration used
+    levels: list  # the payout curve [(score, payout)]
+    currency: object  # res.currency
+    base_amount: float
+
+
+@dataclass(frozen=True)
+class SheetFigures:
+    """Every figure of a sheet, computed in memory (:meth:`KpiBonusSheet._collect_figures`)."""
+
+    users: object  # res.users, the employees
+    periods: dict  # {user: EmployeePeriod}
+    lines: list  # values of the sheet's lines, their details as ``detail_vals``
+    fingerprint: dict  # {part: digest}, see kpi_bonus_math.fingerprint
+    gaps: list  # sentences: not assessed, days without a nightly result, nothing recorded
+    provisional: bool  # the period has not ended for every employee
+    period_end_utc: datetime.datetime
+    pilot_rules: object  # kpi.rule: shown, not counted, for at least one employee
+    #: KPIs and employees without any nightly result up to their days: today's target and
+    #: mode stood in (said in the chatter at Compute)
+    unrecorded: list
+    levels: list
+    currency: object
+    base_amount: float
 
 
 class KpiBonusSheet(models.Model):
@@ -290,7 +326,7 @@ class KpiBonusSheet(models.Model):
             if changed:
                 sheet.stale_reason = _(
                     "Changed since the figures were computed: %s. Compute again.", changed)
-            sheet.missing_figures = "\n".join(figures["gaps"]) or False
+            sheet.missing_figures = "\n".join(figures.gaps) or False
 
     @api.constrains("period_type", "date_from", "date_to", "scheme_id")
     def _check_period(self):
@@ -442,18 +478,22 @@ class KpiBonusSheet(models.Model):
         self._check_state("draft")
         for sheet in self:
             figures = sheet._collect_figures()
-            sheet._check_employee_overlap(figures["periods"])
+            sheet._check_employee_overlap(figures.periods)
             sheet._store_figures(figures)
             # no amount in the chatter: salespeople read it on the approved sheet
             body = _("Figures computed: %s employees.", len(sheet.line_ids))
-            if figures["provisional"]:
+            if figures.provisional:
                 body = _("%s Provisional: the period has not ended for every employee yet.",
                          body)
-            if figures["pilot_rules"]:
+            if figures.pilot_rules:
                 body = _("%(body)s Not counted: %(rules)s, a pilot for team %(team)s on "
-                         "%(day)s (the sheet's first day); its weight goes to the other KPIs.",
-                         body=body, rules=", ".join(figures["pilot_rules"].mapped("name")),
+                         "%(day)s (as recorded on the employee's first day); its weight goes to the other "
+                         "KPIs.",
+                         body=body, rules=", ".join(figures.pilot_rules.mapped("name")),
                          team=sheet.team_id.name, day=format_date(self.env, sheet.date_from))
+            if figures.unrecorded:
+                body = _("%(body)s No nightly result recorded, today's target and mode used "
+                         "for: %(kpis)s.", body=body, kpis="; ".join(figures.unrecorded))
             sheet.message_post(body=body)
         # the team's members may have changed since the sheet was created
         self._sync_activities()
@@ -466,18 +506,18 @@ class KpiBonusSheet(models.Model):
         self.ensure_one()
         if not self.line_ids:
             raise UserError(_("Compute bonus sheet %s before submitting it.", self.name))
-        if figures["provisional"]:
+        if figures.provisional:
             raise UserError(_(
                 "The period of bonus sheet %(name)s has not ended for every employee (it ends "
                 "at %(end)s UTC for the last timezone): its figures are a provisional preview.",
-                name=self.name, end=figures["period_end_utc"]))
+                name=self.name, end=figures.period_end_utc))
         changed = self._changed_since_compute(figures)
         if changed:
             raise UserError(_(
                 "Bonus sheet %(name)s is out of date: %(changed)s changed since its figures "
                 "were computed. Send it back to draft and compute it again.",
                 name=self.name, changed=changed))
-        self._check_employee_overlap(figures["periods"])
+        self._check_employee_overlap(figures.periods)
         if not self._get_manager_approver():
             raise UserError(_(
                 "Nobody can give the manager approval of bonus sheet %(name)s: its team has no "
@@ -501,7 +541,7 @@ class KpiBonusSheet(models.Model):
         for sheet in self:
             figures = sheet._collect_figures()
             sheet._check_submittable(figures)
-            gaps = figures["gaps"]
+            gaps = figures.gaps
             if gaps and not acknowledge_gaps:
                 raise UserError(_(
                     "Bonus sheet %(name)s has missing figures that would score 0 or shrink an "
@@ -938,83 +978,162 @@ class KpiBonusSheet(models.Model):
         return self.env["res.users"].browse([user.id for user in periods])
 
     def _get_employee_periods(self):
-        """``{user: EmployeePeriod}``, ordered by name: who is on the sheet, for which days.
+        """``{user: EmployeePeriod}``, ordered by name: who is on the sheet, for which days,
+        from the record of each day (README, *Bonuses*).
 
-        * The active members of the team (and its manager) holding a profile of the scheme in
-          the sheet's company, for the whole period; or from the day they joined, when their
-          nightly results show another team first and this team afterwards.
-        * Users who left during the period (archived, or moved to another team), found by
-          their nightly results, which record the team of each day: paid for the days they
-          worked in the team, up to their last result in it; the line says why.
+        Each nightly result records the user's sales team and KPI profile of its day. A day of
+        the period belongs to this sheet for a user when the record of that day puts them in
+        the sheet's team under one of the scheme's profiles:
+
+        * a day with a result of the user: its team and profile;
+        * a day on which the nightly evaluation ran (some result is dated that day) without a
+          result of the user: they held no KPI profile that day, the day is nobody's;
+        * a day on which the evaluation did not run (an outage, or before the module was
+          installed): the user's latest record before it, else their first record after it,
+          else, never recorded at all, today's team and profile; for somebody who is no
+          longer in the team today, their days end with their last record.
+
+        So an employee who changed team or profile during the period is on each sheet for the
+        days recorded there, prorated, with a note; and someone who joined after the period is
+        on none of its sheets. An employee whose days are not contiguous (in, out and back) is
+        measured from their first to their last day and paid for the days counted.
         """
         self.ensure_one()
         team, scheme = self.team_id.sudo(), self.scheme_id.sudo()
+        date_from, date_to = self.date_from, self.date_to
         current = (team.member_ids | team.user_id).filtered(
             lambda u: u.active and not u.share
             and u.kpi_profile_id in scheme.profile_ids
             and self.company_id in u.company_ids)
-        spans = {"here": {}, "elsewhere": {}}
-        if scheme.profile_ids:
-            self.env["kpi.result"].flush_model(["user_id", "team_id", "date", "profile_id"])
-            self.env.cr.execute(SQL(
-                """SELECT user_id, team_id IS NOT DISTINCT FROM %(team)s, min(date), max(date)
-                     FROM kpi_result
-                    WHERE date BETWEEN %(from)s AND %(to)s
-                      AND (user_id = ANY(%(current)s)
-                           OR (team_id = %(team)s AND profile_id = ANY(%(profiles)s)))
-                    GROUP BY 1, 2""",
-                team=team.id, to=self.date_to, current=current.ids,
-                profiles=scheme.profile_ids.ids, **{"from": self.date_from}))
-            for user_id, here, first, last in self.env.cr.fetchall():
-                spans["here" if here else "elsewhere"][user_id] = (first, last)
+        record = self._read_membership(team, current)
         Users = self.env["res.users"].sudo().with_context(active_test=False)
-        leavers = Users.browse(spans["here"]) - current
-        leavers = leavers.filtered(lambda u: not u.share and self.company_id in u.company_ids)
-        period_days = (self.date_to - self.date_from).days + 1
-        one_day = datetime.timedelta(days=1)
+        candidates = current | Users.browse(record["users"]).filtered(
+            lambda u: not u.share and self.company_id in u.company_ids)
+        profiles = set(scheme.profile_ids.ids)
+        period_days = (date_to - date_from).days + 1
+        days = [date_from + datetime.timedelta(days=n) for n in range(period_days)]
         periods = {}
-        for user in (current | leavers).sorted(lambda u: (u.name or "", u.id)):
-            here = spans["here"].get(user.id)
-            elsewhere = spans["elsewhere"].get(user.id)
-            start, end, facts = self.date_from, self.date_to, []
-            if here and elsewhere and elsewhere[1] < here[0]:
-                start = elsewhere[1] + one_day
+        for user in candidates.sorted(lambda u: (u.name or "", u.id)):
+            recorded = record["days"].get(user.id, {})
+            known = sorted(recorded)
+            mine, profile_id = [], None
+            for day in days:
+                if day in recorded:
+                    member = recorded[day]
+                elif day in record["run_days"]:
+                    member = None
+                elif user not in current and (not known or day > known[-1]):
+                    member = None  # a leaver's days end with their last record
+                else:
+                    member = self._carried_membership(day, known, recorded,
+                                                      record["before"].get(user.id),
+                                                      record["after"].get(user.id))
+                    if member is False:  # never recorded: today's membership
+                        member = ((team.id, user.kpi_profile_id.id) if user in current
+                                  else None)
+                if member and member[0] == team.id and member[1] in profiles:
+                    mine.append(day)
+                    profile_id = member[1]
+            if not mine:
+                continue
+            start, end, facts = mine[0], mine[-1], []
+            if start > date_from:
                 facts.append(kpi_bonus_notes.joined(start))
-            if user not in current:
-                end = here[1]
+            if end < date_to:
                 if not user.active:
                     facts.append(kpi_bonus_notes.archived(end))
                 else:
                     facts.append(kpi_bonus_notes.left(user.sale_team_id.name, end))
-            if start > end:
-                continue
-            days = (end - start).days + 1
-            if days < period_days:
-                facts.append(kpi_bonus_notes.prorated(days, period_days))
-            periods[user.with_env(self.env)] = EmployeePeriod(start, end, days, period_days,
-                                                              tuple(facts))
+            if len(mine) < period_days:
+                facts.append(kpi_bonus_notes.prorated(len(mine), period_days))
+            profile = self.env["kpi.profile"].sudo().browse(profile_id)
+            periods[user.with_env(self.env)] = EmployeePeriod(
+                start, end, len(mine), period_days, tuple(facts), profile.name)
         return periods
 
-    def _check_employee_overlap(self, periods):
-        """An employee is paid once per period: refuse when one of the employees of
-        ``periods`` (``{user: EmployeePeriod}``) already has a line on another sheet of the same
-        scheme for days that overlap theirs (another team; an employee who moved from one team
-        to the other during the period is on both sheets, each for its own days).
+    @staticmethod
+    def _carried_membership(day, known, recorded, before, after):
+        """The membership ``(team_id, profile_id)`` of a ``day`` the evaluation did not run:
+        the user's latest record before it, else their first one after it; False when the user
+        was never recorded."""
+        earlier = [d for d in known if d < day]
+        if earlier:
+            return recorded[earlier[-1]]
+        if before:
+            return before
+        later = [d for d in known if d > day]
+        if later:
+            return recorded[later[0]]
+        return after or False
 
-        Serialised per scheme: the scheme's row is updated first, so that of two transactions
-        computing sheets of the same scheme at the same moment the second waits for the first
-        and, once it has committed, fails to serialise (Odoo retries the request, which then
-        sees the first sheet's lines and refuses cleanly).
+    def _read_membership(self, team, current):
+        """What the nightly results recorded of the people of ``team`` over the sheet's
+        period (three queries; a result without a profile, stored before results recorded
+        the membership, records nothing): ``run_days`` (the days the evaluation ran), ``users`` (who was
+        recorded in the team on a day of the period), ``days`` (``{user_id: {day: (team_id,
+        profile_id)}}`` for those users and ``current``), ``before`` and ``after`` (``{user_id:
+        (team_id, profile_id)}``, their latest record before the period and first after it)."""
+        self.ensure_one()
+        self.env["kpi.result"].flush_model(["user_id", "team_id", "date", "profile_id"])
+        cr = self.env.cr
+        args = {"from": self.date_from, "to": self.date_to, "team": team.id,
+                "current": current.ids}
+        cr.execute(SQL("SELECT DISTINCT date FROM kpi_result "
+                       "WHERE date BETWEEN %(from)s AND %(to)s AND profile_id IS NOT NULL",
+                       **args))
+        run_days = {row[0] for row in cr.fetchall()}
+        cr.execute(SQL(
+            """SELECT DISTINCT ON (user_id, date) user_id, date, team_id, profile_id
+                 FROM kpi_result
+                WHERE date BETWEEN %(from)s AND %(to)s AND profile_id IS NOT NULL
+                  AND (user_id = ANY(%(current)s) OR user_id IN (
+                       SELECT user_id FROM kpi_result
+                        WHERE team_id = %(team)s AND date BETWEEN %(from)s AND %(to)s))
+                ORDER BY user_id, date, id DESC""", **args))
+        days = defaultdict(dict)
+        for user_id, day, team_id, profile_id in cr.fetchall():
+            days[user_id][day] = (team_id, profile_id)
+        users = [user_id for user_id, record in days.items()
+                 if any(member[0] == team.id for member in record.values())]
+        before, after = {}, {}
+        everyone = sorted(set(users) | set(current.ids))
+        if len(run_days) < (self.date_to - self.date_from).days + 1 and everyone:
+            for bound, op, order, found in (("from", "<", "DESC", before),
+                                            ("to", ">", "ASC", after)):
+                cr.execute(SQL(
+                    """SELECT DISTINCT ON (user_id) user_id, team_id, profile_id
+                         FROM kpi_result
+                        WHERE user_id = ANY(%s) AND profile_id IS NOT NULL AND date %s %s
+                        ORDER BY user_id, date %s, id DESC""",
+                    everyone, SQL(op), args[bound], SQL(order)))
+                found.update({user_id: (team_id, profile_id)
+                              for user_id, team_id, profile_id in cr.fetchall()})
+        return {"run_days": run_days, "users": users, "days": days, "before": before,
+                "after": after}
+
+    def _check_employee_overlap(self, periods):
+        """An employee is paid at most once for any day: refuse when one of the employees of
+        ``periods`` (``{user: EmployeePeriod}``) already has a line on another sheet of the
+        company, whatever its scheme or team, for days that overlap theirs (an employee who
+        moved from one team or profile to another during the period is on both sheets, each
+        for its own days).
+
+        Serialised per company: the company's row is updated first, so that of two
+        transactions computing sheets of the same company at the same moment the second waits
+        for the first and, once it has committed, fails to serialise (Odoo retries the
+        request, which then sees the first sheet's lines and refuses cleanly).
         """
         self.ensure_one()
         self.env.flush_all()
         self.env.cr.execute(SQL("UPDATE kpi_bonus_scheme SET write_date = write_date "
                                 "WHERE id = %s", self.scheme_id.id))
+        self.env.cr.execute(SQL("UPDATE res_company SET write_date = write_date "
+                                "WHERE id = %s", self.company_id.id))
         others = self.env["kpi.bonus.sheet.line"].sudo().search([
             ("user_id", "in", [user.id for user in periods]),
             ("sheet_id", "not in", (self | self._get_linked_sheets()).ids),
             ("sheet_id.state", "!=", "replaced"),
-            ("sheet_id.scheme_id", "=", self.scheme_id.id),
+            ("sheet_id.company_id", "=", self.company_id.id),
             ("sheet_id.date_from", "<=", self.date_to), ("sheet_id.date_to", ">=", self.date_from),
         ])
         mine = {user.id: period for user, period in periods.items()}
@@ -1024,10 +1143,9 @@ class KpiBonusSheet(models.Model):
             other_to = other.worked_to or other.sheet_id.date_to
             if other_from <= period.date_to and other_to >= period.date_from:
                 raise UserError(
-                    _("%(user)s already has a line on bonus sheet %(other)s, whose period "
-                      "overlaps this one for the same scheme: a bonus is paid only once per "
-                      "period. Remove them from one of the teams (or delete the other sheet) "
-                      "and compute again.",
+                    _("%(user)s already has a line on bonus sheet %(other)s for days of this "
+                      "period: a bonus is paid only once for any day, whatever the scheme or "
+                      "team. Delete the other sheet (or correct it) and compute again.",
                       user=other.user_id.name, other=other.sheet_id.name))
 
     @api.depends_context("uid")
@@ -1072,29 +1190,32 @@ class KpiBonusSheet(models.Model):
             "results": _("the KPI results or the records measured"),
         }
         changed = kpi_bonus_math.changed_parts(self.sudo().fingerprint,
-                                               figures["fingerprint"])
+                                               figures.fingerprint)
         return ", ".join(labels.get(name, name) for name in changed)
 
     def _collect_figures(self):
-        """Every figure of this sheet, computed in memory (nothing is written), with the
-        fingerprint of what it was computed from and what is missing.
+        """Every figure of this sheet, computed in memory (nothing is written): collect the
+        inputs (:meth:`_collect_inputs`), score them with the bonus engine
+        (``kpi_bonus_engine``), turn the result into line values and the fingerprint of what
+        they were computed from (:meth:`_figures_from`). Returns a :class:`SheetFigures`."""
+        self.ensure_one()
+        return self._figures_from(self._collect_inputs())
 
-        Returns a dict: ``users`` (the employees), ``periods`` (their days in the team, see
-        :meth:`_get_employee_periods`), ``lines`` (values of the sheet lines, their
-        details as ``detail_vals``), ``fingerprint`` (``{part: digest}``, see
-        ``kpi_bonus_math.fingerprint``), ``gaps`` (sentences: employees not assessed on a
-        manual KPI, days without a nightly result), ``provisional`` (the period has not ended
-        for every employee) and ``period_end_utc``.
+    def _collect_inputs(self):
+        """What the sheet pays on, each input as it was recorded on the days it applied
+        (README, *Bonuses*, "What a sheet is computed from"):
 
-        Per KPI and employee (``kpi_bonus_math`` holds the arithmetic):
+        * the employees and their days in the team (:meth:`_get_employee_periods`);
+        * past-window rules: measured once per rule over each employee's days (one query per
+          rule and span of days); the target in force and the rule's mode for the employee's
+          team as the nightly results recorded them (``kpi.result._read_recorded``);
+        * snapshot and next-days rules: the daily results of those days, with the mode they
+          recorded;
+        * manual KPIs: the assessments of the sheet.
 
-        * past-window rules: measured once over the employee's days in the team (the whole
-          period for most: one query per rule), scored against the employee's target; for an
-          employee in the team part of the period, the target is prorated to those days;
-        * snapshot and future rules: the average of the daily results of those days;
-        * manual KPIs: the average of the assessments (0 when nobody assessed).
-
-        The amount of an employee in the team part of the period is prorated to those days.
+        Without any result of a rule for an employee up to the end of their days (a rule
+        never evaluated for them), the configuration of today stands in and the sheet's
+        missing figures say so.
         """
         self.ensure_one()
         sheet = self.sudo()
@@ -1105,154 +1226,176 @@ class KpiBonusSheet(models.Model):
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=sheet.team_id.name, scheme=scheme.name))
         users = self.env["res.users"].browse([user.id for user in periods])
-        rule_lines = scheme.line_ids.filtered(lambda line: line.kind == "rule")
-        past_rules = rule_lines.rule_id.filtered(
-            lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
-        # past windows: the measure run once per rule and span of days (the whole period for
-        # all but those who joined or left)
+        rules = scheme.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        past_rules = rules.filtered(lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
+        recorded = self.env["kpi.result"]._read_recorded(rules.ids, spans)
+        measured = defaultdict(dict)
         by_span = defaultdict(lambda: self.env["res.users"])
         for user, period in periods.items():
             by_span[period.date_from, period.date_to] |= user
-        measured = defaultdict(dict)
         for rule in past_rules:
             for (date_from, date_to), span_users in by_span.items():
                 rows = [(u.id, u.partner_id.id, u.tz) for u in span_users.sudo()]
-                values = rule._measure_period(rows, date_from, date_to)
-                targets = rule._get_user_targets(list(values))
-                measured[rule.id].update({
-                    user_id: (value, targets[user_id], ids, has_data)
-                    for user_id, (value, ids, has_data) in values.items()})
+                measured[rule.id].update(rule._measure_period(rows, date_from, date_to))
         daily = self.env["kpi.result"]._read_daily(
-            (rule_lines.rule_id - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
+            (rules - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
         assessments = defaultdict(list)
         for assessment in sheet.assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
-        levels = scheme._get_levels()
-        # a rule counts only if it is live for the team on the sheet's first day
-        pilot_rules = rule_lines.rule_id.filtered(
-            lambda rule: rule._is_pilot_for(sheet.team_id, sheet.date_from))
-        currency = scheme.currency_id
-        period_end_utc = sheet._period_end_utc(users)
-        now = fields.Datetime.now()
-        last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
-        line_vals, gaps = [], defaultdict(list)
-        parts = {"targets": [], "results": [], "assessments": []}
+        configured = {rule.id: rule._get_user_targets(users.ids) for rule in past_rules}
+        unrecorded = defaultdict(list)
+        kpis, facts = {}, {}
         for user, period in periods.items():
-            details, scored = [], []
+            kpis[user.id], facts[user.id] = [], []
             for sline in scheme.line_ids:
-                counts = kpi_bonus_math.kpi_counts(sline.kind, sline.rule_id in pilot_rules)
-                has_data = True
-                if sline.kind == "rule" and sline.rule_id in past_rules:
-                    rule = sline.rule_id
-                    value, target, ids, has_data = measured[rule.id][user.id]
-                    if period.partial:
-                        target = kpi_bonus_math.prorate(target, period.days, period.period_days)
-                    score = rule._score(value, target, has_data)[0] or 0.0
-                    count = len(ids)
-                    note_facts = kpi_bonus_notes.measured(period.date_from, period.date_to,
-                                                          count, period.partial)
-                    parts["targets"].append((user.id, sline.id, target))
-                    parts["results"].append((user.id, sline.id, value, count, has_data))
-                elif sline.kind == "rule":
-                    ps = kpi_bonus_math.period_score(
-                        daily.get((sline.rule_id.id, user.id), []), period.date_from,
-                        period.date_to, sline.rule_id.window_kind)
-                    value, target, score, count = ps.value, ps.target, ps.score, ps.days
-                    has_data = not ps.no_data
-                    note_facts = kpi_bonus_notes.daily(count, ps.measured)
-                    expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
-                    if count < expected:
-                        gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
-                                                  "without a nightly result",
-                                                  user=user.name, missing=expected - count,
-                                                  days=expected))
-                    parts["targets"].append((user.id, sline.id, target))
-                    parts["results"].append((user.id, sline.id, value, score, count,
-                                             ps.measured))
+                rule = sline.rule_id
+                record = recorded.get((rule.id, user.id)) if rule else None
+                if rule and record is None:
+                    unrecorded[sline.name].append(user.name)
+                pilot = (record.pilot if record else rule._is_pilot_for(sheet.team_id,
+                                                                        period.date_from)) \
+                    if rule else False
+                common = {"key": sline.id, "weight": sline.weight, "pilot": pilot,
+                          "direction": rule.direction or "higher"}
+                if rule in past_rules:
+                    value, ids, has_data = measured[rule.id][user.id]
+                    target = record.target if record else configured[rule.id][user.id]
+                    kpi = kpi_bonus_engine.KpiInput(
+                        method=kpi_bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
+                        count=len(ids), target=target, window_days=rule.window_days,
+                        additive=rule.unit in kpi_bonus_engine.ADDITIVE_UNITS, **common)
+                    facts[user.id].append(ids)
+                elif rule:
+                    kpi = kpi_bonus_engine.KpiInput(
+                        method=kpi_bonus_engine.METHOD_AVERAGE,
+                        daily=tuple(daily.get((rule.id, user.id), [])), **common)
+                    facts[user.id].append(None)
                 else:
                     given = assessments.get((sline.id, user.id), [])
-                    manual = kpi_bonus_math.manual_score(a.score for a in given)
-                    value = score = manual.score
-                    target, count = 100.0, manual.count
-                    note_facts = kpi_bonus_notes.assessed(given)
-                    if not given:
+                    kpi = kpi_bonus_engine.KpiInput(
+                        method=kpi_bonus_engine.METHOD_MANUAL,
+                        assessments=tuple(a.score for a in given), **common)
+                    facts[user.id].append(given)
+                kpis[user.id].append(kpi)
+        return SheetInputs(periods=periods, users=users, kpis=kpis, facts=facts,
+                           unrecorded=dict(unrecorded), levels=scheme._get_levels(),
+                           currency=scheme.currency_id, base_amount=scheme.base_amount)
+
+    def _figures_from(self, inputs):
+        """The bonus engine on ``inputs`` (:class:`SheetInputs`): the values of the sheet's
+        lines and details, the fingerprint of everything used, what is missing."""
+        self.ensure_one()
+        sheet = self.sudo()
+        scheme = sheet.scheme_id
+        period_days = (sheet.date_to - sheet.date_from).days + 1
+        last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
+        line_vals, gaps = [], defaultdict(list)
+        parts = {"targets": [], "results": [], "assessments": [], "pilot": set()}
+        for user, period in inputs.periods.items():
+            span = kpi_bonus_engine.Span(period.date_from, period.date_to, sheet.period_type,
+                                         period_days, period.days)
+            scores = [kpi_bonus_engine.score_kpi(kpi, span) for kpi in inputs.kpis[user.id]]
+            bonus = kpi_bonus_engine.employee_bonus(scores, inputs.base_amount, inputs.levels,
+                                                    span)
+            details = []
+            for sline, weighted, fact in zip(scheme.line_ids, bonus.kpis, inputs.facts[user.id],
+                                             strict=True):
+                kpi = weighted.kpi
+                if not kpi.counts:
+                    parts["pilot"].add(sline.rule_id.id)
+                if kpi.method == kpi_bonus_engine.METHOD_PERIOD:
+                    note_facts = kpi_bonus_notes.measured(period.date_from, period.date_to,
+                                                          kpi.count, span.partial, kpi.basis)
+                    parts["results"].append((user.id, sline.id, kpi.value, kpi.count,
+                                             kpi.has_data))
+                elif kpi.method == kpi_bonus_engine.METHOD_AVERAGE:
+                    note_facts = kpi_bonus_notes.daily(kpi.count, kpi.measured)
+                    expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
+                    if kpi.count < expected:
+                        gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
+                                                  "without a nightly result",
+                                                  user=user.name, missing=expected - kpi.count,
+                                                  days=expected))
+                    parts["results"].append((user.id, sline.id, kpi.value, kpi.score,
+                                             kpi.count, kpi.measured))
+                else:
+                    note_facts = kpi_bonus_notes.assessed(fact)
+                    if not fact:
                         gaps[sline.name].append(_("%s: not assessed", user.name))
                     parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id,
-                                              a.score) for a in given]
-                scored.append((score, sline.weight, counts, has_data))
+                                              a.score) for a in fact]
+                if kpi.method != kpi_bonus_engine.METHOD_MANUAL:
+                    parts["targets"].append((user.id, sline.id, kpi.target))
                 details.append({
                     "scheme_line_id": sline.id,
                     "rule_id": sline.rule_id.id or False,
                     "name": sline.name,
                     "kind": sline.kind,
-                    "value": value,
-                    "target": target,
-                    "score": score,
+                    "value": kpi.value,
+                    "target": kpi.target,
+                    "score": kpi.score,
                     "weight": sline.weight,
-                    "counted": counts,
-                    "no_data": not has_data,
-                    "result_count": count,
+                    "weight_used": weighted.weight_used,
+                    "contribution": weighted.contribution,
+                    "counted": kpi.counts,
+                    "no_data": not kpi.has_data,
+                    "result_count": kpi.count,
                     # the facts; the words are rendered when read (kpi_bonus_notes), with the
                     # pilot and no-data warnings of ``counted`` and ``no_data``
                     "note_facts": note_facts,
                 })
-            # the weight of a KPI with nothing to measure goes to the others, pro rata
-            shared = kpi_bonus_math.share_no_data(scored)
-            for detail, (_score, weight_used, counts) in zip(details, shared, strict=True):
-                detail["weight_used"] = weight_used
-                detail["contribution"] = kpi_bonus_math.contribution(detail["score"],
-                                                                     weight_used, counts)
-            total = kpi_bonus_math.weighted_total(shared)
-            amount = kpi_bonus_math.prorate(
-                kpi_bonus_math.bonus_amount(scheme.base_amount, total, levels),
-                period.days, period.period_days)
             line_vals.append({
                 "user_id": user.id,
                 "employee_name": user.name,
                 "login": user.login,
-                "profile_name": user.kpi_profile_id.name,
+                "profile_name": period.profile_name or user.kpi_profile_id.name,
                 "team_name": sheet.team_id.name,
                 "worked_from": period.date_from,
                 "worked_to": period.date_to,
                 # the facts; the words are rendered when read (kpi_bonus_notes); the KPIs with
                 # no data are read from the details
                 "presence_facts": list(period.facts) or False,
-                "total_score": total,
-                "payout_percent": kpi_bonus_math.payout_percent(total, levels),
-                "amount": currency.round(amount),
+                "total_score": bonus.total_score,
+                "payout_percent": bonus.payout_percent,
+                "amount": inputs.currency.round(bonus.amount),
                 "detail_vals": details,
             })
         ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
-        parts["pilot"] = sorted(pilot_rules.ids)
+        pilot_rules = self.env["kpi.rule"].browse(sorted(parts["pilot"]))
         fingerprint = kpi_bonus_math.fingerprint({
             "period": [sheet.date_from, sheet.date_to, sheet.company_id.id],
             "team": [sheet.team_id.id, [(u.id, p.date_from, p.date_to)
-                                        for u, p in periods.items()]],
-            "scheme": [scheme.id, currency.id, scheme.base_amount, sorted(levels),
+                                        for u, p in inputs.periods.items()]],
+            "scheme": [scheme.id, inputs.currency.id, inputs.base_amount,
+                       sorted(inputs.levels),
                        [(sl.id, sl.kind, sl.rule_id.id, sl.weight)
                         for sl in scheme.line_ids]],
             "targets": sorted(parts["targets"]),
             "assessments": sorted(parts["assessments"]),
             "results": sorted(parts["results"]),
             # only when a rule is a pilot: sheets computed before roll-outs existed keep theirs
-            **({"pilot": parts["pilot"]} if parts["pilot"] else {}),
+            **({"pilot": pilot_rules.ids} if pilot_rules else {}),
         })
-        return {
-            "users": users,
-            "periods": periods,
-            "lines": line_vals,
-            "fingerprint": fingerprint,
-            "gaps": [_("%(kpi)s: %(who)s", kpi=kpi, who=", ".join(who))
-                     for kpi, who in gaps.items()],
-            "provisional": now < period_end_utc,
-            "period_end_utc": period_end_utc,
-            "pilot_rules": pilot_rules,
-            "levels": levels,
-            "currency": currency,
-            "base_amount": scheme.base_amount,
-        }
+        period_end_utc = sheet._period_end_utc(inputs.users)
+        return SheetFigures(
+            users=inputs.users,
+            periods=inputs.periods,
+            lines=line_vals,
+            fingerprint=fingerprint,
+            gaps=[_("%(kpi)s: %(who)s", kpi=kpi, who=", ".join(who))
+                  for kpi, who in gaps.items()],
+            provisional=fields.Datetime.now() < period_end_utc,
+            period_end_utc=period_end_utc,
+            pilot_rules=pilot_rules.with_env(self.env),
+            unrecorded=[_("%(kpi)s: %(who)s", kpi=kpi, who=", ".join(who))
+                        for kpi, who in inputs.unrecorded.items()],
+            levels=inputs.levels,
+            currency=inputs.currency,
+            base_amount=inputs.base_amount,
+        )
 
     def _store_figures(self, figures):
         """Replace the sheet's figures by ``figures`` (:meth:`_collect_figures`), as superuser."""
@@ -1260,18 +1403,18 @@ class KpiBonusSheet(models.Model):
         sheet = self.sudo()
         sheet.line_ids.unlink()
         lines = []
-        for vals in figures["lines"]:
+        for vals in figures.lines:
             vals = dict(vals)
             details = vals.pop("detail_vals")
             vals["detail_ids"] = [Command.create(detail) for detail in details]
             lines.append(Command.create(vals))
         sheet.write({
-            "currency_id": figures["currency"].id,
-            "base_amount": figures["base_amount"],
-            "levels_frozen": [[s, p] for s, p in sorted(figures["levels"])],
+            "currency_id": figures.currency.id,
+            "base_amount": figures.base_amount,
+            "levels_frozen": [[s, p] for s, p in sorted(figures.levels)],
             "computed_at": fields.Datetime.now(),
-            "fingerprint": figures["fingerprint"],
-            "provisional": figures["provisional"],
+            "fingerprint": figures.fingerprint,
+            "provisional": figures.provisional,
             "approver_id": False,
             "line_ids": lines,
         })

@@ -13,16 +13,10 @@ Period in progress (:func:`elapsed_days`)
     target is the whole period's: a count or an amount so far is compared with the target of
     the full period, so its score climbs as the period goes on; an average is not affected.
 
-Period target (:func:`period_target`)
-    A past-window rule's target is set for its window ("10 deals in 30 days"). Over a period:
-
-    * a ratio or an average (a unit other than a count or an amount: %, hours) keeps its
-      target, whatever the length of the period;
-    * a count or an amount keeps its target when the window *is* that period (a window of
-      7 days for a week, 28 to 31 days for a month, 89 to 92 for a quarter, 365 or 366 for
-      a year: the bonus sheet's convention, a month is paid on the rule's target);
-    * otherwise it is scaled to the period's length: ``target x period days / window days``
-      (10 deals in 30 days is 2.33 deals a week, 30.33 in a quarter of 91 days).
+Period target (``kpi_bonus_engine.period_target``, the one definition)
+    A count or an amount over a past window keeps its target when the window *is* the period,
+    else it is scaled to the period's length (10 deals in 30 days is 2.33 deals a week, 30.33
+    in a quarter of 91 days); a ratio or an average keeps its target.
 
     Snapshot and future rules average the targets of their daily results.
 
@@ -49,20 +43,15 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
+from .kpi_bonus_engine import (  # noqa: F401 - one definition, used by the callers here
+    ADDITIVE_UNITS,
+    NATURAL_LENGTHS,
+    period_target,
+    window_value,
+)
 from .kpi_forecast import period_bounds
 
 PERIOD_TYPES = ("week", "month", "quarter", "year")
-
-#: the lengths in days of a window that *is* the period (no scaling of its target)
-NATURAL_LENGTHS = {
-    "week": range(7, 8),
-    "month": range(28, 32),
-    "quarter": range(89, 93),
-    "year": range(365, 367),
-}
-
-#: the units whose value adds up over time (scaled to the period's length)
-ADDITIVE_UNITS = ("count", "amount")
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -96,25 +85,6 @@ def periods_between(first_day, last_day, period_type):
         periods.append((start, end))
         start, end = period_bounds(end + ONE_DAY, period_type)
     return periods
-
-
-def _scale(window_days, period_type, days, additive):
-    """The factor from a window's figure to the period's (see :func:`period_target`)."""
-    if not additive or window_days <= 0 or window_days in NATURAL_LENGTHS[period_type]:
-        return 1.0
-    return days / window_days
-
-
-def period_target(target, window_days, period_type, days, additive):
-    """The target over a period of ``days`` days of a past-window rule whose ``target`` is
-    set for ``window_days`` days (see the module docstring)."""
-    return round(target * _scale(window_days, period_type, days, additive), 4)
-
-
-def window_value(value, window_days, period_type, days, additive):
-    """A period's ``value`` brought back to the rule's window (the inverse of
-    :func:`period_target`), e.g. 14 deals in a quarter of 91 days is 4.62 deals in 30 days."""
-    return value / _scale(window_days, period_type, days, additive)
 
 
 def is_below_target(score, has_data):

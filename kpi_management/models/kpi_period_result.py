@@ -6,7 +6,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from . import kpi_period, kpi_scoring
+from . import kpi_bonus_engine, kpi_period, kpi_scoring
 from .kpi_bonus_math import WINDOW_PAST
 from .kpi_forecast import period_bounds
 from .kpi_result import STATUS_SELECTION, amount_company, format_kpi_figure
@@ -327,7 +327,8 @@ class KpiPeriodResult(models.Model):
                       max(r.date),
                       (array_agg(r.team_id ORDER BY r.date DESC))[1],
                       (array_agg(r.pilot ORDER BY r.date))[1],
-                      u.partner_id, p.tz
+                      u.partner_id, p.tz,
+                      (array_agg(r.target ORDER BY r.date DESC))[1]
                  FROM kpi_result r
                  JOIN res_users u ON u.id = r.user_id
                  JOIN res_partner p ON p.id = u.partner_id
@@ -338,9 +339,7 @@ class KpiPeriodResult(models.Model):
         for row in self.env.cr.fetchall():
             daily[row[1]][row[0]] = row
         past = rule.window_kind == WINDOW_PAST
-        additive = rule.unit in kpi_period.ADDITIVE_UNITS
-        targets = rule._get_user_targets(
-            sorted({user for rows in daily.values() for user in rows})) if past else {}
+        additive = rule.unit in kpi_bonus_engine.ADDITIVE_UNITS
         res_model = rule.template_id._get_res_model()
         columns = defaultdict(list)
         for date_from, date_to in periods:
@@ -354,11 +353,14 @@ class KpiPeriodResult(models.Model):
                 measured = rule._measure_period(rows, date_from, date_to, until=now)
             for user_id, row in sorted(users.items()):
                 (_u, _s, count, with_data, avg_value, avg_target, avg_score, all_target,
-                 last_value, last_date, team_id, pilot, _partner, tz) = row
+                 last_value, last_date, team_id, pilot, _partner, tz, last_target) = row
                 if past:
+                    # the target recorded on the period's last day with a result, scaled to
+                    # the period by the bonus engine, as on a bonus sheet
                     value, ids, has_data = measured[user_id]
-                    target = kpi_period.period_target(targets[user_id], rule.window_days,
-                                                      period_type, days, additive)
+                    target = kpi_bonus_engine.period_target(last_target or 0.0,
+                                                            rule.window_days, period_type,
+                                                            days, additive)
                     score, status = rule._score(value, target, has_data)
                 else:
                     ids, has_data = [], bool(with_data)

@@ -1,5 +1,5 @@
 import datetime
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from odoo import _, api, fields, models
 from odoo.fields import Domain
@@ -8,6 +8,9 @@ from odoo.tools import SQL, format_date, formatLang
 from . import kpi_measure
 from .kpi_bonus_math import DailyResult
 from .kpi_forecast import PERIODS, period_bounds
+
+#: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
+Recorded = namedtuple("Recorded", ["pilot", "target", "date"])
 
 PERIOD_SELECTION = [
     ("day", "Today"),
@@ -362,6 +365,46 @@ class KpiResult(models.Model):
         return self.browse(row[0] for row in self.env.execute_query(self._latest_of_query(domain)))
 
     @api.model
+    def _read_recorded(self, rule_ids, spans):
+        """``{(rule_id, user_id): Recorded(pilot, target, date)}``: what the nightly results
+        recorded of each rule for each user over their days ``spans`` (``{user_id: (first,
+        last)}``), the record a bonus sheet pays on instead of today's configuration:
+
+        * ``pilot``: the mode of the rule for the user's team on the first of those days with a
+          result (a KPI counts when it was live at the start of the employee's period, the
+          sheet's convention), else on the latest day before them;
+        * ``target``: the target in force on the last of those days with a result (an
+          individual target set during the period applies to it), else on the latest day
+          before them.
+
+        A rule and user without any result up to the end of their days are missing: the caller
+        falls back on the configuration and says so. ONE query.
+        """
+        recorded = {}
+        if not rule_ids or not spans:
+            return recorded
+        self.flush_model(["rule_id", "user_id", "date", "target", "pilot"])
+        users = sorted(spans)
+        self.env.cr.execute(SQL(
+            """WITH s AS (SELECT * FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[])
+                                      AS s(u, f, t)),
+                    r AS (SELECT r.rule_id, r.user_id, r.date, r.pilot, r.target,
+                                 r.date >= s.f AS inside
+                            FROM kpi_result r JOIN s ON s.u = r.user_id AND r.date <= s.t
+                           WHERE r.rule_id = ANY(%(rules)s))
+               SELECT p.rule_id, p.user_id, p.pilot, t.target, t.date
+                 FROM (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, pilot FROM r
+                        ORDER BY rule_id, user_id, inside DESC,
+                                 CASE WHEN inside THEN date END, date DESC) p
+                 JOIN (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, target, date
+                         FROM r ORDER BY rule_id, user_id, date DESC) t
+                   ON t.rule_id = p.rule_id AND t.user_id = p.user_id""",
+            rules=list(rule_ids), u=users, f=[spans[u][0] for u in users],
+            t=[spans[u][1] for u in users]))
+        for rule_id, user_id, pilot, target, date in self.env.cr.fetchall():
+            recorded[rule_id, user_id] = Recorded(bool(pilot), target or 0.0, date)
+        return recorded
+
     def _read_daily(self, rule_ids, user_ids, date_from, date_to, latest=False):
         """``{(rule_id, user_id): [DailyResult]}``, oldest first: the stored results of
         ``rule_ids`` x ``user_ids`` dated ``date_from .. date_to`` (both included), and with
