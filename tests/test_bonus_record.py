@@ -180,6 +180,21 @@ class TestSheetFromTheRecord(BonusCase):
         with self.assertRaisesRegex(UserError, "paid only once for any day"):
             self.november(scheme=other_scheme)
 
+    def test_a_sheet_never_mixes_currencies(self):
+        """An amount KPI of every company measured in the employee's main company's currency
+        (EUR) is refused on a scheme paid in USD, naming the rule, the employee and both."""
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        company_eur = self.env["res.company"].create({"name": "KPI EUR", "currency_id": eur.id})
+        self.salesman.write({"company_ids": [Command.link(company_eur.id)],
+                             "company_id": company_eur.id})
+        self.rule_volume.company_id = False  # a rule of every company
+        for user in (self.salesman, self.salesman2):
+            self.record(user, NOV1, NOV30)
+        with self.assertRaisesRegex(UserError, "Sales volume of kpi_t_salesman.* is measured "
+                                               "in EUR.* pays in USD"):
+            self.november()
+
     def test_days_without_a_nightly_run_are_carried_from_the_record(self):
         """The evaluation did not run on 10-12 November: those days keep the membership of the
         day before; a day it ran without a result of the user is not theirs."""

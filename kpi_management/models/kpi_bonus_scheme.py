@@ -252,7 +252,9 @@ class KpiBonusScheme(models.Model):
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
         if user != self.env.user and not self.env.user.has_group(
                 "kpi_management.group_kpi_bonus_officer"):
-            led = self.env["crm.team"].sudo().search([("user_id", "=", self.env.uid)])
+            # the teams he leads now: no context of the caller's widens them (active_test)
+            led = self.env["crm.team"].sudo().with_context(active_test=True).search(
+                [("user_id", "=", self.env.uid)])
             if not (self.env.user.has_group("kpi_management.group_kpi_manager")
                     and user in led.member_ids):
                 raise AccessError(_("You can only preview your own bonus, or the bonus of "

@@ -12,6 +12,7 @@ from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
 from . import kpi_bonus_engine, kpi_bonus_math, kpi_bonus_notes, kpi_forecast, kpi_scoring
+from .kpi_result import amount_company
 
 SHEET_STATES = [
     ("draft", "Draft"),
@@ -1227,6 +1228,7 @@ class KpiBonusSheet(models.Model):
                               team=sheet.team_id.name, scheme=scheme.name))
         users = self.env["res.users"].browse([user.id for user in periods])
         rules = scheme.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        sheet._check_one_currency(rules, users)
         past_rules = rules.filtered(lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
         recorded = self.env["kpi.result"]._read_recorded(rules.ids, spans)
@@ -1281,6 +1283,25 @@ class KpiBonusSheet(models.Model):
         return SheetInputs(periods=periods, users=users, kpis=kpis, facts=facts,
                            unrecorded=dict(unrecorded), levels=scheme._get_levels(),
                            currency=scheme.currency_id, base_amount=scheme.base_amount)
+
+    def _check_one_currency(self, rules, users):
+        """Money in one currency: an amount KPI is measured in the currency of its rule's
+        company, or of each employee's main company for a rule of every company
+        (``kpi_result.amount_company``); a sheet refuses to score it against a scheme in
+        another currency."""
+        self.ensure_one()
+        currency = self.sudo().scheme_id.currency_id
+        for rule in rules.filtered(lambda rule: rule.unit == "amount"):
+            for user in users.sudo():
+                measured_in = amount_company(rule.company_id, user).currency_id
+                if measured_in != currency:
+                    raise UserError(_(
+                        "KPI %(rule)s of %(user)s is measured in %(measured)s, the scheme "
+                        "%(scheme)s pays in %(currency)s: a sheet never mixes currencies. Set "
+                        "the rule's company, or the employee's main company, to one in "
+                        "%(currency)s.", rule=rule.name, user=user.name,
+                        measured=measured_in.name, scheme=self.scheme_id.name,
+                        currency=currency.name))
 
     def _figures_from(self, inputs):
         """The bonus engine on ``inputs`` (:class:`SheetInputs`): the values of the sheet's
