@@ -109,6 +109,33 @@ class TestSheetFromTheRecord(BonusCase):
         self.rule_volume.target = 500000
         self.assertEqual(self.recompute(sheet), before)
 
+    def test_a_past_day_evaluated_again_keeps_its_record(self):
+        """Re-evaluating 10 November on 4 December (a backfill run again) measures the day
+        again but keeps the team, profile, mode and target it recorded (was: today's)."""
+        team_b = self.env["crm.team"].create({"name": "Team B", "user_id": self.manager.id})
+        day = D(2026, 11, 10)
+        self.rule_volume.evaluate(date=day, users=self.salesman)
+        first = self.result(self.rule_volume, self.salesman, day)
+        self.assertEqual((first.team_id, first.pilot, first.target), (self.team, False, 110000))
+        self.won_lead(self.salesman, local(2026, 11, 9, 12), revenue=5000)
+        self.team.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.salesman).unlink()
+        team_b.crm_team_member_ids = [Command.create({"user_id": self.salesman.id})]
+        self.salesman.kpi_profile_id = self.profile_kam
+        self.rule_volume.profile_ids |= self.profile_kam
+        self.rule_volume.write({"pilot": True, "target": 1})
+        self.rule_volume.evaluate(date=day, users=self.salesman)
+        again = self.result(self.rule_volume, self.salesman, day)
+        self.assertEqual(again, first)
+        self.assertEqual((again.team_id, again.profile_id, again.pilot, again.target),
+                         (self.team, self.profile_sales, False, 110000))
+        self.assertEqual((again.value, again.score), (5000, round(5000 / 110000 * 100, 2)))
+        # today is evaluated with today's configuration
+        self.rule_volume.evaluate(users=self.salesman)
+        today = self.result(self.rule_volume, self.salesman, D(2026, 12, 4))
+        self.assertEqual((today.team_id, today.profile_id, today.pilot, today.target),
+                         (team_b, self.profile_kam, True, 1))
+
     # ------------------------------------------------------------------ membership
     def test_moved_team_in_december_is_paid_november_on_the_old_team(self):
         """In team A all November, in team B from 3 December: A's November sheet pays him the

@@ -365,6 +365,19 @@ class KpiResult(models.Model):
         return self.browse(row[0] for row in self.env.execute_query(self._latest_of_query(domain)))
 
     @api.model
+    def _recorded_targets(self, rule_id, day, user_ids):
+        """``{user_id: target}`` recorded by the results of ``rule_id`` on ``day`` for
+        ``user_ids`` (those that recorded their membership): what a past day evaluated again
+        keeps. One query, none without users."""
+        if not user_ids or not day:
+            return {}
+        self.flush_model(["rule_id", "user_id", "date", "target", "profile_id"])
+        self.env.cr.execute(SQL(
+            """SELECT user_id, target FROM kpi_result
+                WHERE rule_id = %s AND date = %s AND user_id = ANY(%s)
+                  AND profile_id IS NOT NULL""", rule_id, day, list(user_ids)))
+        return dict(self.env.cr.fetchall())
+
     def _read_recorded(self, rule_ids, spans):
         """``{(rule_id, user_id): Recorded(pilot, target, date)}``: what the nightly results
         recorded of each rule for each user over their days ``spans`` (``{user_id: (first,

@@ -673,9 +673,17 @@ class KpiRule(models.Model):
         backfill do, for the streaks to chain).
         """
         self.ensure_one()
+        now = now or fields.Datetime.now()
+        date = fields.Date.to_date(date)
         baselines = {}
         measured = self._measure_rows(rows, date=date, now=now, baselines=baselines)
         targets = self._get_user_targets(list(measured))
+        # a past day evaluated again (a late entry corrected, a backfill run twice) is measured
+        # again, but keeps what its first evaluation recorded: the target, the team, the
+        # profile and the mode of that day, never today's configuration
+        keep = [user_id for user_id, _partner, tz in rows
+                if date and date < kpi_scoring.local_today(tz, now)]
+        targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
         res_model = self.template_id._get_res_model()
         columns = defaultdict(list)
         for user_id, (day, value, ids, has_data) in measured.items():
@@ -715,8 +723,13 @@ class KpiRule(models.Model):
                   SET value = EXCLUDED.value, target = EXCLUDED.target, score = EXCLUDED.score,
                       status = EXCLUDED.status, record_ids = EXCLUDED.record_ids,
                       res_model = EXCLUDED.res_model, company_id = EXCLUDED.company_id,
-                      computed_at = EXCLUDED.computed_at, profile_id = EXCLUDED.profile_id,
-                      team_id = EXCLUDED.team_id, pilot = EXCLUDED.pilot,
+                      computed_at = EXCLUDED.computed_at,
+                      profile_id = CASE WHEN %(kept)s THEN kpi_result.profile_id
+                                        ELSE EXCLUDED.profile_id END,
+                      team_id = CASE WHEN %(kept)s THEN kpi_result.team_id
+                                     ELSE EXCLUDED.team_id END,
+                      pilot = CASE WHEN %(kept)s THEN kpi_result.pilot
+                                   ELSE EXCLUDED.pilot END,
                       off_track_streak = EXCLUDED.off_track_streak,
                       baseline = EXCLUDED.baseline,
                       write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
@@ -724,7 +737,9 @@ class KpiRule(models.Model):
             rule=self.id, model=res_model, company=self.company_id.id or None,
             pilot=self.env["kpi.rule.rollout"]._mode_sql(
                 self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot)),
-            now=now or fields.Datetime.now(), uid=uid,
+            now=now, uid=uid,
+            kept=SQL("(kpi_result.profile_id IS NOT NULL AND kpi_result.user_id = ANY(%s))",
+                     keep),
             u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
             s=columns["score"], st=columns["status"], ids=columns["ids"],
             b=columns["baseline"],
