@@ -152,8 +152,8 @@ def render_kpi_note(env, facts, counted=True, no_data=False):
     else:
         return ""
     if not counted:
-        return _("Pilot for the team on the sheet's first day: shown, never counted; its "
-                 "weight is shared pro rata over the other KPIs. %s", note)
+        return _("Pilot for the team, as recorded on the employee's first day: shown, never "
+                 "counted; its weight is shared pro rata over the other KPIs. %s", note)
     if no_data:
         return _("No data: nothing to measure in the period; its weight is shared pro rata "
                  "over the other KPIs. %s", note)

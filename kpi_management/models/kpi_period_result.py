@@ -358,9 +358,12 @@ class KpiPeriodResult(models.Model):
                     # the target recorded on the period's last day with a result, scaled to
                     # the period by the bonus engine, as on a bonus sheet
                     value, ids, has_data = measured[user_id]
-                    target = kpi_bonus_engine.period_target(last_target or 0.0,
-                                                            rule.window_days, period_type,
-                                                            days, additive)
+                    target = kpi_bonus_engine.score_kpi(kpi_bonus_engine.KpiInput(
+                        key=user_id, method=kpi_bonus_engine.METHOD_PERIOD, value=value,
+                        has_data=has_data, target=last_target or 0.0,
+                        window_days=rule.window_days, additive=additive,
+                        direction=rule.direction,
+                    ), kpi_bonus_engine.Span(date_from, date_to, period_type, days)).target
                     score, status = rule._score(value, target, has_data)
                 else:
                     ids, has_data = [], bool(with_data)

@@ -5,9 +5,10 @@ The source material launches a KPI "in demo mode ... for several months" in some
 before the whole company. A rule's own ``pilot`` flag is the mode of every team without a
 roll-out step of its own (and of users without a team); each step here sets the mode of one
 team from its date on. Steps are a history: they are added, never changed or removed, so the
-mode of a team on any past day can be told (a bonus sheet counts a rule only if it is live for
-its team on the sheet's first day). Each result also stores the mode of its day (``pilot``),
-computed in the nightly run from these steps.
+mode of a team on any past day can be told. Each result stores the mode of its day
+(``pilot``), computed in the nightly run from these steps: that record is what a bonus sheet
+pays on (a rule counts when it was live on the employee's first day of the period), never the
+steps or the rule's flag of today.
 """
 
 from odoo import _, api, fields, models
