@@ -159,6 +159,19 @@ class TestSheetFromTheRecord(BonusCase):
         with self.assertRaisesRegex(UserError, "No member of team Team B"):
             self.november(team=team_b)
 
+    def test_profile_changed_after_the_period(self):
+        """Made Key Account Manager on 4 December: still paid November on the Sales scheme,
+        for the whole month, as the Sales profile he was recorded with."""
+        for user in (self.salesman, self.salesman2):
+            self.record(user, NOV1, NOV30)
+        self.nov_deals()
+        sheet = self.november()
+        before = self.figures(sheet)
+        self.salesman.kpi_profile_id = self.profile_kam
+        self.assertEqual(self.recompute(sheet), before)
+        line = sheet.line_ids.filtered(lambda ln: ln.user_id == self.salesman)
+        self.assertEqual(line.profile_name, "Test Sales")
+
     def test_hired_in_december_is_on_no_november_sheet(self):
         newcomer = self._user("kpi_t_newcomer", self.profile_sales, tz=TZ)
         for user in (self.salesman, self.salesman2):
