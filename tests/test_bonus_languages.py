@@ -204,8 +204,8 @@ class TestBonusSheetLanguages(BonusCase):
         facts = kpi_bonus_notes.daily(3, 3)
         self.assertEqual(kpi_bonus_notes.render_kpi_note(env, facts, counted=False),
                          "Pilot for teamet, som registreret på medarbejderens første dag: "
-                         "vises, tæller aldrig med; dens vægt fordeles forholdsmæssigt på de andre KPI'er. Gennemsnit "
-                         "af 3 daglige resultater.")
+                         "vises, tæller aldrig med; dens vægt fordeles forholdsmæssigt på de "
+                         "andre KPI'er. Gennemsnit af 3 daglige resultater.")
         self.assertTrue(kpi_bonus_notes.render_kpi_note(env, facts, no_data=True).startswith(
             "Ingen data: intet at måle i perioden"))
         self.assertEqual(kpi_bonus_notes.render_presence_note(env, [
