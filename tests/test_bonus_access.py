@@ -114,8 +114,13 @@ class TestBonusPreview(BonusCase):
         self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 2000))
         self.assertIn("1 more", new["hint"]["text"])
         self.assertIn("2,000.00", new["hint"]["text"])
-        self.assertEqual(service["hint"]["amount_delta"], 0)  # +10 points: 49 -> still 0
-        self.assertEqual(volume["hint"]["delta"], 11000)  # one step (10% of the target) more
+        # +10 points of an assessment: 49 -> still below the paying level: no empty hint
+        self.assertFalse(service["hint"])
+        # one step (10% of the target) more would still pay nothing (total 48): the hint says
+        # what lifts the total above 50%, where the bonus starts (was "11,000 more -> +0.00")
+        self.assertTrue(18300 < volume["hint"]["delta"] < 18400, volume["hint"])
+        self.assertGreater(volume["hint"]["amount_delta"], 0)
+        self.assertIn("the bonus starts above a total of 50%", volume["hint"]["text"])
         with self.assertRaises(AccessError):  # only one's own estimate
             self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview(
                 self.salesman2.id)

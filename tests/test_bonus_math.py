@@ -115,22 +115,74 @@ def _daily(day, value, target=4, direction="higher", has_data=True):
     return m.DailyResult(day, value, target, compute_score(value, target, direction), has_data)
 
 
-def test_average_forecast_averages_the_period_with_the_trend():
+def test_average_forecast_holds_todays_state():
+    """A state (meetings planned) does not accumulate: the days left hold the latest value
+    (before: a least-squares line through 3 days, which ran on for 20 days)."""
     D = datetime.date
     day = D(2026, 11, 10)
-    # meetings planned: 0 on 1 Nov, 1 on the 6th, 2 on the 10th -> least squares slope 0.2213
     results = [_daily(D(2026, 11, 1), 0), _daily(D(2026, 11, 6), 1), _daily(D(2026, 11, 10), 2)]
     line = m.average_forecast(results, day, "month", 4, "higher")
-    # the period average: 3 measured days and the 20 days left (11th..30th) on the trend,
-    # continued from the last measured value (2 on the 10th)
-    ahead = [round(2 + 0.221311 * (x - 9), 2) for x in range(10, 30)]
+    # the period average: 3 measured days and the 20 days left (11th..30th) at 2
     assert line.points == 3
-    assert line.value == pytest.approx((0 + 1 + 2 + sum(ahead)) / 23, abs=1e-3)
+    assert line.value == pytest.approx((0 + 1 + 2 + 2 * 20) / 23, abs=1e-4)
+    assert line.score == pytest.approx((0 + 25 + 50 + 50 * 20) / 23, abs=0.01)
     assert line.has_data
     # nothing in the period: the latest value holds
     flat = m.average_forecast([_daily(D(2026, 10, 30), 3), _daily(D(2026, 10, 31), 2)],
                               day, "month", 4, "higher")
     assert (flat.value, flat.score, flat.points) == (2.0, 50.0, 0)
+
+
+def test_cumulative_forecast_by_kind_of_kpi():
+    # a ratio or an average holds its value: 1.5 h of response time stays 1.5 h
+    held = m.cumulative_forecast(1.5, 4, 31, additive=False, previous=(2.0, 90))
+    assert (held.value, held.basis) == (1.5, m.BASIS_HELD)
+    # one deal of 612 on the 1st, no previous period: not extrapolated before 7 days
+    early = m.cumulative_forecast(612, 1, 31)
+    assert (early.value, early.basis) == (612, m.BASIS_TOO_EARLY)
+    # the same deal, with 90 previous days at 100 a day: leans on that pace
+    blended = m.cumulative_forecast(612, 1, 31, previous=(9000, 90))
+    pace = (612 + 100 * m.PRIOR_DAYS) / (1 + m.PRIOR_DAYS)
+    assert blended.value == pytest.approx(612 + 30 * pace)
+    assert (blended.basis, blended.prior_days) == (m.BASIS_PACE, 90)
+    # never an order of magnitude from one event: far below 612 x 31
+    assert blended.value < 612 * 31 / 3
+    # late in the period the period's own pace dominates
+    late = m.cumulative_forecast(2500, 25, 31, previous=(9000, 90))
+    assert late.value == pytest.approx(2500 + 6 * (2500 + 700) / 32)
+    # no previous period, enough days: the pace so far
+    assert m.cumulative_forecast(700, 7, 28).value == pytest.approx(2800)
+    # the period is over: what was measured
+    assert m.cumulative_forecast(3, 31, 31, previous=(1, 1)).basis == m.BASIS_FINAL
+
+
+def test_the_hint_below_the_paying_level_says_what_reaches_it():
+    levels = m.DEFAULT_LEVELS  # pays above a total of 50
+    assert m.first_paying_score(levels) == 50
+    assert m.first_paying_score([(0, 10), (100, 100)]) is None  # pays from the start
+    assert m.first_paying_score([(0, 0), (100, 0)]) is None  # never pays
+    # two KPIs of 50% weight: meetings at 62.5% (31.25 points), deals at 0: total 31.25
+    lines = [(62.5, 50.0, True), (0.0, 50.0, True)]
+    # deals: target 4; the total passes 50 when deals score more than 37.5%: 2 deals (50%)
+    delta = m.delta_to_pay(lines, 1, 0, 4, "higher", "count", 10000, levels)
+    assert delta == 2
+    assert m.bonus_after_change(lines, 1, m.rescore(0, 4, "higher", delta), 10000, levels) > 0
+    assert m.bonus_after_change(lines, 1, m.rescore(0, 4, "higher", 1), 10000, levels) == 0
+    # an amount: the smallest amount that pays (scores and the total are rounded to cents)
+    amount = m.delta_to_pay(lines, 1, 0, 1000, "higher", "amount", 10000, levels)
+    assert 375 < amount <= 375.2
+    assert m.bonus_after_change(lines, 1, m.rescore(0, 1000, "higher", amount), 10000,
+                                levels) > 0
+    assert m.bonus_after_change(lines, 1, m.rescore(0, 1000, "higher", amount - 0.1), 10000,
+                                levels) == 0
+    # lower is better (overdue activities, target 2, 8 today: 25%)
+    low = [(25.0, 50.0, True), (60.0, 50.0, True)]
+    cut = m.delta_to_pay(low, 0, 8, 2, "lower", "count", 10000, levels)
+    assert cut < 0
+    assert m.bonus_after_change(low, 0, m.rescore(8, 2, "lower", cut), 10000, levels) > 0
+    # a KPI that cannot lift the total alone (10% weight, capped at 200%)
+    small = [(0.0, 90.0, True), (0.0, 10.0, True)]
+    assert m.delta_to_pay(small, 1, 0, 4, "higher", "count", 10000, levels) is None
 
 
 def test_forecast_of_nothing_to_measure_is_no_data_for_every_direction():

@@ -42,11 +42,12 @@ Estimate (My KPIs, My Bonus Estimate): the sheet, early
     quarter, ``kpi.bonus.scheme.period``) will compute, in the employee's timezone:
 
     * ``past`` windows: measured from the period's first day up to now, the way the sheet
-      measures the whole period, against the full period's target; forecast to the period's
-      end at the pace so far (:func:`pace_forecast`);
+      measures the whole period, against the full period's target; a count or an amount is
+      forecast to the period's end at a pace blended with the previous periods' (a ratio or
+      an average holds its value; :func:`cumulative_forecast`);
     * ``snapshot`` and ``future`` windows: the average of the daily results of the period so far
-      (:func:`period_score`); the forecast averages those days with a least-squares line through
-      their values for the days left (:func:`average_forecast`);
+      (:func:`period_score`); the forecast holds today's state for the days left
+      (:func:`average_forecast`);
     * manual KPIs: the assessments of the period's sheet that the viewer may read (none: not
       assessed yet, 0 as on the sheet); they are not forecast.
 
@@ -59,7 +60,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from .kpi_forecast import forecast, period_bounds
+from .kpi_forecast import period_bounds
 from .kpi_scoring import WINDOW_PAST, compute_score
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
@@ -282,6 +283,44 @@ def bonus_after_change(lines, index, new_score, base_amount, levels):
     return bonus_amount(base_amount, weighted_total(changed), levels)
 
 
+def first_paying_score(levels):
+    """The total score above which the curve ``levels`` pays something (the score of the
+    last level paying nothing before the first that pays); None when no level pays."""
+    points = sorted(levels)
+    for index, (_score, payout) in enumerate(points):
+        if payout > 0:
+            return points[index - 1][0] if index else None
+    return None
+
+
+def delta_to_pay(lines, index, value, target, direction, unit, base_amount, levels):
+    """The smallest change of the value of KPI ``index`` of ``lines`` [(score, weight used,
+    counts)] that makes the bonus more than 0, when it is 0 today (below the first paying
+    level); None when this KPI alone cannot get there (its score is capped) or nothing is
+    to gain. Counts move by whole units."""
+    def pays(delta):
+        score = rescore(value, target, direction, delta)
+        return bonus_after_change(lines, index, score, base_amount, levels) > 0
+
+    if direction == "lower":
+        low, high = -value, 0.0  # fewer is better: at most down to 0
+        if not pays(low):
+            return None
+        for _step in range(50):  # the smallest cut that pays
+            middle = (low + high) / 2
+            low, high = (middle, high) if pays(middle) else (low, middle)
+        delta = low
+        return float(math.floor(delta)) if unit == "count" else round(delta, 2)
+    high = max(target, 1.0) * 4 + abs(value)  # beyond the score cap: nothing more to gain
+    if not pays(high):
+        return None
+    low = 0.0
+    for _step in range(50):
+        middle = (low + high) / 2
+        low, high = (low, middle) if pays(middle) else (middle, high)
+    return float(math.ceil(high)) if unit == "count" else round(high + 0.005, 2)
+
+
 def amount_share(amount, contribution_points, total_score):
     """Share of one KPI (its ``contribution_points``) in ``amount`` (0 when the total is 0)."""
     return amount * contribution_points / total_score if total_score else 0.0
@@ -323,27 +362,83 @@ def pace_forecast(value, elapsed_days, period_days):
     return value if elapsed >= period_days else value * period_days / elapsed
 
 
+#: how many days of the previous periods' pace weigh in a cumulative forecast (its prior):
+#: on day 1 the forecast rests mostly on the previous periods, by the end on the period itself
+PRIOR_DAYS = 7
+#: below this many days measured, and without previous periods to lean on, a cumulative
+#: forecast does not extrapolate: it says what is measured so far
+MIN_PACE_DAYS = 7
+
+#: how a forecast was made (``CumulativeForecast.basis``)
+BASIS_FINAL = "final"  # the period has ended: the value measured
+BASIS_HELD = "held"  # not cumulative (a ratio, an average, a share): the value holds
+BASIS_PACE = "pace"  # the pace so far, blended with the previous periods' pace
+BASIS_TOO_EARLY = "too_early"  # too few days and no previous period: the value so far
+
+
+@dataclass(frozen=True)
+class CumulativeForecast:
+    value: float
+    basis: str  # BASIS_*
+    days: float  # days of the period measured so far
+    prior_days: float = 0.0  # days of previous periods the pace leaned on (0: none)
+
+
+def cumulative_forecast(value, elapsed_days, period_days, additive=True, previous=None):
+    """What a past-window KPI measured since the period's start (``value``, ``elapsed_days``
+    into a period of ``period_days``) reaches at the period's end if the employee keeps going
+    like this.
+
+    * Only counts and amounts accumulate (``additive``): a ratio, an average, a share or a
+      growth in % holds its value (:data:`BASIS_HELD`).
+    * A count or an amount continues at a pace that blends the pace so far with the pace of
+      the previous periods (``previous``: ``(value, days)`` measured over them, None when the
+      employee was not measured then): ``pace = (value + previous pace x PRIOR_DAYS) /
+      (elapsed + PRIOR_DAYS)``, so that one deal on the first day moves the forecast by what a
+      day is worth, not by the whole period, and the period's own pace takes over as its days
+      add up.
+    * Without previous periods, fewer than :data:`MIN_PACE_DAYS` days are not extrapolated:
+      the forecast is the value so far (:data:`BASIS_TOO_EARLY`), and says so.
+    """
+    elapsed = max(float(elapsed_days), 0.0)
+    if elapsed >= period_days:
+        return CumulativeForecast(value, BASIS_FINAL, period_days)
+    if not additive:
+        return CumulativeForecast(value, BASIS_HELD, elapsed)
+    remaining = period_days - elapsed
+    prior_value, prior_days = previous or (0.0, 0.0)
+    if prior_days <= 0:
+        if elapsed < MIN_PACE_DAYS:
+            return CumulativeForecast(value, BASIS_TOO_EARLY, elapsed)
+        return CumulativeForecast(value + remaining * value / elapsed, BASIS_PACE, elapsed)
+    prior_pace = prior_value / prior_days
+    pace = (value + prior_pace * PRIOR_DAYS) / (elapsed + PRIOR_DAYS)
+    return CumulativeForecast(value + remaining * max(pace, 0.0), BASIS_PACE, elapsed,
+                              prior_days)
+
+
 def average_forecast(results, day, period, target, direction):
     """The period score a ``snapshot``/``future`` KPI is on course for at the end of the
-    calendar ``period`` containing ``day``.
+    calendar ``period`` containing ``day``: a state does not accumulate, so "keep going like
+    this" is today's state held to the period's end.
 
     The average (like :func:`period_score`) of the daily ``results`` (DailyResult) of the
-    period up to ``day`` that had data and, for each day after ``day``, of the value of a
-    least-squares line through those days' values (``kpi_forecast.forecast``) scored against
-    ``target``. Without any result with data in the period, the latest earlier one holds
-    (flat); without any at all, nothing to measure (``has_data`` False).
+    period up to ``day`` that had data and, for each day after ``day``, of the latest value
+    measured, scored against ``target``. Without any result with data in the period, the
+    latest earlier one holds (flat); without any at all, nothing to measure (``has_data``
+    False).
     """
     start, end = period_bounds(day, period)
     measured = [r for r in results if r.has_data and r.date <= day]
-    in_period = [r for r in measured if start <= r.date]
+    in_period = sorted((r for r in measured if start <= r.date), key=lambda r: r.date)
     if not in_period:
         if not measured:
             return ForecastLine(0.0, None, 0, has_data=False)
         latest = max(measured, key=lambda r: r.date)
         return ForecastLine(latest.value, compute_score(latest.value, target, direction), 0)
-    ahead = [v for d, v in forecast([(r.date, r.value) for r in in_period], day, period)
-             if day < d <= end]
-    values = [r.value for r in in_period] + ahead
-    scores = [r.score for r in in_period] + [compute_score(v, target, direction) for v in ahead]
+    days_left = max((end - day).days, 0)
+    last = in_period[-1].value
+    values = [r.value for r in in_period] + [last] * days_left
+    scores = [r.score for r in in_period] + [compute_score(last, target, direction)] * days_left
     return ForecastLine(round(sum(values) / len(values), 4),
                         round(sum(scores) / len(scores), 2), len(in_period))

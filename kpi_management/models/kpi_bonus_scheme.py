@@ -4,10 +4,14 @@ from contextlib import contextmanager
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 from . import kpi_bonus_engine, kpi_bonus_math, kpi_forecast, kpi_scoring
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
+#: how many of the scheme's periods before the current one give the previous pace of a
+#: cumulative forecast (My Bonus Estimate)
+PREVIOUS_PERIODS = 3
 
 
 @contextmanager
@@ -292,6 +296,7 @@ class KpiBonusScheme(models.Model):
         recorded = self.env["kpi.result"]._read_recorded(rules.ids,
                                                          {user.id: (period_start, today)})
         row = [(user.id, user.partner_id.id, user.tz)]
+        previous = self._preview_previous_pace(user, past_rules, period_start)
         assessments = self._preview_assessments(user, today)
         levels = self._get_levels()
         rows, scores, ahead_scores = [], [], []
@@ -317,11 +322,13 @@ class KpiBonusScheme(models.Model):
                     count=len(ids), target=target, window_days=rule.window_days,
                     additive=rule.unit in kpi_bonus_engine.ADDITIVE_UNITS, **common)
                 score = kpi_bonus_engine.score_kpi(kpi, span)
-                ahead_value = kpi_bonus_math.pace_forecast(value, elapsed_days, period_days)
-                ahead = dataclasses.replace(score, value=ahead_value, score=kpi_scoring.
-                                            compute_score(ahead_value, score.target,
+                cumulative = kpi_bonus_math.cumulative_forecast(
+                    value, elapsed_days, period_days, kpi.additive, previous.get(rule.id))
+                ahead = dataclasses.replace(score, value=cumulative.value, score=kpi_scoring.
+                                            compute_score(cumulative.value, score.target,
                                                           rule.direction) if has_data else 0.0)
                 points = (today - period_start).days + 1
+                basis = self._forecast_note(cumulative, points)
             elif rule:
                 history = daily.get((rule.id, user.id), [])
                 kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_AVERAGE,
@@ -340,13 +347,16 @@ class KpiBonusScheme(models.Model):
                                             score=forecast.score or 0.0,
                                             has_data=forecast.has_data)
                 points = forecast.points
+                basis = _("A state, not a sum: today's value is held to the period's end "
+                          "(%s daily results so far).", points)
             else:
                 given = assessments.get(line.id, [])
                 kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_MANUAL,
                                                 assessments=tuple(given), **common)
                 score = ahead = kpi_bonus_engine.score_kpi(kpi, span)
                 assessed, points = bool(given), 0
-            rows.append((line, assessed, points))
+                basis = _("Assessed by people: kept as it is.")
+            rows.append((line, assessed, points, basis))
             scores.append(score)
             ahead_scores.append(ahead)
         bonus = kpi_bonus_engine.employee_bonus(scores, self.base_amount, levels)
@@ -355,7 +365,7 @@ class KpiBonusScheme(models.Model):
         forecast_amount = currency.round(later.amount)
         shared = [(k.kpi.score, k.weight_used, k.kpi.counts) for k in bonus.kpis]
         lines = []
-        for index, ((line, assessed, points), now_kpi, ahead_kpi) in enumerate(
+        for index, ((line, assessed, points, basis), now_kpi, ahead_kpi) in enumerate(
                 zip(rows, bonus.kpis, later.kpis, strict=True)):
             kpi, forecast_kpi = now_kpi.kpi, ahead_kpi.kpi
             lines.append({
@@ -389,6 +399,7 @@ class KpiBonusScheme(models.Model):
                     "amount": currency.round(ahead_kpi.amount),
                     "points": points,
                     "forecast": line.kind == "rule",
+                    "note": basis,
                 },
             })
         return {
@@ -407,12 +418,62 @@ class KpiBonusScheme(models.Model):
             "period_end": fields.Date.to_string(period_end),
             "forecast": {
                 "date": fields.Date.to_string(period_end),
+                "note": _("If you keep going like this: day %(day)s of %(days)s measured. "
+                          "Counts and amounts continue at your pace, leaning on the previous "
+                          "periods' pace while few days are measured; ratios, averages and "
+                          "states hold their value. A trend, not a promise.",
+                          day=(today - period_start).days + 1,
+                          days=(period_end - period_start).days + 1),
                 "total_score": later.total_score,
                 "payout_percent": round(later.payout_percent, 4),
                 "amount": forecast_amount,
             },
             "lines": lines,
         }
+
+    def _preview_previous_pace(self, user, rules, period_start):
+        """``{rule_id: (value, days)}``: what each of the past-window ``rules`` measured for
+        ``user`` over the previous periods (up to :data:`PREVIOUS_PERIODS` of the scheme's
+        period before ``period_start``, from the user's first result of the rule): the prior
+        of a cumulative forecast (``kpi_bonus_math.cumulative_forecast``). A rule the user
+        was not measured on before the period is left out. One query for the first results,
+        one measure per rule."""
+        self.ensure_one()
+        rules = rules.filtered(lambda rule: rule.unit in kpi_bonus_engine.ADDITIVE_UNITS)
+        if not rules:
+            return {}
+        start = period_start
+        for _step in range(PREVIOUS_PERIODS):
+            start = kpi_forecast.period_bounds(start - datetime.timedelta(days=1),
+                                               self.period)[0]
+        self.env["kpi.result"].flush_model(["rule_id", "user_id", "date"])
+        self.env.cr.execute(SQL(
+            """SELECT rule_id, min(date) FROM kpi_result
+                WHERE user_id = %s AND rule_id = ANY(%s) AND date < %s GROUP BY rule_id""",
+            user.id, rules.ids, period_start))
+        first = dict(self.env.cr.fetchall())
+        row = [(user.id, user.partner_id.id, user.tz)]
+        last = period_start - datetime.timedelta(days=1)
+        previous = {}
+        for rule in rules.filtered(lambda rule: rule.id in first):
+            date_from = max(start, first[rule.id])
+            value = rule._measure_period(row, date_from, last)[user.id][0]
+            previous[rule.id] = (value, (period_start - date_from).days)
+        return previous
+
+    def _forecast_note(self, cumulative, day):
+        """How the forecast of a past-window KPI was made, in the reader's words."""
+        if cumulative.basis == kpi_bonus_math.BASIS_HELD:
+            return _("A ratio or an average, not a sum: today's value is held.")
+        if cumulative.basis == kpi_bonus_math.BASIS_TOO_EARLY:
+            return _("Only %s days measured and no previous period to lean on: not "
+                     "extrapolated, the value so far.", day)
+        if cumulative.basis == kpi_bonus_math.BASIS_PACE and cumulative.prior_days:
+            return _("Your pace over %(days)s days, blended with your pace over the previous "
+                     "%(prior)s days.", days=day, prior=int(cumulative.prior_days))
+        if cumulative.basis == kpi_bonus_math.BASIS_PACE:
+            return _("Your pace over the %s days measured.", day)
+        return _("The period has ended: the value measured.")
 
     def _preview_assessments(self, user, day):
         """``{scheme_line_id: [score]}``: the assessments of ``user`` on this scheme's sheet
@@ -447,6 +508,23 @@ class KpiBonusScheme(models.Model):
         new_amount = self.currency_id.round(kpi_bonus_math.bonus_after_change(
             scored, index, new_score, self.base_amount, levels))
         amount_delta = self.currency_id.round(new_amount - amount)
+        floor = kpi_bonus_math.first_paying_score(levels)
+        below_floor = not amount and not amount_delta and floor is not None
+        if below_floor and line.kind == "manual":
+            return False  # a step of an assessment below the paying level changes nothing
+        if below_floor:
+            # below the first paying level a step changes nothing: say what reaches it
+            rule = line.rule_id
+            delta = kpi_bonus_math.delta_to_pay(scored, index, value, target, rule.direction,
+                                                rule.unit, self.base_amount, levels)
+            if not delta:
+                return {"delta": 0.0, "new_score": scored[index][0], "amount_delta": 0.0,
+                        "text": _("%(kpi)s alone cannot lift the total above %(floor)s%%, "
+                                  "where the bonus starts.", kpi=line.name,
+                                  floor="%g" % floor)}
+            new_score = kpi_bonus_math.rescore(value, target, rule.direction, delta)
+            amount_delta = self.currency_id.round(kpi_bonus_math.bonus_after_change(
+                scored, index, new_score, self.base_amount, levels))
         if line.rule_id.unit == "amount":
             qty = self.currency_id.format(abs(delta))
         elif line.kind == "manual":
@@ -464,6 +542,9 @@ class KpiBonusScheme(models.Model):
         else:
             text = _("%(kpi)s: %(qty)s less → %(amount)s",
                      qty=qty, kpi=line.name, amount=amount_text)
+        if below_floor:
+            text = _("%(hint)s (the bonus starts above a total of %(floor)s%%)", hint=text,
+                     floor="%g" % floor)
         return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
                 "text": text}
 

@@ -285,10 +285,12 @@ class KpiResult(models.Model):
             "points": points,
             "forecast": [{"date": fields.Date.to_string(d), "value": v} for d, v in predicted],
             "forecast_note": _(
-                "Forecast: from the last value, at the trend of the period so far (the slope "
-                "of a straight line fitted by least squares through the daily values since "
-                "%(start)s), up to %(end)s. A trend, not a promise.",
+                "Forecast: from the last value, at the trend of the daily values since "
+                "%(start)s, damped (a value over a rolling window levels off: the forecast "
+                "moves by at most four days of the trend), up to %(end)s; with fewer than "
+                "%(min)s days measured the value holds. A trend, not a promise.",
                 start=format_date(self.env, start), end=format_date(self.env, end),
+                min=kpi_forecast.MIN_TREND_POINTS,
             ),
             "result_id": latest_result.id,
             "record_count": len(latest_result.record_ids or []),

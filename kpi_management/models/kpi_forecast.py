@@ -6,19 +6,28 @@ Periods
 
 Forecast
     The forecast of a KPI to the end of the current period continues from the last measured
-    value at the trend of the period: the slope of a straight line fitted by least squares
-    through the daily values measured since the start of that period (one point per evaluation
-    day, ``x`` = days since the period start), drawn from the last measured day and value to the
-    period's last day. It never jumps away from today's figure (a line through the mean would
-    start at the period's average, not where the user stands). With a single point the line is
-    flat (the value stays as it is); with no point there is no forecast. Forecast values are
-    clipped to ``[minimum, maximum]`` (by default not below 0: a count or an amount cannot
+    value at the trend of the period, **damped**: the slope of a straight line fitted by least
+    squares through the daily values measured since the start of that period (one point per
+    evaluation day, ``x`` = days since the period start), each further day adding
+    :data:`DAMPING` times the previous day's change (Gardner's damped trend), so that the
+    whole forecast moves by at most ``slope x DAMPING / (1 - DAMPING)`` (4 days of the trend):
+    a KPI's daily value is a state over a rolling window, which does not run on to 0 or to
+    infinity because it fell or rose for a week. It never jumps away from today's figure (a
+    line through the mean would start at the period's average, not where the user stands).
+    With fewer than :data:`MIN_TREND_POINTS` points the line is flat (the value stays as it
+    is: a few days say nothing of a trend); with no point there is no forecast. Forecast values
+    are clipped to ``[minimum, maximum]`` (by default not below 0: a count or an amount cannot
     become negative). It is a trend, not a promise: the dashboard says so next to the graph.
 """
 
 import datetime
 
 PERIODS = ("day", "week", "month", "quarter", "year")
+
+#: fewer daily values than this in the period: no trend, the value holds
+MIN_TREND_POINTS = 7
+#: each day ahead continues this share of the previous day's change (damped trend)
+DAMPING = 0.8
 
 
 def period_bounds(day, period="month"):
@@ -70,12 +79,15 @@ def forecast(history, day, period="month", minimum=0.0, maximum=None):
     points = sorted(((d - start).days, float(v)) for d, v in history if start <= d <= day)
     if not points:
         return []
-    slope, _intercept = linear_fit(points)
+    slope = linear_fit(points)[0] if len(points) >= MIN_TREND_POINTS else 0.0
     last_x, last_value = points[-1]
     result = []
     current = start + datetime.timedelta(days=last_x)
     while current <= end:
-        value = last_value + slope * ((current - start).days - last_x)
+        ahead = (current - start).days - last_x
+        # sum of DAMPING^k for k = 1..ahead: the damped number of days of trend
+        days_of_trend = DAMPING * (1 - DAMPING ** ahead) / (1 - DAMPING)
+        value = last_value + slope * days_of_trend
         if minimum is not None:
             value = max(minimum, value)
         if maximum is not None:

@@ -91,7 +91,7 @@ registry.category("web_tour.tours").add("kpi_my_kpis_tour", {
         },
         {
             content: "the forecast is explained",
-            trigger: ".o_kpi_detail .o_kpi_forecast_note:contains('from the last value'):contains('least squares')",
+            trigger: ".o_kpi_detail .o_kpi_forecast_note:contains('from the last value'):contains('damped')",
         },
         screenshot("my_kpis_graph", ".o_kpi_detail .o_kpi_history canvas"),
         {
