@@ -96,7 +96,9 @@ class TestMyPeriods(PeriodViewCase):
         self.assertEqual((previous["value"], previous["target"], previous["score"],
                           previous["status"], previous["progress"]),
                          (1, 2, 50, "off_track", "final"))
-        self.assertEqual(deals["change"], 50)
+        # like with like: 2 deals by day 23 is 130.43% at this pace, against October's 50%
+        self.assertEqual(deals["change"], 80.43)
+        self.assertEqual(deals["change_note"], "At this pace (day 23 of 30).")
         # the last value is the KPI's own figure on its last day (its 30-day window)
         today = self.result(self.deals, self.salesman, TODAY)
         self.assertEqual((current["last_value"], current["last_date"]),
@@ -152,7 +154,9 @@ class TestMyPeriods(PeriodViewCase):
         self.assertEqual((deals["previous"]["value"], deals["previous"]["target"]),
                          (1, 0.4667))
         self.assertEqual((deals["current"]["value"], deals["current"]["score"]), (0, 0))
-        self.assertEqual(deals["change"], -200)  # 200% (capped) last week, 0% so far
+        # 200% (capped) last week, 0% on its first day: too early to compare (was -200)
+        self.assertIsNone(deals["change"])
+        self.assertEqual(deals["change_note"], "Too early to compare: day 1 of 7.")
         # a KPI without a score in the previous week: no change, and it says so
         self.assertFalse(self.rows(week)["Overdue activities"]["previous"])
         self.assertIsNone(self.rows(week)["Overdue activities"]["change"])

@@ -107,8 +107,10 @@ class TestPeriodScores(KpiCase):
         # November so far (up to now), against the month's target, not final
         self.assertEqual((nov_row.value, nov_row.score), (2, 100))
         self.assertFalse(nov_row.closed)
+        # the change compares like with like: 100% by day 10 (the last daily result) is
+        # 200% (capped) at this pace, against October's final 50%
         self.assertEqual((nov_row.previous_value, nov_row.previous_score, nov_row.score_change),
-                         (1, 50, 50))
+                         (1, 50, 150))
         # the drill-down opens exactly the deals of the period
         action = oct_row.action_open_records()
         self.assertEqual(self.env["crm.lead"].search(action["domain"]), october)

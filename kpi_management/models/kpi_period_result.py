@@ -26,7 +26,12 @@ BACKFILL_DAYS = 800
 
 #: what the Periods tab of My KPIs reads of a period score (:meth:`get_my_periods`)
 MY_PERIOD_FIELDS = ("id", "rule_id", "date_from", "date_to", "closed", "value", "target",
-                    "score", "status", "last_value", "last_date", "pilot", "computed_at")
+                    "score", "status", "last_value", "last_date", "pilot", "computed_at",
+                    "method")
+
+#: a period in progress is compared with the previous one only from this many days measured
+#: (before, one or two days say nothing: "too early to compare")
+MIN_CHANGE_DAYS = 7
 
 
 def period_label(env, period_type, date_from):
@@ -185,8 +190,10 @@ class KpiPeriodResult(models.Model):
             "labels"}``; ``current`` and ``previous`` hold the period's ``label``, dates and
             ``progress`` ("so far, day 23 of 30" or "final"); each row holds the KPI (name,
             unit, currency, pilot) and a ``current`` and ``previous`` cell (value, target,
-            score, status, progress, last value and its date; ``False`` without a score) and
-            the ``change`` in score points (``None`` when either has nothing to measure).
+            score, status, progress, last value and its date; ``False`` without a score), the
+            ``change`` in score points (``None`` when either has nothing to measure, or too
+            early in the period) and ``change_note`` (how it was compared, or why there is
+            none: see :meth:`_my_period_change`).
         """
         if period_type not in kpi_period.PERIOD_TYPES:
             period_type = "month"
@@ -232,6 +239,7 @@ class KpiPeriodResult(models.Model):
             previous_cell = self._my_period_cell(previous, statuses)
             has_scores = (current_cell and previous_cell and current_cell["score"] is not None
                           and previous_cell["score"] is not None)
+            change, change_note = self._my_period_change(current, previous, rule, has_scores)
             data["rows"].append({
                 "rule_id": rule_id,
                 "name": rule["name"],
@@ -245,8 +253,8 @@ class KpiPeriodResult(models.Model):
                 "pilot": bool((current or previous)["pilot"]),
                 "current": current_cell,
                 "previous": previous_cell,
-                "change": (round(current_cell["score"] - previous_cell["score"], 2)
-                           if has_scores else None),
+                "change": change,
+                "change_note": change_note,
             })
         data["rows"].sort(key=lambda r: (r["sequence"], r["name"], r["rule_id"]))
         data["current"] = self._my_period_header(
@@ -262,6 +270,34 @@ class KpiPeriodResult(models.Model):
         data["computed_at"] = fields.Datetime.to_string(max(
             row["computed_at"] for row in rows if row["date_from"] == current_start))
         return data
+
+    @api.model
+    def _my_period_change(self, current, previous, rule, has_scores):
+        """``(change, note)``: the change in score points of a KPI from the previous period to
+        the current one, like with like. A period in progress:
+
+        * before :data:`MIN_CHANGE_DAYS` days measured, no change ("too early to compare");
+        * a count or an amount measured over the period so far is compared at its pace (its
+          score x days of the period / days measured, at most the score cap) with the
+          previous period's final score: on day 4 it is not a fall of 100 points;
+        * an average, a ratio or a state is compared as it is.
+        """
+        if not has_scores:
+            return None, False
+        score = current["score"]
+        note = False
+        if not current["closed"]:
+            days = kpi_period.period_days(current["date_from"], current["date_to"])
+            elapsed = kpi_period.elapsed_days(current["date_from"], current["date_to"],
+                                              current["last_date"])
+            if elapsed < min(MIN_CHANGE_DAYS, days):
+                return None, _("Too early to compare: day %(day)s of %(days)s.",
+                               day=elapsed, days=days)
+            if current["method"] == "period" and \
+                    rule["unit"] in kpi_bonus_engine.ADDITIVE_UNITS and elapsed < days:
+                score = min(score * days / elapsed, kpi_scoring.SCORE_CAP)
+                note = _("At this pace (day %(day)s of %(days)s).", day=elapsed, days=days)
+        return round(score - previous["score"], 2), note
 
     @api.model
     def _my_period_cell(self, row, statuses):
@@ -432,15 +468,28 @@ class KpiPeriodResult(models.Model):
             """UPDATE kpi_period_result cur
                   SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
-                      score_change = round((cur.score - prev.score)::numeric, 2)
+                      -- like with like (see _my_period_change): a period in progress is
+                      -- compared from its MIN_CHANGE_DAYS-th day, a count or an amount at
+                      -- its pace
+                      score_change = CASE
+                          WHEN cur.closed THEN round((cur.score - prev.score)::numeric, 2)
+                          WHEN cur.last_date - cur.date_from + 1
+                               < LEAST(%(min_days)s, cur.date_to - cur.date_from + 1)
+                          THEN NULL
+                          WHEN %(pace)s AND cur.last_date < cur.date_to
+                          THEN round((LEAST(cur.score * (cur.date_to - cur.date_from + 1)
+                                            / (cur.last_date - cur.date_from + 1), %(cap)s)
+                                      - prev.score)::numeric, 2)
+                          ELSE round((cur.score - prev.score)::numeric, 2) END
                  FROM kpi_period_result cur2
                  LEFT JOIN kpi_period_result prev
                    ON prev.rule_id = cur2.rule_id AND prev.user_id = cur2.user_id
                   AND prev.period_type = cur2.period_type
                   AND prev.date_to = cur2.date_from - 1
-                WHERE cur.id = cur2.id AND cur2.rule_id = %s AND cur2.period_type = %s
-                  AND cur2.date_from = ANY(%s)""",
-            rule.id, period_type, starts))
+                WHERE cur.id = cur2.id AND cur2.rule_id = %(rule)s
+                  AND cur2.period_type = %(type)s AND cur2.date_from = ANY(%(starts)s)""",
+            rule=rule.id, type=period_type, starts=starts, min_days=MIN_CHANGE_DAYS,
+            pace=past and additive, cap=kpi_scoring.SCORE_CAP))
         self.invalidate_model()
         return ids
 

@@ -90,9 +90,11 @@ export class KpiPeriods extends Component {
     change(row) {
         const change = describeChange(row.change);
         if (change) {
-            return change;
+            return Object.assign(change, { note: row.change_note || "" });
         }
-        const reason = row.previous ? _t("Nothing to measure") : _t("No previous score");
+        const reason =
+            row.change_note ||
+            (row.previous ? _t("Nothing to measure") : _t("No previous score"));
         return { text: reason, color: "muted", icon: "fa-minus" };
     }
 
