@@ -78,8 +78,10 @@ class KpiRule(models.Model):
         compute="_compute_direction", store=True, readonly=False, tracking=True,
     )
     weight = fields.Float(
-        default=100.0, tracking=True,
-        help="Weight of the rule in bonus schemes, from 0 to 100.",
+        string="Weight in Overall Score", default=100.0, tracking=True,
+        help="Weight of this KPI in the overall score of My KPIs (the weighted average of "
+        "today's scores), from 0 to 100. Bonus sheets do not use it: they weigh the KPIs with "
+        "the weights of their bonus scheme.",
     )
     warning_threshold = fields.Float(
         string="Warning From (%)", default=80.0,
@@ -224,8 +226,11 @@ class KpiRule(models.Model):
         this rule from that day or before (the latest step wins)."""
         self.ensure_one()
         modes = {}
+        rule_id = self._origin.id  # a new rule in a form (NewId) has no step yet
+        if not rule_id:
+            return modes
         steps = self.env["kpi.rule.rollout"].sudo().search(
-            [("rule_id", "=", self.id), ("date", "<=", day)], order="date, id")
+            [("rule_id", "=", rule_id), ("date", "<=", day)], order="date, id")
         for step in steps:
             modes[step.team_id.id] = step.mode == "pilot"
         return modes
@@ -254,6 +259,7 @@ class KpiRule(models.Model):
             {"rule_id": self.id, "team_id": team.id, "mode": mode, "date": date}
             for team in teams
         ])
+        self._apply_mode_from_today()
         labels = dict(self.env["kpi.rule.rollout"]._fields["mode"]._description_selection(
             self.env))
         self.message_post(
@@ -261,6 +267,22 @@ class KpiRule(models.Model):
                    mode=labels[mode], date=format_date(self.env, date),
                    teams=", ".join(teams.mapped("display_name"))),
             subtype_xmlid="mail.mt_note")
+
+    def _apply_mode_from_today(self):
+        """A change of mode applies from today: the results already stored for today (and
+        any later day) take the mode of their team on their day, so that a rule run as a pilot
+        from today is a pilot on today's cards, overall score and reminders too. Earlier
+        results keep the mode they recorded. One statement per rule."""
+        today = fields.Date.context_today(self)
+        self.env["kpi.rule.rollout"].flush_model()
+        self.env["kpi.result"].flush_model(["rule_id", "date", "team_id", "pilot"])
+        for rule in self:
+            self.env.cr.execute(SQL(
+                "UPDATE kpi_result r SET pilot = %s WHERE r.rule_id = %s AND r.date >= %s",
+                self.env["kpi.rule.rollout"]._mode_sql(rule.id, SQL("r.team_id"),
+                                                       SQL("r.date"), bool(rule.pilot)),
+                rule.id, today))
+        self.env["kpi.result"].invalidate_model(["pilot"])
 
     @api.depends("profile_ids.user_ids")
     def _compute_user_count(self):
@@ -362,6 +384,8 @@ class KpiRule(models.Model):
         res = super().write(vals)
         if vals.get("reminder") is False or vals.get("active") is False:
             self.env["kpi.result"]._close_rule_reminders(self)
+        if "pilot" in vals:
+            self._apply_mode_from_today()
         return res
 
     # ------------------------------------------------------------------ actions
