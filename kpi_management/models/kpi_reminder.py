@@ -14,17 +14,77 @@ queries whatever the number of users:
   an open one is kept (its text follows the latest gap), else one is created;
 * anything else (reached, warning, no data, a pilot, reminders turned off): the open reminder
   is marked done, with the reason as feedback in the result's chatter.
+
+:meth:`KpiResult._sync_open_reminders` runs first in every hourly evaluation, over all open
+reminders, whatever their results:
+
+* a reminder whose KPI no longer applies to its user is marked done, saying why: the rule is
+  archived, the user is archived, or the rule is not assigned to the user any more (KPI profile
+  changed, profile archived, company left); the evaluation stores no result for such a pair, so
+  :meth:`_sync_reminders` never sees it;
+* a reminder is written in the language of its user (the reader of the activity): its note
+  records that language (``<p lang="da-DK">``) and a reminder whose user has changed language
+  since is written again in the new one, as is every reminder kept open by a new result.
+
+The reason a reminder is closed (feedback, and the message Odoo posts in the result's chatter)
+is written in the language of the reminder's user too, not in that of whoever runs the job.
 """
 
+import logging
 import math
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.tools import SQL, formatLang, html_escape
 
 from . import kpi_measure, kpi_scoring
 from .kpi_result import format_kpi_figure
 
+_logger = logging.getLogger(__name__)
+
 REMINDER_TYPE = "kpi_management.mail_activity_type_kpi_off_track"
+
+#: why an open reminder is marked done (:func:`close_reason`)
+CLOSE_BACK_ON_TRACK = "back_on_track"
+CLOSE_NO_DATA = "no_data"
+CLOSE_PILOT = "pilot"
+CLOSE_REMINDERS_OFF = "reminders_off"
+CLOSE_RULE_ARCHIVED = "rule_archived"
+CLOSE_USER_ARCHIVED = "user_archived"
+CLOSE_NOT_ASSIGNED = "not_assigned"
+
+
+def close_reason(env, code):
+    """The feedback of a reminder marked done for ``code``, in the language of ``env``."""
+    _ = env._
+    if code == CLOSE_PILOT:
+        return _("The KPI is now a pilot for your team: it no longer counts.")
+    if code == CLOSE_REMINDERS_OFF:
+        return _("Reminders are turned off for this KPI.")
+    if code == CLOSE_NO_DATA:
+        return _("Nothing to measure any more.")
+    if code == CLOSE_RULE_ARCHIVED:
+        return _("The KPI was archived: it no longer applies.")
+    if code == CLOSE_USER_ARCHIVED:
+        return _("The user was archived: the KPI no longer applies.")
+    if code == CLOSE_NOT_ASSIGNED:
+        return _("The KPI no longer applies to you (your KPI profile or the KPI's profiles "
+                 "changed).")
+    return _("Back on track.")
+
+
+def lang_tag(lang):
+    """The HTML ``lang`` of a note written in Odoo language ``lang``: "da_DK" -> "da-DK"."""
+    return (lang or "en_US").replace("_", "-")
+
+
+def note_html(sentence, lang):
+    """The note of a reminder: ``sentence`` in a paragraph that records its language."""
+    return '<p lang="%s">%s</p>' % (lang_tag(lang), html_escape(sentence))
+
+
+def note_is_in(note, lang):
+    """Whether the note of a reminder was written in ``lang`` (:func:`note_html`)."""
+    return ('lang="%s"' % lang_tag(lang)) in (note or "")
 
 
 def _figure(env, value, unit, currency=None):
@@ -38,12 +98,14 @@ def _figure(env, value, unit, currency=None):
 def gap_sentence(env, measure, direction, value, target, window_kind, window_days, unit,
                  unit_label, currency=None):
     """What the user must do to reach the target, in the KPI's unit and the language of
-    ``env``: "Plan 4 more meetings in the next 14 days to reach 10."."""
+    ``env``: "Plan 4 more meetings in the next 14 days to reach 10.", "Plan 1 more meeting
+    ...": a gap of one thing has its own sentence (as Odoo does, one msgid per number)."""
     _ = env._
     if direction == "lower":
         gap = value - target
     else:
         gap = target - value
+    one = unit == "count" and math.ceil(round(max(gap, 0), 6)) == 1
     # a growth is signed, as the result shows it ("+12", "−5"): its gap is not
     growth = measure in kpi_measure.GROWTH_MEASURES
     args = {
@@ -55,15 +117,27 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         "days": window_days,
         "unit": unit_label or "",
     }
+    if measure == "meetings" and window_kind == kpi_scoring.WINDOW_FUTURE and one:
+        return _("Plan %(gap)s more meeting in the next %(days)s days to reach %(target)s.",
+                 **args)
     if measure == "meetings" and window_kind == kpi_scoring.WINDOW_FUTURE:
         return _("Plan %(gap)s more meetings in the next %(days)s days to reach %(target)s.",
                  **args)
+    if measure == "meetings" and one:
+        return _("Hold %(gap)s more meeting: %(value)s in the last %(days)s days, the target "
+                 "is %(target)s.", **args)
     if measure == "meetings":
         return _("Hold %(gap)s more meetings: %(value)s in the last %(days)s days, the target "
                  "is %(target)s.", **args)
+    if measure == "won_deals" and one:
+        return _("Win %(gap)s more deal: %(value)s in the last %(days)s days, the target is "
+                 "%(target)s.", **args)
     if measure == "won_deals":
         return _("Win %(gap)s more deals: %(value)s in the last %(days)s days, the target is "
                  "%(target)s.", **args)
+    if measure == "new_clients" and one:
+        return _("Win %(gap)s more new client: %(value)s in the last %(days)s days, the "
+                 "target is %(target)s.", **args)
     if measure == "new_clients":
         return _("Win %(gap)s more new clients: %(value)s in the last %(days)s days, the target "
                  "is %(target)s.", **args)
@@ -79,6 +153,9 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     if measure == "response_time":
         return _("Answer new leads faster: %(value)s hours on average over the last %(days)s "
                  "days, the target is %(target)s hours or less.", **args)
+    if measure == "overdue_activities" and one:
+        return _("Close or reschedule %(gap)s overdue activity to get down to %(target)s.",
+                 **args)
     if measure == "overdue_activities":
         return _("Close or reschedule %(gap)s overdue activities to get down to %(target)s.",
                  **args)
@@ -93,6 +170,9 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     if measure in ("won_revenue_growth_pct", "won_deals_growth_pct"):
         return _("Raise your growth by %(gap)s points to reach %(target)s%% against your "
                  "baseline (now %(value)s%% over the last %(days)s days).", **args)
+    if measure == "large_deals" and one:
+        return _("Win %(gap)s more large deal: %(value)s in the last %(days)s days, the "
+                 "target is %(target)s.", **args)
     if measure == "large_deals":
         return _("Win %(gap)s more large deals: %(value)s in the last %(days)s days, the "
                  "target is %(target)s.", **args)
@@ -105,6 +185,9 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     if measure == "data_completeness":
         return _("Fill in the missing fields of your open opportunities: %(value)s%% of them "
                  "are complete, the target is %(target)s%%.", **args)
+    if measure == "rotting_opportunities" and one:
+        return _("Move %(gap)s rotting opportunity to its next stage (or close it) to get "
+                 "down to %(target)s.", **args)
     if measure == "rotting_opportunities":
         return _("Move %(gap)s rotting opportunities to their next stage (or close them) to "
                  "get down to %(target)s.", **args)
@@ -121,11 +204,12 @@ class KpiResult(models.Model):
     _mail_post_access = "read"
 
     def _reminder_texts(self):
-        """``{result_id: (summary, note)}`` in the language of each result's user."""
+        """``{result_id: (summary, note)}`` in the language of each result's user (the note
+        records it: :func:`note_html`)."""
         texts = {}
         for result in self:
-            user = result.user_id
-            env = result.with_context(lang=user.lang or self.env.lang).env
+            lang = result._reminder_lang()
+            env = result.with_context(lang=lang).env
             rule = result.rule_id.with_env(env)
             currency = result._amount_currency() if rule.unit == "amount" else None
             summary = env._("%(kpi)s: off track (%(score)s%%)", kpi=rule.name,
@@ -133,8 +217,13 @@ class KpiResult(models.Model):
             sentence = gap_sentence(env, rule.template_id.measure, rule.direction,
                                     result.value or 0.0, result.target, rule.window_kind,
                                     rule.window_days, rule.unit, rule.unit_label, currency)
-            texts[result.id] = (summary, "<p>%s</p>" % html_escape(sentence))
+            texts[result.id] = (summary, note_html(sentence, lang))
         return texts
+
+    def _reminder_lang(self):
+        """The language the reminder of this result is written in: its user's."""
+        self.ensure_one()
+        return self.user_id.lang or self.env.lang or "en_US"
 
     @api.model
     def _sync_reminders(self, result_ids):
@@ -166,7 +255,10 @@ class KpiResult(models.Model):
             elif remind:
                 to_create.append(result_id)
             elif activity_id:
-                to_close[activity_id] = (status, pilot, rule_reminds)
+                to_close[activity_id] = (
+                    CLOSE_PILOT if pilot else CLOSE_REMINDERS_OFF if not rule_reminds
+                    else CLOSE_NO_DATA if status == kpi_scoring.STATUS_NO_DATA
+                    else CLOSE_BACK_ON_TRACK)
         # no "assigned to you" e-mail per reminder (it shows in the activity menu), and the
         # users follow their results in two queries, not in a loop per user (see
         # :meth:`message_subscribe`)
@@ -189,16 +281,69 @@ class KpiResult(models.Model):
             } for result in self.browse(to_create).sudo()])
         if to_update:
             # the text follows the latest gap; the due date stays the day it went off track
-            self.env.cr.execute(SQL(
-                """UPDATE mail_activity a SET summary = x.summary, note = x.note
-                     FROM unnest(%s::int[], %s::varchar[], %s::text[]) AS x(id, summary, note)
-                    WHERE a.id = x.id AND (a.summary IS DISTINCT FROM x.summary
-                                           OR a.note IS DISTINCT FROM x.note)""",
-                [a for a, _r in to_update], [texts[r][0] for _a, r in to_update],
-                [texts[r][1] for _a, r in to_update]))
-            Activity.invalidate_model(["summary", "note"])
+            self._write_reminder_texts(to_update, texts)
         if to_close:
             self._close_reminders(Activity.browse(list(to_close)), to_close)
+
+    @api.model
+    def _write_reminder_texts(self, pairs, texts):
+        """Write ``texts`` (:meth:`_reminder_texts`) on the reminders of ``pairs``,
+        ``[(activity_id, result_id)]``, in one query, those that differ only."""
+        self.env.cr.execute(SQL(
+            """UPDATE mail_activity a SET summary = x.summary, note = x.note
+                 FROM unnest(%s::int[], %s::varchar[], %s::text[]) AS x(id, summary, note)
+                WHERE a.id = x.id AND (a.summary IS DISTINCT FROM x.summary
+                                       OR a.note IS DISTINCT FROM x.note)""",
+            [a for a, _r in pairs], [texts[r][0] for _a, r in pairs],
+            [texts[r][1] for _a, r in pairs]))
+        self.env["mail.activity"].invalidate_model(["summary", "note"])
+
+    @api.model
+    def _sync_open_reminders(self):
+        """Every open reminder against today's configuration (see the module's docstring):
+        marked done when its KPI no longer applies to its user, written again in its user's
+        language when that changed. A fixed number of queries whatever the number of
+        reminders, plus one per reason and language closed."""
+        activity_type = self.env.ref(REMINDER_TYPE, raise_if_not_found=False)
+        if not activity_type:
+            return
+        self.env["mail.activity"].flush_model()
+        self.env["kpi.rule"].flush_model(["active"])
+        self.env["res.users"].flush_model(["active"])
+        self.env["res.partner"].flush_model(["lang"])
+        self.env.cr.execute(SQL(
+            """SELECT a.id, r.id, r.rule_id, r.user_id, ru.active, u.active, p.lang, a.note
+                 FROM mail_activity a
+                 JOIN kpi_result r ON r.id = a.res_id
+                 JOIN kpi_rule ru ON ru.id = r.rule_id
+                 JOIN res_users u ON u.id = r.user_id
+                 JOIN res_partner p ON p.id = u.partner_id
+                WHERE a.res_model = 'kpi.result' AND a.active AND a.activity_type_id = %s""",
+            activity_type.id))
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        rules = self.env["kpi.rule"].sudo().browse({row[2] for row in rows if row[4]})
+        users = self.env["res.users"].sudo().browse({row[3] for row in rows if row[5]})
+        assigned = {(rule_id, user_id)
+                    for rule_id, assignments in rules._get_assignments(users).items()
+                    for user_id, _partner, _tz in assignments}
+        to_close, to_render = {}, []
+        for activity_id, result_id, rule_id, user_id, rule_active, user_active, lang, note in rows:
+            if not rule_active:
+                to_close[activity_id] = CLOSE_RULE_ARCHIVED
+            elif not user_active:
+                to_close[activity_id] = CLOSE_USER_ARCHIVED
+            elif (rule_id, user_id) not in assigned:
+                to_close[activity_id] = CLOSE_NOT_ASSIGNED
+            elif not note_is_in(note, lang or self.env.lang):
+                to_render.append((activity_id, result_id))
+        if to_render:
+            texts = self.browse([r for _a, r in to_render]).sudo()._reminder_texts()
+            self._write_reminder_texts(to_render, texts)
+        if to_close:
+            self._close_reminders(self.env["mail.activity"].sudo().browse(list(to_close)),
+                                  to_close)
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):
         if self.env.context.get("kpi_reminder_sync") and not subtype_ids:
@@ -230,23 +375,17 @@ class KpiResult(models.Model):
         self.invalidate_model(["message_follower_ids", "message_partner_ids"])
 
     def _close_reminders(self, activities, reasons):
-        """Mark ``activities`` done with the reason as feedback, per reason (Odoo's own done:
-        the result's chatter keeps it)."""
-        by_reason = {}
+        """Mark ``activities`` done with the reason as feedback, ``reasons``: ``{activity_id:
+        code}`` (:func:`close_reason`), per reason and language (Odoo's own done: the result's
+        chatter keeps it), in the language of each reminder's user."""
+        groups = {}
         for activity in activities:
-            status, pilot, rule_reminds = reasons[activity.id]
-            if pilot:
-                reason = _("The KPI is now a pilot for your team: it no longer counts.")
-            elif not rule_reminds:
-                reason = _("Reminders are turned off for this KPI.")
-            elif status == kpi_scoring.STATUS_NO_DATA:
-                reason = _("Nothing to measure any more.")
-            else:
-                reason = _("Back on track.")
-            by_reason.setdefault(reason, activities.browse())
-            by_reason[reason] |= activity
-        for reason, group in by_reason.items():
-            group._action_done(feedback=reason)
+            lang = activity.user_id.lang or self.env.lang or "en_US"
+            key = (reasons[activity.id], lang)
+            groups[key] = groups.get(key, activities.browse()) | activity
+        for (code, lang), group in groups.items():
+            group = group.with_context(lang=lang)
+            group._action_done(feedback=close_reason(group.env, code))
 
     @api.model
     def _close_rule_reminders(self, rules):
@@ -255,14 +394,15 @@ class KpiResult(models.Model):
         if not activity_type or not rules:
             return
         self.env["mail.activity"].flush_model()
+        rules.flush_model(["active"])
         self.env.cr.execute(SQL(
-            """SELECT a.id FROM mail_activity a JOIN kpi_result r ON r.id = a.res_id
+            """SELECT a.id, ru.active FROM mail_activity a
+                 JOIN kpi_result r ON r.id = a.res_id JOIN kpi_rule ru ON ru.id = r.rule_id
                 WHERE a.res_model = 'kpi.result' AND a.active AND a.activity_type_id = %s
                   AND r.rule_id = ANY(%s)""", activity_type.id, rules.ids))
-        activities = self.env["mail.activity"].sudo().browse(
-            [row[0] for row in self.env.cr.fetchall()])
-        # (status, pilot, rule reminds): the reason is "reminders turned off"
-        self._close_reminders(activities, dict.fromkeys(activities.ids, (None, False, False)))
+        reasons = {activity_id: CLOSE_REMINDERS_OFF if active else CLOSE_RULE_ARCHIVED
+                   for activity_id, active in self.env.cr.fetchall()}
+        self._close_reminders(self.env["mail.activity"].sudo().browse(list(reasons)), reasons)
 
     @api.model
     def _demo_reminders(self):
@@ -273,3 +413,19 @@ class KpiResult(models.Model):
         activity_type = self.env.ref(REMINDER_TYPE)
         return self.env["mail.activity"].sudo().search_count(
             [("activity_type_id", "=", activity_type.id)])
+
+
+class KpiRule(models.Model):
+    _inherit = "kpi.rule"
+
+    @api.model
+    def _cron_evaluate(self, batch_size=1000):
+        """First the open reminders against today's configuration
+        (:meth:`KpiResult._sync_open_reminders`): a failure there is logged and never stops
+        the evaluation."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["kpi.result"]._sync_open_reminders()
+        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
+            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
+        return super()._cron_evaluate(batch_size=batch_size)
