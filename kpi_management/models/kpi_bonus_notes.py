@@ -122,9 +122,16 @@ def render_kpi_note(env, facts, counted=True, no_data=False):
     if code == MEASURED:
         args = {"from": format_day(env, facts["from"]), "to": format_day(env, facts["to"]),
                 "count": format_figure(env, facts["count"])}
-        if facts.get("partial"):
+        # one record has its own sentence (as Odoo does, one msgid per number form)
+        if facts.get("partial") and facts["count"] == 1:
+            note = _("Measured over the employee's days in the team %(from)s - %(to)s, target "
+                     "prorated: %(count)s record counted.", **args)
+        elif facts.get("partial"):
             note = _("Measured over the employee's days in the team %(from)s - %(to)s, target "
                      "prorated: %(count)s records counted.", **args)
+        elif facts["count"] == 1:
+            note = _("Measured over the whole period %(from)s - %(to)s in the employee's "
+                     "timezone: %(count)s record counted.", **args)
         else:
             note = _("Measured over the whole period %(from)s - %(to)s in the employee's "
                      "timezone: %(count)s records counted.", **args)
@@ -138,10 +145,17 @@ def render_kpi_note(env, facts, counted=True, no_data=False):
                 period_target=format_figure(env, round(scaled["period_target"], 2))))
     elif code == DAILY:
         days, measured_days = facts["days"], facts["measured"]
-        if measured_days < days:
+        counts = {"measured": format_figure(env, measured_days),
+                  "empty": format_figure(env, days - measured_days)}
+        if measured_days < days and 1 in (measured_days, days - measured_days):
+            # a count of one in either place: worded without plurals to get wrong
+            note = _("Average of the daily results with something to measure: %(measured)s; "
+                     "days with nothing to measure left out: %(empty)s.", **counts)
+        elif measured_days < days:
             note = _("Average of %(measured)s daily results (%(empty)s days with nothing to "
-                     "measure left out).", measured=format_figure(env, measured_days),
-                     empty=format_figure(env, days - measured_days))
+                     "measure left out).", **counts)
+        elif days == 1:
+            note = _("Average of %s daily result.", format_figure(env, days))
         elif days:
             note = _("Average of %s daily results.", format_figure(env, days))
         else:

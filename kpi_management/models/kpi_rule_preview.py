@@ -30,6 +30,26 @@ class KpiRulePreview(models.TransientModel):
     record_ids = fields.Json(readonly=True)
     record_count = fields.Integer(readonly=True)
     res_model = fields.Char(readonly=True)
+    figures = fields.Char(
+        string="Value / Target", compute="_compute_figures",
+        help="As the KPI's result shows them: amounts in the currency they are measured in, "
+        "a growth signed, with its baseline.")
+
+    @api.depends("computed", "value", "target", "baseline", "status", "rule_id", "user_id")
+    def _compute_figures(self):
+        """The figures as a stored result would show them (``kpi.result._figures_text``):
+        one definition of how a KPI's value, target and currency read."""
+        for preview in self:
+            if not preview.computed:
+                preview.figures = False
+                continue
+            result = self.env["kpi.result"].new({
+                "rule_id": preview.rule_id.id, "user_id": preview.user_id.id,
+                "company_id": preview.rule_id.company_id.id, "value": preview.value,
+                "target": preview.target, "baseline": preview.baseline,
+                "status": preview.status,
+            })
+            preview.figures = result._figures_text()
 
     @api.onchange("rule_id", "user_id", "date")
     def _onchange_reset(self):
