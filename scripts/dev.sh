@@ -169,16 +169,23 @@ db_has_module() {
 }
 
 # ----------------------------------------------------------------------- demo
+# The demo speaks English and Danish: Danish is installed with the translations of every module
+# (a user who picks Danish in their preferences sees Odoo and kpi_management in Danish). English
+# comes first: the first language given to --load-language is the default of a new database.
+DEMO_LANGS="en_US,da_DK"
+
 demo() {
     venv; pg
     if db_exists "$KPI_DEMO_DB" && db_has_module "$KPI_DEMO_DB"; then
-        say "Database $KPI_DEMO_DB exists: updating kpi_management"
-        odoo -d "$KPI_DEMO_DB" -u kpi_management --stop-after-init --log-level=warn || die "module update failed"
+        say "Database $KPI_DEMO_DB exists: updating kpi_management and its Danish translations"
+        # --i18n-overwrite: the Danish of the module's data and views follows its da.po
+        odoo -d "$KPI_DEMO_DB" -u kpi_management --load-language="$DEMO_LANGS" --i18n-overwrite \
+            --stop-after-init --log-level=warn || die "module update failed"
     else
         db_exists "$KPI_DEMO_DB" && { say "Dropping incomplete database $KPI_DEMO_DB"; psql_odoo "DROP DATABASE \"$KPI_DEMO_DB\""; }
-        say "Creating database $KPI_DEMO_DB with kpi_management and demo data (a few minutes)"
-        odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --stop-after-init --log-level=warn \
-            || die "installing kpi_management failed"
+        say "Creating database $KPI_DEMO_DB with kpi_management, demo data and Danish (a few minutes)"
+        odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --load-language="$DEMO_LANGS" \
+            --stop-after-init --log-level=warn || die "installing kpi_management failed"
     fi
     say "Computing KPI history for the demo users (last 90 days), the demo bonus sheets and team reports"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
