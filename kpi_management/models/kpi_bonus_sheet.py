@@ -203,6 +203,11 @@ class KpiBonusSheet(models.Model):
         compute="_compute_is_manager_approver",
         help="Whether the current user is to give the manager approval of this sheet now: only "
         "they see the button.")
+    is_hr_approver = fields.Boolean(
+        compute="_compute_is_hr_approver",
+        help="Whether the current user may give the HR approval of this sheet now (a bonus "
+        "officer who neither submitted it, nor gave its manager approval, nor has a line on "
+        "it): only they see the button.")
     submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
     manager_approved_uid = fields.Many2one("res.users", string="Approved by Manager",
@@ -1158,6 +1163,18 @@ class KpiBonusSheet(models.Model):
                 bool(sheet.id) and sheet.state == "to_approve"
                 and not sheet.manager_approved_uid
                 and sheet._get_manager_approver() == self.env.user)
+
+    @api.depends_context("uid")
+    @api.depends("state", "manager_approved_uid", "submitted_uid", "line_ids.user_id")
+    def _compute_is_hr_approver(self):
+        officer = self._is_officer()
+        for sheet in self:
+            if not (officer and sheet.id and sheet.state == "to_approve"
+                    and sheet.manager_approved_uid):
+                sheet.is_hr_approver = False
+                continue
+            employees, signed = sheet._get_non_signatories()
+            sheet.is_hr_approver = self.env.user not in employees | signed
 
     def _get_manager_approver(self):
         """Who gives the manager approval: the team's manager, unless the team has none or he
