@@ -6,9 +6,10 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
+from odoo.tests import Form, new_test_user
 
 from .bonus_common import BonusCase
-from .common import NOW
+from .common import NOW, TZ, KpiCase
 
 
 def arch_of(records, view_type="form"):
@@ -22,6 +23,35 @@ def conditions_above(node):
     left out)."""
     return [el.get("invisible") for el in [node, *node.iterancestors()]
             if el.get("invisible") not in (None, "0", "False", "false")]
+
+
+class TestTeamReportSetting(KpiCase):
+    def test_kpi_report_is_shown_whatever_the_assignment_settings(self):
+        """The team form's KPI Report sat in crm's "Assignment Rules" group, invisible unless
+        rule-based assignment is on: nobody could reach it."""
+        sales_admin = new_test_user(
+            self.env, login="kpi_t_sales_admin", tz=TZ,
+            groups="sales_team.group_sale_manager,kpi_management.group_kpi_admin")
+        sales_manager = new_test_user(  # edits sales teams, holds no KPI group
+            self.env, login="kpi_t_sales_manager", tz=TZ, groups="sales_team.group_sale_manager")
+        for user in (self.manager, sales_admin, sales_manager):
+            arch = arch_of(self.env["crm.team"].with_user(user))
+            for name in ("kpi_report_frequency", "kpi_report_last_date"):
+                nodes = arch.xpath("//field[@name='%s']" % name)
+                self.assertEqual(len(nodes), 1, (user.login, name))
+                conditions = conditions_above(nodes[0])
+                self.assertFalse([c for c in conditions if "assignment" in c],
+                                 (user.login, name, conditions))
+            frequency = arch.xpath("//field[@name='kpi_report_frequency']")[0]
+            self.assertEqual(conditions_above(frequency), [], user.login)
+        # a sales administrator sets it on the form
+        with Form(self.team.with_user(sales_manager)) as form:
+            form.kpi_report_frequency = "month"
+        self.assertEqual(self.team.kpi_report_frequency, "month")
+
+    def test_kpi_report_is_not_shown_to_a_salesperson(self):
+        arch = arch_of(self.env["crm.team"].with_user(self.salesman))
+        self.assertFalse(arch.xpath("//field[@name='kpi_report_frequency']"))
 
 
 @freeze_time(NOW)
