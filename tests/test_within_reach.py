@@ -85,3 +85,22 @@ class TestHrApprovalButton(BonusCase):
         arch = arch_of(self.env["kpi.bonus.sheet"].with_user(self.hr))
         button = arch.xpath("//button[@name='action_approve']")[0]
         self.assertEqual(button.get("invisible"), "not is_hr_approver")
+
+
+class TestTeamKpisHelp(KpiCase):
+    def test_a_director_leading_no_team_is_told_where_to_go(self):
+        """The sales director (approver for managers, leading no team) landed on an empty
+        Team KPIs page with no word of what she could do there."""
+        director = new_test_user(self.env, login="kpi_t_director", tz=TZ,
+                                 groups="base.group_user,kpi_management.group_kpi_manager")
+        action = self.env["kpi.result"].with_user(director)._landing_action()
+        self.assertEqual(action["id"], self.env.ref("kpi_management.kpi_result_action_team").id)
+        help_text = action["help"]
+        for words in ("teams you lead", "lead no sales team", "Bonus Sheets", "To Approve"):
+            self.assertIn(words, help_text)
+        # what it points to is there for her
+        menus = self.env["ir.ui.menu"].with_user(director)._visible_menu_ids()
+        self.assertIn(self.env.ref("kpi_management.kpi_bonus_sheet_menu").id, menus)
+        search = arch_of(self.env["kpi.bonus.sheet"].with_user(director), "search")
+        self.assertEqual(search.xpath("//filter[@name='filter_to_approve']/@string"),
+                         ["To Approve"])
