@@ -104,3 +104,23 @@ class TestTeamKpisHelp(KpiCase):
         search = arch_of(self.env["kpi.bonus.sheet"].with_user(director), "search")
         self.assertEqual(search.xpath("//filter[@name='filter_to_approve']/@string"),
                          ["To Approve"])
+
+
+class TestReadableTexts(KpiCase):
+    def assertWraps(self, node, label):
+        self.assertIn("text-wrap", (node.get("class") or "").split(), label)
+
+    def test_bonus_line_details_wrap(self):
+        """The KPI names and the "How" column of a bonus line's details were cut off."""
+        arch = arch_of(self.env["kpi.bonus.sheet.line"].with_user(self.salesman))
+        details = arch.xpath("//field[@name='detail_ids']")[0]
+        for name in ("name", "note"):
+            self.assertWraps(details.xpath("./list/field[@name='%s']" % name)[0], name)
+        # a row opens the KPI with its note on a line of its own, outside any column
+        note = details.xpath("./form//field[@name='note']")
+        self.assertEqual(len(note), 1)
+        self.assertFalse([el for el in note[0].iterancestors() if el.tag == "list"])
+
+    def test_team_kpis_list_kpi_column_wraps(self):
+        arch = arch_of(self.env["kpi.result"].with_user(self.manager), "list")
+        self.assertWraps(arch.xpath("//field[@name='rule_id']")[0], "rule_id")
