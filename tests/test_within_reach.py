@@ -6,10 +6,11 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, new_test_user
 
 from .bonus_common import BonusCase
-from .common import NOW, TZ, KpiCase
+from .common import NOW, TODAY, TZ, KpiCase
 
 
 def arch_of(records, view_type="form"):
@@ -124,3 +125,67 @@ class TestReadableTexts(KpiCase):
     def test_team_kpis_list_kpi_column_wraps(self):
         arch = arch_of(self.env["kpi.result"].with_user(self.manager), "list")
         self.assertWraps(arch.xpath("//field[@name='rule_id']")[0], "rule_id")
+
+
+class TestRuleWeightSaysWhatItDoes(KpiCase):
+    def test_weight_is_the_overall_score_weight(self):
+        """The rule's weight said it was used "in bonus schemes"; sheets use the scheme's
+        weights, the rule's weighs the overall score of My KPIs."""
+        field = self.env["kpi.rule"].with_user(self.kpi_admin).fields_get(
+            ["weight"], ["string", "help"])["weight"]
+        self.assertNotIn("bonus schemes", field["help"])
+        self.assertIn("overall score of My KPIs", field["help"])
+        self.assertIn("Bonus sheets do not use it", field["help"])
+        self.assertIn("Overall Score", field["string"])
+        arch = arch_of(self.env["kpi.rule"].with_user(self.kpi_admin))
+        weight = arch.xpath("//field[@name='weight']")[0]
+        self.assertIsNone(weight.get("string"))  # the form shows the field's own label
+        self.assertEqual(Form(self.env["kpi.rule"].with_user(self.kpi_admin)).weight, 100)
+
+
+@freeze_time(NOW)
+class TestQuietForms(KpiCase):
+    def test_a_new_rule_form_logs_nothing(self):
+        """Opening a new rule logged "Domains don't support NewId" (the teams of its roll-out
+        were searched with the new record's id)."""
+        with self.assertNoLogs("odoo", "WARNING"):
+            form = Form(self.env["kpi.rule"].with_user(self.kpi_admin))
+            form.name = "Meetings"
+            form.template_id = self.template("meetings_planned")
+            form.profile_ids.add(self.profile_sales)
+            self.assertFalse(form.pilot_team_ids)
+            rule = form.save()
+        # an existing rule in the form still shows its teams' steps after an onchange (as a
+        # KPI admin who may read ir.model.fields: reading the rule's Required Fields needs it)
+        rule._set_team_mode(self.team, "pilot", TODAY)
+        rights_admin = new_test_user(
+            self.env, login="kpi_t_admin_rights", tz=TZ,
+            groups="base.group_erp_manager,kpi_management.group_kpi_admin")
+        with self.assertNoLogs("odoo", "WARNING"):
+            form = Form(rule.with_user(rights_admin))
+            form.pilot = True
+            self.assertEqual(form.pilot_team_ids[:], self.team)
+
+    def test_a_template_without_code_is_refused_before_the_database(self):
+        """Saving a template without a code logged a NOT NULL error of the database."""
+        Template = self.env["kpi.template"].with_user(self.kpi_admin)
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            with self.assertRaisesRegex(ValidationError, "needs a code"):
+                Template.name_create("Calls made")
+            with self.assertRaisesRegex(ValidationError, "needs a code"):
+                Template.create({"name": "Calls made", "code": "  ", "measure": "meetings"})
+            template = Template.create({"name": "Calls", "code": "calls_t",
+                                        "measure": "meetings"})
+            with self.assertRaisesRegex(ValidationError, "needs a code"):
+                template.write({"code": False})
+        # a code given as a default is a code
+        self.assertEqual(Template.with_context(default_code="calls_d").create(
+            {"name": "Calls", "measure": "meetings"}).code, "calls_d")
+        # the form asks for it, and the rule form creates templates through that form only
+        form = Form(Template)
+        form.name = "Calls made"
+        with self.assertRaisesRegex(AssertionError, "code"):
+            form.save()
+        arch = arch_of(self.env["kpi.rule"].with_user(self.kpi_admin))
+        template_field = arch.xpath("//field[@name='template_id']")[0]
+        self.assertIn("no_quick_create", template_field.get("options") or "")

@@ -189,9 +189,15 @@ class KpiTemplate(models.Model):
     # ------------------------------------------------------------------- CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        defaults = self.default_get(["code"]) if any(
+            "code" not in vals for vals in vals_list) else {}
+        for vals in vals_list:
+            self._check_code_given(vals.get("code", defaults.get("code")))
         return super().create([dict(vals, definition_uid=self.env.uid) for vals in vals_list])
 
     def write(self, vals):
+        if "code" in vals:
+            self._check_code_given(vals["code"])
         vals = dict(vals)
         vals.pop("definition_uid", None)  # set here only, never given
         if any(name in vals for name in DEFINITION_FIELDS):
@@ -199,6 +205,14 @@ class KpiTemplate(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------ constraints
+    @api.model
+    def _check_code_given(self, code):
+        """A clear message before the INSERT or UPDATE, instead of the database's NOT NULL
+        error (e.g. a template created from a rule's Template field by its name only)."""
+        if not (code or "").strip():
+            raise ValidationError(_("A KPI template needs a code: a unique technical key, "
+                                    "e.g. meetings_planned."))
+
     def _validate_custom_definition(self):
         self.ensure_one()
         if not self.model_id:
