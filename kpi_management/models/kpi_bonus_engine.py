@@ -72,10 +72,11 @@ def target_scale(window_days, period_type, days, additive):
 
 def period_target(target, window_days, period_type, days, additive):
     """The target over a period of ``days`` days of a past-window rule whose ``target`` is
-    set for ``window_days`` days (see the module docstring); a target that is not scaled is
-    returned as it is, a scaled one rounded to 4 decimals."""
+    set for ``window_days`` days (see the module docstring). Not rounded: 2 in 90 days over
+    30 days is 2/3, and 1 scores 150%, not the 149.99% of a target rounded to 0.6667 (the
+    views round what they show)."""
     scale = target_scale(window_days, period_type, days, additive)
-    return target if scale == 1.0 else round(target * scale, 4)
+    return target if scale == 1.0 else target * scale
 
 
 def window_value(value, window_days, period_type, days, additive):
