@@ -39,3 +39,20 @@ class TestPilotFromToday(KpiCase):
         self.assertTrue(self.result(self.rule, self.salesman2, TODAY).pilot)  # no team
         self.rule.with_user(self.kpi_admin).pilot = False
         self.assertFalse(self.result(self.rule, self.salesman2, TODAY).pilot)
+
+
+class TestAdminOpensRules(KpiCase):
+    def test_a_kpi_admin_without_access_rights_opens_an_existing_rule(self):
+        """A KPI administrator who is not an Odoo "Access Rights" manager opens an existing
+        rule (was: an AccessError on its Required Fields, ir.model.fields)."""
+        from odoo.tests import Form, new_test_user
+
+        admin = new_test_user(self.env, login="kpi_t_admin_plain",
+                              groups="base.group_user,kpi_management.group_kpi_admin")
+        self.assertFalse(admin.has_group("base.group_erp_manager"))
+        rule = self.make_rule("data_completeness", name="Complete",
+                              lead_field_ids=[(6, 0, self.env["ir.model.fields"].search([
+                                  ("model", "=", "crm.lead"), ("name", "=", "phone")]).ids)])
+        form = Form(rule.with_user(admin))
+        self.assertEqual(form.name, "Complete")
+        self.assertEqual(rule.with_user(admin).lead_field_ids.mapped("name"), ["phone"])
