@@ -34,9 +34,16 @@ def info(ws, label):
 
 
 def notes_of(ws, login):
-    """The Notes cell of the employee with ``login``."""
+    """The Notes cell of the employee with ``login`` (the summary: name, login, profile,
+    notes...)."""
     row = next(r for r in ws.iter_rows(values_only=True) if r[1] == login)
-    return row[4]
+    return row[3]
+
+
+def hows_of(ws, name):
+    """The How cells (how each KPI was derived) of the employee ``name`` in the details."""
+    details = ws.parent.worksheets[1]
+    return [r[-1] for r in details.iter_rows(values_only=True) if r[0] == name]
 
 
 @freeze_time(NOW)
@@ -226,6 +233,12 @@ class TestBonusSheetLanguages(BonusCase):
                          "Arkiveret: sidste dag i teamet 07.11.2026. Betalt for 15 af periodens "
                          "30 dage. Intet at måle for Conversion (12,5%): vægten fordeles "
                          "forholdsmæssigt på de andre KPI'er.")
+        # how each KPI was derived, in the details: Danish too
+        line = self.sheet.line_ids.filtered(lambda line: line.user_id == self.salesman2)
+        hows = hows_of(ws, line.employee_name)
+        self.assertEqual(sorted(hows), sorted(
+            line.detail_ids.with_context(lang="da_DK").mapped(lambda d: d.note or "")))
+        self.assertTrue([how for how in hows if how.startswith("Ingen data")])
         # the English officer exports the same sheet: English notes, US dates
         ws = read(self.sheet.with_user(self.officer)._get_xlsx_content())
         self.assertEqual(info(ws, "Period"), "10/24/2026 - 11/22/2026")
@@ -234,8 +247,9 @@ class TestBonusSheetLanguages(BonusCase):
                          "Archived: last day in the team 11/07/2026. Paid for 15 of the 30 days "
                          "of the period. Nothing to measure for Conversion (12.5%): weight "
                          "shared pro rata over the other KPIs.")
-        # no date written as ISO text anywhere in the workbook
-        texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        # no date written as ISO text anywhere in the workbook (both sheets)
+        texts = [c.value for sheet in ws.parent.worksheets for row in sheet.iter_rows()
+                 for c in row if isinstance(c.value, str)]
         self.assertFalse([text for text in texts if "2026-1" in text])
 
     def test_a_correction_names_the_sheets_in_the_users_date_format(self):
@@ -248,3 +262,9 @@ class TestBonusSheetLanguages(BonusCase):
         ws = read(self.sheet.with_user(self.hr)._get_xlsx_content())
         self.assertEqual(info(ws, "Erstattet af (skal ikke udbetales)"),
                          "Sales bonus / KPI test team / 24.10.2026 - 22.11.2026")
+        # and in red under the title, on every printed page of both sheets
+        warning = ("Erstattet af (skal ikke udbetales): Sales bonus / KPI test team / "
+                   "24.10.2026 - 22.11.2026")
+        for sheet in ws.parent.worksheets:
+            self.assertEqual(sheet.cell(2, 1).value, warning)
+            self.assertIn(warning, sheet.oddHeader.left.text)

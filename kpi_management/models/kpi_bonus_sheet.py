@@ -727,6 +727,13 @@ class KpiBonusSheet(models.Model):
         currency_format = (symbol + number) if currency.position == "before" \
             else (number + " " + symbol)
         names = sheet.approval_names or {}
+        signatories = [
+            (_("Submitted by"), names.get("submitted", sheet.submitted_uid.name),
+             sheet.submitted_date),
+            (_("Approved by manager"), names.get("manager", sheet.manager_approved_uid.name),
+             sheet.manager_approved_date),
+            (_("Approved by HR"), names.get("hr", sheet.approved_uid.name), sheet.approved_date),
+        ]
         header = {
             "title": _("Bonus sheet %s", sheet._get_localized_name()),
             "company": sheet.company_name or sheet.company_id.name,
@@ -735,20 +742,17 @@ class KpiBonusSheet(models.Model):
             "period": sheet._get_period_label(),
             "currency": currency.name,
             "currency_format": currency_format,
+            "currency_decimals": currency.decimal_places,
             "base_amount": sheet.base_amount,
+            "paper": sheet.company_id.paperformat_id.format,
             "timezone": sheet.company_id.partner_id.tz or self.env.user.tz or "UTC",
-            "approvals": [
-                (_("Submitted by"), names.get("submitted", sheet.submitted_uid.name),
-                 sheet.submitted_date),
-                (_("Approved by manager"), names.get("manager", sheet.manager_approved_uid.name),
-                 sheet.manager_approved_date),
-                (_("Approved by HR"), names.get("hr", sheet.approved_uid.name),
-                 sheet.approved_date),
-                (_("Exported by"), names.get("exported", sheet.exported_uid.name),
-                 sheet.exported_date),
-            ],
+            "approvals": [*signatories,
+                          (_("Exported by"), names.get("exported", sheet.exported_uid.name),
+                           sheet.exported_date)],
+            "signatories": signatories,
             "labels": {
                 "sheet": _("Bonuses"),
+                "details_sheet": _("KPIs"),
                 "title": _("Bonus sheet"),
                 "company": _("Company"),
                 "scheme": _("Scheme"),
@@ -763,16 +767,24 @@ class KpiBonusSheet(models.Model):
                 "login": _("Login"),
                 "profile": _("Profile"),
                 "notes": _("Notes"),
+                "kpi": _("KPI"),
                 "value": _("Value"),
                 "target": _("Target"),
                 "score": _("Score (%)"),
+                "weight": _("Weight (%)"),
                 "weight_used": _("Weight Used (%)"),
+                "points": _("Points"),
+                "how": _("How"),
                 "weighted_score": _("Weighted Score (%)"),
                 "payout": _("Payout (%)"),
                 "bonus": _("Bonus"),
                 "total": _("Total"),
                 "average": _("Average"),
                 "no_data": _("no data"),
+                "signatures": _("Signatures"),
+                "name": _("Name"),
+                "date": _("Date"),
+                "signature": _("Signature"),
                 # &P and &N: the page and the number of pages in a printed page's footer
                 "page": _("Page %(page)s of %(pages)s", page="&P", pages="&N"),
             },
@@ -781,8 +793,11 @@ class KpiBonusSheet(models.Model):
             header["approvals"].append((_("Replaces"), sheet.replaces_id._get_localized_name(),
                                         None))
         if sheet.replaced_by_id:
-            header["approvals"].append((_("Replaced by (not to be paid)"),
-                                        sheet.replaced_by_id._get_localized_name(), None))
+            replaced = (_("Replaced by (not to be paid)"),
+                        sheet.replaced_by_id._get_localized_name())
+            header["approvals"].append((*replaced, None))
+            # in red under the title and on every printed page
+            header["warning"] = "%s: %s" % replaced
         scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
             lambda line: (line.sequence, line.id))
         # names as they were computed (a scheme line renamed later does not alter the sheet)
@@ -791,19 +806,16 @@ class KpiBonusSheet(models.Model):
         rows = []
         for line in sheet.line_ids.sorted(lambda line: (line.rank, line.id)):
             by_line = {detail.scheme_line_id: detail for detail in line.detail_ids}
-            figures = []
-            for sline in scheme_lines:
-                detail = by_line.get(sline)
-                figures.append({
-                    "value": detail.value if detail else 0.0,
-                    "target": detail.target if detail else 0.0,
-                    "score": detail.score if detail else 0.0,
-                    "weight": detail.weight_used if detail else sline.weight,
-                    "no_data": bool(detail and detail.no_data),
-                })
+            # a KPI the employee does not have: None, no row in the details
+            figures = [{
+                "value": detail.value, "target": detail.target, "score": detail.score,
+                "scheme_weight": detail.weight, "weight": detail.weight_used,
+                "points": detail.contribution, "note": detail.note,
+                "no_data": detail.no_data,
+            } if detail else None for detail in map(by_line.get, scheme_lines)]
             rows.append({
                 "name": line.employee_name or line.user_id.name, "login": line.login,
-                "profile": line.profile_name, "team": line.team_name,
+                "profile": line.profile_name,
                 "note": " ".join(filter(None, [line.presence_note, line.no_data_note])),
                 "kpis": figures,
                 "total_score": line.total_score, "payout_percent": line.payout_percent,
