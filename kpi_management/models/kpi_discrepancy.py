@@ -16,13 +16,25 @@ _logger = logging.getLogger(__name__)
 #: its older periods as they are)
 ANALYSIS_LOOKBACK = 36
 
+#: the team's figures of a period (average, median, and over the finding the average score, the
+#: median behind the suggested target) are shown to the person the finding is about only when at
+#: least this many OTHER members of the team have a value in that period (in every period for the
+#: finding's figures): with fewer, the person computes a colleague's value from them (2 x the
+#: average - her own value). The team's manager and the KPI administrators, who may read every
+#: member's scores, always see them.
+TEAM_FIGURES_MIN_OTHERS = 3
+
+#: who reads the stored team figures and the working group's version of the suggestion as they
+#: are; everybody else reads them through the ``*_shown`` fields, which depend on the reader
+RAW_TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_admin"
+
 #: the fields of a finding that only the analysis writes (the facts); the working group writes
 #: the others (cause, action, notes) and signs the review with the action only
 ENGINE_FIELDS = frozenset({
     "rule_id", "user_id", "team_id", "company_id", "period_type", "date_from", "date_to",
     "period_count", "state", "closed_date", "close_reason", "line_ids", "suggested_target",
     "suggestion", "average_score", "team_average_score", "pilot", "reviewed_uid",
-    "reviewed_date",
+    "reviewed_date", "suggestion_subject", "team_others_min", "suggestion_private",
 })
 
 
@@ -45,7 +57,13 @@ class KpiDiscrepancy(models.Model):
     team's figures over the same periods and a suggested target (``kpi_period``). The working
     group records the cause, the action decided and signs the review; the finding closes
     itself when the KPI is back on target for a full period, and a new finding opens if it
-    falls again."""
+    falls again.
+
+    Nothing about a colleague: the team's figures are stored as computed (readable as such by
+    KPI administrators only) and shown through the ``*_shown`` fields, which hide them from the
+    person the finding is about when fewer than ``TEAM_FIGURES_MIN_OTHERS`` other members had a
+    value in a period, and give that person a version of the suggestion that never states
+    another member's individual target."""
 
     _name = "kpi.discrepancy"
     _description = "KPI Discrepancy"
@@ -80,14 +98,38 @@ class KpiDiscrepancy(models.Model):
     line_ids = fields.One2many("kpi.discrepancy.period", "finding_id", string="Period Scores",
                                readonly=True)
     average_score = fields.Float(string="Average Score (%)", readonly=True, aggregator="avg")
-    team_average_score = fields.Float(string="Team Average Score (%)", readonly=True,
-                                      aggregator="avg")
+    team_average_score = fields.Float(string="Team Average Score (%) as Computed", readonly=True,
+                                      aggregator="avg", groups=RAW_TEAM_FIGURES_GROUPS)
     suggested_target = fields.Float(
-        readonly=True, aggregator=None,
+        string="Suggested Target as Computed", readonly=True, aggregator=None,
+        groups=RAW_TEAM_FIGURES_GROUPS,
         help="For fine-tuning: the median of the team's period values over the same periods, "
         "brought back to the rule's window, never easier than the easiest target in force in "
         "the team. A suggestion: nothing changes until an administrator changes a target.")
-    suggestion = fields.Text(string="How It Was Computed", readonly=True)
+    suggestion = fields.Text(string="How It Was Computed (Working Group)", readonly=True,
+                             groups=RAW_TEAM_FIGURES_GROUPS)
+    suggestion_subject = fields.Text(
+        readonly=True, groups=RAW_TEAM_FIGURES_GROUPS,
+        help="The suggestion as the person the finding is about reads it: without another "
+        "member's individual target.")
+    suggestion_private = fields.Boolean(
+        readonly=True, groups=RAW_TEAM_FIGURES_GROUPS,
+        help="The suggested target is another member's individual target (the bound applied).")
+    team_others_min = fields.Integer(
+        readonly=True,
+        help="The fewest other members of the team with a value (and a score) in a period of "
+        "the finding.")
+    team_figures_shown = fields.Boolean(compute="_compute_shown_figures")
+    team_average_score_shown = fields.Float(
+        string="Team Average Score (%)", compute="_compute_shown_figures", aggregator=None)
+    suggested_target_shown = fields.Float(
+        string="Suggested Target", compute="_compute_shown_figures", aggregator=None,
+        help="For fine-tuning: the median of the team's period values over the same periods, "
+        "brought back to the rule's window, never easier than the easiest target in force in "
+        "the team. A suggestion: nothing changes until an administrator changes a target.")
+    suggested_target_known = fields.Boolean(compute="_compute_shown_figures")
+    suggestion_shown = fields.Text(string="How It Was Computed",
+                                   compute="_compute_shown_figures")
     current_target = fields.Float(compute="_compute_current_target", aggregator=None,
                                   string="Target in Force")
     unit = fields.Selection(related="rule_id.unit")
@@ -128,6 +170,41 @@ class KpiDiscrepancy(models.Model):
             finding.current_target = (
                 finding.rule_id.sudo()._get_user_targets([finding.user_id.id])[finding.user_id.id]
                 if finding.rule_id and finding.user_id else 0.0)
+
+    @api.depends_context("uid")
+    @api.depends("user_id", "team_id", "team_others_min", "team_average_score",
+                 "suggested_target", "suggestion", "suggestion_subject", "suggestion_private")
+    def _compute_shown_figures(self):
+        """The team's figures as the reader may read them (``TEAM_FIGURES_MIN_OTHERS``)."""
+        for finding in self:
+            raw = finding.sudo()
+            full = finding._reads_every_member()
+            shown = full or finding.team_others_min >= TEAM_FIGURES_MIN_OTHERS
+            known = shown and (full or not raw.suggestion_private)
+            finding.team_figures_shown = shown
+            finding.team_average_score_shown = raw.team_average_score if shown else 0.0
+            finding.suggested_target_known = known
+            finding.suggested_target_shown = raw.suggested_target if known else 0.0
+            if full:
+                finding.suggestion_shown = raw.suggestion
+            elif shown:
+                finding.suggestion_shown = raw.suggestion_subject
+            else:
+                finding.suggestion_shown = _(
+                    "The team's figures and the suggested target are shown to you when at "
+                    "least %(count)s other members of the team have a value in every period.",
+                    count=TEAM_FIGURES_MIN_OTHERS)
+
+    def _reads_every_member(self):
+        """Whether the reader reads the team's figures as they are: anybody but the person the
+        finding is about (the record rules let only the team's manager and the KPI
+        administrators read it), and that person when they lead the team or administer KPIs."""
+        self.ensure_one()
+        user = self.env.user
+        if self.env.su or user != self.user_id:
+            return True
+        return bool(user.has_group("kpi_management.group_kpi_admin")
+                    or (self.team_id and self.team_id.sudo().user_id == user))
 
     def _quarter_start_utc(self):
         """Midnight starting the current quarter in the reader's timezone, as naive UTC."""
@@ -345,36 +422,16 @@ class KpiDiscrepancy(models.Model):
                 "score": r["score"], "status": r["status"],
                 "team_average": kpi_period.mean(values),
                 "team_median": kpi_period.median(values), "team_count": len(values),
+                "team_others": len({user_id for _t, user_id, _v
+                                    in team_rows.get(r["date_from"], [])} - {self.user_id.id}),
             })
-        targets = list(rule._get_user_targets(sorted(members | {self.user_id.id})).values())
+        user_targets = rule._get_user_targets(sorted(members | {self.user_id.id}))
+        targets = list(user_targets.values())
         suggested = kpi_period.suggested_target(window_values, targets, rule.direction)
-        currency = (amount_company(rule.company_id, self.user_id).currency_id
-                    if rule.unit == "amount" else None)
-
-        def fmt(number):
-            return format_kpi_figure(self.env, number, currency)
-
-        if suggested is None:
-            suggestion = _("No value of the team over these periods: no suggestion.")
-        else:
-            middle = kpi_period.median(window_values)
-            bound = (min(targets) if rule.direction != "lower" else max(targets))
-            if rule.window_kind == "snapshot":
-                suggestion = _(
-                    "Median of the %(count)s period values of the team over these periods: "
-                    "%(median)s. Never easier than the easiest target in force in the team "
-                    "(%(bound)s): %(suggested)s.",
-                    count=len(window_values), median=fmt(middle), bound=fmt(bound),
-                    suggested=fmt(suggested))
-            else:
-                suggestion = _(
-                    "Median of the %(count)s period values of the team over these periods, "
-                    "per window of %(days)s days: %(median)s. Never easier than the easiest "
-                    "target in force in the team (%(bound)s): %(suggested)s.",
-                    count=len(window_values), days=rule.window_days, median=fmt(middle),
-                    bound=fmt(bound), suggested=fmt(suggested))
+        suggestion, suggestion_subject, private = self._suggestion_texts(
+            rule, window_values, user_targets, suggested)
         scores = [r["score"] for r in rows if r["score"] is not None]
-        team_scores = self._team_scores(rule, team_id, starts)
+        team_scores, score_others = self._team_scores(rule, team_id, starts)
         self.line_ids.sudo().unlink()
         self.sudo().write({
             "team_id": team_id,
@@ -383,22 +440,74 @@ class KpiDiscrepancy(models.Model):
             "pilot": any(r["pilot"] for r in rows),
             "average_score": kpi_period.mean(scores) or 0.0,
             "team_average_score": team_scores or 0.0,
+            "team_others_min": min([line["team_others"] for line in lines] + [score_others]),
             "suggested_target": suggested or 0.0,
             "suggestion": suggestion,
+            "suggestion_subject": suggestion_subject,
+            "suggestion_private": private,
             "line_ids": [fields.Command.create(line) for line in lines],
         })
 
+    def _suggestion_texts(self, rule, window_values, user_targets, suggested):
+        """How the suggested target was computed: ``(for the working group, for the person the
+        finding is about, whether the suggested target is another member's individual
+        target)``. The bound is stated to that person only when it is the rule's target or
+        their own: an individual target is read by nobody else."""
+        if suggested is None:
+            text = _("No value of the team over these periods: no suggestion.")
+            return text, text, False
+        currency = (amount_company(rule.company_id, self.user_id).currency_id
+                    if rule.unit == "amount" else None)
+
+        def fmt(number):
+            return format_kpi_figure(self.env, number, currency)
+
+        targets = list(user_targets.values())
+        bound = min(targets) if rule.direction != "lower" else max(targets)
+        middle = kpi_period.median(window_values)
+        if rule.window_kind == "snapshot":
+            median_text = _("Median of the %(count)s period values of the team over these "
+                            "periods: %(median)s.", count=len(window_values),
+                            median=fmt(middle))
+        else:
+            median_text = _("Median of the %(count)s period values of the team over these "
+                            "periods, per window of %(days)s days: %(median)s.",
+                            count=len(window_values), days=rule.window_days,
+                            median=fmt(middle))
+        bound_text = _("Never easier than the easiest target in force in the team "
+                       "(%(bound)s): %(suggested)s.", bound=fmt(bound),
+                       suggested=fmt(suggested))
+        full = "%s %s" % (median_text, bound_text)
+        if bound in (rule.target, user_targets.get(self.user_id.id)):
+            return full, full, False  # the rule's target or the person's own: theirs to read
+        if suggested == bound:
+            return full, "%s %s" % (median_text, _(
+                "Bounded by the targets in force in the team: the suggested target is the "
+                "working group's.")), True
+        return full, "%s %s" % (median_text, _(
+            "Never easier than the targets in force in the team: %(suggested)s.",
+            suggested=fmt(suggested))), False
+
     def _team_scores(self, rule, team_id, starts):
-        """The average score of the team over the periods starting on ``starts``."""
+        """The average score of the team over the periods starting on ``starts``, and the
+        fewest other members with a score in one of these periods."""
         if not team_id:
-            return None
+            return None, 0
         self.env.cr.execute(SQL(
-            """SELECT avg(score) FROM kpi_period_result
+            """SELECT avg(score),
+                      (SELECT min(n) FROM (
+                          SELECT count(DISTINCT user_id) FILTER (WHERE user_id != %s) AS n
+                            FROM kpi_period_result
+                           WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
+                             AND date_from = ANY(%s) AND score IS NOT NULL
+                           GROUP BY date_from) AS per_period)
+                 FROM kpi_period_result
                 WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
                   AND date_from = ANY(%s) AND score IS NOT NULL""",
+            self.user_id.id, rule.id, self.period_type, team_id, starts,
             rule.id, self.period_type, team_id, starts))
-        value = self.env.cr.fetchone()[0]
-        return round(value, 2) if value is not None else None
+        value, others = self.env.cr.fetchone()
+        return (round(value, 2) if value is not None else None), others or 0
 
 
     # ------------------------------------------------------------- demo only
@@ -448,10 +557,37 @@ class KpiDiscrepancyPeriod(models.Model):
     target = fields.Float(aggregator=None)
     score = fields.Float(string="Score (%)", aggregator="avg")
     status = fields.Selection(related="period_result_id.status")
-    team_average = fields.Float(aggregator=None, help="The average value of the team.")
-    team_median = fields.Float(aggregator=None, help="The median value of the team.")
+    team_average = fields.Float(string="Team Average as Computed", aggregator=None,
+                                help="The average value of the team.",
+                                groups=RAW_TEAM_FIGURES_GROUPS)
+    team_median = fields.Float(string="Team Median as Computed", aggregator=None,
+                               help="The median value of the team.",
+                               groups=RAW_TEAM_FIGURES_GROUPS)
     team_count = fields.Integer(string="People", aggregator=None,
                                 help="How many members of the team were measured.")
+    team_others = fields.Integer(
+        aggregator=None, readonly=True,
+        help="How many other members of the team than the finding's user have a value.")
+    team_figures_shown = fields.Boolean(compute="_compute_team_figures_shown")
+    team_average_shown = fields.Float(
+        string="Team Average", aggregator=None, compute="_compute_team_figures_shown",
+        help="The average value of the team.")
+    team_median_shown = fields.Float(
+        string="Team Median", aggregator=None, compute="_compute_team_figures_shown",
+        help="The median value of the team.")
+
+    @api.depends_context("uid")
+    @api.depends("finding_id.user_id", "finding_id.team_id", "team_others", "team_average",
+                 "team_median")
+    def _compute_team_figures_shown(self):
+        """The team's figures of the period, hidden from the finding's user when fewer than
+        ``TEAM_FIGURES_MIN_OTHERS`` other members have a value."""
+        for line in self:
+            shown = (line.team_others >= TEAM_FIGURES_MIN_OTHERS
+                     or line.finding_id._reads_every_member())
+            line.team_figures_shown = shown
+            line.team_average_shown = line.sudo().team_average if shown else 0.0
+            line.team_median_shown = line.sudo().team_median if shown else 0.0
 
     @api.depends("finding_id.period_type", "date_from")
     def _compute_period_label(self):
@@ -489,6 +625,11 @@ class KpiDiscrepancyNote(models.Model):
         return notes
 
     def write(self, vals):
+        if "finding_id" in vals and any(note.finding_id.id != vals["finding_id"]
+                                        for note in self):
+            # the check on creation decides who annotates which finding: a note stays on it
+            raise UserError(_("A note cannot be moved to another finding: write a new note "
+                              "on that finding."))
         if not self.env.su:
             for note in self:
                 if note.author_id != self.env.user:
