@@ -96,11 +96,14 @@ class KpiBonusAssessment(models.Model):
                       assessment.user_id.name))
 
     def _log_on_sheet(self, message):
+        """Who withdrew whose assessment of which KPI, on the sheet's chatter, which every
+        employee of the sheet reads (an internal note too): never the score, which stays in the
+        assessments and their access rules."""
         for sheet, assessments in self.grouped("sheet_id").items():
             sheet.sudo().message_post(
                 body=message % ", ".join(
-                    "%s -> %s (%s: %g%%)" % (a.assessor_id.name, a.user_id.name,
-                                              a.scheme_line_id.name, a.score)
+                    "%s -> %s (%s)" % (a.assessor_id.name, a.user_id.name,
+                                       a.scheme_line_id.name)
                     for a in assessments),
                 subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id)
 

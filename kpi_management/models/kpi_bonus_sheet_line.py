@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 
 from . import kpi_bonus_notes
+from .kpi_bonus_sheet import TEAM_FIGURES_GROUPS
+
+#: who reads an employee's rank on the sheet (the others' relative standing): HR and the
+#: managers, who read every line of their teams' sheets
+RANK_GROUPS = TEAM_FIGURES_GROUPS + ",kpi_management.group_kpi_manager"
 
 
 class KpiBonusSheetLine(models.Model):
@@ -9,7 +14,9 @@ class KpiBonusSheetLine(models.Model):
     _name = "kpi.bonus.sheet.line"
     _inherit = ["kpi.bonus.frozen.mixin"]
     _description = "KPI Bonus Sheet Line"
-    _order = "sheet_id, rank, id"
+    # the rank's order (kpi.bonus.sheet: by weighted score, then amount), without reading the
+    # rank, which only HR and the managers may read
+    _order = "sheet_id, total_score desc, amount desc, id"
     _rec_name = "user_id"
 
     sheet_id = fields.Many2one("kpi.bonus.sheet", required=True, ondelete="cascade", index=True)
@@ -40,7 +47,10 @@ class KpiBonusSheetLine(models.Model):
         string="No Data", compute="_compute_no_data_note",
         help="The KPIs that had nothing to measure in the period, whose weight was shared pro "
         "rata over the employee's other KPIs.")
-    rank = fields.Integer(readonly=True)
+    rank = fields.Integer(
+        readonly=True, groups=RANK_GROUPS,
+        help="The employee's place on the sheet by weighted score: the colleagues' relative "
+        "standing, for the team's managers and HR only.")
     total_score = fields.Float(string="Weighted Score (%)", readonly=True)
     payout_percent = fields.Float(string="Payout (%)", readonly=True)
     amount = fields.Monetary(string="Bonus", currency_field="currency_id", readonly=True)
