@@ -40,6 +40,25 @@ class TestPilotFromToday(KpiCase):
         self.rule.with_user(self.kpi_admin).pilot = False
         self.assertFalse(self.result(self.rule, self.salesman2, TODAY).pilot)
 
+    def test_a_pilot_is_never_in_an_off_track_streak(self):
+        """Off track three nights running as a pilot: no streak, so neither the red badge nor
+        the "Off Track 3+" filter shows it (was: 3); Team Periods open on counting KPIs."""
+        self.rule.pilot = True
+        for days in (2, 1, 0):
+            self.rule.evaluate(date=TODAY - datetime.timedelta(days=days), users=self.salesman)
+        results = self.env["kpi.result"].search([("rule_id", "=", self.rule.id),
+                                                 ("user_id", "=", self.salesman.id)])
+        self.assertEqual(set(results.mapped("status")), {"off_track"})
+        self.assertEqual(set(results.mapped("off_track_streak")), {0})
+        self.rule.pilot = False
+        self.rule.evaluate(users=self.salesman)
+        self.assertEqual(self.result(self.rule, self.salesman, TODAY).off_track_streak, 1)
+        # a rule made a pilot today: today's streak is cleared with its mode
+        self.rule._set_team_mode(self.team, "pilot", TODAY)
+        self.assertEqual(self.result(self.rule, self.salesman, TODAY).off_track_streak, 0)
+        action = self.env.ref("kpi_management.kpi_period_result_action_team")
+        self.assertIn("'search_default_not_pilot': 1", action.context)
+
 
 class TestAdminOpensRules(KpiCase):
     def test_a_kpi_admin_without_access_rights_opens_an_existing_rule(self):

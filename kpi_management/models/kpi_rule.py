@@ -271,18 +271,23 @@ class KpiRule(models.Model):
     def _apply_mode_from_today(self):
         """A change of mode applies from today: the results already stored for today (and
         any later day) take the mode of their team on their day, so that a rule run as a pilot
-        from today is a pilot on today's cards, overall score and reminders too. Earlier
-        results keep the mode they recorded. One statement per rule."""
+        from today is a pilot on today's cards, overall score and reminders too, and no
+        longer counts in an off-track streak. Earlier results keep the mode they recorded. One
+        statement per rule."""
         today = fields.Date.context_today(self)
         self.env["kpi.rule.rollout"].flush_model()
         self.env["kpi.result"].flush_model(["rule_id", "date", "team_id", "pilot"])
         for rule in self:
             self.env.cr.execute(SQL(
-                "UPDATE kpi_result r SET pilot = %s WHERE r.rule_id = %s AND r.date >= %s",
-                self.env["kpi.rule.rollout"]._mode_sql(rule.id, SQL("r.team_id"),
-                                                       SQL("r.date"), bool(rule.pilot)),
+                """UPDATE kpi_result r SET pilot = m.pilot,
+                          off_track_streak = CASE WHEN m.pilot THEN 0 ELSE r.off_track_streak END
+                     FROM (SELECT r2.id, %s AS pilot FROM kpi_result r2
+                            WHERE r2.rule_id = %s AND r2.date >= %s) m
+                    WHERE r.id = m.id""",
+                self.env["kpi.rule.rollout"]._mode_sql(rule.id, SQL("r2.team_id"),
+                                                       SQL("r2.date"), bool(rule.pilot)),
                 rule.id, today))
-        self.env["kpi.result"].invalidate_model(["pilot"])
+        self.env["kpi.result"].invalidate_model(["pilot", "off_track_streak"])
 
     @api.depends("profile_ids.user_ids")
     def _compute_user_count(self):
@@ -733,7 +738,7 @@ class KpiRule(models.Model):
                                        create_uid, create_date, write_uid, write_date)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
                       %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, %(pilot)s,
-                      CASE WHEN x.st = 'off_track' THEN 1 + COALESCE((
+                      CASE WHEN x.st = 'off_track' AND NOT %(pilot)s THEN 1 + COALESCE((
                           SELECT p.off_track_streak FROM kpi_result p
                            WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
                            ORDER BY p.date DESC LIMIT 1), 0)
