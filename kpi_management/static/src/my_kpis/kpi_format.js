@@ -2,13 +2,17 @@ import { formatCurrency } from "@web/core/currency";
 import { _t } from "@web/core/l10n/translation";
 import { formatFloat } from "@web/core/utils/numbers";
 
-/** A KPI figure: whole numbers without decimals, others with up to 2. */
+/** A KPI figure: whole numbers without decimals, others with the decimals they have, up to 2
+ * ("103.5%", not "103.50%"). */
 export function formatKpiNumber(value) {
     if (value === null || value === undefined || value === false) {
         return "";
     }
     const rounded = Math.round(value * 100) / 100;
-    return formatFloat(rounded, { digits: [16, Number.isInteger(rounded) ? 0 : 2] });
+    return formatFloat(rounded, {
+        digits: [16, Number.isInteger(rounded) ? 0 : 2],
+        trailingZeros: false,
+    });
 }
 
 /** A KPI's value or target: money in its currency (``currencyId``), as Odoo formats monetary
