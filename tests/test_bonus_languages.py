@@ -143,7 +143,7 @@ class TestBonusSheetLanguages(BonusCase):
         notes = self.details_of(danish, self.salesman)
         self.assertEqual(notes["Sales volume"],
                          "Målt over hele perioden 24.10.2026 - 22.11.2026 i medarbejderens "
-                         "tidszone: 1 poster talt med.")
+                         "tidszone: 1 post talt med.")
         self.assertEqual(notes["Open pipeline"], "Intet resultat i perioden.")
         self.assertEqual(notes["Customer service"], "Ikke vurderet.")
         self.assertFalse(self.line_of(danish, self.salesman).presence_note)

@@ -69,7 +69,7 @@ class TestMyKpisDanish(KpiCase):
         self.assertEqual(card["unit_label"], "møder")
         self.assertEqual(card["status_label"], "Ikke på sporet")
         history = Result.get_kpi_history(self.meetings.id)
-        self.assertIn("mindste kvadraters metode", history["forecast_note"])
+        self.assertIn("dæmpet", history["forecast_note"])
         self.assertEqual(history["period_label"], "Denne måned")
         menu = self.env.ref("kpi_management.kpi_result_menu_my_kpis").with_context(lang="da_DK")
         self.assertEqual(menu.name, "Mine KPI'er")
