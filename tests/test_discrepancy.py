@@ -188,7 +188,7 @@ class TestSuggestedTarget(DiscrepancyCase):
         self.assertAlmostEqual(oct_.team_average, 20 / 3)
         self.assertEqual(finding.team_average_score, round((40 + 120 + 60 + 50 + 80 + 70) / 6,
                                                            2))
-        self.assertIn("6.5", finding.suggestion)
+        self.assertIn("6.5", finding.suggestion_shown)
         self.assertEqual(finding.current_target, 5.0)
         # with an individual target of 8, never below it
         target.target = 8.0
@@ -226,7 +226,7 @@ class TestSuggestedTarget(DiscrepancyCase):
         self.rule.target = 0.5
         self.suggest_again(finding)
         self.assertEqual(finding.suggested_target, 0.58)
-        self.assertIn("0.58", finding.suggestion)
+        self.assertIn("0.58", finding.suggestion_shown)
 
 
 class TestWhoSeesWhat(DiscrepancyCase):

@@ -69,7 +69,7 @@ class TestTeamFiguresOfAFinding(DiscrepancyCase):
             self.assertEqual((line.team_average_shown, line.team_median_shown), (0.0, 0.0))
         # not readable at all: neither the stored figures nor the working group's sentence
         for field in ("team_average_score", "suggested_target", "suggestion",
-                      "suggestion_subject"):
+                      "suggestion_subject", "suggestion_facts"):
             with self.assertRaises(AccessError):
                 mine.read([field])
         for field in ("team_average", "team_median"):
@@ -88,7 +88,7 @@ class TestTeamFiguresOfAFinding(DiscrepancyCase):
         self.assertTrue(theirs.team_figures_shown)
         self.assertEqual(theirs.line_ids[0].team_average_shown, 10.625)
         self.assertEqual(theirs.team_average_score_shown, finding.team_average_score)
-        self.assertEqual(theirs.suggestion_shown, finding.suggestion)
+        self.assertEqual(theirs.suggestion_shown, finding._suggestion_texts()[0])
         # another team's manager reads nothing of it
         with self.assertRaises(AccessError):
             finding.with_user(self.other_manager).read(["team_average_score_shown"])
@@ -106,7 +106,7 @@ class TestTeamFiguresOfAFinding(DiscrepancyCase):
         self.assertEqual(mine.line_ids[0].team_average_shown, (4 + 12 + 6 + 11) / 4)
         self.assertEqual(mine.line_ids[0].team_median_shown, 8.5)
         self.assertEqual(mine.suggested_target_shown, finding.suggested_target)
-        self.assertEqual(mine.suggestion_shown, finding.suggestion)
+        self.assertEqual(mine.suggestion_shown, finding._suggestion_texts()[0])
         # one period with two other members only: the finding's figures are hidden again
         self.month(self.salesman, D(2026, 11, 1), 3.0, closed=True)
         self.month(self.salesman2, D(2026, 11, 1), 20.0, closed=True)

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from . import kpi_forecast, kpi_period, kpi_scoring
+from . import kpi_bonus_notes, kpi_forecast, kpi_period, kpi_scoring
 from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
 from .kpi_result import amount_company, format_kpi_figure
 
@@ -35,7 +35,93 @@ ENGINE_FIELDS = frozenset({
     "period_count", "state", "closed_date", "close_reason", "line_ids", "suggested_target",
     "suggestion", "average_score", "team_average_score", "pilot", "reviewed_uid",
     "reviewed_date", "suggestion_subject", "team_others_min", "suggestion_private",
+    "suggestion_facts",
 })
+
+# ----------------------------------------------------------- the suggestion: facts and words
+#: codes of the facts of a suggestion (``kpi.discrepancy.suggestion_facts``)
+SUGGESTION_NONE = "none"
+SUGGESTION_MEDIAN = "median"
+
+
+def suggestion_facts(window_values, user_targets, suggested, direction, rule_target, user_id,
+                     window_days=None, currency_id=None):
+    """What the explanation of a suggested target says, as computed, whatever the language of
+    whoever computes or reads it (JSON, one dict with a ``code``):
+
+    ``none``
+        no value of the team over the periods: no suggestion.
+    ``median``
+        ``count`` (the team's period values), ``median`` (their median), ``days`` (the rule's
+        window the values were brought back to; null for a snapshot rule), ``bound`` (the
+        easiest target in force in the team), ``suggested``, ``currency_id`` (an amount's
+        currency, else null) and ``bound_shown``: the bound is the rule's target or the
+        subject's own, stated to the subject too (an individual target is read by nobody
+        else).
+
+    ``user_targets``: ``{user id: target in force}`` of the team and the subject ``user_id``.
+    """
+    if suggested is None:
+        return {"code": SUGGESTION_NONE}
+    targets = list(user_targets.values())
+    bound = min(targets) if direction != "lower" else max(targets)
+    return {
+        "code": SUGGESTION_MEDIAN, "count": len(window_values),
+        "median": kpi_period.median(window_values), "days": window_days, "bound": bound,
+        "suggested": suggested, "currency_id": currency_id,
+        "bound_shown": bound in (rule_target, user_targets.get(user_id)),
+    }
+
+
+def suggestion_private(facts):
+    """Whether the suggested target of ``facts`` is another member's individual target (the
+    bound applied): never stated to the person the finding is about."""
+    return bool(facts and facts.get("code") == SUGGESTION_MEDIAN and not facts["bound_shown"]
+                and facts["suggested"] == facts["bound"])
+
+
+def render_suggestion(env, facts):
+    """How the suggested target was computed (``facts``: see :func:`suggestion_facts`), in the
+    language and number format of ``env``: ``(for the working group, for the person the
+    finding is about)``; empty for facts of an unknown code."""
+    _ = env._
+    code = (facts or {}).get("code")
+    if code == SUGGESTION_NONE:
+        text = _("No value of the team over these periods: no suggestion.")
+        return text, text
+    if code != SUGGESTION_MEDIAN:
+        return "", ""
+    currency = (env["res.currency"].sudo().browse(facts["currency_id"])
+                if facts.get("currency_id") else None)
+
+    def fmt(number):
+        # a count or value with the decimals it has (6.5, not 6.50), at most 2; an amount
+        # as the KPI's amounts are shown, with its currency
+        if currency:
+            return format_kpi_figure(env, number, currency)
+        return kpi_bonus_notes.format_figure(env, round(number or 0.0, 2))
+
+    count = kpi_bonus_notes.format_figure(env, facts["count"])
+    if facts.get("days") is None:
+        median_text = _("Median of the %(count)s period values of the team over these "
+                        "periods: %(median)s.", count=count, median=fmt(facts["median"]))
+    else:
+        median_text = _("Median of the %(count)s period values of the team over these "
+                        "periods, per window of %(days)s days: %(median)s.",
+                        count=count, days=kpi_bonus_notes.format_figure(env, facts["days"]),
+                        median=fmt(facts["median"]))
+    full = "%s %s" % (median_text, _(
+        "Never easier than the easiest target in force in the team (%(bound)s): "
+        "%(suggested)s.", bound=fmt(facts["bound"]), suggested=fmt(facts["suggested"])))
+    if facts["bound_shown"]:
+        return full, full  # the rule's target or the person's own: theirs to read
+    if suggestion_private(facts):
+        return full, "%s %s" % (median_text, _(
+            "Bounded by the targets in force in the team: the suggested target is the "
+            "working group's."))
+    return full, "%s %s" % (median_text, _(
+        "Never easier than the targets in force in the team: %(suggested)s.",
+        suggested=fmt(facts["suggested"])))
 
 
 class KpiDiscrepancyCause(models.Model):
@@ -106,12 +192,20 @@ class KpiDiscrepancy(models.Model):
         help="For fine-tuning: the median of the team's period values over the same periods, "
         "brought back to the rule's window, never easier than the easiest target in force in "
         "the team. A suggestion: nothing changes until an administrator changes a target.")
-    suggestion = fields.Text(string="How It Was Computed (Working Group)", readonly=True,
-                             groups=RAW_TEAM_FIGURES_GROUPS)
+    suggestion_facts = fields.Json(
+        string="How It Was Computed (Facts)", readonly=True, groups=RAW_TEAM_FIGURES_GROUPS,
+        help="What the explanation of the suggested target says, as computed: worded when "
+        "read, in the reader's language.")
+    suggestion = fields.Text(
+        string="How It Was Computed (Working Group)", readonly=True,
+        groups=RAW_TEAM_FIGURES_GROUPS,
+        help="The explanation of a finding analysed before its facts were stored, in the "
+        "words it was stored with.")
     suggestion_subject = fields.Text(
         readonly=True, groups=RAW_TEAM_FIGURES_GROUPS,
-        help="The suggestion as the person the finding is about reads it: without another "
-        "member's individual target.")
+        help="The explanation of a finding analysed before its facts were stored, as the "
+        "person the finding is about reads it (without another member's individual target), "
+        "in the words it was stored with.")
     suggestion_private = fields.Boolean(
         readonly=True, groups=RAW_TEAM_FIGURES_GROUPS,
         help="The suggested target is another member's individual target (the bound applied).")
@@ -171,11 +265,13 @@ class KpiDiscrepancy(models.Model):
                 finding.rule_id.sudo()._get_user_targets([finding.user_id.id])[finding.user_id.id]
                 if finding.rule_id and finding.user_id else 0.0)
 
-    @api.depends_context("uid")
+    @api.depends_context("uid", "lang")
     @api.depends("user_id", "team_id", "team_others_min", "team_average_score",
-                 "suggested_target", "suggestion", "suggestion_subject", "suggestion_private")
+                 "suggested_target", "suggestion", "suggestion_subject", "suggestion_private",
+                 "suggestion_facts")
     def _compute_shown_figures(self):
-        """The team's figures as the reader may read them (``TEAM_FIGURES_MIN_OTHERS``)."""
+        """The team's figures as the reader may read them (``TEAM_FIGURES_MIN_OTHERS``), the
+        explanation of the suggested target in the reader's language."""
         for finding in self:
             raw = finding.sudo()
             full = finding._reads_every_member()
@@ -185,15 +281,24 @@ class KpiDiscrepancy(models.Model):
             finding.team_average_score_shown = raw.team_average_score if shown else 0.0
             finding.suggested_target_known = known
             finding.suggested_target_shown = raw.suggested_target if known else 0.0
-            if full:
-                finding.suggestion_shown = raw.suggestion
-            elif shown:
-                finding.suggestion_shown = raw.suggestion_subject
+            if shown:
+                for_group, for_subject = finding._suggestion_texts()
+                finding.suggestion_shown = for_group if full else for_subject
             else:
                 finding.suggestion_shown = _(
                     "The team's figures and the suggested target are shown to you when at "
                     "least %(count)s other members of the team have a value in every period.",
                     count=TEAM_FIGURES_MIN_OTHERS)
+
+    def _suggestion_texts(self):
+        """How the suggested target was computed, ``(for the working group, for the person the
+        finding is about)``: worded from the stored facts in the reader's language, or the
+        stored text of a finding analysed before the facts were stored."""
+        self.ensure_one()
+        raw = self.sudo()
+        if raw.suggestion_facts:
+            return render_suggestion(self.env, raw.suggestion_facts)
+        return raw.suggestion, raw.suggestion_subject
 
     def _reads_every_member(self):
         """Whether the reader reads the team's figures as they are: anybody but the person the
@@ -428,8 +533,12 @@ class KpiDiscrepancy(models.Model):
         user_targets = rule._get_user_targets(sorted(members | {self.user_id.id}))
         targets = list(user_targets.values())
         suggested = kpi_period.suggested_target(window_values, targets, rule.direction)
-        suggestion, suggestion_subject, private = self._suggestion_texts(
-            rule, window_values, user_targets, suggested)
+        currency = (amount_company(rule.company_id, self.user_id).currency_id
+                    if rule.unit == "amount" else None)
+        facts = suggestion_facts(
+            window_values, user_targets, suggested, rule.direction, rule.target,
+            self.user_id.id, window_days=None if rule.window_kind == "snapshot"
+            else rule.window_days, currency_id=currency.id if currency else None)
         scores = [r["score"] for r in rows if r["score"] is not None]
         team_scores, score_others = self._team_scores(rule, team_id, starts)
         self.line_ids.sudo().unlink()
@@ -442,51 +551,12 @@ class KpiDiscrepancy(models.Model):
             "team_average_score": team_scores or 0.0,
             "team_others_min": min([line["team_others"] for line in lines] + [score_others]),
             "suggested_target": suggested or 0.0,
-            "suggestion": suggestion,
-            "suggestion_subject": suggestion_subject,
-            "suggestion_private": private,
+            "suggestion_facts": facts,
+            "suggestion": False,  # the stored words of a finding analysed before the facts
+            "suggestion_subject": False,
+            "suggestion_private": suggestion_private(facts),
             "line_ids": [fields.Command.create(line) for line in lines],
         })
-
-    def _suggestion_texts(self, rule, window_values, user_targets, suggested):
-        """How the suggested target was computed: ``(for the working group, for the person the
-        finding is about, whether the suggested target is another member's individual
-        target)``. The bound is stated to that person only when it is the rule's target or
-        their own: an individual target is read by nobody else."""
-        if suggested is None:
-            text = _("No value of the team over these periods: no suggestion.")
-            return text, text, False
-        currency = (amount_company(rule.company_id, self.user_id).currency_id
-                    if rule.unit == "amount" else None)
-
-        def fmt(number):
-            return format_kpi_figure(self.env, number, currency)
-
-        targets = list(user_targets.values())
-        bound = min(targets) if rule.direction != "lower" else max(targets)
-        middle = kpi_period.median(window_values)
-        if rule.window_kind == "snapshot":
-            median_text = _("Median of the %(count)s period values of the team over these "
-                            "periods: %(median)s.", count=len(window_values),
-                            median=fmt(middle))
-        else:
-            median_text = _("Median of the %(count)s period values of the team over these "
-                            "periods, per window of %(days)s days: %(median)s.",
-                            count=len(window_values), days=rule.window_days,
-                            median=fmt(middle))
-        bound_text = _("Never easier than the easiest target in force in the team "
-                       "(%(bound)s): %(suggested)s.", bound=fmt(bound),
-                       suggested=fmt(suggested))
-        full = "%s %s" % (median_text, bound_text)
-        if bound in (rule.target, user_targets.get(self.user_id.id)):
-            return full, full, False  # the rule's target or the person's own: theirs to read
-        if suggested == bound:
-            return full, "%s %s" % (median_text, _(
-                "Bounded by the targets in force in the team: the suggested target is the "
-                "working group's.")), True
-        return full, "%s %s" % (median_text, _(
-            "Never easier than the targets in force in the team: %(suggested)s.",
-            suggested=fmt(suggested))), False
 
     def _team_scores(self, rule, team_id, starts):
         """The average score of the team over the periods starting on ``starts``, and the
