@@ -105,7 +105,14 @@ export class KpiPeriods extends Component {
                 date: this.formatDate(cell.last_date),
             });
         }
-        return _t("Last daily value %(value)s %(unit)s (%(date)s)", {
+        // the unit in brackets: no plural to get wrong ("1 activities") in any language
+        if (!row.unit_label) {
+            return _t("Last daily value: %(value)s (%(date)s)", {
+                value: this.formatFigure(row, cell.last_value),
+                date: this.formatDate(cell.last_date),
+            });
+        }
+        return _t("Last daily value (%(unit)s): %(value)s (%(date)s)", {
             value: this.formatFigure(row, cell.last_value),
             unit: row.unit_label,
             date: this.formatDate(cell.last_date),

@@ -241,7 +241,7 @@ registry.category("web_tour.tours").add("kpi_my_periods_tour", {
         },
         {
             content: "and the last daily value of each period",
-            trigger: ".o_kpi_periods_row:contains('Meetings planned') .o_kpi_periods_cell[data-column='current'] .o_kpi_periods_last:contains('Last daily value 6')",
+            trigger: ".o_kpi_periods_row:contains('Meetings planned') .o_kpi_periods_cell[data-column='current'] .o_kpi_periods_last:contains('Last daily value'):contains(': 6 (')",
         },
         {
             content: "how a period is measured is explained",
