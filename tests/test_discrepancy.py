@@ -31,6 +31,17 @@ class DiscrepancyCase(KpiCase):
         cls.rule = cls.make_rule("won_deals", target=10, window_days=30)
         cls.cause = cls.env.ref("kpi_management.kpi_discrepancy_cause_leads")
 
+    @classmethod
+    def _other_team(cls):
+        """Another manager's team, with a salesperson of the same profile (the outsider)."""
+        cls.other_manager = new_test_user(
+            cls.env, login="kpi_t_manager2", tz=TZ,
+            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager")
+        cls.outsider = cls._user("kpi_t_outsider", cls.profile_sales)
+        cls.env["crm.team"].create({
+            "name": "Other team", "user_id": cls.other_manager.id,
+            "crm_team_member_ids": [Command.create({"user_id": cls.outsider.id})]})
+
     def month(self, user, first, value, target=10.0, team=None, closed=True):
         """A stored month score of ``self.rule`` (``value`` None: nothing to measure)."""
         last = kpi_period.periods_between(first, first, "month")[0][1]
@@ -233,13 +244,7 @@ class TestWhoSeesWhat(DiscrepancyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_manager = new_test_user(
-            cls.env, login="kpi_t_manager2", tz=TZ,
-            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager")
-        cls.outsider = cls._user("kpi_t_outsider", cls.profile_sales)
-        cls.env["crm.team"].create({
-            "name": "Other team", "user_id": cls.other_manager.id,
-            "crm_team_member_ids": [Command.create({"user_id": cls.outsider.id})]})
+        cls._other_team()
 
     def setUp(self):
         super().setUp()

@@ -12,10 +12,9 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.addons.kpi_management.models.kpi_discrepancy import TEAM_FIGURES_MIN_OTHERS
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user
 
 from .bonus_common import BonusCase
-from .common import NOW, TZ
+from .common import NOW
 from .test_discrepancy import DiscrepancyCase
 
 D = datetime.date
@@ -32,13 +31,7 @@ class TestTeamFiguresOfAFinding(DiscrepancyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.salesman4 = cls._user("kpi_t_salesman4", cls.profile_sales)
-        cls.other_manager = new_test_user(
-            cls.env, login="kpi_t_manager2", tz=TZ,
-            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager")
-        cls.outsider = cls._user("kpi_t_outsider", cls.profile_sales)
-        cls.env["crm.team"].create({
-            "name": "Other team", "user_id": cls.other_manager.id,
-            "crm_team_member_ids": [Command.create({"user_id": cls.outsider.id})]})
+        cls._other_team()
 
     def finding_of(self, values):
         """The salesman's finding over September and October, ``values`` per user."""
@@ -158,13 +151,7 @@ class TestNotesStayOnTheirFinding(DiscrepancyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_manager = new_test_user(
-            cls.env, login="kpi_t_manager2", tz=TZ,
-            groups="sales_team.group_sale_salesman_all_leads,kpi_management.group_kpi_manager")
-        cls.outsider = cls._user("kpi_t_outsider", cls.profile_sales)
-        cls.env["crm.team"].create({
-            "name": "Other team", "user_id": cls.other_manager.id,
-            "crm_team_member_ids": [Command.create({"user_id": cls.outsider.id})]})
+        cls._other_team()
         cls.team.crm_team_member_ids = [Command.create({"user_id": cls.manager.id})]
         cls.manager.kpi_profile_id = cls.profile_sales
 

@@ -410,7 +410,8 @@ def cumulative_forecast(value, elapsed_days, period_days, additive=True, previou
     if prior_days <= 0:
         if elapsed < MIN_PACE_DAYS:
             return CumulativeForecast(value, BASIS_TOO_EARLY, elapsed)
-        return CumulativeForecast(value + remaining * value / elapsed, BASIS_PACE, elapsed)
+        return CumulativeForecast(pace_forecast(value, elapsed, period_days), BASIS_PACE,
+                                  elapsed)
     prior_pace = prior_value / prior_days
     pace = (value + prior_pace * PRIOR_DAYS) / (elapsed + PRIOR_DAYS)
     return CumulativeForecast(value + remaining * max(pace, 0.0), BASIS_PACE, elapsed,

@@ -55,6 +55,14 @@ PERIOD_TYPES = ("week", "month", "quarter", "year")
 
 ONE_DAY = datetime.timedelta(days=1)
 
+#: a period in progress is compared with the previous one only from this many days measured
+#: (before, one or two days say nothing: "too early to compare")
+MIN_CHANGE_DAYS = 7
+#: how a period's score is compared with the previous period's (:func:`change_basis`)
+CHANGE_DIRECT = "direct"
+CHANGE_AT_PACE = "pace"
+CHANGE_TOO_EARLY = "too_early"
+
 
 def period_days(date_from, date_to):
     """Number of days of ``date_from .. date_to`` (both included)."""
@@ -67,6 +75,22 @@ def elapsed_days(date_from, date_to, last_day):
     if not last_day:
         return 1
     return max(1, min(period_days(date_from, date_to), period_days(date_from, last_day)))
+
+
+def change_basis(closed, elapsed, days, cumulative):
+    """How the score of a period measured for ``elapsed`` of its ``days`` days compares with
+    the previous period's final score, like with like: an ended period as it is; a period in
+    progress not before :data:`MIN_CHANGE_DAYS` days (``CHANGE_TOO_EARLY``); a ``cumulative``
+    KPI (a count or an amount measured over the period so far) at its pace, its score x days /
+    elapsed up to the score cap (``CHANGE_AT_PACE``); anything else as it is. The stored
+    ``score_change`` of ``kpi.period.result`` is computed this way in SQL."""
+    if closed:
+        return CHANGE_DIRECT
+    if elapsed < min(MIN_CHANGE_DAYS, days):
+        return CHANGE_TOO_EARLY
+    if cumulative and elapsed < days:
+        return CHANGE_AT_PACE
+    return CHANGE_DIRECT
 
 
 def previous_period(date_from, period_type):

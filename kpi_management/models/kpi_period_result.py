@@ -27,11 +27,7 @@ BACKFILL_DAYS = 800
 #: what the Periods tab of My KPIs reads of a period score (:meth:`get_my_periods`)
 MY_PERIOD_FIELDS = ("id", "rule_id", "date_from", "date_to", "closed", "value", "target",
                     "score", "status", "last_value", "last_date", "pilot", "computed_at",
-                    "method")
-
-#: a period in progress is compared with the previous one only from this many days measured
-#: (before, one or two days say nothing: "too early to compare")
-MIN_CHANGE_DAYS = 7
+                    "method", "score_change")
 
 
 def period_label(env, period_type, date_from):
@@ -274,30 +270,22 @@ class KpiPeriodResult(models.Model):
     @api.model
     def _my_period_change(self, current, previous, rule, has_scores):
         """``(change, note)``: the change in score points of a KPI from the previous period to
-        the current one, like with like. A period in progress:
-
-        * before :data:`MIN_CHANGE_DAYS` days measured, no change ("too early to compare");
-        * a count or an amount measured over the period so far is compared at its pace (its
-          score x days of the period / days measured, at most the score cap) with the
-          previous period's final score: on day 4 it is not a fall of 100 points;
-        * an average, a ratio or a state is compared as it is.
-        """
+        the current one, as :meth:`_store_periods` stored it (``score_change``: like with like,
+        see ``kpi_period.change_basis``), and how it was compared, or why there is none."""
         if not has_scores:
             return None, False
-        score = current["score"]
-        note = False
-        if not current["closed"]:
-            days = kpi_period.period_days(current["date_from"], current["date_to"])
-            elapsed = kpi_period.elapsed_days(current["date_from"], current["date_to"],
-                                              current["last_date"])
-            if elapsed < min(MIN_CHANGE_DAYS, days):
-                return None, _("Too early to compare: day %(day)s of %(days)s.",
-                               day=elapsed, days=days)
-            if current["method"] == "period" and \
-                    rule["unit"] in kpi_bonus_engine.ADDITIVE_UNITS and elapsed < days:
-                score = min(score * days / elapsed, kpi_scoring.SCORE_CAP)
-                note = _("At this pace (day %(day)s of %(days)s).", day=elapsed, days=days)
-        return round(score - previous["score"], 2), note
+        days = kpi_period.period_days(current["date_from"], current["date_to"])
+        elapsed = kpi_period.elapsed_days(current["date_from"], current["date_to"],
+                                          current["last_date"])
+        basis = kpi_period.change_basis(
+            current["closed"], elapsed, days,
+            current["method"] == "period" and rule["unit"] in kpi_bonus_engine.ADDITIVE_UNITS)
+        if basis == kpi_period.CHANGE_TOO_EARLY:
+            return None, _("Too early to compare: day %(day)s of %(days)s.",
+                           day=elapsed, days=days)
+        note = (_("At this pace (day %(day)s of %(days)s).", day=elapsed, days=days)
+                if basis == kpi_period.CHANGE_AT_PACE else False)
+        return current["score_change"], note
 
     @api.model
     def _my_period_cell(self, row, statuses):
@@ -468,7 +456,7 @@ class KpiPeriodResult(models.Model):
             """UPDATE kpi_period_result cur
                   SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
-                      -- like with like (see _my_period_change): a period in progress is
+                      -- like with like (kpi_period.change_basis): a period in progress is
                       -- compared from its MIN_CHANGE_DAYS-th day, a count or an amount at
                       -- its pace
                       score_change = CASE
@@ -488,7 +476,7 @@ class KpiPeriodResult(models.Model):
                   AND prev.date_to = cur2.date_from - 1
                 WHERE cur.id = cur2.id AND cur2.rule_id = %(rule)s
                   AND cur2.period_type = %(type)s AND cur2.date_from = ANY(%(starts)s)""",
-            rule=rule.id, type=period_type, starts=starts, min_days=MIN_CHANGE_DAYS,
+            rule=rule.id, type=period_type, starts=starts, min_days=kpi_period.MIN_CHANGE_DAYS,
             pace=past and additive, cap=kpi_scoring.SCORE_CAP))
         self.invalidate_model()
         return ids
