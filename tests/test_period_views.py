@@ -143,6 +143,24 @@ class TestMyPeriods(PeriodViewCase):
         self.assertEqual(week.status, "no_data")
         self.assertFalse(week.has_previous)
 
+    def test_the_lists_show_a_change_only_when_it_compares_like_with_like(self):
+        """Team Periods and Period Scores: day 1 of a week has no change to show (it used to
+        read "±0 pts", the stored change being empty); November, day 23, has its pace change,
+        and a month without a previous score none."""
+        Period = self.env["kpi.period.result"].with_user(self.manager)
+
+        def row(rule, period_type, date_from):
+            return Period.search([("rule_id", "=", rule.id), ("user_id", "=", self.salesman.id),
+                                  ("period_type", "=", period_type),
+                                  ("date_from", "=", date_from)])
+
+        week = row(self.deals, "week", D(2026, 11, 23))
+        self.assertTrue(week.has_previous)
+        self.assertEqual((week.change_shown, week.score_change), (False, 0))
+        november = row(self.deals, "month", NOVEMBER)
+        self.assertEqual((november.change_shown, november.score_change), (True, 80.43))
+        self.assertFalse(row(self.deals, "month", OCTOBER).change_shown)
+
     def test_weeks_quarters_and_years(self):
         week = self.my_periods(self.salesman, "week")
         self.assertEqual((week["current"]["label"], week["current"]["progress"]),

@@ -99,6 +99,11 @@ class KpiPeriodResult(models.Model):
     has_previous = fields.Boolean(
         readonly=True, help="The previous period has a score to compare with (it was scored, "
         "with something to measure).")
+    change_shown = fields.Boolean(
+        compute="_compute_change_shown",
+        help="There is a change to show: the previous period has a score, this one has "
+        "something to measure, and a period in progress is far enough to be compared "
+        "(kpi_period.change_basis: not before its 7th day).")
     previous_value = fields.Float(readonly=True, aggregator=None)
     previous_score = fields.Float(string="Previous Score (%)", readonly=True, aggregator="avg")
     score_change = fields.Float(
@@ -125,6 +130,21 @@ class KpiPeriodResult(models.Model):
         for row in self:
             row.period_label = (period_label(self.env, row.period_type, row.date_from)
                                 if row.date_from and row.period_type else False)
+
+    @api.depends("has_previous", "status", "closed", "date_from", "date_to", "last_date",
+                 "method", "rule_id.unit")
+    def _compute_change_shown(self):
+        for row in self:
+            row.change_shown = bool(
+                row.has_previous and row.status != kpi_scoring.STATUS_NO_DATA
+                and row.date_from and row.date_to
+                and kpi_period.change_basis(
+                    row.closed,
+                    kpi_period.elapsed_days(row.date_from, row.date_to, row.last_date),
+                    kpi_period.period_days(row.date_from, row.date_to),
+                    row.method == "period"
+                    and row.rule_id.unit in kpi_bonus_engine.ADDITIVE_UNITS,
+                ) != kpi_period.CHANGE_TOO_EARLY)
 
     @api.depends("closed", "date_from", "date_to", "last_date")
     def _compute_progress_label(self):
