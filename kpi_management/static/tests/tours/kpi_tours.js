@@ -313,3 +313,47 @@ registry.category("web_tour.tours").add("kpi_team_periods_tour", {
         screenshot("team_periods_pivot", ".o_pivot table"),
     ],
 });
+
+registry.category("web_tour.tours").add("kpi_own_finding_tour", {
+    steps: () => [
+        {
+            content: "the finding about the salesperson: her two months below target",
+            trigger: ".o_form_view .o_field_widget[name='line_ids'] .o_data_row:nth-child(2)",
+        },
+        {
+            content: "the team of two gives no team figure away: neither average nor median",
+            trigger: ".o_form_view:not(:has(.o_field_widget[name='team_average_score_shown'])):not(:has(th[data-name='team_average_shown']))",
+        },
+        {
+            content: "the suggestion says why the team's figures are not shown",
+            trigger: ".o_field_widget[name='suggestion_shown']:contains('at least 3 other members')",
+        },
+        {
+            content: "nothing to review for the person the finding is about",
+            trigger: ".o_form_view:not(:has(button[name='action_mark_reviewed']))",
+        },
+        {
+            content: "the cause is read-only for her",
+            trigger: ".o_form_view:has(.o_field_widget[name='cause_id']):not(:has(.o_field_widget[name='cause_id'] input))",
+        },
+        {
+            content: "open the notes",
+            trigger: ".o_notebook a:contains('Notes')",
+            run: "click",
+        },
+        {
+            content: "she reads the manager's note, not the internal one",
+            trigger: ".o_field_widget[name='note_ids'] .o_data_row:contains('Two days of coaching planned')",
+        },
+        {
+            content: "exactly one note, and she cannot add one",
+            trigger: ".o_field_widget[name='note_ids']:not(:has(.o_data_row:nth-child(2))):not(:has(.o_field_x2many_list_row_add))",
+        },
+        {
+            content: "back to the periods for the picture",
+            trigger: ".o_notebook a:contains('Periods')",
+            run: "click",
+        },
+        screenshot("discrepancy_subject", ".o_field_widget[name='line_ids'] .o_data_row"),
+    ],
+});
