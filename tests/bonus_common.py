@@ -2,7 +2,7 @@
 
 Period: 24 October - 22 November 2026 (custom). With the clock on 23 November, a 30-day past
 window evaluated today covers exactly [24 Oct, 23 Nov): the result dated 23 November is the
-last evaluation of the period (see kpi_bonus_math).
+last evaluation of the period (see bonus_math).
 """
 
 import datetime

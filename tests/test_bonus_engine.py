@@ -1,4 +1,4 @@
-"""The bonus engine (``kpi_bonus_engine``): pure, no database.
+"""The bonus engine (``bonus_engine``): pure, no database.
 
 Examples from the module's docstring, then properties (``hypothesis``) that must hold for any
 input: monotony in a KPI's value, the weights used, the ceiling of the payout curve, prorating
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.kpi_management.models import kpi_bonus_engine as e
-from odoo.addons.kpi_management.models import kpi_bonus_math as m
-from odoo.addons.kpi_management.models.kpi_scoring import MAX_TARGET, MAX_WINDOW_DAYS, SCORE_CAP
+from odoo.addons.kpi_management.tools import bonus_engine as e
+from odoo.addons.kpi_management.tools import bonus_math as m
+from odoo.addons.kpi_management.tools.scoring import MAX_TARGET, MAX_WINDOW_DAYS, SCORE_CAP
 
 D = datetime.date
 LEVELS = m.DEFAULT_LEVELS  # 0 -> 0, 50 -> 0, 100 -> 100, 150 -> 150

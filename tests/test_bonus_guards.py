@@ -8,7 +8,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_bonus_math
+from odoo.addons.kpi_management.tools import bonus_math
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
@@ -300,7 +300,7 @@ class TestLeaversAndMovers(BonusCase):
         volume = archived.detail_ids.filtered(lambda d: d.rule_id == self.rule_volume)
         # 55,000 against the target prorated to 15 of 30 days: 55,000 -> 100%
         self.assertEqual((volume.value, volume.target, volume.score), (55000, 55000, 100))
-        full = kpi_bonus_math.bonus_amount(10000, archived.total_score,
+        full = bonus_math.bonus_amount(10000, archived.total_score,
                                            self.scheme._get_levels())
         self.assertEqual(archived.amount, round(full * 15 / 30, 2))
         moved = lines[self.salesman]

@@ -15,7 +15,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_bonus_notes
+from odoo.addons.kpi_management.tools import bonus_notes
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW
@@ -208,16 +208,16 @@ class TestBonusSheetLanguages(BonusCase):
     def test_pilot_and_no_data_warnings_come_first(self):
         """A rule that is a pilot for the sheet's team is said first; then no data."""
         env = self.env(context=dict(self.env.context, lang="da_DK"))
-        facts = kpi_bonus_notes.daily(3, 3)
-        self.assertEqual(kpi_bonus_notes.render_kpi_note(env, facts, counted=False),
+        facts = bonus_notes.daily(3, 3)
+        self.assertEqual(bonus_notes.render_kpi_note(env, facts, counted=False),
                          "Pilot for teamet, som registreret på medarbejderens første dag: "
                          "vises, tæller aldrig med; dens vægt fordeles forholdsmæssigt på de "
                          "andre KPI'er. Gennemsnit af 3 daglige resultater.")
-        self.assertTrue(kpi_bonus_notes.render_kpi_note(env, facts, no_data=True).startswith(
+        self.assertTrue(bonus_notes.render_kpi_note(env, facts, no_data=True).startswith(
             "Ingen data: intet at måle i perioden"))
-        self.assertEqual(kpi_bonus_notes.render_presence_note(env, [
-            kpi_bonus_notes.joined(datetime.date(2026, 11, 13)),
-            kpi_bonus_notes.left(False, datetime.date(2026, 11, 20))]),
+        self.assertEqual(bonus_notes.render_presence_note(env, [
+            bonus_notes.joined(datetime.date(2026, 11, 13)),
+            bonus_notes.left(False, datetime.date(2026, 11, 20))]),
             "Kom ind i teamet den 13.11.2026. Har forladt teamet (nu intet team): sidste dag "
             "i det 20.11.2026.")
 

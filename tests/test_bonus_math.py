@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from odoo.addons.kpi_management.models import kpi_bonus_math as m
+from odoo.addons.kpi_management.tools import bonus_math as m
 
 LEVELS = m.DEFAULT_LEVELS  # 0 -> 0, 50 -> 0, 100 -> 100, 150 -> 150
 
@@ -111,7 +111,7 @@ def test_estimate_source_scheme():
 
 
 def _daily(day, value, target=4, direction="higher", has_data=True):
-    from odoo.addons.kpi_management.models.kpi_scoring import compute_score
+    from odoo.addons.kpi_management.tools.scoring import compute_score
     return m.DailyResult(day, value, target, compute_score(value, target, direction), has_data)
 
 

@@ -11,7 +11,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_bonus_engine
+from odoo.addons.kpi_management.tools import bonus_engine
 from odoo.exceptions import UserError
 
 from .bonus_common import BonusCase
@@ -343,9 +343,9 @@ class TestEstimateGrowth(BonusCase):
 
 class TestEngineSpan(BonusCase):
     def test_custom_dates_of_the_window_length_keep_the_target(self):
-        span = kpi_bonus_engine.Span(D(2026, 10, 24), D(2026, 11, 22), "custom", 30)
-        kpi = kpi_bonus_engine.KpiInput(key=1, method="period", value=55, target=110,
+        span = bonus_engine.Span(D(2026, 10, 24), D(2026, 11, 22), "custom", 30)
+        kpi = bonus_engine.KpiInput(key=1, method="period", value=55, target=110,
                                         window_days=30, additive=True, weight=100)
-        self.assertEqual(kpi_bonus_engine.score_kpi(kpi, span).target, 110)
-        half = kpi_bonus_engine.Span(span.date_from, span.date_to, "custom", 30, 15)
-        self.assertEqual(kpi_bonus_engine.score_kpi(kpi, half).target, 55)
+        self.assertEqual(bonus_engine.score_kpi(kpi, span).target, 110)
+        half = bonus_engine.Span(span.date_from, span.date_to, "custom", 30, 15)
+        self.assertEqual(bonus_engine.score_kpi(kpi, half).target, 55)

@@ -9,7 +9,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_period
+from odoo.addons.kpi_management.tools import period_scores
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
@@ -44,7 +44,7 @@ class DiscrepancyCase(KpiCase):
 
     def month(self, user, first, value, target=10.0, team=None, closed=True):
         """A stored month score of ``self.rule`` (``value`` None: nothing to measure)."""
-        last = kpi_period.periods_between(first, first, "month")[0][1]
+        last = period_scores.periods_between(first, first, "month")[0][1]
         score, status = self.rule._score(value or 0.0, target, value is not None)
         return self.Period.create({
             "rule_id": self.rule.id, "user_id": user.id, "period_type": "month",
@@ -145,7 +145,7 @@ class TestDetection(DiscrepancyCase):
         self.won_lead(ny, local(2026, 11, 1, 0, 30))  # the same UTC moment
         for day in (D(2026, 9, 15), D(2026, 10, 15), D(2026, 11, 15)):
             rule.evaluate(date=day, users=self.salesman | ny)
-        self.Period._store_periods(rule, "month", kpi_period.periods_between(
+        self.Period._store_periods(rule, "month", period_scores.periods_between(
             D(2026, 9, 1), TODAY, "month"), now=NOW)
         self.Finding._analyse(rule)
         finding = self.findings(rule=rule)
@@ -222,7 +222,7 @@ class TestSuggestedTarget(DiscrepancyCase):
         for first, last, value in ((D(2025, 10, 1), D(2025, 12, 31), 2.0),
                                    (D(2026, 1, 1), D(2026, 3, 31), 1.5)):
             days = (last - first).days + 1
-            target = kpi_period.period_target(1.0, 30, "quarter", days, True)
+            target = period_scores.period_target(1.0, 30, "quarter", days, True)
             score, status = self.rule._score(value, target)
             self.Period.create({
                 "rule_id": self.rule.id, "user_id": self.salesman.id, "period_type": "quarter",

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from odoo.addons.kpi_management.models import kpi_forecast as f
+from odoo.addons.kpi_management.tools import forecasting as f
 
 D = datetime.date
 

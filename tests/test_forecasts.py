@@ -8,7 +8,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_bonus_math
+from odoo.addons.kpi_management.tools import bonus_math
 
 from .bonus_common import BonusCase
 from .common import local
@@ -59,7 +59,7 @@ class TestForecastByKind(BonusCase):
         self.won_lead(self.salesman, local(2026, 12, 1, 9), revenue=612)
         _preview, lines = self.estimate()
         forecast = lines["Sales volume"]["forecast"]
-        expected = kpi_bonus_math.cumulative_forecast(612, ELAPSED, 31, previous=(9100, 91))
+        expected = bonus_math.cumulative_forecast(612, ELAPSED, 31, previous=(9100, 91))
         self.assertAlmostEqual(forecast["value"], expected.value, places=2)
         # near the previous pace (100 a day x 31 = 3,100), far from 612 x 31 / 3.46 = 5,483
         self.assertTrue(3100 < forecast["value"] < 612 * 31 / ELAPSED)

@@ -1,4 +1,4 @@
-"""Period scores (``kpi.period.result``): the arithmetic of ``kpi_period`` and the engine that
+"""Period scores (``kpi.period.result``): the arithmetic of ``period_scores`` and the engine that
 stores each KPI's score per week, month, quarter and year from the stored daily results.
 
 The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen (the users' timezone).
@@ -9,7 +9,7 @@ from unittest import mock
 
 from freezegun import freeze_time
 
-from odoo.addons.kpi_management.models import kpi_bonus_math, kpi_period
+from odoo.addons.kpi_management.tools import bonus_math, period_scores
 
 from .common import NOW, TODAY, KpiCase, local
 
@@ -19,56 +19,56 @@ D = datetime.date
 class TestPeriodArithmetic(KpiCase):
     def test_period_target_natural_lengths_and_scaling(self):
         # the window is the period: the rule's target, as the bonus sheet pays a month
-        self.assertEqual(kpi_period.period_target(10, 30, "month", 31, True), 10)
-        self.assertEqual(kpi_period.period_target(10, 28, "month", 28, True), 10)
-        self.assertEqual(kpi_period.period_target(10, 7, "week", 7, True), 10)
-        self.assertEqual(kpi_period.period_target(10, 91, "quarter", 92, True), 10)
-        self.assertEqual(kpi_period.period_target(10, 365, "year", 366, True), 10)
+        self.assertEqual(period_scores.period_target(10, 30, "month", 31, True), 10)
+        self.assertEqual(period_scores.period_target(10, 28, "month", 28, True), 10)
+        self.assertEqual(period_scores.period_target(10, 7, "week", 7, True), 10)
+        self.assertEqual(period_scores.period_target(10, 91, "quarter", 92, True), 10)
+        self.assertEqual(period_scores.period_target(10, 365, "year", 366, True), 10)
         # otherwise scaled to the period's length
-        self.assertAlmostEqual(kpi_period.period_target(10, 30, "week", 7, True), 70 / 30)
-        self.assertAlmostEqual(kpi_period.period_target(10, 30, "quarter", 91, True), 910 / 30)
-        self.assertAlmostEqual(kpi_period.period_target(100000, 30, "year", 365, True),
+        self.assertAlmostEqual(period_scores.period_target(10, 30, "week", 7, True), 70 / 30)
+        self.assertAlmostEqual(period_scores.period_target(10, 30, "quarter", 91, True), 910 / 30)
+        self.assertAlmostEqual(period_scores.period_target(100000, 30, "year", 365, True),
                                100000 * 365 / 30)
         # a ratio or an average keeps its target
-        self.assertEqual(kpi_period.period_target(30, 90, "week", 7, False), 30)
+        self.assertEqual(period_scores.period_target(30, 90, "week", 7, False), 30)
         # and back to the window
-        self.assertAlmostEqual(kpi_period.window_value(14, 30, "quarter", 91, True), 4.6154, 4)
-        self.assertEqual(kpi_period.window_value(14, 30, "month", 31, True), 14)
+        self.assertAlmostEqual(period_scores.window_value(14, 30, "quarter", 91, True), 4.6154, 4)
+        self.assertEqual(period_scores.window_value(14, 30, "month", 31, True), 14)
 
     def test_periods_between_crosses_the_year(self):
-        self.assertEqual(kpi_period.periods_between(D(2025, 12, 15), D(2026, 1, 2), "month"),
+        self.assertEqual(period_scores.periods_between(D(2025, 12, 15), D(2026, 1, 2), "month"),
                          [(D(2025, 12, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 1, 31))])
-        self.assertEqual(kpi_period.periods_between(D(2025, 12, 29), D(2026, 1, 5), "week"),
+        self.assertEqual(period_scores.periods_between(D(2025, 12, 29), D(2026, 1, 5), "week"),
                          [(D(2025, 12, 29), D(2026, 1, 4)), (D(2026, 1, 5), D(2026, 1, 11))])
-        self.assertEqual(kpi_period.periods_between(D(2025, 11, 1), D(2026, 1, 1), "quarter"),
+        self.assertEqual(period_scores.periods_between(D(2025, 11, 1), D(2026, 1, 1), "quarter"),
                          [(D(2025, 10, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 3, 31))])
-        self.assertEqual(kpi_period.previous_period(D(2026, 1, 1), "month"),
+        self.assertEqual(period_scores.previous_period(D(2026, 1, 1), "month"),
                          (D(2025, 12, 1), D(2025, 12, 31)))
 
     def test_trailing_run(self):
-        P = kpi_period.PeriodPoint
+        P = period_scores.PeriodPoint
         nov = P(D(2025, 11, 1), D(2025, 11, 30), 50.0, True)
         dec = P(D(2025, 12, 1), D(2025, 12, 31), 80.0, True)
         jan = P(D(2026, 1, 1), D(2026, 1, 31), 99.99, True)
         # any order in, oldest first out, across the year
-        self.assertEqual(kpi_period.trailing_run([jan, nov, dec]), [nov, dec, jan])
+        self.assertEqual(period_scores.trailing_run([jan, nov, dec]), [nov, dec, jan])
         # the latest on target: no run
-        self.assertEqual(kpi_period.trailing_run([nov, dec, P(jan.date_from, jan.date_to, 100.0,
+        self.assertEqual(period_scores.trailing_run([nov, dec, P(jan.date_from, jan.date_to, 100.0,
                                                                  True)]), [])
         # a period with nothing to measure ends the run, a missing one too
-        self.assertEqual(kpi_period.trailing_run([nov, P(dec.date_from, dec.date_to, None,
+        self.assertEqual(period_scores.trailing_run([nov, P(dec.date_from, dec.date_to, None,
                                                          False), jan]), [jan])
-        self.assertEqual(kpi_period.trailing_run([nov, jan]), [jan])
+        self.assertEqual(period_scores.trailing_run([nov, jan]), [jan])
 
     def test_suggested_target(self):
         values = [4, 5, 12, 8, 6, 7]  # median 6.5
-        self.assertEqual(kpi_period.suggested_target(values, [10, 5], "higher"), 6.5)
+        self.assertEqual(period_scores.suggested_target(values, [10, 5], "higher"), 6.5)
         # never below the lowest target in force
-        self.assertEqual(kpi_period.suggested_target(values, [10, 8], "higher"), 8)
+        self.assertEqual(period_scores.suggested_target(values, [10, 8], "higher"), 8)
         # lower is better: never above the highest target in force
-        self.assertEqual(kpi_period.suggested_target([10, 20, 30], [8, 12], "lower"), 12)
-        self.assertEqual(kpi_period.suggested_target([2, 4, 9], [8, 12], "lower"), 4)
-        self.assertIsNone(kpi_period.suggested_target([], [10], "higher"))
+        self.assertEqual(period_scores.suggested_target([10, 20, 30], [8, 12], "lower"), 12)
+        self.assertEqual(period_scores.suggested_target([2, 4, 9], [8, 12], "lower"), 4)
+        self.assertIsNone(period_scores.suggested_target([], [10], "higher"))
 
 
 @freeze_time(NOW)
@@ -79,7 +79,7 @@ class TestPeriodScores(KpiCase):
         cls.Period = cls.env["kpi.period.result"]
 
     def store(self, rule, period_type, first, last):
-        periods = kpi_period.periods_between(first, last, period_type)
+        periods = period_scores.periods_between(first, last, period_type)
         ids = self.Period._store_periods(rule, period_type, periods, now=NOW)
         return self.Period.browse(ids)
 
@@ -135,7 +135,7 @@ class TestPeriodScores(KpiCase):
                        "target": 100, "status": "no_data", "team_id": self.team.id})
         self.store(rule, "month", D(2026, 10, 1), D(2026, 10, 31))
         row = self.row(rule, self.salesman, "month", D(2026, 10, 1))
-        sheet = kpi_bonus_math.period_score(
+        sheet = bonus_math.period_score(
             Result._read_daily([rule.id], [self.salesman.id], D(2026, 10, 1),
                                D(2026, 10, 31))[rule.id, self.salesman.id],
             D(2026, 10, 1), D(2026, 10, 31), "snapshot")

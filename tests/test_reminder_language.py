@@ -13,7 +13,8 @@ from unittest import mock
 
 from freezegun import freeze_time
 
-from odoo.addons.kpi_management.models import kpi_bonus_notes, kpi_reminder, kpi_scoring
+from odoo.addons.kpi_management.models import kpi_reminder
+from odoo.addons.kpi_management.tools import bonus_notes, scoring
 
 from .common import NOW, TODAY, KpiCase, utc
 
@@ -82,15 +83,15 @@ class TestReminderLanguage(KpiCase):
         env = self.env(user=self.salesman)
         self.assertEqual(
             kpi_reminder.gap_sentence(env, "meetings", "higher", 9, 10,
-                                      kpi_scoring.WINDOW_FUTURE, 14, "count", ""),
+                                      scoring.WINDOW_FUTURE, 14, "count", ""),
             "Plan 1 more meeting in the next 14 days to reach 10.")
         self.assertEqual(
             kpi_reminder.gap_sentence(env, "won_deals", "higher", 4, 5,
-                                      kpi_scoring.WINDOW_PAST, 30, "count", ""),
+                                      scoring.WINDOW_PAST, 30, "count", ""),
             "Win 1 more deal: 4 in the last 30 days, the target is 5.")
         self.assertEqual(
             kpi_reminder.gap_sentence(env, "won_deals", "higher", 3, 5,
-                                      kpi_scoring.WINDOW_PAST, 30, "count", ""),
+                                      scoring.WINDOW_PAST, 30, "count", ""),
             "Win 2 more deals: 3 in the last 30 days, the target is 5.")
         overdue = self.make_rule("overdue_activities", name="Overdue", target=0)
         self.env["res.partner"].create({"name": "Client"}).activity_schedule(
@@ -107,24 +108,24 @@ class TestReminderLanguage(KpiCase):
 class TestNotesWithoutPlurals(KpiCase):
     def note(self, facts):
         env = self.env(user=self.salesman)
-        return kpi_bonus_notes.render_kpi_note(env, facts)
+        return bonus_notes.render_kpi_note(env, facts)
 
     def test_one_record_counted(self):
         day = datetime.date(2026, 11, 1)
-        whole = self.note(kpi_bonus_notes.measured(day, day, 1, False))
+        whole = self.note(bonus_notes.measured(day, day, 1, False))
         self.assertTrue(whole.endswith("timezone: 1 record counted."), whole)
-        partial = self.note(kpi_bonus_notes.measured(day, day, 1, True))
+        partial = self.note(bonus_notes.measured(day, day, 1, True))
         self.assertTrue(partial.endswith("target prorated: 1 record counted."), partial)
-        self.assertTrue(self.note(kpi_bonus_notes.measured(day, day, 2, False)).endswith(
+        self.assertTrue(self.note(bonus_notes.measured(day, day, 2, False)).endswith(
             ": 2 records counted."))
 
     def test_one_daily_result(self):
-        self.assertEqual(self.note(kpi_bonus_notes.daily(1, 1)), "Average of 1 daily result.")
-        self.assertEqual(self.note(kpi_bonus_notes.daily(3, 3)), "Average of 3 daily results.")
-        self.assertEqual(self.note(kpi_bonus_notes.daily(15, 14)),
+        self.assertEqual(self.note(bonus_notes.daily(1, 1)), "Average of 1 daily result.")
+        self.assertEqual(self.note(bonus_notes.daily(3, 3)), "Average of 3 daily results.")
+        self.assertEqual(self.note(bonus_notes.daily(15, 14)),
                          "Average of the daily results with something to measure: 14; days "
                          "with nothing to measure left out: 1.")
-        self.assertEqual(self.note(kpi_bonus_notes.daily(15, 8)),
+        self.assertEqual(self.note(bonus_notes.daily(15, 8)),
                          "Average of 8 daily results (7 days with nothing to measure left "
                          "out).")
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from odoo.addons.kpi_management.models import kpi_scoring as s
+from odoo.addons.kpi_management.tools import scoring as s
 
 
 @pytest.mark.parametrize(

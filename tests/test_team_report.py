@@ -20,8 +20,8 @@ import pytest
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_team_report
 from odoo.addons.kpi_management.models.crm_team import REPORT_ACTION
+from odoo.addons.kpi_management.tools import team_report
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
@@ -40,22 +40,22 @@ D = datetime.date
     (D(2026, 1, 3), "week", (D(2025, 12, 22), D(2025, 12, 28))),
 ])
 def test_last_period(today, frequency, expected):
-    assert kpi_team_report.last_period(today, frequency) == expected
+    assert team_report.last_period(today, frequency) == expected
 
 
 def test_previous_period():
-    assert kpi_team_report.previous_period((D(2026, 3, 1), D(2026, 3, 31)), "month") == (
+    assert team_report.previous_period((D(2026, 3, 1), D(2026, 3, 31)), "month") == (
         D(2026, 2, 1), D(2026, 2, 28))
-    assert kpi_team_report.previous_period((D(2026, 11, 16), D(2026, 11, 22)), "week") == (
+    assert team_report.previous_period((D(2026, 11, 16), D(2026, 11, 22)), "week") == (
         D(2026, 11, 9), D(2026, 11, 15))
 
 
 def test_totals_leave_pilot_lines_out():
     def line(user, score, status, pilot=False, streak=0, previous=None):
-        return kpi_team_report.ReportLine(user, "u%s" % user, "k", "", status, status, score,
+        return team_report.ReportLine(user, "u%s" % user, "k", "", status, status, score,
                                           streak, pilot, previous)
 
-    report = kpi_team_report.build_team_report(D(2026, 11, 16), D(2026, 11, 22), [
+    report = team_report.build_team_report(D(2026, 11, 16), D(2026, 11, 22), [
         line(1, 40.0, "off_track", streak=3, previous=50.0),
         line(1, 110.0, "reached", previous=None),
         line(2, None, "no_data"),
@@ -183,7 +183,7 @@ class TestTeamReport(TeamReportCase):
         lines = self.team._kpi_report_lines(period)
         self.assertEqual({line.user_id for line in lines}, {self.salesman.id,
                                                             self.salesman2.id})
-        report = kpi_team_report.build_team_report(*period, lines)
+        report = team_report.build_team_report(*period, lines)
         self.assertAlmostEqual(report.average, (40 + 110 + 100) / 3)
         self.assertEqual(report.off_track_count, 1)
         [off] = report.off_track_lines

@@ -18,7 +18,7 @@ import pytest
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.models import kpi_scoring
+from odoo.addons.kpi_management.tools import scoring
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW, TZ, KpiCase, RefusedMixin, local, utc
@@ -38,21 +38,21 @@ MINUS = "\N{MINUS SIGN}"
 ])
 def test_baseline_days(window, comparison, expected):
     day = datetime.date.fromisoformat
-    assert kpi_scoring.baseline_days(day(window[0]), day(window[1]), comparison) == \
+    assert scoring.baseline_days(day(window[0]), day(window[1]), comparison) == \
         (day(expected[0]), day(expected[1]))
 
 
 def test_baseline_leaving_the_calendar_is_a_value_error():
     with pytest.raises(ValueError):
-        kpi_scoring.baseline_days(datetime.date(1, 3, 1), datetime.date(1, 4, 1), "last_year")
+        scoring.baseline_days(datetime.date(1, 3, 1), datetime.date(1, 4, 1), "last_year")
     with pytest.raises(ValueError):
-        kpi_scoring.baseline_days(datetime.date(1, 1, 5), datetime.date(1, 1, 31), "previous")
+        scoring.baseline_days(datetime.date(1, 1, 5), datetime.date(1, 1, 31), "previous")
 
 
 def test_baseline_bounds_are_local_midnights():
     """26 October 2025 00:00 in Copenhagen is still summer time (UTC+2), 26 October 2026 is
     winter time (UTC+1): a shift of the UTC bounds by a year would be an hour off."""
-    assert kpi_scoring.baseline_bounds(datetime.date(2026, 10, 26), datetime.date(2026, 10, 27),
+    assert scoring.baseline_bounds(datetime.date(2026, 10, 26), datetime.date(2026, 10, 27),
                                        "last_year", TZ) == (
         datetime.datetime(2025, 10, 25, 22, 0), datetime.datetime(2025, 10, 26, 23, 0))
 

@@ -7,7 +7,6 @@ from . import crm_lead
 from . import mail_activity
 from . import kpi_dashboard
 from . import kpi_reminder
-from . import kpi_rule_preview
 from . import ir_ui_menu
 from . import kpi_rule_target
 from . import kpi_rule_rollout

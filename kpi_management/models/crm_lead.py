@@ -1,6 +1,6 @@
 """Opportunities: the net profit of a deal and the date it was first won.
 
-``kpi_date_won`` is what every won-based measure compares with its window (see ``kpi_measure``).
+``kpi_date_won`` is what every won-based measure compares with its window (see ``measures``).
 Odoo's ``date_closed`` is not: ``crm.lead.write`` sets it to now on any write with
 ``active=False`` or a probability of 100, so archiving and restoring a won deal would move it
 into a later bonus period. The won date is set once, when a lead first becomes won

@@ -3,13 +3,13 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
 
-from . import kpi_scoring, kpi_team_report
+from ..tools import scoring, team_report
 from .kpi_result import OFF_TRACK_STREAK_ALERT
 
 _logger = logging.getLogger(__name__)
 
 REPORT_FREQUENCY_SELECTION = [
-    (kpi_team_report.FREQUENCY_OFF, "Off"),
+    (team_report.FREQUENCY_OFF, "Off"),
     ("week", "Weekly"),
     ("month", "Monthly"),
 ]
@@ -25,7 +25,7 @@ class CrmTeam(models.Model):
 
     kpi_report_frequency = fields.Selection(
         REPORT_FREQUENCY_SELECTION, string="KPI Report", required=True,
-        default=kpi_team_report.FREQUENCY_OFF,
+        default=team_report.FREQUENCY_OFF,
         help="The team leader receives the KPIs of the team by e-mail after each week (on "
         "Monday) or month (on the 1st), in their language and timezone.",
     )
@@ -41,10 +41,10 @@ class CrmTeam(models.Model):
         team's report for it is due, else None (report off, no active leader, or sent)."""
         self.ensure_one()
         leader = self.user_id
-        if self.kpi_report_frequency not in kpi_team_report.FREQUENCIES or not leader.active:
+        if self.kpi_report_frequency not in team_report.FREQUENCIES or not leader.active:
             return None
-        today = kpi_scoring.local_today(leader.tz, now or fields.Datetime.now())
-        period = kpi_team_report.last_period(today, self.kpi_report_frequency)
+        today = scoring.local_today(leader.tz, now or fields.Datetime.now())
+        period = team_report.last_period(today, self.kpi_report_frequency)
         if self.kpi_report_last_date and period[1] <= self.kpi_report_last_date:
             return None
         return period
@@ -58,7 +58,7 @@ class CrmTeam(models.Model):
             lang=leader.lang or "en_US", allowed_company_ids=leader.company_ids.ids)
 
     def _kpi_report_lines(self, period):
-        """The :class:`~.kpi_team_report.ReportLine` of ``period``, read as the leader: the
+        """The :class:`~.team_report.ReportLine` of ``period``, read as the leader: the
         latest result of each KPI and member of the team dated in the period, with the score
         of the latest result of the same KPI and member in the previous period."""
         self.ensure_one()
@@ -68,7 +68,7 @@ class CrmTeam(models.Model):
         ])
         if not current:
             return []
-        previous_from, previous_to = kpi_team_report.previous_period(
+        previous_from, previous_to = team_report.previous_period(
             period, self.kpi_report_frequency)
         previous = Result._latest_of([
             ("rule_id", "in", current.rule_id.ids), ("user_id", "in", current.user_id.ids),
@@ -82,7 +82,7 @@ class CrmTeam(models.Model):
         status_labels = dict(Result._fields["status"]._description_selection(Result.env))
         current = current.sorted(lambda r: (r.rule_id.sequence, r.rule_id.name, r.rule_id.id))
         return [
-            kpi_team_report.ReportLine(
+            team_report.ReportLine(
                 user_id=result.user_id.id,
                 user_name=result.user_id.name,
                 kpi=result.rule_id.name,
@@ -149,7 +149,7 @@ class CrmTeam(models.Model):
         if not lines:
             _logger.info("KPI team report of %s for %s: nothing to report", self.name, period)
             return None
-        report = kpi_team_report.build_team_report(period[0], period[1], lines)
+        report = team_report.build_team_report(period[0], period[1], lines)
         values = self._kpi_report_render_values(report)
         lang = leader.lang or "en_US"
         template = self.env.ref(REPORT_TEMPLATE).with_context(
@@ -188,7 +188,7 @@ class CrmTeam(models.Model):
         again at the next run; a run after the reports went out sends nothing."""
         now = fields.Datetime.now()
         teams = self.sudo().search([
-            ("kpi_report_frequency", "in", list(kpi_team_report.FREQUENCIES)),
+            ("kpi_report_frequency", "in", list(team_report.FREQUENCIES)),
             ("user_id", "!=", False),
         ])
         due = teams.filtered(lambda team: team._kpi_report_due_period(now))

@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from . import kpi_bonus_engine, kpi_bonus_math, kpi_forecast, kpi_scoring
+from ..tools import bonus_engine, bonus_math, forecasting, scoring
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
 #: how many of the scheme's periods before the current one give the previous pace of a
@@ -43,7 +43,7 @@ def check_schemes(schemes):
 class KpiBonusScheme(models.Model):
     """A bonus scheme: weighted KPIs, a base amount and a payout curve.
 
-    See ``kpi_bonus_math`` for the arithmetic and ``get_bonus_preview`` for the estimate shown
+    See ``bonus_math`` for the arithmetic and ``get_bonus_preview`` for the estimate shown
     to the salesperson.
     """
 
@@ -72,7 +72,7 @@ class KpiBonusScheme(models.Model):
     level_ids = fields.One2many(
         "kpi.bonus.level", "scheme_id", string="Payout Curve", copy=True,
         default=lambda self: [Command.create({"score": s, "payout": p})
-                              for s, p in kpi_bonus_math.DEFAULT_LEVELS],
+                              for s, p in bonus_math.DEFAULT_LEVELS],
         help="Levels (total score % -> payout % of the base amount), interpolated linearly in "
         "between; below the first level its payout applies, above the last level nothing more.",
     )
@@ -106,18 +106,18 @@ class KpiBonusScheme(models.Model):
     @api.depends("line_ids.weight")
     def _compute_weight_total(self):
         for scheme in self:
-            scheme.weight_total = kpi_bonus_math.weights_total(scheme.line_ids.mapped("weight"))
+            scheme.weight_total = bonus_math.weights_total(scheme.line_ids.mapped("weight"))
 
     @api.constrains("line_ids")
     def _check_weights(self, allow_empty=True):
         """Weights add up to 100% (a scheme being set up may have no KPI yet)."""
         for scheme in self:
             weights = scheme.line_ids.mapped("weight")
-            if (weights or not allow_empty) and not kpi_bonus_math.weights_valid(weights):
+            if (weights or not allow_empty) and not bonus_math.weights_valid(weights):
                 raise ValidationError(
                     _("The weights of the KPIs of bonus scheme %(name)s add up to %(total)s%%; "
                       "they must add up to 100%%.",
-                      name=scheme.name, total=kpi_bonus_math.weights_total(weights)))
+                      name=scheme.name, total=bonus_math.weights_total(weights)))
 
     @api.constrains("level_ids", "allow_deduction")
     def _check_levels(self):
@@ -128,7 +128,7 @@ class KpiBonusScheme(models.Model):
             "deduction": _("a negative payout (a deduction) needs 'Allow Deduction'"),
         }
         for scheme in self:
-            problems = kpi_bonus_math.check_levels(scheme._get_levels(), scheme.allow_deduction)
+            problems = bonus_math.check_levels(scheme._get_levels(), scheme.allow_deduction)
             if problems:
                 raise ValidationError(
                     _("The payout curve of bonus scheme %(name)s is not valid: %(problems)s.",
@@ -212,7 +212,7 @@ class KpiBonusScheme(models.Model):
     @api.model
     def get_bonus_preview(self, user_id=None):
         """The bonus the user (default: the current user) is on course for, as an ESTIMATE:
-        the sheet of each of the user's schemes computed early (``kpi_bonus_math``, *Estimate*).
+        the sheet of each of the user's schemes computed early (``bonus_math``, *Estimate*).
 
         For the scheme's current period (``period``: month or quarter) in the user's own
         timezone: past-window KPIs are measured from the period's first day up to now against
@@ -269,28 +269,28 @@ class KpiBonusScheme(models.Model):
     def _preview_for(self, user):
         """The estimate of this scheme for ``user`` (see :meth:`get_bonus_preview`): the inputs
         the sheet of the current period will collect, collected so far, through the same bonus
-        engine (``kpi_bonus_engine``), then forecast to the period's end.
+        engine (``bonus_engine``), then forecast to the period's end.
 
         Run as superuser on the scheme; the assessments are read with the caller's rights."""
         self.ensure_one()
         user = user.sudo()
         currency = self.currency_id
         now = fields.Datetime.now()
-        today = kpi_scoring.local_today(user.tz, now)
+        today = scoring.local_today(user.tz, now)
         period = self.period
-        period_start, period_end = kpi_forecast.period_bounds(today, period)
+        period_start, period_end = forecasting.period_bounds(today, period)
         # the period in the user's timezone, in days (a DST change makes one 23 or 25 hours)
-        start_utc = kpi_scoring.local_midnight_utc(period_start, user.tz)
-        end_utc = kpi_scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
+        start_utc = scoring.local_midnight_utc(period_start, user.tz)
+        end_utc = scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
                                                  user.tz)
         elapsed_days = (now - start_utc).total_seconds() / 86400
         period_days = (end_utc - start_utc).total_seconds() / 86400
-        span = kpi_bonus_engine.Span(period_start, period_end, period,
+        span = bonus_engine.Span(period_start, period_end, period,
                                      (period_end - period_start).days + 1)
-        span_so_far = kpi_bonus_engine.Span(period_start, today, period,
+        span_so_far = bonus_engine.Span(period_start, today, period,
                                             (today - period_start).days + 1)
         rules = self.line_ids.filtered(lambda line: line.kind == "rule").rule_id
-        past_rules = rules.filtered(lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         daily = self.env["kpi.result"]._read_daily(
             (rules - past_rules).ids, user.ids, period_start, today, latest=True)
         recorded = self.env["kpi.result"]._read_recorded(rules.ids,
@@ -317,26 +317,26 @@ class KpiBonusScheme(models.Model):
                                                             until=now)[user.id]
                 target = record.target if record else \
                     rule._get_user_targets([user.id])[user.id]
-                kpi = kpi_bonus_engine.KpiInput(
-                    method=kpi_bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
+                kpi = bonus_engine.KpiInput(
+                    method=bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
                     count=len(ids), target=target, window_days=rule.window_days,
-                    additive=rule.unit in kpi_bonus_engine.ADDITIVE_UNITS, **common)
-                score = kpi_bonus_engine.score_kpi(kpi, span)
-                cumulative = kpi_bonus_math.cumulative_forecast(
+                    additive=rule.unit in bonus_engine.ADDITIVE_UNITS, **common)
+                score = bonus_engine.score_kpi(kpi, span)
+                cumulative = bonus_math.cumulative_forecast(
                     value, elapsed_days, period_days, kpi.additive, previous.get(rule.id))
-                ahead = dataclasses.replace(score, value=cumulative.value, score=kpi_scoring.
+                ahead = dataclasses.replace(score, value=cumulative.value, score=scoring.
                                             compute_score(cumulative.value, score.target,
                                                           rule.direction) if has_data else 0.0)
                 points = (today - period_start).days + 1
                 basis = self._forecast_note(cumulative, points)
             elif rule:
                 history = daily.get((rule.id, user.id), [])
-                kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_AVERAGE,
+                kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_AVERAGE,
                                                 daily=tuple(history), **common)
-                score = kpi_bonus_engine.score_kpi(kpi, span_so_far)
+                score = bonus_engine.score_kpi(kpi, span_so_far)
                 target = history[-1].target if history else \
                     rule._get_user_targets([user.id])[user.id]
-                forecast = kpi_bonus_math.average_forecast(history, today, period, target,
+                forecast = bonus_math.average_forecast(history, today, period, target,
                                                            rule.direction)
                 if not score.measured:
                     # nothing measured in the period yet: the latest result holds (flat)
@@ -351,16 +351,16 @@ class KpiBonusScheme(models.Model):
                           "(%s daily results so far).", points)
             else:
                 given = assessments.get(line.id, [])
-                kpi = kpi_bonus_engine.KpiInput(method=kpi_bonus_engine.METHOD_MANUAL,
+                kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_MANUAL,
                                                 assessments=tuple(given), **common)
-                score = ahead = kpi_bonus_engine.score_kpi(kpi, span)
+                score = ahead = bonus_engine.score_kpi(kpi, span)
                 assessed, points = bool(given), 0
                 basis = _("Assessed by people: kept as it is.")
             rows.append((line, assessed, points, basis))
             scores.append(score)
             ahead_scores.append(ahead)
-        bonus = kpi_bonus_engine.employee_bonus(scores, self.base_amount, levels)
-        later = kpi_bonus_engine.employee_bonus(ahead_scores, self.base_amount, levels)
+        bonus = bonus_engine.employee_bonus(scores, self.base_amount, levels)
+        later = bonus_engine.employee_bonus(ahead_scores, self.base_amount, levels)
         amount = currency.round(bonus.amount)
         forecast_amount = currency.round(later.amount)
         shared = [(k.kpi.score, k.weight_used, k.kpi.counts) for k in bonus.kpis]
@@ -435,16 +435,16 @@ class KpiBonusScheme(models.Model):
         """``{rule_id: (value, days)}``: what each of the past-window ``rules`` measured for
         ``user`` over the previous periods (up to :data:`PREVIOUS_PERIODS` of the scheme's
         period before ``period_start``, from the user's first result of the rule): the prior
-        of a cumulative forecast (``kpi_bonus_math.cumulative_forecast``). A rule the user
+        of a cumulative forecast (``bonus_math.cumulative_forecast``). A rule the user
         was not measured on before the period is left out. One query for the first results,
         one measure per rule."""
         self.ensure_one()
-        rules = rules.filtered(lambda rule: rule.unit in kpi_bonus_engine.ADDITIVE_UNITS)
+        rules = rules.filtered(lambda rule: rule.unit in bonus_engine.ADDITIVE_UNITS)
         if not rules:
             return {}
         start = period_start
         for _step in range(PREVIOUS_PERIODS):
-            start = kpi_forecast.period_bounds(start - datetime.timedelta(days=1),
+            start = forecasting.period_bounds(start - datetime.timedelta(days=1),
                                                self.period)[0]
         self.env["kpi.result"].flush_model(["rule_id", "user_id", "date"])
         self.env.cr.execute(SQL(
@@ -463,15 +463,15 @@ class KpiBonusScheme(models.Model):
 
     def _forecast_note(self, cumulative, day):
         """How the forecast of a past-window KPI was made, in the reader's words."""
-        if cumulative.basis == kpi_bonus_math.BASIS_HELD:
+        if cumulative.basis == bonus_math.BASIS_HELD:
             return _("A ratio or an average, not a sum: today's value is held.")
-        if cumulative.basis == kpi_bonus_math.BASIS_TOO_EARLY:
+        if cumulative.basis == bonus_math.BASIS_TOO_EARLY:
             return _("Only %s days measured and no previous period to lean on: not "
                      "extrapolated, the value so far.", day)
-        if cumulative.basis == kpi_bonus_math.BASIS_PACE and cumulative.prior_days:
+        if cumulative.basis == bonus_math.BASIS_PACE and cumulative.prior_days:
             return _("Your pace over %(days)s days, blended with your pace over the previous "
                      "%(prior)s days.", days=day, prior=int(cumulative.prior_days))
-        if cumulative.basis == kpi_bonus_math.BASIS_PACE:
+        if cumulative.basis == bonus_math.BASIS_PACE:
             return _("Your pace over the %s days measured.", day)
         return _("The period has ended: the value measured.")
 
@@ -501,29 +501,29 @@ class KpiBonusScheme(models.Model):
             new_score = min(100.0, value + delta)
         else:
             rule = line.rule_id
-            delta = kpi_bonus_math.what_if_delta(value, target, rule.direction, rule.unit)
-            new_score = kpi_bonus_math.rescore(value, target, rule.direction, delta)
+            delta = bonus_math.what_if_delta(value, target, rule.direction, rule.unit)
+            new_score = bonus_math.rescore(value, target, rule.direction, delta)
         if not delta:
             return False
-        new_amount = self.currency_id.round(kpi_bonus_math.bonus_after_change(
+        new_amount = self.currency_id.round(bonus_math.bonus_after_change(
             scored, index, new_score, self.base_amount, levels))
         amount_delta = self.currency_id.round(new_amount - amount)
-        floor = kpi_bonus_math.first_paying_score(levels)
+        floor = bonus_math.first_paying_score(levels)
         below_floor = not amount and not amount_delta and floor is not None
         if below_floor and line.kind == "manual":
             return False  # a step of an assessment below the paying level changes nothing
         if below_floor:
             # below the first paying level a step changes nothing: say what reaches it
             rule = line.rule_id
-            delta = kpi_bonus_math.delta_to_pay(scored, index, value, target, rule.direction,
+            delta = bonus_math.delta_to_pay(scored, index, value, target, rule.direction,
                                                 rule.unit, self.base_amount, levels)
             if not delta:
                 return {"delta": 0.0, "new_score": scored[index][0], "amount_delta": 0.0,
                         "text": _("%(kpi)s alone cannot lift the total above %(floor)s%%, "
                                   "where the bonus starts.", kpi=line.name,
                                   floor="%g" % floor)}
-            new_score = kpi_bonus_math.rescore(value, target, rule.direction, delta)
-            amount_delta = self.currency_id.round(kpi_bonus_math.bonus_after_change(
+            new_score = bonus_math.rescore(value, target, rule.direction, delta)
+            amount_delta = self.currency_id.round(bonus_math.bonus_after_change(
                 scored, index, new_score, self.base_amount, levels))
         if line.rule_id.unit == "amount":
             qty = self.currency_id.format(abs(delta))

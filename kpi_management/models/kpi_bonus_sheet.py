@@ -11,7 +11,7 @@ from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from . import kpi_bonus_engine, kpi_bonus_math, kpi_bonus_notes, kpi_forecast, kpi_scoring
+from ..tools import bonus_engine, bonus_math, bonus_notes, forecasting, scoring
 from .kpi_result import amount_company
 
 SHEET_STATES = [
@@ -64,7 +64,7 @@ class EmployeePeriod:
     days: int  # days in the team
     period_days: int  # days of the sheet's period
     #: why the employee is not on the sheet for the whole period (empty when they are): facts,
-    #: see kpi_bonus_notes
+    #: see bonus_notes
     facts: tuple = field(default=(), compare=False)
     #: the KPI profile recorded on those days (None: not recorded, today's is shown)
     profile_name: str | None = field(default=None, compare=False)
@@ -80,7 +80,7 @@ class SheetInputs:
 
     periods: dict  # {user: EmployeePeriod}
     users: object  # res.users, the employees
-    kpis: dict  # {user_id: [kpi_bonus_engine.KpiInput]}, in the order of the scheme's lines
+    kpis: dict  # {user_id: [bonus_engine.KpiInput]}, in the order of the scheme's lines
     facts: dict  # {user_id: [ids counted | assessments | None]}, the same order
     unrecorded: dict  # {KPI name: [employee names]}: no result recorded, configuration used
     levels: list  # the payout curve [(score, payout)]
@@ -95,7 +95,7 @@ class SheetFigures:
     users: object  # res.users, the employees
     periods: dict  # {user: EmployeePeriod}
     lines: list  # values of the sheet's lines, their details as ``detail_vals``
-    fingerprint: dict  # {part: digest}, see kpi_bonus_math.fingerprint
+    fingerprint: dict  # {part: digest}, see bonus_math.fingerprint
     gaps: list  # sentences: not assessed, days without a nightly result, nothing recorded
     provisional: bool  # the period has not ended for every employee
     period_end_utc: datetime.datetime
@@ -275,8 +275,8 @@ class KpiBonusSheet(models.Model):
     def _last_period_start(self, period):
         """The first day of the last month or quarter that has ended: HR pays the period just
         over."""
-        current = kpi_forecast.period_bounds(fields.Date.context_today(self), period)[0]
-        return kpi_forecast.period_bounds(current - datetime.timedelta(days=1), period)[0]
+        current = forecasting.period_bounds(fields.Date.context_today(self), period)[0]
+        return forecasting.period_bounds(current - datetime.timedelta(days=1), period)[0]
 
     @api.onchange("period_type")
     def _onchange_period_type(self):
@@ -288,7 +288,7 @@ class KpiBonusSheet(models.Model):
                                   and self.date_from == self._last_period_start("month")):
             self.date_from = self._last_period_start(self.period_type)
         else:
-            self.date_from = kpi_forecast.period_bounds(self.date_from, self.period_type)[0]
+            self.date_from = forecasting.period_bounds(self.date_from, self.period_type)[0]
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
@@ -1056,14 +1056,14 @@ class KpiBonusSheet(models.Model):
                 continue
             start, end, facts = mine[0], mine[-1], []
             if start > date_from:
-                facts.append(kpi_bonus_notes.joined(start))
+                facts.append(bonus_notes.joined(start))
             if end < date_to:
                 if not user.active:
-                    facts.append(kpi_bonus_notes.archived(end))
+                    facts.append(bonus_notes.archived(end))
                 else:
-                    facts.append(kpi_bonus_notes.left(user.sale_team_id.name, end))
+                    facts.append(bonus_notes.left(user.sale_team_id.name, end))
             if len(mine) < period_days:
-                facts.append(kpi_bonus_notes.prorated(len(mine), period_days))
+                facts.append(bonus_notes.prorated(len(mine), period_days))
             profile = self.env["kpi.profile"].sudo().browse(profile_id)
             periods[user.with_env(self.env)] = EmployeePeriod(
                 start, end, len(mine), period_days, tuple(facts), profile.name)
@@ -1206,7 +1206,7 @@ class KpiBonusSheet(models.Model):
         self.ensure_one()
         day_after = self.date_to + datetime.timedelta(days=1)
         tzs = set(users.sudo().mapped("tz")) or {False}
-        return max(kpi_scoring.local_midnight_utc(day_after, tz) for tz in tzs)
+        return max(scoring.local_midnight_utc(day_after, tz) for tz in tzs)
 
     def _changed_since_compute(self, figures):
         """What changed since Compute, in words (empty when nothing did)."""
@@ -1219,14 +1219,14 @@ class KpiBonusSheet(models.Model):
             "assessments": _("the manual assessments"),
             "results": _("the KPI results or the records measured"),
         }
-        changed = kpi_bonus_math.changed_parts(self.sudo().fingerprint,
+        changed = bonus_math.changed_parts(self.sudo().fingerprint,
                                                figures.fingerprint)
         return ", ".join(labels.get(name, name) for name in changed)
 
     def _collect_figures(self):
         """Every figure of this sheet, computed in memory (nothing is written): collect the
         inputs (:meth:`_collect_inputs`), score them with the bonus engine
-        (``kpi_bonus_engine``), turn the result into line values and the fingerprint of what
+        (``bonus_engine``), turn the result into line values and the fingerprint of what
         they were computed from (:meth:`_figures_from`). Returns a :class:`SheetFigures`."""
         self.ensure_one()
         return self._figures_from(self._collect_inputs())
@@ -1258,7 +1258,7 @@ class KpiBonusSheet(models.Model):
         users = self.env["res.users"].browse([user.id for user in periods])
         rules = scheme.line_ids.filtered(lambda line: line.kind == "rule").rule_id
         sheet._check_one_currency(rules, users)
-        past_rules = rules.filtered(lambda rule: rule.window_kind == kpi_bonus_math.WINDOW_PAST)
+        past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
         recorded = self.env["kpi.result"]._read_recorded(rules.ids, spans)
         measured = defaultdict(dict)
@@ -1292,20 +1292,20 @@ class KpiBonusSheet(models.Model):
                 if rule in past_rules:
                     value, ids, has_data = measured[rule.id][user.id]
                     target = record.target if record else configured[rule.id][user.id]
-                    kpi = kpi_bonus_engine.KpiInput(
-                        method=kpi_bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
+                    kpi = bonus_engine.KpiInput(
+                        method=bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
                         count=len(ids), target=target, window_days=rule.window_days,
-                        additive=rule.unit in kpi_bonus_engine.ADDITIVE_UNITS, **common)
+                        additive=rule.unit in bonus_engine.ADDITIVE_UNITS, **common)
                     facts[user.id].append(ids)
                 elif rule:
-                    kpi = kpi_bonus_engine.KpiInput(
-                        method=kpi_bonus_engine.METHOD_AVERAGE,
+                    kpi = bonus_engine.KpiInput(
+                        method=bonus_engine.METHOD_AVERAGE,
                         daily=tuple(daily.get((rule.id, user.id), [])), **common)
                     facts[user.id].append(None)
                 else:
                     given = assessments.get((sline.id, user.id), [])
-                    kpi = kpi_bonus_engine.KpiInput(
-                        method=kpi_bonus_engine.METHOD_MANUAL,
+                    kpi = bonus_engine.KpiInput(
+                        method=bonus_engine.METHOD_MANUAL,
                         assessments=tuple(a.score for a in given), **common)
                     facts[user.id].append(given)
                 kpis[user.id].append(kpi)
@@ -1343,10 +1343,10 @@ class KpiBonusSheet(models.Model):
         line_vals, gaps = [], defaultdict(list)
         parts = {"targets": [], "results": [], "assessments": [], "pilot": set()}
         for user, period in inputs.periods.items():
-            span = kpi_bonus_engine.Span(period.date_from, period.date_to, sheet.period_type,
+            span = bonus_engine.Span(period.date_from, period.date_to, sheet.period_type,
                                          period_days, period.days)
-            scores = [kpi_bonus_engine.score_kpi(kpi, span) for kpi in inputs.kpis[user.id]]
-            bonus = kpi_bonus_engine.employee_bonus(scores, inputs.base_amount, inputs.levels,
+            scores = [bonus_engine.score_kpi(kpi, span) for kpi in inputs.kpis[user.id]]
+            bonus = bonus_engine.employee_bonus(scores, inputs.base_amount, inputs.levels,
                                                     span)
             details = []
             for sline, weighted, fact in zip(scheme.line_ids, bonus.kpis, inputs.facts[user.id],
@@ -1354,13 +1354,13 @@ class KpiBonusSheet(models.Model):
                 kpi = weighted.kpi
                 if not kpi.counts:
                     parts["pilot"].add(sline.rule_id.id)
-                if kpi.method == kpi_bonus_engine.METHOD_PERIOD:
-                    note_facts = kpi_bonus_notes.measured(period.date_from, period.date_to,
+                if kpi.method == bonus_engine.METHOD_PERIOD:
+                    note_facts = bonus_notes.measured(period.date_from, period.date_to,
                                                           kpi.count, span.partial, kpi.basis)
                     parts["results"].append((user.id, sline.id, kpi.value, kpi.count,
                                              kpi.has_data))
-                elif kpi.method == kpi_bonus_engine.METHOD_AVERAGE:
-                    note_facts = kpi_bonus_notes.daily(kpi.count, kpi.measured)
+                elif kpi.method == bonus_engine.METHOD_AVERAGE:
+                    note_facts = bonus_notes.daily(kpi.count, kpi.measured)
                     expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
                     if kpi.count < expected:
                         gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
@@ -1370,12 +1370,12 @@ class KpiBonusSheet(models.Model):
                     parts["results"].append((user.id, sline.id, kpi.value, kpi.score,
                                              kpi.count, kpi.measured))
                 else:
-                    note_facts = kpi_bonus_notes.assessed(fact)
+                    note_facts = bonus_notes.assessed(fact)
                     if not fact:
                         gaps[sline.name].append(_("%s: not assessed", user.name))
                     parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id,
                                               a.score) for a in fact]
-                if kpi.method != kpi_bonus_engine.METHOD_MANUAL:
+                if kpi.method != bonus_engine.METHOD_MANUAL:
                     parts["targets"].append((user.id, sline.id, kpi.target))
                 details.append({
                     "scheme_line_id": sline.id,
@@ -1391,7 +1391,7 @@ class KpiBonusSheet(models.Model):
                     "counted": kpi.counts,
                     "no_data": not kpi.has_data,
                     "result_count": kpi.count,
-                    # the facts; the words are rendered when read (kpi_bonus_notes), with the
+                    # the facts; the words are rendered when read (bonus_notes), with the
                     # pilot and no-data warnings of ``counted`` and ``no_data``
                     "note_facts": note_facts,
                 })
@@ -1403,7 +1403,7 @@ class KpiBonusSheet(models.Model):
                 "team_name": sheet.team_id.name,
                 "worked_from": period.date_from,
                 "worked_to": period.date_to,
-                # the facts; the words are rendered when read (kpi_bonus_notes); the KPIs with
+                # the facts; the words are rendered when read (bonus_notes); the KPIs with
                 # no data are read from the details
                 "presence_facts": list(period.facts) or False,
                 "total_score": bonus.total_score,
@@ -1415,7 +1415,7 @@ class KpiBonusSheet(models.Model):
         for rank, vals in enumerate(ranked, start=1):
             vals["rank"] = rank
         pilot_rules = self.env["kpi.rule"].browse(sorted(parts["pilot"]))
-        fingerprint = kpi_bonus_math.fingerprint({
+        fingerprint = bonus_math.fingerprint({
             "period": [sheet.date_from, sheet.date_to, sheet.company_id.id],
             "team": [sheet.team_id.id, [(u.id, p.date_from, p.date_to)
                                         for u, p in inputs.periods.items()]],

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from . import kpi_bonus_notes
+from ..tools import bonus_notes
 
 
 class KpiBonusSheetDetail(models.Model):
@@ -55,7 +55,7 @@ class KpiBonusSheetDetail(models.Model):
         """The note in the reader's language, rendered from the stored facts (the stored text
         of a sheet computed before the facts were stored)."""
         for detail in self:
-            detail.note = (kpi_bonus_notes.render_kpi_note(
+            detail.note = (bonus_notes.render_kpi_note(
                 detail.env, detail.note_facts, detail.counted, detail.no_data)
                 if detail.note_facts else detail.legacy_note) or False
 

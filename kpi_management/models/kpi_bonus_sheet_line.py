@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from . import kpi_bonus_notes
+from ..tools import bonus_notes
 from .kpi_bonus_sheet import TEAM_FIGURES_GROUPS
 
 #: who reads an employee's rank on the sheet (the others' relative standing): HR and the
@@ -64,7 +64,7 @@ class KpiBonusSheetLine(models.Model):
         computed before the facts were stored)."""
         for line in self:
             line.presence_note = (
-                kpi_bonus_notes.render_presence_note(line.env, line.presence_facts)
+                bonus_notes.render_presence_note(line.env, line.presence_facts)
                 if line.presence_facts else line.legacy_presence_note) or False
 
     @api.depends("detail_ids.no_data", "detail_ids.counted", "detail_ids.name",
@@ -76,7 +76,7 @@ class KpiBonusSheetLine(models.Model):
         for line in self:
             kpis = [(detail.name, detail.weight) for detail in line.detail_ids
                     if detail.no_data and detail.counted]
-            line.no_data_note = kpi_bonus_notes.render_no_data_note(line.env, kpis) or False
+            line.no_data_note = bonus_notes.render_no_data_note(line.env, kpis) or False
 
     def _get_bonus_sheets(self):
         return self.sheet_id

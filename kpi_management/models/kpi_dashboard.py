@@ -17,7 +17,7 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from . import kpi_forecast, kpi_measure, kpi_scoring
+from ..tools import forecasting, measures, scoring
 from .kpi_result import amount_company, format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
@@ -92,7 +92,7 @@ class KpiResult(models.Model):
             # way Odoo formats monetary fields
             currency = amount_company(rule.company_id, self.env.user).currency_id
             vals["currency_id"] = currency.id if vals["unit"] == "amount" else False
-            measure = kpi_measure.BUILTIN_MEASURES.get(vals["measure"])
+            measure = measures.BUILTIN_MEASURES.get(vals["measure"])
             vals["baseline_unit"] = measure.baseline_unit if measure else False
             vals["baseline_currency_id"] = (currency.id if vals["baseline_unit"] == "amount"
                                             else False)
@@ -122,7 +122,7 @@ class KpiResult(models.Model):
         worse of the average's status and "warning". ``off_track``, ``warning`` and ``counted``
         say how many counted KPIs are off track or at a warning, to show next to the score.
         """
-        measured = [c for c in cards if c["status"] != kpi_scoring.STATUS_NO_DATA]
+        measured = [c for c in cards if c["status"] != scoring.STATUS_NO_DATA]
         counted = [c for c in measured if not c["pilot"]]
         if not counted:
             return {"score": None, "status": False, "off_track": 0, "warning": 0, "counted": 0}
@@ -133,11 +133,11 @@ class KpiResult(models.Model):
             score = sum(c["score"] for c in counted) / len(counted)
         score = round(score, 1)
         threshold = min(c["warning_threshold"] for c in counted)
-        status = kpi_scoring.compute_status(score, threshold)
-        off_track = sum(1 for c in counted if c["status"] == kpi_scoring.STATUS_OFF_TRACK)
-        warning = sum(1 for c in counted if c["status"] == kpi_scoring.STATUS_WARNING)
-        if status == kpi_scoring.STATUS_REACHED and (off_track or warning):
-            status = kpi_scoring.STATUS_WARNING
+        status = scoring.compute_status(score, threshold)
+        off_track = sum(1 for c in counted if c["status"] == scoring.STATUS_OFF_TRACK)
+        warning = sum(1 for c in counted if c["status"] == scoring.STATUS_WARNING)
+        if status == scoring.STATUS_REACHED and (off_track or warning):
+            status = scoring.STATUS_WARNING
         return {"score": score, "status": status, "off_track": off_track, "warning": warning,
                 "counted": len(counted)}
 
@@ -188,8 +188,8 @@ class KpiResult(models.Model):
             if not result or not info:
                 continue
             before = by_key.get((rule_id, day - datetime.timedelta(days=DELTA_DAYS)))
-            no_data = result.status == kpi_scoring.STATUS_NO_DATA
-            if before and before.status == kpi_scoring.STATUS_NO_DATA:
+            no_data = result.status == scoring.STATUS_NO_DATA
+            if before and before.status == scoring.STATUS_NO_DATA:
                 before = None
             cards.append({
                 "id": result.id,
@@ -245,9 +245,9 @@ class KpiResult(models.Model):
         The history covers the current ``period`` (week, month, quarter, year) and at least
         the last :data:`HISTORY_MIN_DAYS` days; the forecast continues from the last measured
         value at the slope of a least-squares line through the period's daily values, to the
-        period's last day (see ``kpi_forecast``).
+        period's last day (see ``forecasting``).
         """
-        if period not in kpi_forecast.PERIODS:
+        if period not in forecasting.PERIODS:
             period = "month"
         uid = self.env.uid
         rule_id = int(rule_id)
@@ -257,14 +257,14 @@ class KpiResult(models.Model):
             return {"points": [], "forecast": [], "rule": {}, "result_id": False}
         info = self._rule_info(self.env["kpi.rule"].browse(rule_id)).get(rule_id, {})
         latest = last.date
-        start, end = kpi_forecast.period_bounds(latest, period)
+        start, end = forecasting.period_bounds(latest, period)
         since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))
         history = self.search_fetch(
             domain + [("date", ">=", since)],
             ["date", "value", "target", "score", "status", "record_ids"],
             order="date asc",
         )
-        measured = [r for r in history if r.status != kpi_scoring.STATUS_NO_DATA]
+        measured = [r for r in history if r.status != scoring.STATUS_NO_DATA]
         points = [{
             "date": fields.Date.to_string(r.date),
             "value": r.value if r in measured else None,
@@ -273,7 +273,7 @@ class KpiResult(models.Model):
             "status": r.status,
         } for r in history]
         # days with nothing to measure are gaps in the graph and left out of the forecast
-        predicted = kpi_forecast.forecast([(r.date, r.value) for r in measured], latest, period)
+        predicted = forecasting.forecast([(r.date, r.value) for r in measured], latest, period)
         latest_result = history[-1:]
         period_labels = dict(self._fields["period"]._description_selection(self.env))
         return {
@@ -290,7 +290,7 @@ class KpiResult(models.Model):
                 "moves by at most four days of the trend), up to %(end)s; with fewer than "
                 "%(min)s days measured the value holds. A trend, not a promise.",
                 start=format_date(self.env, start), end=format_date(self.env, end),
-                min=kpi_forecast.MIN_TREND_POINTS,
+                min=forecasting.MIN_TREND_POINTS,
             ),
             "result_id": latest_result.id,
             "record_count": len(latest_result.record_ids or []),

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from . import kpi_bonus_notes, kpi_forecast, kpi_period, kpi_scoring
+from ..tools import bonus_notes, forecasting, period_scores, scoring
 from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
 from .kpi_result import amount_company, format_kpi_figure
 
@@ -67,7 +67,7 @@ def suggestion_facts(window_values, user_targets, suggested, direction, rule_tar
     bound = min(targets) if direction != "lower" else max(targets)
     return {
         "code": SUGGESTION_MEDIAN, "count": len(window_values),
-        "median": kpi_period.median(window_values), "days": window_days, "bound": bound,
+        "median": period_scores.median(window_values), "days": window_days, "bound": bound,
         "suggested": suggested, "currency_id": currency_id,
         "bound_shown": bound in (rule_target, user_targets.get(user_id)),
     }
@@ -99,16 +99,16 @@ def render_suggestion(env, facts):
         # as the KPI's amounts are shown, with its currency
         if currency:
             return format_kpi_figure(env, number, currency)
-        return kpi_bonus_notes.format_figure(env, round(number or 0.0, 2))
+        return bonus_notes.format_figure(env, round(number or 0.0, 2))
 
-    count = kpi_bonus_notes.format_figure(env, facts["count"])
+    count = bonus_notes.format_figure(env, facts["count"])
     if facts.get("days") is None:
         median_text = _("Median of the %(count)s period values of the team over these "
                         "periods: %(median)s.", count=count, median=fmt(facts["median"]))
     else:
         median_text = _("Median of the %(count)s period values of the team over these "
                         "periods, per window of %(days)s days: %(median)s.",
-                        count=count, days=kpi_bonus_notes.format_figure(env, facts["days"]),
+                        count=count, days=bonus_notes.format_figure(env, facts["days"]),
                         median=fmt(facts["median"]))
     full = "%s %s" % (median_text, _(
         "Never easier than the easiest target in force in the team (%(bound)s): "
@@ -140,7 +140,7 @@ class KpiDiscrepancyCause(models.Model):
 class KpiDiscrepancy(models.Model):
     """A finding of the discrepancy analysis: a user's KPI below target for N or more
     consecutive periods (``kpi.rule.analysis_period``, ``analysis_min_periods``), with the
-    team's figures over the same periods and a suggested target (``kpi_period``). The working
+    team's figures over the same periods and a suggested target (``period_scores``). The working
     group records the cause, the action decided and signs the review; the finding closes
     itself when the KPI is back on target for a full period, and a new finding opens if it
     falls again.
@@ -253,7 +253,7 @@ class KpiDiscrepancy(models.Model):
                 finding.periods_display = False
                 continue
             first = period_label(self.env, finding.period_type, finding.date_from)
-            last_start = kpi_period.periods_between(finding.date_to, finding.date_to,
+            last_start = period_scores.periods_between(finding.date_to, finding.date_to,
                                                     finding.period_type)[0][0]
             last = period_label(self.env, finding.period_type, last_start)
             finding.periods_display = first if first == last else "%s – %s" % (first, last)
@@ -314,8 +314,8 @@ class KpiDiscrepancy(models.Model):
     def _quarter_start_utc(self):
         """Midnight starting the current quarter in the reader's timezone, as naive UTC."""
         today = fields.Date.context_today(self)
-        start = kpi_forecast.period_bounds(today, "quarter")[0]
-        return kpi_scoring.local_midnight_utc(start, self.env.user.tz)
+        start = forecasting.period_bounds(today, "quarter")[0]
+        return scoring.local_midnight_utc(start, self.env.user.tz)
 
     @api.depends("reviewed_date")
     def _compute_reviewed_this_quarter(self):
@@ -397,7 +397,7 @@ class KpiDiscrepancy(models.Model):
         (``kpi.period.result``) of each rule's analysis period. Two queries per rule.
 
         * a user whose latest closed periods are below target N or more times in a row
-          (``kpi_period.trailing_run``), without an open finding, gets one;
+          (``period_scores.trailing_run``), without an open finding, gets one;
         * an open finding takes the new closed periods while they stay below target;
         * an open finding closes when a new closed period is back on target (100% or more);
           the next fall opens a new finding.
@@ -438,15 +438,15 @@ class KpiDiscrepancy(models.Model):
                     finding._close(_("The analysis period of the KPI changed."), now)
                     touched |= finding
                     finding = None
-                run = kpi_period.trailing_run([
-                    kpi_period.PeriodPoint(r["date_from"], r["date_to"], r["score"],
+                run = period_scores.trailing_run([
+                    period_scores.PeriodPoint(r["date_from"], r["date_to"], r["score"],
                                            r["status"] != "no_data") for r in user_rows])
                 if finding:
                     if latest["date_to"] <= finding.date_to:
                         continue  # nothing new since the last analysis
-                    if kpi_period.is_below_target(latest["score"],
+                    if period_scores.is_below_target(latest["score"],
                                                   latest["status"] != "no_data"):
-                        if run[0].date_from <= finding.date_to + kpi_period.ONE_DAY:
+                        if run[0].date_from <= finding.date_to + period_scores.ONE_DAY:
                             finding._set_periods([r for r in user_rows
                                                   if r["date_from"] >= finding.date_from],
                                                  rule)
@@ -509,30 +509,30 @@ class KpiDiscrepancy(models.Model):
             for r in rows:
                 if r["value"] is not None:
                     team_rows[r["date_from"]].append((r["date_to"], r["user_id"], r["value"]))
-        additive = rule.unit in kpi_period.ADDITIVE_UNITS
+        additive = rule.unit in period_scores.ADDITIVE_UNITS
         past = rule.window_kind == "past"
         window_values, members = [], set()
         lines = []
         for r in rows:
             values = [value for _t, _u, value in team_rows.get(r["date_from"], [])]
-            days = kpi_period.period_days(r["date_from"], r["date_to"])
+            days = period_scores.period_days(r["date_from"], r["date_to"])
             for _t, user_id, value in team_rows.get(r["date_from"], []):
                 members.add(user_id)
                 window_values.append(
-                    kpi_period.window_value(value, rule.window_days, self.period_type, days,
+                    period_scores.window_value(value, rule.window_days, self.period_type, days,
                                             additive) if past else value)
             lines.append({
                 "period_result_id": r["id"], "date_from": r["date_from"],
                 "date_to": r["date_to"], "value": r["value"], "target": r["target"],
                 "score": r["score"], "status": r["status"],
-                "team_average": kpi_period.mean(values),
-                "team_median": kpi_period.median(values), "team_count": len(values),
+                "team_average": period_scores.mean(values),
+                "team_median": period_scores.median(values), "team_count": len(values),
                 "team_others": len({user_id for _t, user_id, _v
                                     in team_rows.get(r["date_from"], [])} - {self.user_id.id}),
             })
         user_targets = rule._get_user_targets(sorted(members | {self.user_id.id}))
         targets = list(user_targets.values())
-        suggested = kpi_period.suggested_target(window_values, targets, rule.direction)
+        suggested = period_scores.suggested_target(window_values, targets, rule.direction)
         currency = (amount_company(rule.company_id, self.user_id).currency_id
                     if rule.unit == "amount" else None)
         facts = suggestion_facts(
@@ -547,7 +547,7 @@ class KpiDiscrepancy(models.Model):
             "date_from": rows[0]["date_from"], "date_to": rows[-1]["date_to"],
             "period_count": len(rows),
             "pilot": any(r["pilot"] for r in rows),
-            "average_score": kpi_period.mean(scores) or 0.0,
+            "average_score": period_scores.mean(scores) or 0.0,
             "team_average_score": team_scores or 0.0,
             "team_others_min": min([line["team_others"] for line in lines] + [score_others]),
             "suggested_target": suggested or 0.0,

@@ -6,9 +6,9 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from . import kpi_bonus_engine, kpi_period, kpi_scoring
-from .kpi_bonus_math import WINDOW_PAST
-from .kpi_forecast import period_bounds
+from ..tools import bonus_engine, period_scores, scoring
+from ..tools.bonus_math import WINDOW_PAST
+from ..tools.forecasting import period_bounds
 from .kpi_result import STATUS_SELECTION, amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
@@ -45,17 +45,17 @@ def period_label(env, period_type, date_from):
 
 def progress_label(env, closed, date_from, date_to, last_date):
     """"final" for a period that had ended when it was computed, else how far it was measured:
-    "so far, day 23 of 30" (see ``kpi_period.elapsed_days``)."""
+    "so far, day 23 of 30" (see ``period_scores.elapsed_days``)."""
     if closed:
         return env._("final")
     return env._("so far, day %(day)s of %(days)s",
-                 day=kpi_period.elapsed_days(date_from, date_to, last_date),
-                 days=kpi_period.period_days(date_from, date_to))
+                 day=period_scores.elapsed_days(date_from, date_to, last_date),
+                 days=period_scores.period_days(date_from, date_to))
 
 
 class KpiPeriodResult(models.Model):
     """The score of a KPI for a user over a calendar period, stored by the daily analysis
-    (:meth:`_cron_analyse`) from the stored daily results: see ``kpi_period`` for the
+    (:meth:`_cron_analyse`) from the stored daily results: see ``period_scores`` for the
     arithmetic. The period views read these rows (one query, however many periods they show);
     the discrepancy analysis (``kpi.discrepancy``) reads the closed ones."""
 
@@ -103,7 +103,7 @@ class KpiPeriodResult(models.Model):
         compute="_compute_change_shown",
         help="There is a change to show: the previous period has a score, this one has "
         "something to measure, and a period in progress is far enough to be compared "
-        "(kpi_period.change_basis: not before its 7th day).")
+        "(period_scores.change_basis: not before its 7th day).")
     previous_value = fields.Float(readonly=True, aggregator=None)
     previous_score = fields.Float(string="Previous Score (%)", readonly=True, aggregator="avg")
     score_change = fields.Float(
@@ -136,15 +136,15 @@ class KpiPeriodResult(models.Model):
     def _compute_change_shown(self):
         for row in self:
             row.change_shown = bool(
-                row.has_previous and row.status != kpi_scoring.STATUS_NO_DATA
+                row.has_previous and row.status != scoring.STATUS_NO_DATA
                 and row.date_from and row.date_to
-                and kpi_period.change_basis(
+                and period_scores.change_basis(
                     row.closed,
-                    kpi_period.elapsed_days(row.date_from, row.date_to, row.last_date),
-                    kpi_period.period_days(row.date_from, row.date_to),
+                    period_scores.elapsed_days(row.date_from, row.date_to, row.last_date),
+                    period_scores.period_days(row.date_from, row.date_to),
                     row.method == "period"
-                    and row.rule_id.unit in kpi_bonus_engine.ADDITIVE_UNITS,
-                ) != kpi_period.CHANGE_TOO_EARLY)
+                    and row.rule_id.unit in bonus_engine.ADDITIVE_UNITS,
+                ) != period_scores.CHANGE_TOO_EARLY)
 
     @api.depends("closed", "date_from", "date_to", "last_date")
     def _compute_progress_label(self):
@@ -211,9 +211,9 @@ class KpiPeriodResult(models.Model):
             early in the period) and ``change_note`` (how it was compared, or why there is
             none: see :meth:`_my_period_change`).
         """
-        if period_type not in kpi_period.PERIOD_TYPES:
+        if period_type not in period_scores.PERIOD_TYPES:
             period_type = "month"
-        today = kpi_scoring.local_today(self.env.user.tz, fields.Datetime.now())
+        today = scoring.local_today(self.env.user.tz, fields.Datetime.now())
         today_start = period_bounds(today, period_type)[0]
         data = {
             "period_type": period_type, "current": False, "previous": False, "stale": False,
@@ -226,8 +226,8 @@ class KpiPeriodResult(models.Model):
         if not rule_ids or not self.has_access("read"):
             return data
         # the last three periods: today's, and two before in case it is not scored yet
-        first = kpi_period.previous_period(
-            kpi_period.previous_period(today_start, period_type)[0], period_type)[0]
+        first = period_scores.previous_period(
+            period_scores.previous_period(today_start, period_type)[0], period_type)[0]
         query = self._search([
             ("user_id", "=", self.env.uid), ("period_type", "=", period_type),
             ("rule_id", "in", rule_ids), ("date_from", ">=", first),
@@ -239,7 +239,7 @@ class KpiPeriodResult(models.Model):
         if not rows:
             return data
         current_start = max(row["date_from"] for row in rows)
-        previous_start = kpi_period.previous_period(current_start, period_type)[0]
+        previous_start = period_scores.previous_period(current_start, period_type)[0]
         cells = defaultdict(dict)  # rule: {"current"|"previous": row}
         for row in rows:
             if row["date_from"] == current_start:
@@ -291,20 +291,20 @@ class KpiPeriodResult(models.Model):
     def _my_period_change(self, current, previous, rule, has_scores):
         """``(change, note)``: the change in score points of a KPI from the previous period to
         the current one, as :meth:`_store_periods` stored it (``score_change``: like with like,
-        see ``kpi_period.change_basis``), and how it was compared, or why there is none."""
+        see ``period_scores.change_basis``), and how it was compared, or why there is none."""
         if not has_scores:
             return None, False
-        days = kpi_period.period_days(current["date_from"], current["date_to"])
-        elapsed = kpi_period.elapsed_days(current["date_from"], current["date_to"],
+        days = period_scores.period_days(current["date_from"], current["date_to"])
+        elapsed = period_scores.elapsed_days(current["date_from"], current["date_to"],
                                           current["last_date"])
-        basis = kpi_period.change_basis(
+        basis = period_scores.change_basis(
             current["closed"], elapsed, days,
-            current["method"] == "period" and rule["unit"] in kpi_bonus_engine.ADDITIVE_UNITS)
-        if basis == kpi_period.CHANGE_TOO_EARLY:
+            current["method"] == "period" and rule["unit"] in bonus_engine.ADDITIVE_UNITS)
+        if basis == period_scores.CHANGE_TOO_EARLY:
             return None, _("Too early to compare: day %(day)s of %(days)s.",
                            day=elapsed, days=days)
         note = (_("At this pace (day %(day)s of %(days)s).", day=elapsed, days=days)
-                if basis == kpi_period.CHANGE_AT_PACE else False)
+                if basis == period_scores.CHANGE_AT_PACE else False)
         return current["score_change"], note
 
     @api.model
@@ -312,7 +312,7 @@ class KpiPeriodResult(models.Model):
         """One period of one KPI in :meth:`get_my_periods` (``False`` without a score)."""
         if not row:
             return False
-        no_data = row["status"] == kpi_scoring.STATUS_NO_DATA
+        no_data = row["status"] == scoring.STATUS_NO_DATA
         return {
             "id": row["id"],
             "value": None if no_data else row["value"],
@@ -383,14 +383,14 @@ class KpiPeriodResult(models.Model):
         for row in self.env.cr.fetchall():
             daily[row[1]][row[0]] = row
         past = rule.window_kind == WINDOW_PAST
-        additive = rule.unit in kpi_bonus_engine.ADDITIVE_UNITS
+        additive = rule.unit in bonus_engine.ADDITIVE_UNITS
         res_model = rule.template_id._get_res_model()
         columns = defaultdict(list)
         for date_from, date_to in periods:
             users = daily.get(date_from)
             if not users:
                 continue
-            days = kpi_period.period_days(date_from, date_to)
+            days = period_scores.period_days(date_from, date_to)
             measured = {}
             if past:
                 rows = [(uid, row[12], row[13]) for uid, row in sorted(users.items())]
@@ -402,24 +402,24 @@ class KpiPeriodResult(models.Model):
                     # the target recorded on the period's last day with a result, scaled to
                     # the period by the bonus engine, as on a bonus sheet
                     value, ids, has_data = measured[user_id]
-                    target = kpi_bonus_engine.score_kpi(kpi_bonus_engine.KpiInput(
-                        key=user_id, method=kpi_bonus_engine.METHOD_PERIOD, value=value,
+                    target = bonus_engine.score_kpi(bonus_engine.KpiInput(
+                        key=user_id, method=bonus_engine.METHOD_PERIOD, value=value,
                         has_data=has_data, target=last_target or 0.0,
                         window_days=rule.window_days, additive=additive,
                         direction=rule.direction,
-                    ), kpi_bonus_engine.Span(date_from, date_to, period_type, days)).target
+                    ), bonus_engine.Span(date_from, date_to, period_type, days)).target
                     score, status = rule._score(value, target, has_data)
                 else:
                     ids, has_data = [], bool(with_data)
                     value = round(avg_value, 4) if has_data else None
                     target = round((avg_target if has_data else all_target) or 0.0, 4)
                     score = round(avg_score, 2) if has_data else None
-                    status = (kpi_scoring.compute_status(score, rule.warning_threshold)
-                              if has_data else kpi_scoring.STATUS_NO_DATA)
+                    status = (scoring.compute_status(score, rule.warning_threshold)
+                              if has_data else scoring.STATUS_NO_DATA)
                 columns["user"].append(user_id)
                 columns["from"].append(date_from)
                 columns["to"].append(date_to)
-                columns["closed"].append(kpi_scoring.local_today(tz, now) > date_to)
+                columns["closed"].append(scoring.local_today(tz, now) > date_to)
                 columns["value"].append(value if has_data else None)
                 columns["target"].append(target)
                 columns["score"].append(score)
@@ -471,12 +471,12 @@ class KpiPeriodResult(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         # the comparison with the previous period, of the rows written and of the periods
         # that follow them
-        starts = sorted(set(columns["from"]) | {t + kpi_period.ONE_DAY for t in columns["to"]})
+        starts = sorted(set(columns["from"]) | {t + period_scores.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
                   SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
-                      -- like with like (kpi_period.change_basis): a period in progress is
+                      -- like with like (period_scores.change_basis): a period in progress is
                       -- compared from its MIN_CHANGE_DAYS-th day, a count or an amount at
                       -- its pace
                       score_change = CASE
@@ -496,8 +496,8 @@ class KpiPeriodResult(models.Model):
                   AND prev.date_to = cur2.date_from - 1
                 WHERE cur.id = cur2.id AND cur2.rule_id = %(rule)s
                   AND cur2.period_type = %(type)s AND cur2.date_from = ANY(%(starts)s)""",
-            rule=rule.id, type=period_type, starts=starts, min_days=kpi_period.MIN_CHANGE_DAYS,
-            pace=past and additive, cap=kpi_scoring.SCORE_CAP))
+            rule=rule.id, type=period_type, starts=starts, min_days=period_scores.MIN_CHANGE_DAYS,
+            pace=past and additive, cap=scoring.SCORE_CAP))
         self.invalidate_model()
         return ids
 
@@ -524,9 +524,9 @@ class KpiPeriodResult(models.Model):
             if rule.id not in spans:
                 continue
             first, last = spans[rule.id]
-            for period_type in kpi_period.PERIOD_TYPES:
+            for period_type in period_scores.PERIOD_TYPES:
                 periods = [
-                    bounds for bounds in kpi_period.periods_between(max(first, horizon), last,
+                    bounds for bounds in period_scores.periods_between(max(first, horizon), last,
                                                                     period_type)
                     if (rule.id, period_type, bounds[0]) not in final]
                 if periods:

@@ -4,7 +4,7 @@ The source material asks the system to "promptly remind all employees involved .
 to perform any actions". The reminder is an ordinary Odoo activity (type *KPI Off Track*) on the
 result of the day the KPI went off track, assigned to its user and due that day: it shows in the
 activity menu and on the result, is marked done like any activity, and becomes overdue when
-ignored (it never counts in the *Overdue activities* KPI: ``kpi_measure.overdue_activities``).
+ignored (it never counts in the *Overdue activities* KPI: ``measures.overdue_activities``).
 
 :meth:`KpiResult._sync_reminders` runs in the hourly evaluation, for the results it has just
 stored, in the same savepoint as them (a crashed batch leaves neither), in a fixed number of
@@ -36,7 +36,7 @@ import math
 from odoo import api, models
 from odoo.tools import SQL, formatLang, html_escape
 
-from . import kpi_measure, kpi_scoring
+from ..tools import measures, scoring
 from .kpi_result import format_kpi_figure
 
 _logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         gap = target - value
     one = unit == "count" and math.ceil(round(max(gap, 0), 6)) == 1
     # a growth is signed, as the result shows it ("+12", "−5"): its gap is not
-    growth = measure in kpi_measure.GROWTH_MEASURES
+    growth = measure in measures.GROWTH_MEASURES
     args = {
         "gap": _figure(env, max(gap, 0), unit, currency),
         "target": (format_kpi_figure(env, target, currency, signed=True) if growth
@@ -117,10 +117,10 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         "days": window_days,
         "unit": unit_label or "",
     }
-    if measure == "meetings" and window_kind == kpi_scoring.WINDOW_FUTURE and one:
+    if measure == "meetings" and window_kind == scoring.WINDOW_FUTURE and one:
         return _("Plan %(gap)s more meeting in the next %(days)s days to reach %(target)s.",
                  **args)
-    if measure == "meetings" and window_kind == kpi_scoring.WINDOW_FUTURE:
+    if measure == "meetings" and window_kind == scoring.WINDOW_FUTURE:
         return _("Plan %(gap)s more meetings in the next %(days)s days to reach %(target)s.",
                  **args)
     if measure == "meetings" and one:
@@ -257,7 +257,7 @@ class KpiResult(models.Model):
             elif activity_id:
                 to_close[activity_id] = (
                     CLOSE_PILOT if pilot else CLOSE_REMINDERS_OFF if not rule_reminds
-                    else CLOSE_NO_DATA if status == kpi_scoring.STATUS_NO_DATA
+                    else CLOSE_NO_DATA if status == scoring.STATUS_NO_DATA
                     else CLOSE_BACK_ON_TRACK)
         # no "assigned to you" e-mail per reminder (it shows in the activity menu), and the
         # users follow their results in two queries, not in a loop per user (see

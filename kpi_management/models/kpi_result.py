@@ -5,9 +5,9 @@ from odoo import _, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date, formatLang
 
-from . import kpi_measure
-from .kpi_bonus_math import DailyResult
-from .kpi_forecast import PERIODS, period_bounds
+from ..tools import measures
+from ..tools.bonus_math import DailyResult
+from ..tools.forecasting import PERIODS, period_bounds
 
 #: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
 Recorded = namedtuple("Recorded", ["pilot", "target", "date"])
@@ -40,7 +40,7 @@ STATUS_SELECTION = [
 
 def amount_company(company, user):
     """The company in whose currency a KPI's amounts are measured, stored and shown (see
-    ``kpi_measure``, "Money in one currency"): the rule's ``company``, else (a rule of every
+    ``measures``, "Money in one currency"): the rule's ``company``, else (a rule of every
     company) ``user``'s main company. Its ``currency_id`` is the currency of the amounts."""
     return company or user.company_id
 
@@ -147,7 +147,7 @@ class KpiResult(models.Model):
     @api.depends("rule_id.template_id.measure")
     def _compute_is_growth(self):
         for result in self:
-            result.is_growth = result.rule_id.template_id.measure in kpi_measure.GROWTH_MEASURES
+            result.is_growth = result.rule_id.template_id.measure in measures.GROWTH_MEASURES
 
     @api.depends("record_ids")
     def _compute_record_count(self):
@@ -183,7 +183,7 @@ class KpiResult(models.Model):
             self.env["crm.lead"].flush_model(["user_id", "active", "won_status", "date_open"])
             self.env["mail.message"].flush_model(
                 ["model", "res_id", "author_id", "message_type", "mail_activity_type_id", "date"])
-            self.env.cr.execute(kpi_measure.unanswered_leads(self.user_id.id, counted))
+            self.env.cr.execute(measures.unanswered_leads(self.user_id.id, counted))
             ids = [row[0] for row in self.env.cr.fetchall()]
             return self.env["crm.lead"].search([("id", "in", ids)])
         if measure == "data_completeness":
@@ -191,7 +191,7 @@ class KpiResult(models.Model):
             if not rule.lead_field_ids:
                 return None
             self.env["crm.lead"].flush_model()
-            self.env.cr.execute(kpi_measure.incomplete_opportunities(
+            self.env.cr.execute(measures.incomplete_opportunities(
                 self.user_id.id, rule.company_id.id or None, rule._lead_fields()))
             ids = [row[0] for row in self.env.cr.fetchall()]
             return self.env["crm.lead"].search([("id", "in", ids)])
@@ -259,7 +259,7 @@ class KpiResult(models.Model):
         env = self.env
         company_currency = self._amount_currency()
         currency = company_currency if self.rule_id.unit == "amount" else None
-        measure = kpi_measure.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
+        measure = measures.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
         growth = bool(measure and measure.baseline_unit)
         value = (_("no data") if self.status == "no_data"
                  else format_kpi_figure(env, self.value, currency, signed=growth))

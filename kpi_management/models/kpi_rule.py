@@ -10,22 +10,22 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
-from . import kpi_measure, kpi_scoring
-from .kpi_measure import (
+from ..tools import measures, scoring
+from ..tools.measures import (
     LEAD_FIELD_TYPES,
     PARAM_ACTIVITY_TYPES,
     PARAM_GROWTH,
     PARAM_LEAD_FIELDS,
     PARAM_MIN_AMOUNT,
 )
-from .kpi_result import amount_company
-from .kpi_scoring import (
+from ..tools.scoring import (
     COMPARE_LAST_YEAR,
     COMPARE_PREVIOUS,
     MAX_TARGET,
     MAX_WINDOW_DAYS,
     WINDOW_SNAPSHOT,
 )
+from .kpi_result import amount_company
 
 _logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class KpiRule(models.Model):
         help="Per-user targets that replace the rule's target for these users.",
     )
     user_count = fields.Integer(compute="_compute_user_count")
-    # ---- parameters of some templates' measures (kpi_measure.Measure.params)
+    # ---- parameters of some templates' measures (measures.Measure.params)
     measure = fields.Selection(related="template_id.measure")
     growth_comparison = fields.Selection(
         [(COMPARE_PREVIOUS, "Previous period"), (COMPARE_LAST_YEAR, "Same period last year")],
@@ -298,7 +298,7 @@ class KpiRule(models.Model):
     @api.constrains("target", "direction")
     def _check_target(self):
         for rule in self:
-            if not kpi_scoring.target_in_range(rule.target):
+            if not scoring.target_in_range(rule.target):
                 raise ValidationError(
                     _("The target of rule %(rule)s must be a finite number of at most %(max)s.",
                       rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
@@ -346,13 +346,13 @@ class KpiRule(models.Model):
                     "lead_field_ids")
     def _check_measure_params(self):
         """The parameters the rule's measure needs are given and valid (see
-        ``kpi_measure.Measure.params``)."""
+        ``measures.Measure.params``)."""
         for rule in self:
             if rule._needs(PARAM_GROWTH) and not rule.growth_comparison:
                 raise ValidationError(
                     _("Rule %s measures a growth: choose what to compare with.", rule.name))
             if rule._needs(PARAM_MIN_AMOUNT) and not (
-                    rule.min_amount > 0 and kpi_scoring.target_in_range(rule.min_amount)):
+                    rule.min_amount > 0 and scoring.target_in_range(rule.min_amount)):
                 raise ValidationError(
                     _("The minimum amount of rule %(rule)s must be greater than 0 and at most "
                       "%(max)s.", rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
@@ -370,7 +370,7 @@ class KpiRule(models.Model):
 
     def _check_lead_field(self, field):
         """``field`` (``ir.model.fields``) can be required on opportunities: a stored field of
-        ``crm.lead``, of a type whose "filled" is defined (``kpi_measure.LEAD_FIELD_TYPES``),
+        ``crm.lead``, of a type whose "filled" is defined (``measures.LEAD_FIELD_TYPES``),
         kept in a column of its own or a relation table (not translated, not per company, not
         one of the fields every record has)."""
         orm_field = (self.env["crm.lead"]._fields.get(field.name)
@@ -527,17 +527,17 @@ class KpiRule(models.Model):
     def _needs(self, param):
         """Whether the rule's measure needs the rule parameter ``param`` (``PARAM_*``)."""
         self.ensure_one()
-        measure = kpi_measure.BUILTIN_MEASURES.get(self.template_id.measure)
+        measure = measures.BUILTIN_MEASURES.get(self.template_id.measure)
         return bool(measure) and param in measure.params
 
     def _growth_comparison(self):
-        """The comparison of a growth rule (``kpi_scoring.COMPARE_*``), else ``None``."""
+        """The comparison of a growth rule (``scoring.COMPARE_*``), else ``None``."""
         self.ensure_one()
         return self.growth_comparison if self._needs(PARAM_GROWTH) else None
 
     def _measure_params(self):
         """``MeasureContext.extra``: the parameters of the rule's measure, as the SQL uses
-        them (see ``kpi_measure``)."""
+        them (see ``measures``)."""
         self.ensure_one()
         extra = {}
         if self._needs(PARAM_MIN_AMOUNT):
@@ -549,7 +549,7 @@ class KpiRule(models.Model):
         return extra
 
     def _lead_fields(self):
-        """The rule's required fields as ``kpi_measure.LeadField`` (columns and relation
+        """The rule's required fields as ``measures.LeadField`` (columns and relation
         tables, taken from the ORM's fields, never from user input)."""
         self.ensure_one()
         Lead = self.env["crm.lead"]
@@ -557,7 +557,7 @@ class KpiRule(models.Model):
         for field in self.lead_field_ids.sorted("name"):
             orm_field = Lead._fields[field.name]
             many2many = orm_field.type == "many2many"
-            lead_fields.append(kpi_measure.LeadField(
+            lead_fields.append(measures.LeadField(
                 orm_field.name, orm_field.type,
                 orm_field.relation if many2many else None,
                 orm_field.column1 if many2many else None))
@@ -573,7 +573,7 @@ class KpiRule(models.Model):
         if not comparison:
             return None, None
         try:
-            return kpi_scoring.baseline_bounds(day_from, day_to, comparison, tz)
+            return scoring.baseline_bounds(day_from, day_to, comparison, tz)
         except ValueError as exc:
             raise UserError(
                 _("Rule %(rule)s cannot be evaluated on %(day)s: the window it compares with "
@@ -591,9 +591,9 @@ class KpiRule(models.Model):
         now = now or fields.Datetime.now()
         windows = []
         for user_id, partner_id, tz in rows:
-            day = date or kpi_scoring.local_today(tz, now)
+            day = date or scoring.local_today(tz, now)
             try:
-                bounds = kpi_scoring.window_bounds(
+                bounds = scoring.window_bounds(
                     day, self.window_days, self.template_id.window_kind, tz)
             except ValueError as exc:
                 raise UserError(
@@ -601,7 +601,7 @@ class KpiRule(models.Model):
                       "falls outside the calendar.",
                       rule=self.name, day=day, days=self.window_days)) from exc
             base = self._baseline_bounds(bounds[0], bounds[1], tz, day)
-            windows.append(kpi_measure.Window(user_id, partner_id, day, *bounds, *base))
+            windows.append(measures.Window(user_id, partner_id, day, *bounds, *base))
         measured = self._run_measure(windows, baselines=baselines)
         return {w.user_id: (w.day, *measured[w.user_id]) for w in windows}
 
@@ -622,20 +622,20 @@ class KpiRule(models.Model):
         day_to = date_to + datetime.timedelta(days=1)
         windows = []
         for user_id, partner_id, tz in rows:
-            utc_from = kpi_scoring.local_midnight_utc(date_from, tz)
-            period_end = kpi_scoring.local_midnight_utc(day_to, tz)
+            utc_from = scoring.local_midnight_utc(date_from, tz)
+            period_end = scoring.local_midnight_utc(day_to, tz)
             utc_to = min(period_end, until or datetime.datetime.max)
             base_from, base_to = self._baseline_bounds(date_from, day_to, tz, date_to)
             if base_from and utc_to < period_end:
                 elapsed = max(utc_to - utc_from, datetime.timedelta(0))
                 base_to = min(base_to, base_from + elapsed)
-            windows.append(kpi_measure.Window(user_id, partner_id, day_to, date_from, day_to,
+            windows.append(measures.Window(user_id, partner_id, day_to, date_from, day_to,
                                               utc_from, utc_to, base_from, base_to))
         return self._run_measure(windows, baselines=baselines)
 
     def _with_currencies(self, windows):
         """``windows`` with the currency each user's amounts are measured in and the company
-        whose rates convert them (``kpi_measure``, "Money in one currency"): the rule's
+        whose rates convert them (``measures``, "Money in one currency"): the rule's
         company, else the user's main company (:func:`.kpi_result.amount_company`), and its
         root company, whose rates Odoo uses (``res.currency._get_rates``)."""
         users = self.env["res.users"].sudo().browse([w.user_id for w in windows])
@@ -648,11 +648,11 @@ class KpiRule(models.Model):
         """Run the template's measure for ``windows``: ``{user_id: (value, [ids], has_data)}``
         for every window. A user the measure returns no row for scores a value of 0, or has
         nothing to measure (``has_data`` False) when the measure is a ratio or an average over
-        an empty population (``kpi_measure.NO_DATA_WHEN_EMPTY``); a row without a value has
+        an empty population (``measures.NO_DATA_WHEN_EMPTY``); a row without a value has
         nothing to measure either (a % growth against a baseline of 0).
 
         :param baselines: a dict to receive ``{user_id: baseline}`` for every window when the
-            measure is a growth (``kpi_measure.GROWTH_MEASURES``): the value of the comparison
+            measure is a growth (``measures.GROWTH_MEASURES``): the value of the comparison
             window the growth is measured against. Left untouched for other measures. The
             return value is the same with or without it (existing callers need not care).
         """
@@ -661,7 +661,7 @@ class KpiRule(models.Model):
             return {}
         # parameters stored in SQL or before their checks existed: refused here, on every path
         self._check_measure_params()
-        ctx = kpi_measure.MeasureContext(windows=self._with_currencies(windows),
+        ctx = measures.MeasureContext(windows=self._with_currencies(windows),
                                          company_id=self.company_id.id or None,
                                          extra=self._measure_params())
         for model in ("crm.lead", "crm.stage", "calendar.event", "calendar.attendee",
@@ -671,11 +671,11 @@ class KpiRule(models.Model):
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
         found = {}
-        measured = kpi_measure.run_measure(self.env.cr,
+        measured = measures.run_measure(self.env.cr,
                                            self.template_id._get_measure_query(ctx), found)
-        if baselines is not None and self.template_id.measure in kpi_measure.GROWTH_MEASURES:
+        if baselines is not None and self.template_id.measure in measures.GROWTH_MEASURES:
             baselines.update({w.user_id: found.get(w.user_id, 0.0) for w in windows})
-        empty_has_data = self.template_id.measure not in kpi_measure.NO_DATA_WHEN_EMPTY
+        empty_has_data = self.template_id.measure not in measures.NO_DATA_WHEN_EMPTY
         result = {}
         for w in windows:
             if w.user_id not in measured:
@@ -687,9 +687,9 @@ class KpiRule(models.Model):
 
     def _score(self, value, target, has_data=True):
         """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
-        there was nothing to measure (see ``kpi_scoring.score_status``)."""
+        there was nothing to measure (see ``scoring.score_status``)."""
         self.ensure_one()
-        return kpi_scoring.score_status(value, target, self.direction, self.warning_threshold,
+        return scoring.score_status(value, target, self.direction, self.warning_threshold,
                                         has_data)
 
     def _evaluate_rows(self, rows, date=None, now=None):
@@ -711,7 +711,7 @@ class KpiRule(models.Model):
         # again, but keeps what its first evaluation recorded: the target, the team, the
         # profile and the mode of that day, never today's configuration
         keep = [user_id for user_id, _partner, tz in rows
-                if date and date < kpi_scoring.local_today(tz, now)]
+                if date and date < scoring.local_today(tz, now)]
         targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
         res_model = self.template_id._get_res_model()
         columns = defaultdict(list)
@@ -840,7 +840,7 @@ class KpiRule(models.Model):
         rules = self.sudo().with_context(active_test=True).search([])
         assignments = rules._get_assignments()
         days = {
-            kpi_scoring.local_today(tz, now)
+            scoring.local_today(tz, now)
             for rows in assignments.values() for _u, _p, tz in rows
         }
         done = set()
@@ -855,7 +855,7 @@ class KpiRule(models.Model):
         for rule in rules:
             pending = [
                 row for row in assignments.get(rule.id, [])
-                if (rule.id, row[0], kpi_scoring.local_today(row[2], now)) not in done
+                if (rule.id, row[0], scoring.local_today(row[2], now)) not in done
             ]
             for start in range(0, len(pending), batch_size):
                 batches.append((rule, pending[start:start + batch_size]))

@@ -15,7 +15,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from . import kpi_scoring
+from ..tools import scoring
 
 MODE_SELECTION = [("pilot", "Pilot"), ("live", "Live")]
 
@@ -71,7 +71,7 @@ class KpiRuleRollout(models.Model):
         it (from the user, not from the context, which a client may set to any timezone to
         move "today" back by a day). Run on the created steps: a date given by a
         ``default_date`` in the context is checked too."""
-        today = kpi_scoring.local_today(self.env.user.tz, fields.Datetime.now())
+        today = scoring.local_today(self.env.user.tz, fields.Datetime.now())
         if any(step.date < today for step in self):
             raise ValidationError(_(
                 "A roll-out step cannot start in the past: the results already computed "
@@ -96,27 +96,3 @@ class KpiRuleRollout(models.Model):
                           WHERE ro.rule_id = %s AND ro.team_id = %s AND ro.date <= %s
                           ORDER BY ro.date DESC, ro.id DESC LIMIT 1), %s)""",
             rule_id, team_sql, day_sql, default_pilot)
-
-
-class KpiRuleRolloutWizard(models.TransientModel):
-    _name = "kpi.rule.rollout.wizard"
-    _description = "KPI Rule Roll-out"
-
-    rule_id = fields.Many2one("kpi.rule", string="KPI Rule", required=True, readonly=True,
-                              ondelete="cascade")
-    mode = fields.Selection(MODE_SELECTION, required=True, readonly=True)
-    team_ids = fields.Many2many(
-        "crm.team", string="Sales Teams", compute="_compute_team_ids", store=True,
-        readonly=False, required=True)
-    date = fields.Date(string="From", required=True, default=fields.Date.context_today)
-
-    @api.depends("rule_id", "mode")
-    def _compute_team_ids(self):
-        """Promoting proposes the teams that run the rule as a pilot today."""
-        for wizard in self:
-            wizard.team_ids = wizard.rule_id.pilot_team_ids if wizard.mode == "live" else False
-
-    def action_confirm(self):
-        self.ensure_one()
-        self.rule_id._set_team_mode(self.team_ids, self.mode, self.date)
-        return {"type": "ir.actions.act_window_close"}

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import formatLang
 
-from .kpi_scoring import MAX_TARGET, target_in_range
+from ..tools.scoring import MAX_TARGET, target_in_range
 
 
 class KpiRuleTarget(models.Model):

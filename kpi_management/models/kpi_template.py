@@ -4,8 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, formatLang
 
-from . import kpi_measure
-from .kpi_scoring import (
+from ..tools import measures
+from ..tools.scoring import (
     MAX_TARGET,
     MAX_WINDOW_DAYS,
     WINDOW_FUTURE,
@@ -164,7 +164,7 @@ class KpiTemplate(models.Model):
         completeness of the CRM data is a current state) refuses the others."""
         labels = dict(self._fields["window_kind"]._description_selection(self.env))
         for template in self:
-            measure = kpi_measure.BUILTIN_MEASURES.get(template.measure)
+            measure = measures.BUILTIN_MEASURES.get(template.measure)
             if measure and measure.window_kind and template.window_kind != measure.window_kind:
                 raise ValidationError(
                     _("The window of template %(name)s must be \"%(kind)s\" for what it measures.",
@@ -274,7 +274,7 @@ class KpiTemplate(models.Model):
         """The SQL of this template's measure for the windows of ``ctx``."""
         self.ensure_one()
         if self.measure != "custom":
-            return kpi_measure.BUILTIN_MEASURES[self.measure].build(ctx)
+            return measures.BUILTIN_MEASURES[self.measure].build(ctx)
         return self._custom_measure_query(ctx)
 
     def _measured_model(self):
@@ -298,7 +298,7 @@ class KpiTemplate(models.Model):
     def _get_res_model(self):
         self.ensure_one()
         if self.measure != "custom":
-            return kpi_measure.BUILTIN_MEASURES[self.measure].res_model
+            return measures.BUILTIN_MEASURES[self.measure].res_model
         return self.model_id.model
 
     def _custom_measure_query(self, ctx):
@@ -341,5 +341,5 @@ class KpiTemplate(models.Model):
             SELECT w.user_id, sum(r.value)::float, array_agg(r.id ORDER BY r.id)
               FROM win w JOIN (%s) r ON r.user_id = w.user_id AND %s
              GROUP BY w.user_id""",
-            kpi_measure.windows_cte(ctx.windows), records, window_filter,
+            measures.windows_cte(ctx.windows), records, window_filter,
         )

@@ -4,7 +4,7 @@ Odoo 19 keeps a done activity: *Done* posts a message on its record and archives
 (``active`` False), and ``date_done`` keeps the day it was done. That day is a date taken in
 UTC (``fields.Datetime.now()`` stored in a date field): a call made at 00:30 in Copenhagen is
 dated the day before, one made at 15:00 in Honolulu the day after. The *Calls made* KPI
-(``kpi_measure.done_activities``) compares activities with windows that start at the user's
+(``measures.done_activities``) compares activities with windows that start at the user's
 local midnight, so it needs the time: ``kpi_date_done`` is set exactly as Odoo sets
 ``date_done`` (when the activity is archived, kept when it is archived again, cleared when it
 is restored), but as a date and time.

@@ -10,7 +10,7 @@ into a database that already has leads, for which no migration runs.
 """
 
 from odoo import SUPERUSER_ID, api
-from odoo.addons.kpi_management.models.kpi_scoring import SCORE_CAP
+from odoo.addons.kpi_management.tools.scoring import SCORE_CAP
 
 
 def _no_data_results(env):

@@ -2,7 +2,7 @@
 
 Period score
     The score of a KPI over a calendar period (week, month, quarter, year; see
-    ``kpi_forecast.period_bounds``), computed the way a bonus sheet computes its period:
+    ``forecasting.period_bounds``), computed the way a bonus sheet computes its period:
     a past-window rule is measured once over the exact period (in the user's timezone), a
     snapshot or future rule averages its daily results of the period.
 
@@ -13,7 +13,7 @@ Period in progress (:func:`elapsed_days`)
     target is the whole period's: a count or an amount so far is compared with the target of
     the full period, so its score climbs as the period goes on; an average is not affected.
 
-Period target (``kpi_bonus_engine.period_target``, the one definition)
+Period target (``bonus_engine.period_target``, the one definition)
     A count or an amount over a past window keeps its target when the window *is* the period,
     else it is scaled to the period's length (10 deals in 30 days is 2.33 deals a week, 30.33
     in a quarter of 91 days); a ratio or an average keeps its target.
@@ -43,13 +43,13 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from .kpi_bonus_engine import (  # noqa: F401 - one definition, used by the callers here
+from .bonus_engine import (  # noqa: F401 - one definition, used by the callers here
     ADDITIVE_UNITS,
     NATURAL_LENGTHS,
     period_target,
     window_value,
 )
-from .kpi_forecast import period_bounds
+from .forecasting import period_bounds
 
 PERIOD_TYPES = ("week", "month", "quarter", "year")
 

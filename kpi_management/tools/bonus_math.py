@@ -27,7 +27,7 @@ Period score
     (``no_data``) are ignored; no result at all gives a score of 0 (and the sheet names the
     missing days); results that all had nothing to measure make the period ``no_data``.
 
-No data (see ``kpi_scoring``)
+No data (see ``scoring``)
     A KPI with nothing to measure in the period (no lead closed for a conversion rate, no key
     account, no lead to answer) does not score 0: its weight is shared pro rata over the
     employee's other counted KPIs (:func:`share_no_data`), so the total is the weighted average
@@ -60,8 +60,8 @@ import json
 import math
 from dataclasses import dataclass
 
-from .kpi_forecast import period_bounds
-from .kpi_scoring import WINDOW_PAST, compute_score
+from .forecasting import period_bounds
+from .scoring import WINDOW_PAST, compute_score
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
 

@@ -4,7 +4,7 @@ The bonus sheet (``kpi.bonus.sheet``), My Bonus Estimate (``kpi.bonus.scheme``) 
 scores (``kpi.period.result``) collect their inputs from the database and call this module;
 none of them scores a KPI, shares a weight, totals, pays or prorates by itself. Nothing here
 touches the ORM or the database (as OCA ``mis_builder`` keeps its KPI matrix apart from its
-models); ``kpi_bonus_math`` holds the primitives it composes (payout curve, weighted total,
+models); ``bonus_math`` holds the primitives it composes (payout curve, weighted total,
 no-data sharing, average of daily results).
 
 A KPI over a period (:func:`score_kpi`), by how its input was collected (``KpiInput.method``):
@@ -15,7 +15,7 @@ A KPI over a period (:func:`score_kpi`), by how its input was collected (``KpiIn
     the employee's days when they were in the team for part of the period only.
 ``average``
     a snapshot or next-days rule (open pipeline, meetings planned): the average of its daily
-    results of those days (``kpi_bonus_math.period_score``); value and target are averaged
+    results of those days (``bonus_math.period_score``); value and target are averaged
     the same way.
 ``manual``
     the average of the assessments (0 when nobody assessed), against 100.
@@ -32,15 +32,15 @@ Period target (:func:`period_target`)
 Employee's bonus (:func:`employee_bonus`)
     A pilot KPI is shown and never counted; the weight of a counted KPI with nothing to measure
     and of a pilot KPI is shared pro rata over the counted KPIs that were measured
-    (``kpi_bonus_math.share_no_data``); the weighted total goes through the payout curve and
+    (``bonus_math.share_no_data``); the weighted total goes through the payout curve and
     the amount is prorated to the employee's days of the period.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from . import kpi_bonus_math
-from .kpi_scoring import compute_score
+from . import bonus_math
+from .scoring import compute_score
 
 METHOD_PERIOD = "period"
 METHOD_AVERAGE = "average"
@@ -122,7 +122,7 @@ class KpiInput:
     target: float = 0.0
     window_days: int = 0
     additive: bool = False
-    #: METHOD_AVERAGE: the daily results (``kpi_bonus_math.DailyResult``)
+    #: METHOD_AVERAGE: the daily results (``bonus_math.DailyResult``)
     daily: tuple = ()
     #: METHOD_MANUAL: the scores of the assessments
     assessments: tuple = ()
@@ -158,7 +158,7 @@ class KpiScore:
 def score_kpi(kpi, span):
     """Score one :class:`KpiInput` over ``span`` (:class:`Span`): a :class:`KpiScore`, not yet
     weighted (see :func:`employee_bonus`)."""
-    counts = kpi_bonus_math.kpi_counts("manual" if kpi.method == METHOD_MANUAL else "rule",
+    counts = bonus_math.kpi_counts("manual" if kpi.method == METHOD_MANUAL else "rule",
                                        kpi.pilot)
     common = {"key": kpi.key, "method": kpi.method, "counts": counts, "weight": kpi.weight}
     if kpi.method == METHOD_PERIOD:
@@ -166,18 +166,18 @@ def score_kpi(kpi, span):
         target = full_target = period_target(kpi.target, kpi.window_days, span.period_type,
                                              span.period_days, kpi.additive)
         if span.partial:
-            target = kpi_bonus_math.prorate(target, span.employee_days, span.period_days)
+            target = bonus_math.prorate(target, span.employee_days, span.period_days)
         basis = TargetBasis(kpi.target, kpi.window_days, span.period_days, scale != 1.0,
                             full_target, span.employee_days)
         score = compute_score(kpi.value, target, kpi.direction) if kpi.has_data else 0.0
         return KpiScore(value=kpi.value, target=target, score=score, has_data=kpi.has_data,
                         count=kpi.count, basis=basis, **common)
     if kpi.method == METHOD_AVERAGE:
-        ps = kpi_bonus_math.period_score(kpi.daily, span.date_from, span.date_to, "snapshot")
+        ps = bonus_math.period_score(kpi.daily, span.date_from, span.date_to, "snapshot")
         return KpiScore(value=ps.value, target=ps.target, score=ps.score,
                         has_data=not ps.no_data, count=ps.days, measured=ps.measured, **common)
     if kpi.method == METHOD_MANUAL:
-        manual = kpi_bonus_math.manual_score(kpi.assessments)
+        manual = bonus_math.manual_score(kpi.assessments)
         return KpiScore(value=manual.score, target=100.0, score=manual.score, has_data=True,
                         count=manual.count, **common)
     raise ValueError("unknown method %r" % (kpi.method,))
@@ -207,19 +207,19 @@ def employee_bonus(scores, base_amount, levels, span=None):
     the payout on the curve ``levels`` and the amount prorated to the employee's days of
     ``span`` (the whole period when None)."""
     scores = list(scores)
-    shared = kpi_bonus_math.share_no_data(
+    shared = bonus_math.share_no_data(
         (s.score, s.weight, s.counts, s.has_data) for s in scores)
-    result = kpi_bonus_math.estimate(shared, base_amount, levels)
+    result = bonus_math.estimate(shared, base_amount, levels)
     amount = result.amount
     if span is not None:
-        amount = kpi_bonus_math.prorate(amount, span.employee_days, span.period_days)
+        amount = bonus_math.prorate(amount, span.employee_days, span.period_days)
     # each KPI's share of the amount, over the exact sum of the contributions (the total is
     # rounded to 2 decimals): the shares add up to the amount
     points = sum(result.contributions)
     kpis = tuple(
         WeightedKpi(score, weight_used, contribution,
-                    kpi_bonus_math.amount_share(amount, contribution, points))
+                    bonus_math.amount_share(amount, contribution, points))
         for score, (_s, weight_used, _c), contribution in zip(
             scores, shared, result.contributions, strict=True))
-    return EmployeeBonus(kpis, result.total_score, kpi_bonus_math.payout_percent(
+    return EmployeeBonus(kpis, result.total_score, bonus_math.payout_percent(
         result.total_score, levels), result.amount, amount)

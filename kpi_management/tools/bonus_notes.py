@@ -15,7 +15,7 @@ KPI of an employee (``kpi.bonus.sheet.detail.note_facts``), one dict:
     a past-window rule measured once over the employee's days in the team: ``from``, ``to``,
     ``count`` (records counted), ``partial`` (in the team for part of the period only: the
     target was prorated), and ``target`` when the rule's target was scaled from its window to
-    the period (``kpi_bonus_engine.period_target``): ``{"target", "window", "days",
+    the period (``bonus_engine.period_target``): ``{"target", "window", "days",
     "period_target"}`` ("1,000 per 30 days x 92 days = 3,066.67").
 ``daily``
     a snapshot or future rule, the average of its daily results: ``days`` (results in the
@@ -63,7 +63,7 @@ PRORATED = "prorated"
 
 # ------------------------------------------------------------------------------------ facts
 def measured(date_from, date_to, count, partial, basis=None):
-    """``basis``: how the target was derived (``kpi_bonus_engine.TargetBasis``), when it was
+    """``basis``: how the target was derived (``bonus_engine.TargetBasis``), when it was
     scaled from the rule's window to the period."""
     facts = {"code": MEASURED, "from": fields.Date.to_string(date_from),
              "to": fields.Date.to_string(date_to), "count": count, "partial": bool(partial)}

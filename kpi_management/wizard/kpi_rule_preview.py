@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from .kpi_result import STATUS_SELECTION
+from ..models.kpi_result import STATUS_SELECTION
 
 
 class KpiRulePreview(models.TransientModel):

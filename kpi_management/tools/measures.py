@@ -7,7 +7,7 @@ score a value of 0. The number of queries therefore never grows with the number 
 The windows arrive as a table ``win(user_id, partner_id, day, day_from, day_to, utc_from,
 utc_to, base_from, base_to, currency_id, rate_company_id)`` built from arrays (see
 :func:`windows_cte`): every user carries its own bounds, taken in its own timezone (see
-``kpi_scoring``); ``base_from``/``base_to`` are the UTC bounds of the comparison window of a
+``scoring``); ``base_from``/``base_to`` are the UTC bounds of the comparison window of a
 growth measure (NULL for the others); ``currency_id`` and ``rate_company_id`` the currency the
 user's amounts are measured in and the company whose rates convert them (see below).
 
@@ -26,7 +26,7 @@ company's currency, so ``amount x rate(target) / rate(deal's currency)``. The ru
 amount of a large deal is therefore in the target currency too. Custom measures sum as stored.
 
 A row whose value is NULL means that the user has nothing to measure (no data, see
-``kpi_scoring``); a user without a row scores 0, or has no data for the measures of
+``scoring``); a user without a row scores 0, or has no data for the measures of
 :data:`NO_DATA_WHEN_EMPTY`. Growth measures return a fourth column, the baseline (the value of
 the comparison window), which the engine stores with the result.
 
@@ -74,7 +74,7 @@ Definitions (also shown on the templates):
     the growth of ``won_revenue`` / ``won_deals`` (same definition of a won deal) against the
     user's baseline: the same measure over the comparison window chosen on the rule (the same
     number of days just before the window, or the same dates a year earlier, in the user's
-    timezone: ``kpi_scoring.baseline_bounds``). The plain forms are the difference (an amount,
+    timezone: ``scoring.baseline_bounds``). The plain forms are the difference (an amount,
     a number of deals: ``current - baseline``); the ``_pct`` forms the growth in % of the
     baseline, ``(current - baseline) / baseline x 100``, rounded to 2 decimals. A negative
     growth is a value below 0 (it scores 0). **Zero baseline**: a % of nothing is not a
@@ -588,7 +588,7 @@ def rotting_opportunities(ctx):
 
 #: measures that are a ratio or an average over a population (closed leads, key accounts, leads
 #: assigned): a user without any member of that population has nothing to measure, and the result
-#: is ``no_data`` (see ``kpi_scoring``), never a score. Every other measure is a count or a sum,
+#: is ``no_data`` (see ``scoring``), never a score. Every other measure is a count or a sum,
 #: for which nothing counted is a measured 0.
 NO_DATA_WHEN_EMPTY = frozenset({"kam_coverage", "conversion_rate", "response_time",
                                 "large_deals_share", "data_completeness"})

@@ -14,7 +14,7 @@ Lines
 
 Totals
     The team average is the mean score of the counted lines that had something to measure:
-    pilot KPIs are shown, marked, and never counted (``kpi_bonus_math.kpi_counts``). A member
+    pilot KPIs are shown, marked, and never counted (``bonus_math.kpi_counts``). A member
     is off track when one of their counted KPIs is; the off-track lines are listed by longest
     streak first.
 
@@ -25,10 +25,10 @@ rules decide which lines exist; the QWeb mail template only shows what is here.
 import datetime
 from dataclasses import dataclass, field
 
-from .kpi_bonus_math import kpi_counts
-from .kpi_forecast import period_bounds
+from .bonus_math import kpi_counts
+from .forecasting import period_bounds
 
-#: ``crm.team.kpi_report_frequency``: "off" or the calendar period of ``kpi_forecast``
+#: ``crm.team.kpi_report_frequency``: "off" or the calendar period of ``forecasting``
 FREQUENCY_OFF = "off"
 FREQUENCIES = ("week", "month")
 

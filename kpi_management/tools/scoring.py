@@ -17,9 +17,9 @@ No data
     empty, and a growth in % has nothing to measure against a baseline of 0. Whatever its
     direction, such a result has no score and the status ``no_data`` (:func:`score_status`): it
     is shown as "no data", left out of the overall score, and in a bonus its weight is shared
-    pro rata over the employee's other KPIs (``kpi_bonus_math.share_no_data``), in the sheet,
+    pro rata over the employee's other KPIs (``bonus_math.share_no_data``), in the sheet,
     the estimate and its forecast alike. A count or a sum with nothing counted is a measured 0
-    (``kpi_measure.NO_DATA_WHEN_EMPTY``).
+    (``measures.NO_DATA_WHEN_EMPTY``).
 
 Status
     ``reached`` at 100% or more, ``warning`` from the rule's warning threshold (in % of the
