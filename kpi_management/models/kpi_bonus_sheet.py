@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
-from ..report.bonus_xlsx import build_bonus_xlsx
+from ..report import bonus_sheet_workbook
 from ..tools import bonus_engine, bonus_math, bonus_notes, forecasting, scoring
 from .kpi_result import amount_company
 
@@ -719,109 +719,8 @@ class KpiBonusSheet(models.Model):
         self._check_officer()
         self._check_state(*FINAL_STATES)
         # the words in the exporting user's language (a sudo environment keeps the user's uid)
-        sheet = self.sudo().with_context(lang=self.env.user.lang or self.env.lang)
-        _ = sheet.env._  # the module's _ would translate in the caller's language
-        currency = sheet.currency_id
-        number = "#,##0" + ("." + "0" * currency.decimal_places if currency.decimal_places else "")
-        symbol = '"%s"' % (currency.symbol or currency.name).replace('"', "")
-        currency_format = (symbol + number) if currency.position == "before" \
-            else (number + " " + symbol)
-        names = sheet.approval_names or {}
-        signatories = [
-            (_("Submitted by"), names.get("submitted", sheet.submitted_uid.name),
-             sheet.submitted_date),
-            (_("Approved by manager"), names.get("manager", sheet.manager_approved_uid.name),
-             sheet.manager_approved_date),
-            (_("Approved by HR"), names.get("hr", sheet.approved_uid.name), sheet.approved_date),
-        ]
-        header = {
-            "title": _("Bonus sheet %s", sheet._get_localized_name()),
-            "company": sheet.company_name or sheet.company_id.name,
-            "scheme": sheet.scheme_name or sheet.scheme_id.name,
-            "team": sheet.team_name or sheet.team_id.name,
-            "period": sheet._get_period_label(),
-            "currency": currency.name,
-            "currency_format": currency_format,
-            "currency_decimals": currency.decimal_places,
-            "base_amount": sheet.base_amount,
-            "paper": sheet.company_id.paperformat_id.format,
-            "timezone": sheet.company_id.partner_id.tz or self.env.user.tz or "UTC",
-            "approvals": [*signatories,
-                          (_("Exported by"), names.get("exported", sheet.exported_uid.name),
-                           sheet.exported_date)],
-            "signatories": signatories,
-            "labels": {
-                "sheet": _("Bonuses"),
-                "details_sheet": _("KPIs"),
-                "title": _("Bonus sheet"),
-                "company": _("Company"),
-                "scheme": _("Scheme"),
-                "team": _("Sales Team"),
-                "period": _("Period"),
-                "currency": _("Currency"),
-                "base_amount": _("Base Amount"),
-                "base_amount_note": _("Bonus = base amount x payout (%), prorated to the days "
-                                      "in the team (see Notes)"),
-                "timezone": _("Timezone"),
-                "employee": _("Employee"),
-                "login": _("Login"),
-                "profile": _("Profile"),
-                "notes": _("Notes"),
-                "kpi": _("KPI"),
-                "value": _("Value"),
-                "target": _("Target"),
-                "score": _("Score (%)"),
-                "weight": _("Weight (%)"),
-                "weight_used": _("Weight Used (%)"),
-                "points": _("Points"),
-                "how": _("How"),
-                "weighted_score": _("Weighted Score (%)"),
-                "payout": _("Payout (%)"),
-                "bonus": _("Bonus"),
-                "total": _("Total"),
-                "average": _("Average"),
-                "no_data": _("no data"),
-                "signatures": _("Signatures"),
-                "name": _("Name"),
-                "date": _("Date"),
-                "signature": _("Signature"),
-                # &P and &N: the page and the number of pages in a printed page's footer
-                "page": _("Page %(page)s of %(pages)s", page="&P", pages="&N"),
-            },
-        }
-        if sheet.replaces_id:
-            header["approvals"].append((_("Replaces"), sheet.replaces_id._get_localized_name(),
-                                        None))
-        if sheet.replaced_by_id:
-            replaced = (_("Replaced by (not to be paid)"),
-                        sheet.replaced_by_id._get_localized_name())
-            header["approvals"].append((*replaced, None))
-            # in red under the title and on every printed page
-            header["warning"] = "%s: %s" % replaced
-        scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
-            lambda line: (line.sequence, line.id))
-        # names as they were computed (a scheme line renamed later does not alter the sheet)
-        kpi_names = {d.scheme_line_id: d.name for d in sheet.line_ids.detail_ids}
-        kpis = [kpi_names[sline] for sline in scheme_lines]
-        rows = []
-        for line in sheet.line_ids.sorted(lambda line: (line.rank, line.id)):
-            by_line = {detail.scheme_line_id: detail for detail in line.detail_ids}
-            # a KPI the employee does not have: None, no row in the details
-            figures = [{
-                "value": detail.value, "target": detail.target, "score": detail.score,
-                "scheme_weight": detail.weight, "weight": detail.weight_used,
-                "points": detail.contribution, "note": detail.note,
-                "no_data": detail.no_data,
-            } if detail else None for detail in map(by_line.get, scheme_lines)]
-            rows.append({
-                "name": line.employee_name or line.user_id.name, "login": line.login,
-                "profile": line.profile_name,
-                "note": " ".join(filter(None, [line.presence_note, line.no_data_note])),
-                "kpis": figures,
-                "total_score": line.total_score, "payout_percent": line.payout_percent,
-                "amount": line.amount,
-            })
-        return build_bonus_xlsx(header, kpis, rows)
+        return bonus_sheet_workbook.sheet_workbook(
+            self.sudo().with_context(lang=self.env.user.lang or self.env.lang))
 
     # ------------------------------------------------------------ activities
     def _sync_activities(self):

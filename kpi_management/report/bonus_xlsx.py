@@ -14,8 +14,8 @@
     sentence printed in red under the title and in the page header of every page (e.g. the
     sheet is replaced and must not be paid), ``paper``: the paper size (``A4``, ``Letter``,
     ``Legal``, ``A3``, ``A5``; else the printer's default), and ``labels``: the words of the
-    workbook in the reader's language, a dict over the keys of :data:`DEFAULT_LABELS`
-    (English for any key left out).
+    workbook in the reader's language, a dict over the keys of :data:`LABELS`
+    (:func:`labels_in`; English for any key left out).
 ``kpis``
     list of KPI names, aligned with each row's ``kpis``.
 ``rows``
@@ -55,45 +55,58 @@ import pytz
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-#: the words of the workbook, English; the model passes them translated (``header["labels"]``)
-DEFAULT_LABELS = {
-    "sheet": "Bonuses",  # the Summary worksheet's tab
-    "details_sheet": "KPIs",  # the Details worksheet's tab
-    "title": "Bonus sheet",  # when the header has no title
-    "company": "Company",
-    "scheme": "Scheme",
-    "team": "Sales Team",
-    "period": "Period",
-    "currency": "Currency",
-    "base_amount": "Base Amount",
-    "base_amount_note": "Bonus = base amount x payout (%), prorated to the days in the team "
-                        "(see Notes)",
-    "timezone": "Timezone",
-    "employee": "Employee",
-    "login": "Login",
-    "profile": "Profile",
-    "notes": "Notes",
-    "kpi": "KPI",
-    "value": "Value",
-    "target": "Target",
-    "score": "Score (%)",
-    "weight": "Weight (%)",
-    "weight_used": "Weight Used (%)",
-    "points": "Points",
-    "how": "How",
-    "weighted_score": "Weighted Score (%)",
-    "payout": "Payout (%)",
-    "bonus": "Bonus",
-    "total": "Total",
-    "average": "Average",
-    "no_data": "no data",
-    "signatures": "Signatures",
-    "name": "Name",
-    "date": "Date",
-    "signature": "Signature",
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+#: the words of the workbook, one definition: translated lazily, in the language of the reader
+#: (:func:`labels_in`); the header's ``labels`` may override any of them
+LABELS = {
+    "sheet": _lt("Bonuses"),  # the Summary worksheet's tab
+    "details_sheet": _lt("KPIs"),  # the Details worksheet's tab
+    "title": _lt("Bonus sheet"),  # when the header has no title
+    "company": _lt("Company"),
+    "scheme": _lt("Scheme"),
+    "team": _lt("Sales Team"),
+    "period": _lt("Period"),
+    "currency": _lt("Currency"),
+    "base_amount": _lt("Base Amount"),
+    "base_amount_note": _lt("Bonus = base amount x payout (%), prorated to the days in the team "
+                            "(see Notes)"),
+    "timezone": _lt("Timezone"),
+    "employee": _lt("Employee"),
+    "login": _lt("Login"),
+    "profile": _lt("Profile"),
+    "notes": _lt("Notes"),
+    "kpi": _lt("KPI"),
+    "value": _lt("Value"),
+    "target": _lt("Target"),
+    "score": _lt("Score (%)"),
+    "weight": _lt("Weight (%)"),
+    "weight_used": _lt("Weight Used (%)"),
+    "points": _lt("Points"),
+    "how": _lt("How"),
+    "weighted_score": _lt("Weighted Score (%)"),
+    "payout": _lt("Payout (%)"),
+    "bonus": _lt("Bonus"),
+    "total": _lt("Total"),
+    "average": _lt("Average"),
+    "no_data": _lt("no data"),
+    "signatures": _lt("Signatures"),
+    "name": _lt("Name"),
+    "date": _lt("Date"),
+    "signature": _lt("Signature"),
     # Excel header/footer codes: &P the page, &N the number of pages
-    "page": "Page &P of &N",
+    "page": _lt("Page %(page)s of %(pages)s", page="&P", pages="&N"),
 }
+
+
+def labels_in(lang):
+    """:data:`LABELS` in ``lang`` (e.g. ``"da_DK"``; English for ``"en_US"``)."""
+    return {key: label._translate(lang) for key, label in LABELS.items()}
+
+
+DEFAULT_LABELS = labels_in("en_US")
 #: the Summary table: (label key, width in characters); the last three are the figures
 SUMMARY_COLUMNS = (("employee", 20), ("login", 17), ("profile", 12), ("notes", 27),
                    ("weighted_score", 9), ("payout", 9), ("bonus", 13))
