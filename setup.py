@@ -17,13 +17,16 @@ setup(
         "odoo.addons.kpi_management.models",
         "odoo.addons.kpi_management.controllers",
         "odoo.addons.kpi_management.report",
+        "odoo.addons.kpi_management.tools",
+        "odoo.addons.kpi_management.wizard",
+        "odoo.addons.kpi_management.demo",
     ],
     package_dir={"odoo.addons.kpi_management": "kpi_management"},
     include_package_data=True,
     package_data={
         "odoo.addons.kpi_management": [
             "*.xml", "*.csv", "*.po", "*.pot", "*.md",
-            "data/*", "demo/*", "security/*", "views/*", "i18n/*", "readme/*",
+            "data/*", "demo/*", "security/*", "views/*", "wizard/*", "i18n/*", "readme/*",
             "migrations/*/*",
             "static/**/*",
         ],

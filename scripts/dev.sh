@@ -190,19 +190,20 @@ demo() {
     say "Computing KPI history for the demo users (last 90 days), the demo bonus sheets and team reports"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
         || die "KPI evaluation failed"
+from odoo.addons.kpi_management.demo import builder
 rules = env['kpi.rule'].search([])
-n = rules._demo_backfill(days=90)
+n = builder.backfill(rules, days=90)
 env.cr.commit()
 print("KPI results stored for the demo users: %s" % n)
 # after the history, which the sheets are computed from; a sheet that exists is left alone
-for sheet in env['kpi.rule']._demo_bonus_sheets():
+for sheet in builder.bonus_sheets(env):
     print("Bonus sheet %s: %s" % (sheet.name, sheet.state))
 env.cr.commit()
 # the reminders the hourly run gives for today's off-track KPIs
-print("KPI reminders open: %s" % env['kpi.result']._demo_reminders())
+print("KPI reminders open: %s" % builder.reminders(env))
 # the period scores and the discrepancy analysis of the nightly job, and the team manager's
 # review of the demo salesperson's finding
-for finding in env['kpi.discrepancy']._demo_analysis():
+for finding in builder.analysis(env):
     print("Discrepancy: %s, %s (%s)" % (finding.name, finding.periods_display,
                                         finding.cause_id.name or "not reviewed yet"))
 env.cr.commit()

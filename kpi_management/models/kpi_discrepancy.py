@@ -580,37 +580,6 @@ class KpiDiscrepancy(models.Model):
         return (round(value, 2) if value is not None else None), others or 0
 
 
-    # ------------------------------------------------------------- demo only
-    @api.model
-    def _demo_analysis(self):
-        """Demo only (``make demo``): store the period scores and run the analysis over the
-        demo history, then record the working group's analysis of the demo salesperson's
-        finding as the team's manager (``kpi_manager_demo``), through the finding's own checks.
-        A finding reviewed already is left alone. :return: the open findings."""
-        self.env["kpi.period.result"]._cron_analyse()
-        Finding = self.env["kpi.discrepancy"].sudo()
-        sofie = self.env.ref("kpi_management.kpi_user_sales_demo", raise_if_not_found=False)
-        manager = self.env.ref("kpi_management.kpi_user_manager_demo", raise_if_not_found=False)
-        cause = self.env.ref("kpi_management.kpi_discrepancy_cause_crm")
-        finding = Finding.search([("user_id", "=", sofie.id), ("state", "=", "open"),
-                                  ("reviewed_uid", "=", False)], limit=1) if sofie else Finding
-        if finding and manager:
-            mine = finding.with_user(manager)
-            mine.write({
-                "cause_id": cause.id,
-                "action_decided": _("Plan the next two weeks' customer visits every Friday and "
-                                    "enter them in the calendar; coaching by the team manager."),
-            })
-            notes = self.env["kpi.discrepancy.note"].with_user(manager)
-            notes.create({"finding_id": finding.id, "body": _(
-                "Sofie meets her customers, but books half of the meetings by phone and does "
-                "not enter them in Odoo.")})
-            notes.create({"finding_id": finding.id, "internal": True, "body": _(
-                "Check again at the quarterly review before changing the target.")})
-            mine.action_mark_reviewed()
-        return Finding.search([("state", "=", "open")])
-
-
 class KpiDiscrepancyPeriod(models.Model):
     _name = "kpi.discrepancy.period"
     _description = "KPI Discrepancy Period"

@@ -404,16 +404,6 @@ class KpiResult(models.Model):
                    for activity_id, active in self.env.cr.fetchall()}
         self._close_reminders(self.env["mail.activity"].sudo().browse(list(reasons)), reasons)
 
-    @api.model
-    def _demo_reminders(self):
-        """Demo only (``make demo``): the reminders the hourly run gives for the latest
-        results. :return: the number of open reminders."""
-        latest = self.sudo().search([("is_latest", "=", True)])
-        self._sync_reminders(latest.ids)
-        activity_type = self.env.ref(REMINDER_TYPE)
-        return self.env["mail.activity"].sudo().search_count(
-            [("activity_type_id", "=", activity_type.id)])
-
 
 class KpiRule(models.Model):
     _inherit = "kpi.rule"

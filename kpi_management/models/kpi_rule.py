@@ -4,10 +4,8 @@ import json
 import logging
 from collections import defaultdict
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
 from ..tools import measures, scoring
@@ -28,14 +26,6 @@ from ..tools.scoring import (
 from .kpi_result import amount_company
 
 _logger = logging.getLogger(__name__)
-
-#: demo only (:meth:`KpiRule._demo_bonus_sheets`): the team manager's assessment of "Customer
-#: service" for each salesperson of the demo team, in the month before last and in the month
-#: just ended (anybody else on the sheet: 80)
-DEMO_SERVICE_SCORES = {
-    "kpi_management.kpi_user_sales_demo": (95.0, 90.0),
-    "kpi_management.kpi_user_sales2_demo": (75.0, 70.0),
-}
 
 #: the activity type a new *Completed activities* rule counts (Odoo's "Call")
 DEFAULT_ACTIVITY_TYPE = "mail.mail_activity_data_call"
@@ -870,92 +860,3 @@ class KpiRule(models.Model):
                        "retried at the next run: %(error)s", count=count, error=error),
                 subtype_xmlid="mail.mt_note",
             )
-
-    # ------------------------------------------------------------ demo only
-    def _demo_backfill(self, days=90):
-        """Evaluate the last ``days`` days (used by ``make demo`` to build history)."""
-        today = fields.Date.context_today(self)
-        count = 0
-        for offset in range(days, -1, -1):
-            count += len(self.evaluate(date=today - datetime.timedelta(days=offset)))
-        return count
-
-    @api.model
-    def _demo_bonus_sheets(self):
-        """Demo only (``make demo``, after :meth:`_demo_backfill`, whose results the sheets
-        need): the *Sales bonus* sheets of the demo team for the two months that have ended,
-        made by the demo users themselves, each in their own name:
-
-        * the month before last: created, computed and submitted by HR (``kpi_hr_demo``),
-          *Customer service* assessed and the sheet approved by the team manager
-          (``kpi_manager_demo``), the HR approval given by ``admin`` (the submitter may not
-          give it);
-        * the month just ended: the same up to the submission, so it waits for the team
-          manager's approval.
-
-        A sheet that exists already for the scheme, team and month is left as it is: running
-        ``make demo`` again neither fails nor duplicates. Does nothing without the demo data.
-
-        :return: the sheets of the two months.
-        """
-        env = self.env
-        scheme = env.ref("kpi_management.kpi_bonus_scheme_sales_demo", raise_if_not_found=False)
-        team = env.ref("kpi_management.kpi_team_demo", raise_if_not_found=False)
-        hr = env.ref("kpi_management.kpi_user_hr_demo", raise_if_not_found=False)
-        admin = env.ref("base.user_admin", raise_if_not_found=False)
-        Sheet = env["kpi.bonus.sheet"]
-        if not (scheme and team and team.user_id and hr and admin):
-            return Sheet
-        last_month = Sheet._last_period_start("month")
-        month_before = last_month - relativedelta(months=1)
-        # a bonus sheet averages the daily results of its month: the history must start on
-        # the first day of the month before last (90 days do not reach it from the 30th of some
-        # months); evaluated again from there in date order, for the streaks to chain
-        self.env["kpi.result"].flush_model(["date", "team_id"])
-        self.env.cr.execute(SQL("SELECT min(date) FROM kpi_result WHERE team_id = %s", team.id))
-        first_result = self.env.cr.fetchone()[0]
-        if not first_result or first_result > month_before:
-            today = fields.Date.context_today(self)
-            self.sudo().search([])._demo_backfill(days=(today - month_before).days)
-        sheets = Sheet
-        for index, (date_from, approve) in enumerate(((month_before, True),
-                                                      (last_month, False))):
-            sheet = Sheet.sudo().search([("scheme_id", "=", scheme.id),
-                                         ("team_id", "=", team.id),
-                                         ("date_from", "=", date_from)], limit=1)
-            if not sheet:
-                try:
-                    with self.env.cr.savepoint():
-                        sheet = self._demo_bonus_sheet(scheme, team, date_from, index, approve,
-                                                       hr, admin)
-                except (UserError, ValidationError, AccessError) as exc:
-                    _logger.warning("Demo bonus sheet of %s not made: %s", date_from, exc)
-                    continue
-            sheets |= sheet
-        return sheets
-
-    @api.model
-    def _demo_bonus_sheet(self, scheme, team, date_from, index, approve, hr, admin):
-        """One demo sheet (see :meth:`_demo_bonus_sheets`), made step by step by the users
-        whose step it is, through the sheet's own actions and checks. ``index``: 0 for the
-        month before last, 1 for the month just ended (``DEMO_SERVICE_SCORES``)."""
-        manager = team.user_id
-        sheet = self.env["kpi.bonus.sheet"].with_user(hr).create({
-            "scheme_id": scheme.id, "team_id": team.id, "date_from": date_from,
-        })
-        service = scheme.line_ids.filtered(lambda line: line.kind == "manual")[:1]
-        if service:
-            scores = {user.id: pair[index] for xmlid, pair in DEMO_SERVICE_SCORES.items()
-                      if (user := self.env.ref(xmlid, raise_if_not_found=False))}
-            self.env["kpi.bonus.assessment"].with_user(manager).create([
-                {"sheet_id": sheet.id, "scheme_line_id": service.id, "user_id": user.id,
-                 "score": scores.get(user.id, 80.0)}
-                for user in sheet.sudo()._get_employees() if user != manager
-            ])
-        sheet.with_user(hr).action_compute()
-        sheet.with_user(hr).action_submit()
-        if approve:
-            # the team manager, or the scheme's approver for managers if he is on the sheet
-            sheet.with_user(sheet.sudo().approver_id).action_approve_manager()
-            sheet.with_user(admin).action_approve()
-        return sheet.sudo()
