@@ -1,4 +1,4 @@
-"""Who sees which bonus figures, the preview, the workbook and the export route."""
+"""Who sees which bonus figures, the estimate, the workbook and the export route."""
 
 import datetime
 import io
@@ -95,20 +95,20 @@ class TestBonusVisibility(BonusCase):
 
 
 @freeze_time(NOW)
-class TestBonusPreview(BonusCase):
-    def test_preview_per_kpi_with_what_if(self):
+class TestBonusEstimate(BonusCase):
+    def test_estimate_per_kpi_with_what_if(self):
         self.won_lead(self.salesman, utc(days=-3), revenue=110000, partner=self.client("N1"))
         (self.rule_volume | self.rule_new).evaluate()
-        [preview] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
-        self.assertTrue(preview["estimate"])
-        lines = {line["name"]: line for line in preview["lines"]}
+        [estimate] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
+        self.assertTrue(estimate["estimate"])
+        lines = {line["name"]: line for line in estimate["lines"]}
         volume, new, service = lines["Sales volume"], lines["New clients"], \
             lines["Customer service"]
         self.assertEqual((volume["score"], volume["weight"], volume["contribution"]),
                          (100.0, 30, 30.0))
         self.assertEqual((new["value"], new["target"], new["score"]), (1, 2, 50.0))
         # 30 + 15 + 0 = 45 -> below the 50% threshold: nothing yet
-        self.assertEqual((preview["total_score"], preview["amount"]), (45.0, 0))
+        self.assertEqual((estimate["total_score"], estimate["amount"]), (45.0, 0))
         # one more new client: 30 + 30 = 60 -> 20% of 10,000
         self.assertEqual((new["hint"]["delta"], new["hint"]["amount_delta"]), (1, 2000))
         self.assertIn("1 more", new["hint"]["text"])
@@ -121,21 +121,21 @@ class TestBonusPreview(BonusCase):
         self.assertGreater(volume["hint"]["amount_delta"], 0)
         self.assertIn("the bonus starts above a total of 50%", volume["hint"]["text"])
         with self.assertRaises(AccessError):  # only one's own estimate
-            self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview(
+            self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate(
                 self.salesman2.id)
         self.assertEqual(
-            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_preview(), [])
+            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_estimate(), [])
         # the team's manager may look at a member's estimate, another manager may not
         Scheme = self.env["kpi.bonus.scheme"]
-        self.assertEqual(len(Scheme.with_user(self.manager).get_bonus_preview(
+        self.assertEqual(len(Scheme.with_user(self.manager).get_bonus_estimate(
             self.salesman.id)), 1)
         with self.assertRaises(AccessError):
-            Scheme.with_user(self.other_manager).get_bonus_preview(self.salesman.id)
+            Scheme.with_user(self.other_manager).get_bonus_estimate(self.salesman.id)
 
     def test_my_bonus_estimate_is_computed_not_stored(self):
-        """The menu opens a screen that calls get_bonus_preview on each visit: no record is
+        """The menu opens a screen that calls get_bonus_estimate on each visit: no record is
         created per visit (it used to be a wizard titled "kpi.bonus.preview,1")."""
-        menu = self.env.ref("kpi_management.kpi_bonus_preview_menu")
+        menu = self.env.ref("kpi_management.kpi_bonus_estimate_menu")
         self.assertEqual(menu.action, self.env.ref("kpi_management.kpi_bonus_estimate_action"))
         self.assertEqual((menu.action._name, menu.action.tag),
                          ("ir.actions.client", "kpi_management.my_bonus"))
@@ -226,9 +226,9 @@ class TestBonusEstimateForecast(BonusCase):
                                        "date": day, "value": value, "target": target,
                                        "score": score, "status": "reached"})
 
-    def preview(self, user, scheme, viewer=None, **context):
+    def estimate_of(self, user, scheme, viewer=None, **context):
         Scheme = self.env["kpi.bonus.scheme"].with_user(viewer or user).with_context(**context)
-        data = {p["scheme"]: p for p in Scheme.get_bonus_preview(user.id)}
+        data = {p["scheme"]: p for p in Scheme.get_bonus_estimate(user.id)}
         return data[scheme.name]
 
     def setUp(self):
@@ -251,7 +251,7 @@ class TestBonusEstimateForecast(BonusCase):
         draft sheet's assessment read as superuser."""
         rolling = self.result(self.rule_volume, self.salesman)
         self.assertEqual(rolling.value, 150000)  # what the estimate used to show
-        estimate = self.preview(self.salesman, self.scheme)
+        estimate = self.estimate_of(self.salesman, self.scheme)
         self.assertEqual((estimate["period"], estimate["period_start"], estimate["period_end"]),
                          ("month", "2026-11-01", "2026-11-30"))
         lines = {line["name"]: line for line in estimate["lines"]}
@@ -265,7 +265,7 @@ class TestBonusEstimateForecast(BonusCase):
         # 100 x 30% + 50 x 30% + 0 = 45 -> below the curve's 50%: nothing yet
         self.assertEqual((estimate["total_score"], estimate["amount"]), (45.0, 0))
         # the team manager may read it: 30 + 15 + 32 = 77 -> 54% of 10,000
-        managed = self.preview(self.salesman, self.scheme, viewer=self.manager)
+        managed = self.estimate_of(self.salesman, self.scheme, viewer=self.manager)
         managed_service = next(ln for ln in managed["lines"] if ln["kind"] == "manual")
         self.assertEqual((managed_service["assessed"], managed_service["score"]), (True, 80.0))
         self.assertEqual((managed["total_score"], managed["amount"]), (77.0, 5400.0))
@@ -279,7 +279,7 @@ class TestBonusEstimateForecast(BonusCase):
         self.assertEqual(detail.filtered(lambda d: d.name == "Sales volume").value, 110000)
 
     def test_forecast_at_the_period_end(self):
-        estimate = self.preview(self.salesman, self.scheme, viewer=self.manager)
+        estimate = self.estimate_of(self.salesman, self.scheme, viewer=self.manager)
         lines = {line["name"]: line for line in estimate["lines"]}
         volume, new = lines["Sales volume"], lines["New clients"]
         # 23 November 11:00 in Copenhagen: 22 days and 11 hours of the month's 30 so far; at
@@ -296,7 +296,7 @@ class TestBonusEstimateForecast(BonusCase):
     def test_a_quarterly_scheme_forecasts_to_the_quarters_end(self):
         self.scheme.sheet_ids.unlink()
         self.scheme.period = "quarter"
-        estimate = self.preview(self.salesman, self.scheme)
+        estimate = self.estimate_of(self.salesman, self.scheme)
         self.assertEqual((estimate["period_start"], estimate["period_end"]),
                          ("2026-10-01", "2026-12-31"))
         volume = next(ln for ln in estimate["lines"] if ln["name"] == "Sales volume")
@@ -326,9 +326,9 @@ class TestBonusEstimateForecast(BonusCase):
         self._result(self.rule_pipeline, "2026-11-01", 50000, 100000, 50, self.salesman2)
         self._result(self.rule_pipeline, "2026-11-10", 100000, 100000, 100, self.salesman2)
         self._result(self.rule_pipeline, TODAY, 150000, 100000, 150, self.salesman2)
-        previews = self.env["kpi.bonus.scheme"].with_user(self.salesman2).get_bonus_preview()
-        self.assertEqual([p["scheme"] for p in previews], ["Pipeline bonus", "Sales bonus"])
-        estimate = previews[0]
+        estimates = self.env["kpi.bonus.scheme"].with_user(self.salesman2).get_bonus_estimate()
+        self.assertEqual([p["scheme"] for p in estimates], ["Pipeline bonus", "Sales bonus"])
+        estimate = estimates[0]
         pipeline, conversion = estimate["lines"]
         self.assertEqual((pipeline["method"], pipeline["value"], pipeline["score"]),
                          ("average", 100000, 100.0))  # October's 500,000 is not averaged
@@ -341,37 +341,37 @@ class TestBonusEstimateForecast(BonusCase):
         self.assertTrue(conversion["forecast"]["no_data"])
         self.assertEqual(pipeline["forecast"]["weight_used"], 100.0)
         # the Sales bonus's manual KPI is shown as not assessed yet (no approved assessment)
-        service = next(ln for ln in previews[1]["lines"] if ln["name"] == "Customer service")
+        service = next(ln for ln in estimates[1]["lines"] if ln["name"] == "Customer service")
         self.assertEqual((service["kind"], service["assessed"]), ("manual", False))
 
-    def test_a_manager_previews_in_the_members_timezone(self):
+    def test_a_manager_estimates_in_the_members_timezone(self):
         """30 November 23:30 UTC: 1 December in the manager's Copenhagen, still 30 November
         for a member in Honolulu (before: the manager's today, December)."""
         self.salesman.tz = "Pacific/Honolulu"
         with freeze_time("2026-11-30 23:30:00"):
-            estimate = self.preview(self.salesman, self.scheme, viewer=self.manager,
-                                    tz=self.manager.tz)
+            estimate = self.estimate_of(self.salesman, self.scheme, viewer=self.manager,
+                                        tz=self.manager.tz)
         self.assertEqual((estimate["date"], estimate["period_start"]),
                          ("2026-11-30", "2026-11-01"))
 
     def test_salesperson_cannot_get_another_users_estimate(self):
         Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman2)
         with self.assertRaises(AccessError):
-            Scheme.get_bonus_preview(self.salesman.id)
-        own = self.preview(self.salesman2, self.scheme)  # no deal, no assessment -> 0
+            Scheme.get_bonus_estimate(self.salesman.id)
+        own = self.estimate_of(self.salesman2, self.scheme)  # no deal, no assessment -> 0
         self.assertEqual((own["amount"], own["forecast"]["amount"]), (0, 0))
         with self.assertRaises(AccessError):
-            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_preview(self.salesman.id)
+            self.env["kpi.bonus.scheme"].with_user(self.kam).get_bonus_estimate(self.salesman.id)
 
     def test_queries_do_not_depend_on_the_history(self):
         Scheme = self.env["kpi.bonus.scheme"].with_user(self.salesman)
 
         def count():
             self.env.invalidate_all()
-            Scheme.get_bonus_preview()  # warm the caches
+            Scheme.get_bonus_estimate()  # warm the caches
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            data = Scheme.get_bonus_preview()
+            data = Scheme.get_bonus_estimate()
             return data, self.env.cr.sql_log_count - before
 
         self._result(self.rule_pipeline, TODAY, 100000, 100000, 100)

@@ -335,8 +335,8 @@ class TestEstimateGrowth(BonusCase):
         self.won_lead(self.salesman, local(2026, 11, 2, 12), revenue=3000)
         self.won_lead(self.salesman, local(2026, 11, 28, 12), revenue=5000)
         self.won_lead(self.salesman, local(2026, 12, 2, 12), revenue=5000)
-        preview = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
-        line = next(p for p in preview if p["scheme"] == "Growth bonus")["lines"][0]
+        estimates = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
+        line = next(p for p in estimates if p["scheme"] == "Growth bonus")["lines"][0]
         self.assertEqual(line["value"], 2000)
         self.assertEqual(line["score"], 200)
 

@@ -34,19 +34,19 @@ class TestForecastByKind(BonusCase):
         })
 
     def estimate(self):
-        previews = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
-        preview = next(p for p in previews if p["scheme"] == "Monthly")
-        return preview, {line["name"]: line for line in preview["lines"]}
+        estimates = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
+        estimate = next(p for p in estimates if p["scheme"] == "Monthly")
+        return estimate, {line["name"]: line for line in estimate["lines"]}
 
     def test_a_deal_on_the_first_is_not_multiplied_by_the_month(self):
         """One deal of 612 on 1 December and no previous month measured: the forecast is what
         is measured (was 612 x 31 / 3.46 = 5,483)."""
         self.won_lead(self.salesman, local(2026, 12, 1, 9), revenue=612)
-        preview, lines = self.estimate()
+        estimate, lines = self.estimate()
         volume = lines["Sales volume"]
         self.assertEqual((volume["value"], volume["forecast"]["value"]), (612, 612))
         self.assertIn("not extrapolated", volume["forecast"]["note"])
-        self.assertIn("day 4 of 31", preview["forecast"]["note"])
+        self.assertIn("day 4 of 31", estimate["forecast"]["note"])
 
     def test_the_pace_leans_on_the_previous_months(self):
         """Measured since 1 September at 100 a day (9,100 over 91 days): on day 4 the forecast
@@ -57,7 +57,7 @@ class TestForecastByKind(BonusCase):
             "profile_id": self.profile_sales.id})
         self.won_lead(self.salesman, local(2026, 10, 15, 12), revenue=9100)
         self.won_lead(self.salesman, local(2026, 12, 1, 9), revenue=612)
-        _preview, lines = self.estimate()
+        _estimate, lines = self.estimate()
         forecast = lines["Sales volume"]["forecast"]
         expected = bonus_math.cumulative_forecast(612, ELAPSED, 31, previous=(9100, 91))
         self.assertAlmostEqual(forecast["value"], expected.value, places=2)
@@ -71,7 +71,7 @@ class TestForecastByKind(BonusCase):
         self.won_lead(self.salesman, local(2026, 12, 2, 9), revenue=10)
         lost = self.lost_lead(self.salesman, local(2026, 12, 2, 10))
         lost.kpi_date_won = False
-        _preview, lines = self.estimate()
+        _estimate, lines = self.estimate()
         conversion = lines["Conversion"]
         self.assertEqual(conversion["value"], 50)
         self.assertEqual((conversion["forecast"]["value"], conversion["forecast"]["score"]),

@@ -166,7 +166,7 @@ class TestRolloutBonus(BonusCase):
         self.assertEqual(details.mapped("weight_used"), [30.0, 30.0])
         self.assertFalse(sheet.message_ids.filtered(lambda m: "Not counted" in (m.body or "")))
         # the estimate counts it as this month's sheet will (live on the 1st of November)
-        estimate = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
+        estimate = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
         line = next(row for row in estimate[0]["lines"] if row["rule_id"] == self.rule_new.id)
         self.assertTrue(line["counts"])
         self.assertFalse(line["pilot"])

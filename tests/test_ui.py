@@ -269,7 +269,7 @@ class KpiTourClockCase(KpiTourCase):
     day = None  # the day of the month, set by the subclasses' clock
 
     def estimate(self):
-        [estimate] = self.env["kpi.bonus.scheme"].with_user(self.salesperson).get_bonus_preview()
+        [estimate] = self.env["kpi.bonus.scheme"].with_user(self.salesperson).get_bonus_estimate()
         return estimate, {line["name"]: line for line in estimate["lines"]}
 
     def run_tours(self):

@@ -131,10 +131,10 @@ class TestSchemeScreens(BonusCase):
 
     def test_estimate_assessment_approval_and_own_sheet(self):
         # My KPIs and My Bonus Estimate (the estimate reads the scheme as superuser)
-        [preview] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_preview()
-        self.assertEqual((preview["scheme"], preview["base_amount"]), ("Sales bonus", 10000))
+        [estimate] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
+        self.assertEqual((estimate["scheme"], estimate["base_amount"]), ("Sales bonus", 10000))
         self.assertEqual(len(self.env["kpi.bonus.scheme"].with_user(self.manager)
-                             .get_bonus_preview(self.salesman.id)), 1)
+                             .get_bonus_estimate(self.salesman.id)), 1)
         # the manager opens his team's sheet, assesses and approves it
         self.assertEqual(Form(self.sheet.with_user(self.manager)).scheme_id, self.scheme)
         self.assess(self.sheet, self.salesman, self.manager, 80)

@@ -43,7 +43,7 @@ def check_schemes(schemes):
 class KpiBonusScheme(models.Model):
     """A bonus scheme: weighted KPIs, a base amount and a payout curve.
 
-    See ``bonus_math`` for the arithmetic and ``get_bonus_preview`` for the estimate shown
+    See ``bonus_math`` for the arithmetic and ``get_bonus_estimate`` for the estimate shown
     to the salesperson.
     """
 
@@ -210,7 +210,7 @@ class KpiBonusScheme(models.Model):
             if user.kpi_profile_id else self.browse()
 
     @api.model
-    def get_bonus_preview(self, user_id=None):
+    def get_bonus_estimate(self, user_id=None):
         """The bonus the user (default: the current user) is on course for, as an ESTIMATE:
         the sheet of each of the user's schemes computed early (``bonus_math``, *Estimate*).
 
@@ -220,7 +220,7 @@ class KpiBonusScheme(models.Model):
         far, and manual KPIs take the assessments of the period's sheet that the caller may
         read (none: not assessed yet, 0 as on the sheet). KPIs with nothing to measure have no
         score and their weight is shared over the others, as on the sheet. Next to it, the
-        forecast at the end of the period (:meth:`_preview_for`). A fixed number of queries
+        forecast at the end of the period (:meth:`_estimate_for`). A fixed number of queries
         per scheme and KPI, whatever the length of the history.
 
         Return structure (a list, one dict per scheme of the user's profile, by name)::
@@ -261,13 +261,13 @@ class KpiBonusScheme(models.Model):
                 [("user_id", "=", self.env.uid)])
             if not (self.env.user.has_group("kpi_management.group_kpi_manager")
                     and user in led.member_ids):
-                raise AccessError(_("You can only preview your own bonus, or the bonus of "
+                raise AccessError(_("You can only estimate your own bonus, or the bonus of "
                                     "the members of the teams you lead."))
         schemes = self.sudo()._get_user_schemes(user)
-        return [scheme._preview_for(user) for scheme in schemes]
+        return [scheme._estimate_for(user) for scheme in schemes]
 
-    def _preview_for(self, user):
-        """The estimate of this scheme for ``user`` (see :meth:`get_bonus_preview`): the inputs
+    def _estimate_for(self, user):
+        """The estimate of this scheme for ``user`` (see :meth:`get_bonus_estimate`): the inputs
         the sheet of the current period will collect, collected so far, through the same bonus
         engine (``bonus_engine``), then forecast to the period's end.
 
@@ -296,8 +296,8 @@ class KpiBonusScheme(models.Model):
         recorded = self.env["kpi.result"]._read_recorded(rules.ids,
                                                          {user.id: (period_start, today)})
         row = [(user.id, user.partner_id.id, user.tz)]
-        previous = self._preview_previous_pace(user, past_rules, period_start)
-        assessments = self._preview_assessments(user, today)
+        previous = self._estimate_previous_pace(user, past_rules, period_start)
+        assessments = self._estimate_assessments(user, today)
         levels = self._get_levels()
         rows, scores, ahead_scores = [], [], []
         for line in self.line_ids:
@@ -387,7 +387,7 @@ class KpiBonusScheme(models.Model):
                 "weight_used": now_kpi.weight_used,
                 "contribution": now_kpi.contribution,
                 "amount": currency.round(now_kpi.amount),
-                "hint": self._preview_hint(line, index, kpi.value, kpi.target, shared, amount,
+                "hint": self._estimate_hint(line, index, kpi.value, kpi.target, shared, amount,
                                            levels)
                 if kpi.counts and kpi.has_data else False,
                 "forecast": {
@@ -431,7 +431,7 @@ class KpiBonusScheme(models.Model):
             "lines": lines,
         }
 
-    def _preview_previous_pace(self, user, rules, period_start):
+    def _estimate_previous_pace(self, user, rules, period_start):
         """``{rule_id: (value, days)}``: what each of the past-window ``rules`` measured for
         ``user`` over the previous periods (up to :data:`PREVIOUS_PERIODS` of the scheme's
         period before ``period_start``, from the user's first result of the rule): the prior
@@ -475,7 +475,7 @@ class KpiBonusScheme(models.Model):
             return _("Your pace over the %s days measured.", day)
         return _("The period has ended: the value measured.")
 
-    def _preview_assessments(self, user, day):
+    def _estimate_assessments(self, user, day):
         """``{scheme_line_id: [score]}``: the assessments of ``user`` on this scheme's sheet
         covering ``day`` (not replaced), as far as the CALLER may read them (a salesperson
         reads the assessments of approved sheets only): an estimate never shows what its
@@ -494,7 +494,7 @@ class KpiBonusScheme(models.Model):
             scores.setdefault(assessment.scheme_line_id.id, []).append(assessment.score)
         return scores
 
-    def _preview_hint(self, line, index, value, target, scored, amount, levels):
+    def _estimate_hint(self, line, index, value, target, scored, amount, levels):
         """"2 more new clients: +3,000.00": re-score the KPI with value + delta."""
         if line.kind == "manual":
             delta = 10.0 if value < 100 else 0.0

@@ -12,7 +12,7 @@ from odoo.tools.misc import format_date
 
 from ..report import bonus_sheet_workbook
 from ..tools import bonus_engine, bonus_math, bonus_notes, forecasting, scoring
-from .kpi_result import amount_company
+from .kpi_score_mixin import amount_company
 
 SHEET_STATES = [
     ("draft", "Draft"),
@@ -1215,7 +1215,7 @@ class KpiBonusSheet(models.Model):
     def _check_one_currency(self, rules, users):
         """Money in one currency: an amount KPI is measured in the currency of its rule's
         company, or of each employee's main company for a rule of every company
-        (``kpi_result.amount_company``); a sheet refuses to score it against a scheme in
+        (``kpi_score_mixin.amount_company``); a sheet refuses to score it against a scheme in
         another currency."""
         self.ensure_one()
         currency = self.sudo().scheme_id.currency_id

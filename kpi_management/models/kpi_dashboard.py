@@ -18,7 +18,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
 from ..tools import forecasting, measures, scoring
-from .kpi_result import amount_company, format_kpi_figure
+from .kpi_score_mixin import amount_company, format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
 DELTA_DAYS = 7
@@ -88,7 +88,7 @@ class KpiResult(models.Model):
         rules = rules.sudo().with_context(active_test=False)
         for rule, vals in zip(rules, rules.read(CARD_RULE_FIELDS), strict=True):
             # amounts are in the currency of the rule's company (the user's main company's for
-            # a rule of all companies: kpi_result.amount_company), formatted on the screen the
+            # a rule of all companies: kpi_score_mixin.amount_company), formatted on the screen the
             # way Odoo formats monetary fields
             currency = amount_company(rule.company_id, self.env.user).currency_id
             vals["currency_id"] = currency.id if vals["unit"] == "amount" else False

@@ -8,7 +8,7 @@ from odoo.tools import SQL
 
 from ..tools import bonus_notes, forecasting, period_scores, scoring
 from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
-from .kpi_result import amount_company, format_kpi_figure
+from .kpi_score_mixin import amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
 

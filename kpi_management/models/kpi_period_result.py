@@ -9,7 +9,6 @@ from odoo.tools import SQL, format_date
 from ..tools import bonus_engine, period_scores, scoring
 from ..tools.bonus_math import WINDOW_PAST
 from ..tools.forecasting import period_bounds
-from .kpi_result import STATUS_SELECTION, amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
 
@@ -60,18 +59,16 @@ class KpiPeriodResult(models.Model):
     the discrepancy analysis (``kpi.discrepancy``) reads the closed ones."""
 
     _name = "kpi.period.result"
+    _inherit = ["kpi.score.mixin"]
     _description = "KPI Period Score"
     _order = "date_from desc, rule_id, user_id"
     _rec_name = "period_label"
 
-    rule_id = fields.Many2one("kpi.rule", string="KPI", required=True, ondelete="cascade",
-                              index=True, readonly=True)
-    user_id = fields.Many2one("res.users", string="User", required=True, ondelete="cascade",
-                              index=True, readonly=True)
+    # rule_id, user_id, team_id, company_id, value, target, score, status, unit, pilot,
+    # record_ids, res_model, computed_at, value_display: kpi.score.mixin, with the help of
+    # team_id, target and pilot told for a period
     team_id = fields.Many2one(
-        "crm.team", string="Sales Team", readonly=True, index="btree_not_null",
         help="The user's sales team on the last day of the period with a result.")
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
     period_type = fields.Selection(PERIOD_TYPE_SELECTION, string="Period", required=True,
                                    readonly=True, index=True)
     date_from = fields.Date(string="From", required=True, readonly=True, index=True)
@@ -84,14 +81,9 @@ class KpiPeriodResult(models.Model):
     method = fields.Selection(
         [("period", "Measured over the period"), ("average", "Average of the daily results")],
         readonly=True)
-    value = fields.Float(readonly=True, aggregator=None,
-                         help="Empty when there was nothing to measure.")
     target = fields.Float(
-        readonly=True, aggregator=None,
         help="The target over the period: a count or an amount is scaled to the period's "
         "length unless the rule's window is that period (see README).")
-    score = fields.Float(string="Score (%)", readonly=True, aggregator="avg")
-    status = fields.Selection(STATUS_SELECTION, readonly=True)
     days = fields.Integer(string="Days With a Result", readonly=True, aggregator=None)
     last_value = fields.Float(readonly=True, aggregator=None,
                               help="The value of the last daily result of the period.")
@@ -109,13 +101,7 @@ class KpiPeriodResult(models.Model):
     score_change = fields.Float(
         string="Change (pts)", readonly=True, aggregator="avg",
         help="Score of this period minus the score of the previous one, in percentage points.")
-    pilot = fields.Boolean(readonly=True,
-                           help="The KPI ran as a pilot for the user's team in this period.")
-    record_ids = fields.Json(readonly=True, help="The records measured over the period.")
-    res_model = fields.Char(readonly=True)
-    computed_at = fields.Datetime(readonly=True)
-    unit = fields.Selection(related="rule_id.unit")
-    value_display = fields.Char(string="Value / Target", compute="_compute_value_display")
+    pilot = fields.Boolean(help="The KPI ran as a pilot for the user's team in this period.")
     progress_label = fields.Char(
         string="Measured", compute="_compute_progress_label",
         help="\"final\" once the period has ended; for the period in progress, how far it was "
@@ -153,31 +139,15 @@ class KpiPeriodResult(models.Model):
                                                  row.date_to, row.last_date)
                                   if row.date_from and row.date_to else False)
 
-    @api.depends("value", "target", "status", "rule_id.unit", "rule_id.unit_label", "company_id")
-    def _compute_value_display(self):
-        for row in self:
-            currency = (amount_company(row.company_id, row.user_id).currency_id
-                        if row.rule_id.unit == "amount" else None)
-            value = (_("no data") if row.status == "no_data"
-                     else format_kpi_figure(self.env, row.value, currency))
-            row.value_display = " ".join(filter(None, [
-                "%s / %s" % (value, format_kpi_figure(self.env, row.target, currency)),
-                row.rule_id.unit_label]))
+    def _counted_records_title(self):
+        return _("%(kpi)s: %(period)s", kpi=self.rule_id.name, period=self.period_label)
 
     def action_open_records(self):
         """The records measured over the period (past-window KPIs), else the daily results
         it averages."""
         self.ensure_one()
         if self.method == "period" and self.res_model:
-            return {
-                "type": "ir.actions.act_window",
-                "name": _("%(kpi)s: %(period)s", kpi=self.rule_id.name, period=self.period_label),
-                "res_model": self.res_model,
-                "view_mode": "list,form",
-                "views": [(False, "list"), (False, "form")],
-                "domain": [("id", "in", self.record_ids or [])],
-                "context": {"active_test": False, "create": False},
-            }
+            return super().action_open_records()
         action = self.env["ir.actions.act_window"]._for_xml_id("kpi_management.kpi_result_action")
         action["domain"] = [("rule_id", "=", self.rule_id.id), ("user_id", "=", self.user_id.id),
                             ("date", ">=", self.date_from), ("date", "<=", self.date_to)]

@@ -37,7 +37,7 @@ from odoo import api, models
 from odoo.tools import SQL, formatLang, html_escape
 
 from ..tools import measures, scoring
-from .kpi_result import format_kpi_figure
+from .kpi_score_mixin import format_kpi_figure
 
 _logger = logging.getLogger(__name__)
 

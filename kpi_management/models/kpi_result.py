@@ -3,7 +3,7 @@ from collections import defaultdict, namedtuple
 
 from odoo import _, api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date, formatLang
+from odoo.tools import SQL, format_date
 
 from ..tools import measures
 from ..tools.bonus_math import DailyResult
@@ -30,69 +30,20 @@ HISTORY_DAYS = 90
 #: from this many off-track evaluations in a row, managers see the KPI as persistently off track
 OFF_TRACK_STREAK_ALERT = 3
 
-STATUS_SELECTION = [
-    ("reached", "Reached"),
-    ("warning", "Warning"),
-    ("off_track", "Off Track"),
-    ("no_data", "No Data"),
-]
-
-
-def amount_company(company, user):
-    """The company in whose currency a KPI's amounts are measured, stored and shown (see
-    ``measures``, "Money in one currency"): the rule's ``company``, else (a rule of every
-    company) ``user``'s main company. Its ``currency_id`` is the currency of the amounts."""
-    return company or user.company_id
-
-
-def format_kpi_figure(env, number, currency=None, signed=False):
-    """A KPI's value or target in the reader's number format, with at most 2 decimals and
-    none on whole numbers; an amount with ``currency``'s symbol where the currency puts it,
-    without forcing its decimals on whole amounts (as the My KPIs cards show them:
-    "$ 175,000"). ``signed``: a growth, with its sign in front ("+12", "−$ 5,000", "0")."""
-    number = round(number or 0.0, 2)
-    sign = ""
-    if signed and number:
-        sign, number = ("+" if number > 0 else "\N{MINUS SIGN}"), abs(number)
-    text = formatLang(env, number, digits=0 if number == int(number) else 2)
-    if currency:
-        text = ("%s\N{NO-BREAK SPACE}%s" % (text, currency.symbol)
-                if currency.position == "after"
-                else "%s\N{NO-BREAK SPACE}%s" % (currency.symbol, text))
-    return sign + text
-
 
 class KpiResult(models.Model):
     _name = "kpi.result"
+    _inherit = ["kpi.score.mixin"]
     _description = "KPI Result"
     _order = "date desc, rule_id, user_id"
     _rec_name = "rule_id"
 
-    rule_id = fields.Many2one(
-        "kpi.rule", string="KPI", required=True, ondelete="cascade", index=True, readonly=True
-    )
+    # rule_id, user_id, team_id, company_id, value, target, score, status, unit, pilot,
+    # record_ids, res_model, computed_at, value_display: kpi.score.mixin
     template_id = fields.Many2one(related="rule_id.template_id", string="Template")
-    user_id = fields.Many2one(
-        "res.users", string="User", required=True, ondelete="cascade", index=True, readonly=True
-    )
     date = fields.Date(required=True, index=True, readonly=True)
-    # no aggregate of values or targets: a group mixes meetings, hours and revenue
-    value = fields.Float(
-        readonly=True, aggregator=None,
-        help="Empty when there was nothing to measure (status No Data): averages skip it.")
-    target = fields.Float(readonly=True, aggregator=None, help="The target as it was that day.")
-    score = fields.Float(
-        string="Score (%)", readonly=True, aggregator="avg",
-        help="% of the target reached (inverse for lower-is-better KPIs), capped at 200%; "
-        "empty when there was nothing to measure (status No Data).",
-    )
-    status = fields.Selection(STATUS_SELECTION, readonly=True, index=True)
-    unit = fields.Selection(related="rule_id.unit")
-    pilot = fields.Boolean(
-        readonly=True, index=True,
-        help="The KPI ran as a pilot for the user's team that day: shown, never counted (not "
-        "for bonuses, reminders, team reports' totals or the overall score).")
-    record_ids = fields.Json(readonly=True, help="The records that were counted.")
+    status = fields.Selection(index=True)
+    pilot = fields.Boolean(index=True)
     baseline = fields.Float(
         readonly=True, aggregator=None,
         help="Growth KPIs: the value of the window the growth is measured against (the "
@@ -101,22 +52,15 @@ class KpiResult(models.Model):
     is_growth = fields.Boolean(
         compute="_compute_is_growth",
         help="The KPI measures a growth against a baseline.")
-    res_model = fields.Char(readonly=True)
     record_count = fields.Integer(compute="_compute_record_count")
     todo_count = fields.Integer(
         string="Still To Do", compute="_compute_todo",
         help="For KPIs with a \"to do\" side (key accounts not met yet, leads not answered "
         "yet): how many records are left to act on, as of now.")
     todo_label = fields.Char(compute="_compute_todo")
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    computed_at = fields.Datetime(readonly=True)
     profile_id = fields.Many2one(
         "kpi.profile", string="Profile", readonly=True, index="btree_not_null",
         help="The user's KPI profile when the result was computed.",
-    )
-    team_id = fields.Many2one(
-        "crm.team", string="Sales Team", readonly=True, index="btree_not_null",
-        help="The user's sales team when the result was computed.",
     )
     off_track_streak = fields.Integer(
         string="Off Track in a Row", readonly=True, aggregator="max",
@@ -126,10 +70,6 @@ class KpiResult(models.Model):
     history_ids = fields.Many2many(
         "kpi.result", string="History", compute="_compute_history_ids",
         help="The results of this KPI for this user over the last 90 days.")
-    value_display = fields.Char(
-        string="Value / Target", compute="_compute_value_display",
-        help="The value against the target with the unit, e.g. 6 / 10 meetings.",
-    )
     is_latest = fields.Boolean(
         string="Latest", compute="_compute_is_latest", search="_search_is_latest",
         help="The most recent result of this KPI for this user.",
@@ -238,40 +178,12 @@ class KpiResult(models.Model):
             "context": {"create": False},
         }
 
-    @api.depends("value", "target", "status", "baseline", "rule_id.unit_label", "rule_id.unit",
-                 "rule_id.template_id.measure", "company_id", "user_id.company_id")
+    @api.depends("baseline")
     def _compute_value_display(self):
-        for result in self:
-            result.value_display = result._figures_text()
+        return super()._compute_value_display()
 
-    def _amount_currency(self):
-        """The currency of this result's amounts (value, target, baseline), whatever its unit:
-        that of the rule's company when computed, else of the user's main company
-        (:func:`amount_company`)."""
-        self.ensure_one()
-        return amount_company(self.company_id, self.user_id).currency_id
-
-    def _figures_text(self):
-        """"6 / 10 meetings": the value against the target with the unit, amounts in the
-        currency they were measured in (:meth:`_amount_currency`, as Odoo shows monetary
-        values); a growth signed, with its baseline: "+12 / +20 %, baseline $ 410,000"."""
-        self.ensure_one()
-        env = self.env
-        company_currency = self._amount_currency()
-        currency = company_currency if self.rule_id.unit == "amount" else None
-        measure = measures.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
-        growth = bool(measure and measure.baseline_unit)
-        value = (_("no data") if self.status == "no_data"
-                 else format_kpi_figure(env, self.value, currency, signed=growth))
-        text = " ".join(filter(None, [
-            "%s / %s" % (value, format_kpi_figure(env, self.target, currency, signed=growth)),
-            self.rule_id.unit_label,
-        ]))
-        if not growth:
-            return text
-        baseline = format_kpi_figure(
-            env, self.baseline, company_currency if measure.baseline_unit == "amount" else None)
-        return _("%(figures)s, baseline %(baseline)s", figures=text, baseline=baseline)
+    def _figures_baseline(self):
+        return self.baseline
 
     @api.depends("rule_id", "user_id", "date")
     def _compute_history_ids(self):
@@ -330,21 +242,10 @@ class KpiResult(models.Model):
         start, end = period_bounds(self._today(), next(iter(value)))
         return Domain("date", ">=", start) & Domain("date", "<=", end)
 
-    def action_open_records(self):
-        """Open exactly the records that were counted for this result."""
-        self.ensure_one()
+    def _counted_records_title(self):
         model_name = self.env["ir.model"]._get(self.res_model).name if self.res_model else ""
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("%(kpi)s: %(model)s counted on %(date)s",
-                      kpi=self.rule_id.name, model=model_name,
-                      date=format_date(self.env, self.date)),
-            "res_model": self.res_model,
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", self.record_ids or [])],
-            "context": {"active_test": False, "create": False},
-        }
+        return _("%(kpi)s: %(model)s counted on %(date)s",
+                 kpi=self.rule_id.name, model=model_name, date=format_date(self.env, self.date))
 
     # ------------------------------------------------------------------ readers
     @api.model

@@ -23,7 +23,7 @@ from ..tools.scoring import (
     MAX_WINDOW_DAYS,
     WINDOW_SNAPSHOT,
 )
-from .kpi_result import amount_company
+from .kpi_score_mixin import amount_company
 
 _logger = logging.getLogger(__name__)
 
@@ -626,7 +626,7 @@ class KpiRule(models.Model):
     def _with_currencies(self, windows):
         """``windows`` with the currency each user's amounts are measured in and the company
         whose rates convert them (``measures``, "Money in one currency"): the rule's
-        company, else the user's main company (:func:`.kpi_result.amount_company`), and its
+        company, else the user's main company (:func:`.kpi_score_mixin.amount_company`), and its
         root company, whose rates Odoo uses (``res.currency._get_rates``)."""
         users = self.env["res.users"].sudo().browse([w.user_id for w in windows])
         companies = {user.id: amount_company(self.company_id, user) for user in users}

@@ -35,7 +35,7 @@ No data (see ``scoring``)
 
 Bonus amount
     ``amount = base x payout(total) / 100``, rounded to the currency by the caller. The share of
-    one KPI in the amount (shown in the preview) is ``amount x contribution / total``.
+    one KPI in the amount (shown in the estimate) is ``amount x contribution / total``.
 
 Estimate (My KPIs, My Bonus Estimate): the sheet, early
     The estimate computes today what the sheet of the scheme's current period (month or

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from ..models.kpi_result import STATUS_SELECTION
+from ..models.kpi_score_mixin import STATUS_SELECTION, counted_records_action
 
 
 class KpiRulePreview(models.TransientModel):
@@ -37,7 +37,7 @@ class KpiRulePreview(models.TransientModel):
 
     @api.depends("computed", "value", "target", "baseline", "status", "rule_id", "user_id")
     def _compute_figures(self):
-        """The figures as a stored result would show them (``kpi.result._figures_text``):
+        """The figures as a stored result would show them (``kpi.score.mixin._figures_text``):
         one definition of how a KPI's value, target and currency read."""
         for preview in self:
             if not preview.computed:
@@ -92,13 +92,7 @@ class KpiRulePreview(models.TransientModel):
     def action_open_records(self):
         """The records the preview counted."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("%(kpi)s: records counted for %(user)s",
-                      kpi=self.rule_id.name, user=self.user_id.name),
-            "res_model": self.res_model,
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", self.record_ids or [])],
-            "context": {"active_test": False, "create": False},
-        }
+        return counted_records_action(
+            _("%(kpi)s: records counted for %(user)s", kpi=self.rule_id.name,
+              user=self.user_id.name),
+            self.res_model, self.record_ids)

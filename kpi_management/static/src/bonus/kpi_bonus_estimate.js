@@ -7,7 +7,7 @@ import { useService } from "@web/core/utils/hooks";
 import { formatKpiNumber } from "../my_kpis/kpi_format";
 
 /**
- * One bonus estimate (``kpi.bonus.scheme.get_bonus_preview()``, one scheme): the bonus on
+ * One bonus estimate (``kpi.bonus.scheme.get_bonus_estimate()``, one scheme): the bonus on
  * track today and forecast at the end of the period, per KPI. Shown in "My KPIs" and in
  * "My Bonus Estimate".
  */
@@ -59,7 +59,7 @@ export class MyBonus extends Component {
         this.orm = useService("orm");
         this.state = useState({ loaded: false, bonus: [] });
         onWillStart(async () => {
-            this.state.bonus = await this.orm.call("kpi.bonus.scheme", "get_bonus_preview", []);
+            this.state.bonus = await this.orm.call("kpi.bonus.scheme", "get_bonus_estimate", []);
             this.state.loaded = true;
         });
     }

@@ -18,7 +18,7 @@ import { KpiPeriods } from "./kpi_periods";
  * "My KPIs" ("Dagens KPI"): today's KPIs of the current user as cards; a click on a card
  * shows its history, target and forecast, and links to the records that were counted.
  * Users on a bonus scheme also get a "Bonus estimate" panel: the bonus on track today and
- * forecast at the end of the period, per KPI (kpi.bonus.scheme.get_bonus_preview, one RPC).
+ * forecast at the end of the period, per KPI (kpi.bonus.scheme.get_bonus_estimate, one RPC).
  * The "Periods" tab shows each KPI over the week, month, quarter or year next to the previous
  * one (KpiPeriods); the period chosen there is the one of the history graph, and back.
  */
@@ -65,7 +65,7 @@ export class MyKpis extends Component {
 
     async loadBonus() {
         try {
-            return await this.orm.silent.call("kpi.bonus.scheme", "get_bonus_preview", []);
+            return await this.orm.silent.call("kpi.bonus.scheme", "get_bonus_estimate", []);
         } catch {
             // no access to the bonus schemes: no panel, the KPIs still show
             return [];
