@@ -202,3 +202,11 @@ class TestRegistryInDanish(KpiTestMixin, TransactionCase):
             self.assertEqual(
                 kpi_reminder.gap_sentence(env_da, key, "higher", 6, 10, kind, 14, "count", ""),
                 da[source] % args, key)
+
+
+def test_a_measure_can_be_compared_and_hashed():
+    """Lazy texts refuse comparisons: the registry's entries compare their sentences by
+    identity, so a measure can still be compared, hashed and replaced."""
+    won = BUILTIN_MEASURES["won_deals"]
+    assert won == BUILTIN_MEASURES["won_deals"] and won != BUILTIN_MEASURES["won_revenue"]
+    assert len({hash(m) for m in BUILTIN_MEASURES.values()}) == len(BUILTIN_MEASURES)

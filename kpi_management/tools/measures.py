@@ -650,7 +650,7 @@ def run_measure(cr, query, user_ids, measure=None):
 
 
 # ------------------------------------------------------------- what a reminder says
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # lazy texts cannot be compared
 class GapSentences:
     """The sentence of a reminder (``kpi_reminder.gap_sentence``): what the user must do to
     reach the target, translated when the reminder is written, in its reader's language.
@@ -672,7 +672,7 @@ class GapSentences:
 
 
 # ------------------------------------------------------------ what is left to do
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # lazy texts cannot be compared
 class Todo:
     """The "to do" side of a measure (``kpi.result._todo_records``): the records of
     ``res_model`` left to act on, and how they are named (``one`` / ``many``, the latter
