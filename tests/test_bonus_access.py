@@ -315,8 +315,8 @@ class TestBonusEstimateForecast(BonusCase):
         row = [(self.salesman.id, self.salesman.partner_id.id, self.salesman.tz)]
         start, today = datetime.date(2026, 11, 1), TODAY
         so_far = rule._measure_period(row, start, today, until=NOW)[self.salesman.id]
-        self.assertEqual(so_far[0], 2.0)
-        self.assertEqual(rule._measure_period(row, start, today)[self.salesman.id][0], 15.0)
+        self.assertEqual(so_far.value, 2.0)
+        self.assertEqual(rule._measure_period(row, start, today)[self.salesman.id].value, 15.0)
 
     def test_every_scheme_snapshot_average_and_no_data(self):
         """Both schemes of the profile (before: My Bonus Estimate showed the first only). The

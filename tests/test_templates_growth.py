@@ -19,6 +19,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.kpi_management.tools import scoring
+from odoo.addons.kpi_management.tools.measures import MeasureValue
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
 from .common import NOW, TZ, KpiCase, RefusedMixin, local, utc
@@ -294,10 +295,9 @@ class TestGrowthOverAPeriod(BonusCase):
         self.rows = [(self.salesman.id, self.salesman.partner_id.id, TZ)]
 
     def measure(self, date_from, date_to, rule=None, until=None):
-        baselines = {}
-        measured = (rule or self.growth)._measure_period(self.rows, date_from, date_to,
-                                                         until=until, baselines=baselines)
-        return measured[self.salesman.id], baselines[self.salesman.id]
+        found = (rule or self.growth)._measure_period(self.rows, date_from, date_to,
+                                                      until=until)[self.salesman.id]
+        return (found.value, found.ids, found.has_data), found.baseline
 
     def test_sheet_of_a_growth_rule(self):
         """Period 24 Oct - 22 Nov (30 days) against 24 Sep - 23 Oct: +90,000 of +100,000."""
@@ -332,10 +332,10 @@ class TestGrowthOverAPeriod(BonusCase):
         (value, ids, has_data), baseline = self.measure(datetime.date(2026, 10, 1),
                                                         datetime.date(2026, 10, 31))
         self.assertEqual((value, len(ids), has_data, baseline), (500, 1, True, 500))
-        # the contract of the existing callers: the same figures without ``baselines``
+        # one typed value per user: the figures and the baseline together
         self.assertEqual(self.growth._measure_period(self.rows, datetime.date(2026, 10, 1),
                                                      datetime.date(2026, 10, 31)),
-                         {self.salesman.id: (500, ids, True)})
+                         {self.salesman.id: MeasureValue(500, ids, True, 500)})
 
     def test_same_dates_last_year(self):
         self.growth.growth_comparison = "last_year"

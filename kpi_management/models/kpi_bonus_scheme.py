@@ -313,8 +313,8 @@ class KpiBonusScheme(models.Model):
             if rule in past_rules:
                 # the whole period cut at now: a growth compares with the same days at the
                 # start of its comparison window, like for like (kpi.rule._measure_period)
-                value, ids, has_data = rule._measure_period(row, period_start, period_end,
-                                                            until=now)[user.id]
+                found = rule._measure_period(row, period_start, period_end, until=now)[user.id]
+                value, ids, has_data = found.value, found.ids, found.has_data
                 target = record.target if record else \
                     rule._get_user_targets([user.id])[user.id]
                 kpi = bonus_engine.KpiInput(
@@ -457,7 +457,7 @@ class KpiBonusScheme(models.Model):
         previous = {}
         for rule in rules.filtered(lambda rule: rule.id in first):
             date_from = max(start, first[rule.id])
-            value = rule._measure_period(row, date_from, last)[user.id][0]
+            value = rule._measure_period(row, date_from, last)[user.id].value
             previous[rule.id] = (value, (period_start - date_from).days)
         return previous
 

@@ -1189,7 +1189,8 @@ class KpiBonusSheet(models.Model):
                 common = {"key": sline.id, "weight": sline.weight, "pilot": pilot,
                           "direction": rule.direction or "higher"}
                 if rule in past_rules:
-                    value, ids, has_data = measured[rule.id][user.id]
+                    found = measured[rule.id][user.id]
+                    value, ids, has_data = found.value, found.ids, found.has_data
                     target = record.target if record else configured[rule.id][user.id]
                     kpi = bonus_engine.KpiInput(
                         method=bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,

@@ -371,7 +371,8 @@ class KpiPeriodResult(models.Model):
                 if past:
                     # the target recorded on the period's last day with a result, scaled to
                     # the period by the bonus engine, as on a bonus sheet
-                    value, ids, has_data = measured[user_id]
+                    found = measured[user_id]
+                    value, ids, has_data = found.value, found.ids, found.has_data
                     target = bonus_engine.score_kpi(bonus_engine.KpiInput(
                         key=user_id, method=bonus_engine.METHOD_PERIOD, value=value,
                         has_data=has_data, target=last_target or 0.0,

@@ -99,7 +99,9 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
                  unit_label, currency=None):
     """What the user must do to reach the target, in the KPI's unit and the language of
     ``env``: "Plan 4 more meetings in the next 14 days to reach 10.", "Plan 1 more meeting
-    ...": a gap of one thing has its own sentence (as Odoo does, one msgid per number)."""
+    ...": a gap of one thing has its own sentence (as Odoo does, one msgid per number). A
+    built-in measure says it in its own words (``measures.Measure.gap``); a custom one in
+    the words of any count or sum."""
     _ = env._
     if direction == "lower":
         gap = value - target
@@ -117,80 +119,10 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         "days": window_days,
         "unit": unit_label or "",
     }
-    if measure == "meetings" and window_kind == scoring.WINDOW_FUTURE and one:
-        return _("Plan %(gap)s more meeting in the next %(days)s days to reach %(target)s.",
-                 **args)
-    if measure == "meetings" and window_kind == scoring.WINDOW_FUTURE:
-        return _("Plan %(gap)s more meetings in the next %(days)s days to reach %(target)s.",
-                 **args)
-    if measure == "meetings" and one:
-        return _("Hold %(gap)s more meeting: %(value)s in the last %(days)s days, the target "
-                 "is %(target)s.", **args)
-    if measure == "meetings":
-        return _("Hold %(gap)s more meetings: %(value)s in the last %(days)s days, the target "
-                 "is %(target)s.", **args)
-    if measure == "won_deals" and one:
-        return _("Win %(gap)s more deal: %(value)s in the last %(days)s days, the target is "
-                 "%(target)s.", **args)
-    if measure == "won_deals":
-        return _("Win %(gap)s more deals: %(value)s in the last %(days)s days, the target is "
-                 "%(target)s.", **args)
-    if measure == "new_clients" and one:
-        return _("Win %(gap)s more new client: %(value)s in the last %(days)s days, the "
-                 "target is %(target)s.", **args)
-    if measure == "new_clients":
-        return _("Win %(gap)s more new clients: %(value)s in the last %(days)s days, the target "
-                 "is %(target)s.", **args)
-    if measure in ("won_revenue", "net_profit"):
-        return _("%(gap)s more to reach %(target)s: %(value)s in the last %(days)s days.",
-                 **args)
-    if measure == "kam_coverage":
-        return _("Meet the key accounts you have not met yet: %(value)s%% of them met in the "
-                 "last %(days)s days, the target is %(target)s%%.", **args)
-    if measure == "conversion_rate":
-        return _("Raise your conversion rate by %(gap)s points to reach %(target)s%% (now "
-                 "%(value)s%% over the last %(days)s days).", **args)
-    if measure == "response_time":
-        return _("Answer new leads faster: %(value)s hours on average over the last %(days)s "
-                 "days, the target is %(target)s hours or less.", **args)
-    if measure == "overdue_activities" and one:
-        return _("Close or reschedule %(gap)s overdue activity to get down to %(target)s.",
-                 **args)
-    if measure == "overdue_activities":
-        return _("Close or reschedule %(gap)s overdue activities to get down to %(target)s.",
-                 **args)
-    if measure == "open_pipeline":
-        return _("Add %(gap)s to your open pipeline to reach %(target)s.", **args)
-    if measure == "won_revenue_growth":
-        return _("Win %(gap)s more revenue to reach a growth of %(target)s against your "
-                 "baseline (now %(value)s over the last %(days)s days).", **args)
-    if measure == "won_deals_growth":
-        return _("Win %(gap)s more deals to reach a growth of %(target)s against your "
-                 "baseline (now %(value)s over the last %(days)s days).", **args)
-    if measure in ("won_revenue_growth_pct", "won_deals_growth_pct"):
-        return _("Raise your growth by %(gap)s points to reach %(target)s%% against your "
-                 "baseline (now %(value)s%% over the last %(days)s days).", **args)
-    if measure == "large_deals" and one:
-        return _("Win %(gap)s more large deal: %(value)s in the last %(days)s days, the "
-                 "target is %(target)s.", **args)
-    if measure == "large_deals":
-        return _("Win %(gap)s more large deals: %(value)s in the last %(days)s days, the "
-                 "target is %(target)s.", **args)
-    if measure == "large_deals_share":
-        return _("Raise your share of large deals by %(gap)s points to reach %(target)s%% (now "
-                 "%(value)s%% over the last %(days)s days).", **args)
-    if measure == "done_activities":
-        return _("Complete %(gap)s more %(unit)s: %(value)s in the last %(days)s days, the "
-                 "target is %(target)s.", **args)
-    if measure == "data_completeness":
-        return _("Fill in the missing fields of your open opportunities: %(value)s%% of them "
-                 "are complete, the target is %(target)s%%.", **args)
-    if measure == "rotting_opportunities" and one:
-        return _("Move %(gap)s rotting opportunity to its next stage (or close it) to get "
-                 "down to %(target)s.", **args)
-    if measure == "rotting_opportunities":
-        return _("Move %(gap)s rotting opportunities to their next stage (or close them) to "
-                 "get down to %(target)s.", **args)
+    builtin = measures.BUILTIN_MEASURES.get(measure)
+    if builtin:
+        # the measure's own sentence (``measures.Measure.gap``), in the reader's language
+        return env._(builtin.gap.pick(window_kind, one)) % args
     if direction == "lower":
         return _("Bring it down by %(gap)s %(unit)s to %(target)s %(unit)s (now %(value)s).",
                  **args)

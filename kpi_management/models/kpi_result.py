@@ -94,9 +94,15 @@ class KpiResult(models.Model):
         for result in self:
             result.record_count = len(result.record_ids or [])
 
+    def _todo(self):
+        """The "to do" side of this result's measure (``measures.Todo``), else ``None``."""
+        self.ensure_one()
+        measure = measures.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
+        return measure.todo if measure else None
+
     def _todo_records(self):
         """What is left to act on for this result, read with the caller's rights, or ``None``
-        when the KPI has no "to do" side:
+        when the KPI has no "to do" side (see each measure's ``measures.Todo``):
 
         * key account coverage: the user's key accounts (active companies whose salesperson
           is the user, in the rule's company) that were not met in the result's window;
@@ -106,52 +112,32 @@ class KpiResult(models.Model):
           one of the rule's required fields, as of now.
         """
         self.ensure_one()
-        measure = self.rule_id.template_id.measure
-        counted = self.record_ids or []
-        model = {"kam_coverage": "res.partner", "response_time": "crm.lead",
-                 "data_completeness": "crm.lead"}.get(measure)
-        if not model or not self.env[model].has_access("read"):
+        todo = self._todo()
+        if not todo or not self.env[todo.res_model].has_access("read"):
             return None  # no "to do" side, or not for a reader without access to its records
-        if measure == "kam_coverage":
-            company = self.rule_id.company_id
-            domain = [("user_id", "=", self.user_id.id), ("is_company", "=", True),
-                      ("id", "not in", counted)]
-            if company:
-                domain += [("company_id", "in", [False, company.id])]
-            return self.env["res.partner"].search(domain)
-        if measure == "response_time":
-            self.env["crm.lead"].flush_model(["user_id", "active", "won_status", "date_open"])
-            self.env["mail.message"].flush_model(
-                ["model", "res_id", "author_id", "message_type", "mail_activity_type_id", "date"])
-            self.env.cr.execute(measures.unanswered_leads(self.user_id.id, counted))
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            return self.env["crm.lead"].search([("id", "in", ids)])
-        if measure == "data_completeness":
-            rule = self.rule_id.sudo()
-            if not rule.lead_field_ids:
-                return None
-            self.env["crm.lead"].flush_model()
-            self.env.cr.execute(measures.incomplete_opportunities(
-                self.user_id.id, rule.company_id.id or None, rule._lead_fields()))
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            return self.env["crm.lead"].search([("id", "in", ids)])
-        return None
+        counted = self.record_ids or []
+        rule = self.rule_id.sudo()
+        company_id = rule.company_id.id or None
+        Model = self.env[todo.res_model]
+        if todo.domain:
+            return Model.search(todo.domain(self.user_id.id, company_id, counted))
+        query = todo.query(self.user_id.id, company_id, counted, rule._measure_params())
+        if query is None:
+            return None
+        for model, fnames in todo.flush:
+            self.env[model].flush_model(fnames)
+        self.env.cr.execute(query)
+        return Model.search([("id", "in", [row[0] for row in self.env.cr.fetchall()])])
 
     def _todo_label_for(self, count):
-        measure = self.rule_id.template_id.measure
-        if measure == "kam_coverage":
-            if count == 1:
-                return _("1 key account still to meet")
-            return _("%(count)s key accounts still to meet", count=count)
-        if measure == "response_time":
-            if count == 1:
-                return _("1 lead still to answer")
-            return _("%(count)s leads still to answer", count=count)
-        if measure == "data_completeness":
-            if count == 1:
-                return _("1 opportunity still to complete")
-            return _("%(count)s opportunities still to complete", count=count)
-        return False
+        """"3 leads still to answer": the ``count`` records left to act on, named by the
+        measure (``measures.Todo``), in the language of this environment."""
+        todo = self._todo()
+        if not todo:
+            return False
+        if count == 1:
+            return str(todo.one)  # lazy: translated here, as _() would (``self.env``)
+        return str(todo.many) % {"count": count}
 
     @api.depends("record_ids", "rule_id.template_id.measure")
     def _compute_todo(self):

@@ -569,10 +569,9 @@ class KpiRule(models.Model):
                 _("Rule %(rule)s cannot be evaluated on %(day)s: the window it compares with "
                   "falls outside the calendar.", rule=self.name, day=day)) from exc
 
-    def _measure_rows(self, rows, date=None, now=None, baselines=None):
-        """Compute (without storing) ``{user_id: (day, value, [ids], has_data)}`` for ``rows``
-        (``has_data`` False: nothing to measure, see :meth:`_run_measure`; ``baselines``: see
-        there).
+    def _measure_rows(self, rows, date=None, now=None):
+        """Compute (without storing) ``{user_id: MeasureValue}`` for ``rows``, each with the
+        ``day`` measured (see :meth:`_run_measure`).
 
         :raise UserError: when the rule is out of bounds or its window leaves the calendar.
         """
@@ -592,11 +591,11 @@ class KpiRule(models.Model):
                       rule=self.name, day=day, days=self.window_days)) from exc
             base = self._baseline_bounds(bounds[0], bounds[1], tz, day)
             windows.append(measures.Window(user_id, partner_id, day, *bounds, *base))
-        measured = self._run_measure(windows, baselines=baselines)
-        return {w.user_id: (w.day, *measured[w.user_id]) for w in windows}
+        measured = self._run_measure(windows)
+        return {w.user_id: dataclasses.replace(measured[w.user_id], day=w.day) for w in windows}
 
-    def _measure_period(self, rows, date_from, date_to, until=None, baselines=None):
-        """Compute (without storing) ``{user_id: (value, [ids], has_data)}`` over ``date_from ..
+    def _measure_period(self, rows, date_from, date_to, until=None):
+        """Compute (without storing) ``{user_id: MeasureValue}`` over ``date_from ..
         date_to`` (both included) for ``rows``, in one query: the bonus sheets' measure of
         past-window rules. The window starts at local midnight of ``date_from`` and ends at
         local midnight after ``date_to``, in each user's timezone, or at ``until`` (naive UTC)
@@ -605,7 +604,7 @@ class KpiRule(models.Model):
         A growth rule compares the period with the previous period of the same number of days
         or with the same dates a year earlier (the rule's *Compare With*); a period cut at
         ``until`` is compared with as much time from the start of that window, like for like
-        (the month so far against the same days of the previous month). ``baselines``: see
+        (the month so far against the same days of the previous month): see
         :meth:`_run_measure`.
         """
         self.ensure_one()
@@ -621,7 +620,7 @@ class KpiRule(models.Model):
                 base_to = min(base_to, base_from + elapsed)
             windows.append(measures.Window(user_id, partner_id, day_to, date_from, day_to,
                                               utc_from, utc_to, base_from, base_to))
-        return self._run_measure(windows, baselines=baselines)
+        return self._run_measure(windows)
 
     def _with_currencies(self, windows):
         """``windows`` with the currency each user's amounts are measured in and the company
@@ -634,18 +633,12 @@ class KpiRule(models.Model):
                                     rate_company_id=companies[w.user_id].root_id.id)
                 for w in windows]
 
-    def _run_measure(self, windows, baselines=None):
-        """Run the template's measure for ``windows``: ``{user_id: (value, [ids], has_data)}``
-        for every window. A user the measure returns no row for scores a value of 0, or has
-        nothing to measure (``has_data`` False) when the measure is a ratio or an average over
-        an empty population (``measures.NO_DATA_WHEN_EMPTY``); a row without a value has
-        nothing to measure either (a % growth against a baseline of 0).
-
-        :param baselines: a dict to receive ``{user_id: baseline}`` for every window when the
-            measure is a growth (``measures.GROWTH_MEASURES``): the value of the comparison
-            window the growth is measured against. Left untouched for other measures. The
-            return value is the same with or without it (existing callers need not care).
-        """
+    def _run_measure(self, windows):
+        """Run the template's measure for ``windows``: ``{user_id: MeasureValue}`` for every
+        window (``measures.run_measure``): the value, the records counted, whether there was
+        anything to measure (``has_data`` False: a ratio or an average over an empty
+        population, ``Measure.no_data_when_empty``, or a % growth against a baseline of 0) and,
+        for a growth measure, its baseline (the value of the comparison window)."""
         self.ensure_one()
         if not windows:
             return {}
@@ -660,20 +653,9 @@ class KpiRule(models.Model):
             self.env[model].flush_model()
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
-        found = {}
-        measured = measures.run_measure(self.env.cr,
-                                           self.template_id._get_measure_query(ctx), found)
-        if baselines is not None and self.template_id.measure in measures.GROWTH_MEASURES:
-            baselines.update({w.user_id: found.get(w.user_id, 0.0) for w in windows})
-        empty_has_data = self.template_id.measure not in measures.NO_DATA_WHEN_EMPTY
-        result = {}
-        for w in windows:
-            if w.user_id not in measured:
-                result[w.user_id] = (0.0, [], empty_has_data)
-                continue
-            value, ids = measured[w.user_id]
-            result[w.user_id] = (value or 0.0, ids, value is not None)
-        return result
+        return measures.run_measure(
+            self.env.cr, self.template_id._get_measure_query(ctx),
+            [w.user_id for w in windows], measures.BUILTIN_MEASURES.get(self.template_id.measure))
 
     def _score(self, value, target, has_data=True):
         """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
@@ -694,8 +676,7 @@ class KpiRule(models.Model):
         self.ensure_one()
         now = now or fields.Datetime.now()
         date = fields.Date.to_date(date)
-        baselines = {}
-        measured = self._measure_rows(rows, date=date, now=now, baselines=baselines)
+        measured = self._measure_rows(rows, date=date, now=now)
         targets = self._get_user_targets(list(measured))
         # a past day evaluated again (a late entry corrected, a backfill run twice) is measured
         # again, but keeps what its first evaluation recorded: the target, the team, the
@@ -705,18 +686,18 @@ class KpiRule(models.Model):
         targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
         res_model = self.template_id._get_res_model()
         columns = defaultdict(list)
-        for user_id, (day, value, ids, has_data) in measured.items():
+        for user_id, found in measured.items():
             target = targets[user_id]
-            score, status = self._score(value, target, has_data)
+            score, status = self._score(found.value, target, found.has_data)
             columns["user"].append(user_id)
-            columns["day"].append(day)
+            columns["day"].append(found.day)
             # nothing to measure: no value and no score (averages skip them)
-            columns["value"].append(value if has_data else None)
+            columns["value"].append(found.value if found.has_data else None)
             columns["target"].append(target)
             columns["score"].append(score)
             columns["status"].append(status)
-            columns["ids"].append(json.dumps(ids))
-            columns["baseline"].append(baselines.get(user_id))  # growth rules only
+            columns["ids"].append(json.dumps(found.ids))
+            columns["baseline"].append(found.baseline)  # growth rules only
         uid = self.env.uid
         self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
         self.env["kpi.rule.rollout"].flush_model()

@@ -14,26 +14,10 @@ from ..tools.scoring import (
     target_in_range,
 )
 
+#: the template's measure: the built-in measures of the registry, in its order, with their
+#: labels (``measures.Measure.label``), and the custom measure defined on the template
 MEASURE_SELECTION = [
-    ("meetings", "Meetings (organised or attended)"),
-    ("won_deals", "Won deals"),
-    ("won_revenue", "Won revenue"),
-    ("net_profit", "Net profit of won deals"),
-    ("new_clients", "New clients"),
-    ("kam_coverage", "Key account coverage"),
-    ("conversion_rate", "Conversion rate"),
-    ("response_time", "Response time"),
-    ("overdue_activities", "Overdue activities"),
-    ("open_pipeline", "Open pipeline"),
-    ("won_revenue_growth", "Won revenue growth (amount)"),
-    ("won_revenue_growth_pct", "Won revenue growth (%)"),
-    ("won_deals_growth", "Won deals growth (number)"),
-    ("won_deals_growth_pct", "Won deals growth (%)"),
-    ("large_deals", "Won deals at or above a minimum amount"),
-    ("large_deals_share", "Share of won deals at or above a minimum amount"),
-    ("done_activities", "Completed activities of chosen types"),
-    ("data_completeness", "Open opportunities with the required fields filled"),
-    ("rotting_opportunities", "Rotting opportunities"),
+    *((measure.key, measure.label) for measure in measures.BUILTIN_MEASURES.values()),
     ("custom", "Custom: count or sum over a model"),
 ]
 

@@ -26,9 +26,17 @@ company's currency, so ``amount x rate(target) / rate(deal's currency)``. The ru
 amount of a large deal is therefore in the target currency too. Custom measures sum as stored.
 
 A row whose value is NULL means that the user has nothing to measure (no data, see
-``scoring``); a user without a row scores 0, or has no data for the measures of
-:data:`NO_DATA_WHEN_EMPTY`. Growth measures return a fourth column, the baseline (the value of
-the comparison window), which the engine stores with the result.
+``scoring``); a user without a row scores 0, or has no data for the measures that say so
+(``Measure.no_data_when_empty``). Growth measures return a fourth column, the baseline (the
+value of the comparison window), which the engine stores with the result. :func:`run_measure`
+reads all of it into one :class:`MeasureValue` per user.
+
+**One place per measure.** :data:`BUILTIN_MEASURES` is the registry: each :class:`Measure`
+declares its key and label (the template's selection is generated from it), its SQL, the
+rule parameters it reads, whether empty means no data, the sentence of its reminders
+(:class:`GapSentences`, translated lazily in the reader's language) and its "to do" side
+(:class:`Todo`). A new measure touches this module, its template in
+``data/kpi_template_data.xml`` and README.
 
 The parameters a measure needs are fields of the rule (see :class:`Measure` ``params``),
 passed in ``MeasureContext.extra``: ``min_amount`` (float), ``activity_type_ids`` (list of
@@ -114,6 +122,11 @@ Definitions (also shown on the templates):
 from dataclasses import dataclass, field
 
 from odoo.tools import SQL
+from odoo.tools.translate import LazyGettext, LazyTranslate
+
+from .scoring import WINDOW_FUTURE
+
+_lt = LazyTranslate(__name__)
 
 
 @dataclass(frozen=True)
@@ -586,13 +599,6 @@ def rotting_opportunities(ctx):
     )
 
 
-#: measures that are a ratio or an average over a population (closed leads, key accounts, leads
-#: assigned): a user without any member of that population has nothing to measure, and the result
-#: is ``no_data`` (see ``scoring``), never a score. Every other measure is a count or a sum,
-#: for which nothing counted is a measured 0.
-NO_DATA_WHEN_EMPTY = frozenset({"kam_coverage", "conversion_rate", "response_time",
-                                "large_deals_share", "data_completeness"})
-
 #: the rule parameters (fields of ``kpi.rule``) a measure may need
 PARAM_GROWTH = "growth_comparison"
 PARAM_MIN_AMOUNT = "min_amount"
@@ -600,64 +606,294 @@ PARAM_ACTIVITY_TYPES = "activity_type_ids"
 PARAM_LEAD_FIELDS = "lead_field_ids"
 
 
+# ---------------------------------------------------------------- what a measure returns
 @dataclass(frozen=True)
+class MeasureValue:
+    """What a measure found for one user: the ``value`` (0 when there is nothing to measure),
+    the ``ids`` of the records counted, ``has_data`` (False: nothing to measure, the result is
+    ``no_data``, see ``scoring``), the ``baseline`` of a growth measure (the value of its
+    comparison window; ``None`` for the other measures) and, when measured on a user's own
+    evaluation day (``kpi.rule._measure_rows``), that ``day``."""
+
+    value: float
+    ids: list
+    has_data: bool = True
+    baseline: float | None = None
+    day: object = None
+
+
+def run_measure(cr, query, user_ids, measure=None):
+    """Execute the ``query`` of ``measure`` (a :class:`Measure`; ``None``: a custom measure, a
+    count or a sum): ``{user_id: MeasureValue}`` for every one of ``user_ids``.
+
+    A user the query returns no row for scores a value of 0, or has nothing to measure when
+    the measure is a ratio or an average over an empty population
+    (``Measure.no_data_when_empty``); a row without a value has nothing to measure either
+    (a % growth against a baseline of 0). A growth measure's fourth column is its baseline
+    (0 for a user without a row)."""
+    cr.execute(query)
+    rows = {}
+    for user_id, value, ids, *rest in cr.fetchall():
+        rows[user_id] = (None if value is None else float(value), list(ids or []),
+                         float(rest[0] or 0.0) if rest else 0.0)
+    growth = bool(measure and measure.baseline_unit)
+    empty_has_data = not (measure and measure.no_data_when_empty)
+    measured = {}
+    for user_id in user_ids:
+        if user_id not in rows:
+            measured[user_id] = MeasureValue(0.0, [], empty_has_data, 0.0 if growth else None)
+            continue
+        value, ids, baseline = rows[user_id]
+        measured[user_id] = MeasureValue(value or 0.0, ids, value is not None,
+                                         baseline if growth else None)
+    return measured
+
+
+# ------------------------------------------------------------- what a reminder says
+@dataclass(frozen=True, eq=False)  # lazy texts cannot be compared
+class GapSentences:
+    """The sentence of a reminder (``kpi_reminder.gap_sentence``): what the user must do to
+    reach the target, translated when the reminder is written, in its reader's language.
+    ``many`` always; ``one`` for a gap of one thing (as Odoo does, one msgid per number);
+    ``future_many`` / ``future_one`` for a window of the next days, when it reads otherwise.
+    The sentences are formatted with ``gap``, ``value``, ``target``, ``days``, ``unit``."""
+
+    many: LazyGettext
+    one: LazyGettext | None = None
+    future_many: LazyGettext | None = None
+    future_one: LazyGettext | None = None
+
+    def pick(self, window_kind, one):
+        """The sentence for a window of ``window_kind`` and a gap of one thing (``one``) or
+        more."""
+        if window_kind == WINDOW_FUTURE and self.future_many:
+            return self.future_one if one and self.future_one else self.future_many
+        return self.one if one and self.one else self.many
+
+
+# ------------------------------------------------------------ what is left to do
+@dataclass(frozen=True, eq=False)  # lazy texts cannot be compared
+class Todo:
+    """The "to do" side of a measure (``kpi.result._todo_records``): the records of
+    ``res_model`` left to act on, and how they are named (``one`` / ``many``, the latter
+    formatted with ``count``). They are found either by an ORM ``domain(user_id, company_id,
+    counted)``, searched with the reader's rights, or by a SQL ``query(user_id, company_id,
+    counted, extra)`` of ids (``None``: no "to do" side for the rule's parameters ``extra``),
+    run after flushing ``flush``: ``((model, [fields] or None), ...)``."""
+
+    res_model: str
+    one: LazyGettext
+    many: LazyGettext
+    domain: object = None
+    query: object = None
+    flush: tuple = ()
+
+
+def _unmet_accounts(user_id, company_id, counted):
+    """Domain of the key accounts of ``user_id`` (companies whose salesperson is the user, in
+    ``company_id`` if any) that are not among ``counted`` (those met)."""
+    domain = [("user_id", "=", user_id), ("is_company", "=", True), ("id", "not in", counted)]
+    if company_id:
+        domain += [("company_id", "in", [False, company_id])]
+    return domain
+
+
+def _unanswered_todo(user_id, company_id, counted, extra):
+    return unanswered_leads(user_id, counted)
+
+
+def _incomplete_todo(user_id, company_id, counted, extra):
+    if not extra.get("lead_fields"):
+        return None
+    return incomplete_opportunities(user_id, company_id, extra["lead_fields"])
+
+
+# ---------------------------------------------------------------------- the registry
+@dataclass(frozen=True, kw_only=True)
 class Measure:
-    """A built-in measure: its key, the model of the records it counts, its SQL builder, the
-    rule parameters it needs (``PARAM_*``), the window kind it is defined for (``None``: any),
-    and for a growth measure the unit of its baseline ("amount" or "count")."""
+    """A built-in measure, everything about it in one place:
+
+    * ``key``: the template's ``measure``; ``label``: its label in the template's selection
+      (translated as a selection label);
+    * ``res_model``: the model of the records it counts; ``build(ctx)``: its SQL;
+    * ``params``: the rule parameters it needs (``PARAM_*``, fields of ``kpi.rule``);
+    * ``window_kind``: the window it is defined for (``None``: any);
+    * ``baseline_unit``: for a growth measure, the unit of its baseline ("amount", "count");
+    * ``no_data_when_empty``: a ratio or an average over a population (closed leads, key
+      accounts, leads assigned): a user without any member of it has nothing to measure, and
+      the result is ``no_data`` (see ``scoring``), never a score. Every other measure is a
+      count or a sum, for which nothing counted is a measured 0;
+    * ``gap``: the sentence of its reminders (:class:`GapSentences`);
+    * ``todo``: its "to do" side (:class:`Todo`), ``None`` when it has none.
+    """
 
     key: str
+    label: str
     res_model: str
     build: object
+    gap: GapSentences
+    todo: Todo | None = None
     params: tuple = ()
     window_kind: str | None = None
     baseline_unit: str | None = None
+    no_data_when_empty: bool = False
 
+
+_MORE_REVENUE = GapSentences(
+    _lt("%(gap)s more to reach %(target)s: %(value)s in the last %(days)s days."))
+_MORE_GROWTH_PCT = GapSentences(
+    _lt("Raise your growth by %(gap)s points to reach %(target)s%% against your "
+        "baseline (now %(value)s%% over the last %(days)s days)."))
 
 BUILTIN_MEASURES = {
     m.key: m
     for m in [
-        Measure("meetings", "calendar.event", meetings),
-        Measure("won_deals", "crm.lead", _won_aggregate("count(*)::float")),
-        Measure("won_revenue", "crm.lead", _won_aggregate("sum(revenue)::float")),
-        Measure("net_profit", "crm.lead", _won_aggregate("sum(net_profit)::float")),
-        Measure("new_clients", "crm.lead", new_clients),
-        Measure("kam_coverage", "res.partner", kam_coverage),
-        Measure("conversion_rate", "crm.lead", conversion_rate),
-        Measure("response_time", "crm.lead", response_time),
-        Measure("overdue_activities", "mail.activity", overdue_activities),
-        Measure("open_pipeline", "crm.lead", open_pipeline),
-        Measure("won_revenue_growth", "crm.lead", _growth("sum(revenue)", percent=False),
-                (PARAM_GROWTH,), "past", "amount"),
-        Measure("won_revenue_growth_pct", "crm.lead", _growth("sum(revenue)", percent=True),
-                (PARAM_GROWTH,), "past", "amount"),
-        Measure("won_deals_growth", "crm.lead", _growth("count(*)", percent=False),
-                (PARAM_GROWTH,), "past", "count"),
-        Measure("won_deals_growth_pct", "crm.lead", _growth("count(*)", percent=True),
-                (PARAM_GROWTH,), "past", "count"),
-        Measure("large_deals", "crm.lead", large_deals, (PARAM_MIN_AMOUNT,), "past"),
-        Measure("large_deals_share", "crm.lead", large_deals_share, (PARAM_MIN_AMOUNT,),
-                "past"),
-        Measure("done_activities", "mail.activity", done_activities, (PARAM_ACTIVITY_TYPES,),
-                "past"),
-        Measure("data_completeness", "crm.lead", data_completeness, (PARAM_LEAD_FIELDS,),
-                "snapshot"),
-        Measure("rotting_opportunities", "crm.lead", rotting_opportunities, (), "snapshot"),
+        Measure(
+            key="meetings", label="Meetings (organised or attended)",
+            res_model="calendar.event", build=meetings,
+            gap=GapSentences(
+                future_one=_lt("Plan %(gap)s more meeting in the next %(days)s days to reach "
+                               "%(target)s."),
+                future_many=_lt("Plan %(gap)s more meetings in the next %(days)s days to reach "
+                                "%(target)s."),
+                one=_lt("Hold %(gap)s more meeting: %(value)s in the last %(days)s days, the "
+                        "target is %(target)s."),
+                many=_lt("Hold %(gap)s more meetings: %(value)s in the last %(days)s days, the "
+                         "target is %(target)s."))),
+        Measure(
+            key="won_deals", label="Won deals",
+            res_model="crm.lead", build=_won_aggregate("count(*)::float"),
+            gap=GapSentences(
+                one=_lt("Win %(gap)s more deal: %(value)s in the last %(days)s days, the target "
+                        "is %(target)s."),
+                many=_lt("Win %(gap)s more deals: %(value)s in the last %(days)s days, the "
+                         "target is %(target)s."))),
+        Measure(
+            key="won_revenue", label="Won revenue",
+            res_model="crm.lead", build=_won_aggregate("sum(revenue)::float"),
+            gap=_MORE_REVENUE),
+        Measure(
+            key="net_profit", label="Net profit of won deals",
+            res_model="crm.lead", build=_won_aggregate("sum(net_profit)::float"),
+            gap=_MORE_REVENUE),
+        Measure(
+            key="new_clients", label="New clients",
+            res_model="crm.lead", build=new_clients,
+            gap=GapSentences(
+                one=_lt("Win %(gap)s more new client: %(value)s in the last %(days)s days, the "
+                        "target is %(target)s."),
+                many=_lt("Win %(gap)s more new clients: %(value)s in the last %(days)s days, "
+                         "the target is %(target)s."))),
+        Measure(
+            key="kam_coverage", label="Key account coverage",
+            res_model="res.partner", build=kam_coverage, no_data_when_empty=True,
+            gap=GapSentences(
+                _lt("Meet the key accounts you have not met yet: %(value)s%% of them met in "
+                    "the last %(days)s days, the target is %(target)s%%.")),
+            todo=Todo(
+                res_model="res.partner", domain=_unmet_accounts,
+                one=_lt("1 key account still to meet"),
+                many=_lt("%(count)s key accounts still to meet"))),
+        Measure(
+            key="conversion_rate", label="Conversion rate",
+            res_model="crm.lead", build=conversion_rate, no_data_when_empty=True,
+            gap=GapSentences(
+                _lt("Raise your conversion rate by %(gap)s points to reach %(target)s%% (now "
+                    "%(value)s%% over the last %(days)s days)."))),
+        Measure(
+            key="response_time", label="Response time",
+            res_model="crm.lead", build=response_time, no_data_when_empty=True,
+            gap=GapSentences(
+                _lt("Answer new leads faster: %(value)s hours on average over the last "
+                    "%(days)s days, the target is %(target)s hours or less.")),
+            todo=Todo(
+                res_model="crm.lead", query=_unanswered_todo,
+                flush=(("crm.lead", ["user_id", "active", "won_status", "date_open"]),
+                       ("mail.message", ["model", "res_id", "author_id", "message_type",
+                                         "mail_activity_type_id", "date"])),
+                one=_lt("1 lead still to answer"),
+                many=_lt("%(count)s leads still to answer"))),
+        Measure(
+            key="overdue_activities", label="Overdue activities",
+            res_model="mail.activity", build=overdue_activities,
+            gap=GapSentences(
+                one=_lt("Close or reschedule %(gap)s overdue activity to get down to "
+                        "%(target)s."),
+                many=_lt("Close or reschedule %(gap)s overdue activities to get down to "
+                         "%(target)s."))),
+        Measure(
+            key="open_pipeline", label="Open pipeline",
+            res_model="crm.lead", build=open_pipeline,
+            gap=GapSentences(_lt("Add %(gap)s to your open pipeline to reach %(target)s."))),
+        Measure(
+            key="won_revenue_growth", label="Won revenue growth (amount)",
+            res_model="crm.lead", build=_growth("sum(revenue)", percent=False),
+            params=(PARAM_GROWTH,), window_kind="past", baseline_unit="amount",
+            gap=GapSentences(
+                _lt("Win %(gap)s more revenue to reach a growth of %(target)s against your "
+                    "baseline (now %(value)s over the last %(days)s days)."))),
+        Measure(
+            key="won_revenue_growth_pct", label="Won revenue growth (%)",
+            res_model="crm.lead", build=_growth("sum(revenue)", percent=True),
+            params=(PARAM_GROWTH,), window_kind="past", baseline_unit="amount",
+            gap=_MORE_GROWTH_PCT),
+        Measure(
+            key="won_deals_growth", label="Won deals growth (number)",
+            res_model="crm.lead", build=_growth("count(*)", percent=False),
+            params=(PARAM_GROWTH,), window_kind="past", baseline_unit="count",
+            gap=GapSentences(
+                _lt("Win %(gap)s more deals to reach a growth of %(target)s against your "
+                    "baseline (now %(value)s over the last %(days)s days)."))),
+        Measure(
+            key="won_deals_growth_pct", label="Won deals growth (%)",
+            res_model="crm.lead", build=_growth("count(*)", percent=True),
+            params=(PARAM_GROWTH,), window_kind="past", baseline_unit="count",
+            gap=_MORE_GROWTH_PCT),
+        Measure(
+            key="large_deals", label="Won deals at or above a minimum amount",
+            res_model="crm.lead", build=large_deals,
+            params=(PARAM_MIN_AMOUNT,), window_kind="past",
+            gap=GapSentences(
+                one=_lt("Win %(gap)s more large deal: %(value)s in the last %(days)s days, the "
+                        "target is %(target)s."),
+                many=_lt("Win %(gap)s more large deals: %(value)s in the last %(days)s days, "
+                         "the target is %(target)s."))),
+        Measure(
+            key="large_deals_share", label="Share of won deals at or above a minimum amount",
+            res_model="crm.lead", build=large_deals_share, no_data_when_empty=True,
+            params=(PARAM_MIN_AMOUNT,), window_kind="past",
+            gap=GapSentences(
+                _lt("Raise your share of large deals by %(gap)s points to reach %(target)s%% "
+                    "(now %(value)s%% over the last %(days)s days)."))),
+        Measure(
+            key="done_activities", label="Completed activities of chosen types",
+            res_model="mail.activity", build=done_activities,
+            params=(PARAM_ACTIVITY_TYPES,), window_kind="past",
+            gap=GapSentences(
+                _lt("Complete %(gap)s more %(unit)s: %(value)s in the last %(days)s days, the "
+                    "target is %(target)s."))),
+        Measure(
+            key="data_completeness",
+            label="Open opportunities with the required fields filled",
+            res_model="crm.lead", build=data_completeness, no_data_when_empty=True,
+            params=(PARAM_LEAD_FIELDS,), window_kind="snapshot",
+            gap=GapSentences(
+                _lt("Fill in the missing fields of your open opportunities: %(value)s%% of "
+                    "them are complete, the target is %(target)s%%.")),
+            todo=Todo(
+                res_model="crm.lead", query=_incomplete_todo, flush=(("crm.lead", None),),
+                one=_lt("1 opportunity still to complete"),
+                many=_lt("%(count)s opportunities still to complete"))),
+        Measure(
+            key="rotting_opportunities", label="Rotting opportunities",
+            res_model="crm.lead", build=rotting_opportunities, window_kind="snapshot",
+            gap=GapSentences(
+                one=_lt("Move %(gap)s rotting opportunity to its next stage (or close it) to "
+                        "get down to %(target)s."),
+                many=_lt("Move %(gap)s rotting opportunities to their next stage (or close "
+                         "them) to get down to %(target)s."))),
     ]
 }
 
 #: the growth measures: they store a baseline with each result
 GROWTH_MEASURES = frozenset(key for key, m in BUILTIN_MEASURES.items() if m.baseline_unit)
-
-
-def run_measure(cr, query, baselines=None):
-    """Execute a measure query: ``{user_id: (value, [record ids])}``, the value ``None`` when
-    the user has nothing to measure. The baselines of a growth measure (its fourth column)
-    are added to ``baselines`` (a dict) when given: ``{user_id: baseline}``."""
-    cr.execute(query)
-    measured = {}
-    for user_id, value, ids, *rest in cr.fetchall():
-        measured[user_id] = (None if value is None else float(value), list(ids or []))
-        if rest and baselines is not None:
-            baselines[user_id] = float(rest[0] or 0.0)
-    return measured

@@ -19,7 +19,7 @@ No data
     is shown as "no data", left out of the overall score, and in a bonus its weight is shared
     pro rata over the employee's other KPIs (``bonus_math.share_no_data``), in the sheet,
     the estimate and its forecast alike. A count or a sum with nothing counted is a measured 0
-    (``measures.NO_DATA_WHEN_EMPTY``).
+    (``measures.Measure.no_data_when_empty``).
 
 Status
     ``reached`` at 100% or more, ``warning`` from the rule's warning threshold (in % of the

@@ -61,22 +61,20 @@ class KpiRulePreview(models.TransientModel):
         rule = self.rule_id.sudo()
         user = self.user_id.sudo()
         rows = [(user.id, user.partner_id.id, user.tz)]
-        baselines = {}
-        day, value, ids, has_data = rule._measure_rows(rows, date=self.date or None,
-                                                       baselines=baselines)[user.id]
+        found = rule._measure_rows(rows, date=self.date or None)[user.id]
         target = rule._get_user_targets([user.id])[user.id]
-        score, status = rule._score(value, target, has_data)
+        score, status = rule._score(found.value, target, found.has_data)
         self.write({
             "computed": True,
-            "evaluated_date": day,
-            "value": value,
+            "evaluated_date": found.day,
+            "value": found.value,
             "target": target,
             "score": score,
             "status": status,
-            "baseline": baselines.get(user.id, 0.0),
-            "is_growth": user.id in baselines,
-            "record_ids": ids,
-            "record_count": len(ids),
+            "baseline": found.baseline or 0.0,
+            "is_growth": found.baseline is not None,
+            "record_ids": found.ids,
+            "record_count": len(found.ids),
             "res_model": rule.template_id._get_res_model(),
         })
         return {
