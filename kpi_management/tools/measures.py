@@ -16,7 +16,7 @@ user's amounts are measured in and the company whose rates convert them (see bel
 and ``large_deals_share``) converts each deal, in the same query, from its company's currency
 (``crm.lead.company_currency``; a deal without company is taken as already in the target
 currency) to the currency of the rule's company, or for a rule of every company to that of the
-user's main company (``kpi_result.amount_company``: the currency its results are stored and
+user's main company (``kpi_score_mixin.amount_company``: the currency its results are stored and
 shown in). A deal is converted at the rate of its won date (the UTC day of ``kpi_date_won``),
 a snapshot (``open_pipeline``) at the rate of the evaluation day, as Odoo's
 ``res.currency._get_rates`` picks a rate: the latest ``res_currency_rate`` on or before that day
