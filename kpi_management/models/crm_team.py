@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
 
-from ..tools import scoring, team_report
+from ..tools import calendar, scoring, team_report
 from .kpi_result import OFF_TRACK_STREAK_ALERT
 
 _logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class CrmTeam(models.Model):
         if self.kpi_report_frequency not in team_report.FREQUENCIES or not leader.active:
             return None
         today = scoring.local_today(leader.tz, now or fields.Datetime.now())
-        period = team_report.last_period(today, self.kpi_report_frequency)
+        period = calendar.last_period(today, self.kpi_report_frequency)
         if self.kpi_report_last_date and period[1] <= self.kpi_report_last_date:
             return None
         return period
@@ -68,8 +68,8 @@ class CrmTeam(models.Model):
         ])
         if not current:
             return []
-        previous_from, previous_to = team_report.previous_period(
-            period, self.kpi_report_frequency)
+        previous_from, previous_to = calendar.previous_period(
+            period[0], self.kpi_report_frequency)
         previous = Result._latest_of([
             ("rule_id", "in", current.rule_id.ids), ("user_id", "in", current.user_id.ids),
             ("date", ">=", previous_from), ("date", "<=", previous_to),

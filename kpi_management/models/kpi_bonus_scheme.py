@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import bonus_engine, bonus_math, forecasting, scoring
+from ..tools import bonus_engine, bonus_math, calendar, scoring
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
 #: how many of the scheme's periods before the current one give the previous pace of a
@@ -278,7 +278,7 @@ class KpiBonusScheme(models.Model):
         now = fields.Datetime.now()
         today = scoring.local_today(user.tz, now)
         period = self.period
-        period_start, period_end = forecasting.period_bounds(today, period)
+        period_start, period_end = calendar.period_bounds(today, period)
         # the period in the user's timezone, in days (a DST change makes one 23 or 25 hours)
         start_utc = scoring.local_midnight_utc(period_start, user.tz)
         end_utc = scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
@@ -444,8 +444,7 @@ class KpiBonusScheme(models.Model):
             return {}
         start = period_start
         for _step in range(PREVIOUS_PERIODS):
-            start = forecasting.period_bounds(start - datetime.timedelta(days=1),
-                                               self.period)[0]
+            start = calendar.previous_period(start, self.period)[0]
         self.env["kpi.result"].flush_model(["rule_id", "user_id", "date"])
         self.env.cr.execute(SQL(
             """SELECT rule_id, min(date) FROM kpi_result

@@ -11,7 +11,7 @@ from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
-from ..tools import bonus_engine, bonus_math, bonus_notes, forecasting, scoring
+from ..tools import bonus_engine, bonus_math, bonus_notes, calendar, scoring
 from .kpi_result import amount_company
 
 SHEET_STATES = [
@@ -156,7 +156,7 @@ class KpiBonusSheet(models.Model):
     )
     date_from = fields.Date(
         string="From", required=True, tracking=True,
-        default=lambda self: self._last_period_start("month"),
+        default=lambda self: calendar.last_period(fields.Date.context_today(self), "month")[0],
         help="A new month or quarter sheet starts with the last month or quarter that has "
         "ended: HR pays the period just over.",
     )
@@ -271,24 +271,18 @@ class KpiBonusSheet(models.Model):
             if sheet.period_type != "custom" or not sheet.period_type:
                 sheet.period_type = sheet.scheme_id.period or "month"
 
-    @api.model
-    def _last_period_start(self, period):
-        """The first day of the last month or quarter that has ended: HR pays the period just
-        over."""
-        current = forecasting.period_bounds(fields.Date.context_today(self), period)[0]
-        return forecasting.period_bounds(current - datetime.timedelta(days=1), period)[0]
-
     @api.onchange("period_type")
     def _onchange_period_type(self):
         """In the form: a new sheet's default month becomes the quarter just ended for a
         quarterly scheme; any other start moves to the first day of its month or quarter."""
         if self.period_type not in ("month", "quarter") or self.state not in (False, "draft"):
             return
+        today = fields.Date.context_today(self)
         if not self.date_from or (not self._origin.id
-                                  and self.date_from == self._last_period_start("month")):
-            self.date_from = self._last_period_start(self.period_type)
+                                  and self.date_from == calendar.last_period(today, "month")[0]):
+            self.date_from = calendar.last_period(today, self.period_type)[0]
         else:
-            self.date_from = forecasting.period_bounds(self.date_from, self.period_type)[0]
+            self.date_from = calendar.period_bounds(self.date_from, self.period_type)[0]
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
@@ -1028,7 +1022,7 @@ class KpiBonusSheet(models.Model):
         candidates = current | Users.browse(record["users"]).filtered(
             lambda u: not u.share and self.company_id in u.company_ids)
         profiles = set(scheme.profile_ids.ids)
-        period_days = (date_to - date_from).days + 1
+        period_days = calendar.period_days(date_from, date_to)
         days = [date_from + datetime.timedelta(days=n) for n in range(period_days)]
         periods = {}
         for user in candidates.sorted(lambda u: (u.name or "", u.id)):
@@ -1338,7 +1332,7 @@ class KpiBonusSheet(models.Model):
         self.ensure_one()
         sheet = self.sudo()
         scheme = sheet.scheme_id
-        period_days = (sheet.date_to - sheet.date_from).days + 1
+        period_days = calendar.period_days(sheet.date_from, sheet.date_to)
         last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
         line_vals, gaps = [], defaultdict(list)
         parts = {"targets": [], "results": [], "assessments": [], "pilot": set()}

@@ -17,7 +17,7 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..tools import forecasting, measures, scoring
+from ..tools import calendar, forecasting, measures, scoring
 from .kpi_result import amount_company, format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
@@ -247,7 +247,7 @@ class KpiResult(models.Model):
         value at the slope of a least-squares line through the period's daily values, to the
         period's last day (see ``forecasting``).
         """
-        if period not in forecasting.PERIODS:
+        if period not in calendar.PERIODS:
             period = "month"
         uid = self.env.uid
         rule_id = int(rule_id)
@@ -257,7 +257,7 @@ class KpiResult(models.Model):
             return {"points": [], "forecast": [], "rule": {}, "result_id": False}
         info = self._rule_info(self.env["kpi.rule"].browse(rule_id)).get(rule_id, {})
         latest = last.date
-        start, end = forecasting.period_bounds(latest, period)
+        start, end = calendar.period_bounds(latest, period)
         since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))
         history = self.search_fetch(
             domain + [("date", ">=", since)],

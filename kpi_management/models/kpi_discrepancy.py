@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import bonus_notes, forecasting, period_scores, scoring
+from ..tools import bonus_notes, calendar, period_scores, scoring
 from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
 from .kpi_result import amount_company, format_kpi_figure
 
@@ -253,8 +253,7 @@ class KpiDiscrepancy(models.Model):
                 finding.periods_display = False
                 continue
             first = period_label(self.env, finding.period_type, finding.date_from)
-            last_start = period_scores.periods_between(finding.date_to, finding.date_to,
-                                                    finding.period_type)[0][0]
+            last_start = calendar.period_bounds(finding.date_to, finding.period_type)[0]
             last = period_label(self.env, finding.period_type, last_start)
             finding.periods_display = first if first == last else "%s – %s" % (first, last)
 
@@ -314,7 +313,7 @@ class KpiDiscrepancy(models.Model):
     def _quarter_start_utc(self):
         """Midnight starting the current quarter in the reader's timezone, as naive UTC."""
         today = fields.Date.context_today(self)
-        start = forecasting.period_bounds(today, "quarter")[0]
+        start = calendar.period_bounds(today, "quarter")[0]
         return scoring.local_midnight_utc(start, self.env.user.tz)
 
     @api.depends("reviewed_date")
@@ -515,7 +514,7 @@ class KpiDiscrepancy(models.Model):
         lines = []
         for r in rows:
             values = [value for _t, _u, value in team_rows.get(r["date_from"], [])]
-            days = period_scores.period_days(r["date_from"], r["date_to"])
+            days = calendar.period_days(r["date_from"], r["date_to"])
             for _t, user_id, value in team_rows.get(r["date_from"], []):
                 members.add(user_id)
                 window_values.append(

@@ -7,7 +7,7 @@ from odoo.tools import SQL, format_date, formatLang
 
 from ..tools import measures
 from ..tools.bonus_math import DailyResult
-from ..tools.forecasting import PERIODS, period_bounds
+from ..tools.calendar import PERIODS, period_bounds
 
 #: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
 Recorded = namedtuple("Recorded", ["pilot", "target", "date"])

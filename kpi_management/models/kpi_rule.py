@@ -10,7 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
-from ..tools import measures, scoring
+from ..tools import calendar, measures, scoring
 from ..tools.measures import (
     LEAD_FIELD_TYPES,
     PARAM_ACTIVITY_TYPES,
@@ -906,7 +906,7 @@ class KpiRule(models.Model):
         Sheet = env["kpi.bonus.sheet"]
         if not (scheme and team and team.user_id and hr and admin):
             return Sheet
-        last_month = Sheet._last_period_start("month")
+        last_month = calendar.last_period(fields.Date.context_today(self), "month")[0]
         month_before = last_month - relativedelta(months=1)
         # a bonus sheet averages the daily results of its month: the history must start on
         # the first day of the month before last (90 days do not reach it from the 30th of some

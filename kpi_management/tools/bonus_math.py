@@ -60,7 +60,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from .forecasting import period_bounds
+from .calendar import period_bounds
 from .scoring import WINDOW_PAST, compute_score
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
