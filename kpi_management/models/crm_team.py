@@ -10,8 +10,7 @@ _logger = logging.getLogger(__name__)
 
 REPORT_FREQUENCY_SELECTION = [
     (team_report.FREQUENCY_OFF, "Off"),
-    ("week", "Weekly"),
-    ("month", "Monthly"),
+    *calendar.selection_of(calendar.FREQUENCY_SELECTION, team_report.FREQUENCIES),
 ]
 
 #: the mail template of the team report (see ``data/mail_template_data.xml``)
@@ -76,7 +75,7 @@ class CrmTeam(models.Model):
         ])
         previous_scores = {
             (result.rule_id.id, result.user_id.id):
-                None if result.status == "no_data" else result.score
+                None if result.status == scoring.STATUS_NO_DATA else result.score
             for result in previous
         }
         status_labels = dict(Result._fields["status"]._description_selection(Result.env))
@@ -89,7 +88,7 @@ class CrmTeam(models.Model):
                 value_display=result.value_display,
                 status=result.status,
                 status_label=status_labels.get(result.status, ""),
-                score=None if result.status == "no_data" else result.score,
+                score=None if result.status == scoring.STATUS_NO_DATA else result.score,
                 off_track_streak=result.off_track_streak,
                 pilot=result.pilot,
                 previous_score=previous_scores.get((result.rule_id.id, result.user_id.id)),

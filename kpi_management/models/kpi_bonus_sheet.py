@@ -12,6 +12,7 @@ from odoo.tools.misc import format_date
 
 from ..report.bonus_xlsx import build_bonus_xlsx
 from ..tools import bonus_engine, bonus_math, bonus_notes, calendar, scoring
+from ..tools.groups import ADMIN_GROUP, OFFICER_GROUP
 from .kpi_result import amount_company
 
 SHEET_STATES = [
@@ -36,12 +37,11 @@ SYSTEM_FIELDS = {
 #: fields that define what a sheet is computed for: changing one clears computed figures
 DEFINING_FIELDS = {"scheme_id", "team_id", "company_id", "period_type", "date_from", "date_to"}
 
-OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
 #: the totals of a sheet: HR only. A manager may be a member of another manager's team (and so
 #: see that team's approved sheet for his own line): field groups cannot tell, so team managers
 #: read the amounts line by line (the lines' record rules know whose team it is).
-TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_bonus_officer,kpi_management.group_kpi_admin"
+TEAM_FIGURES_GROUPS = ",".join((OFFICER_GROUP, ADMIN_GROUP))
 
 #: the steps that wait for somebody, each reminded by an activity of its type
 #: (data/kpi_bonus_activity_data.xml, see :meth:`KpiBonusSheet._sync_activities`)
@@ -148,7 +148,8 @@ class KpiBonusSheet(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda self: self.env.company)
     period_type = fields.Selection(
-        [("month", "Month"), ("quarter", "Quarter"), ("custom", "Custom Dates")],
+        [*calendar.selection_of(calendar.PERIOD_TYPE_SELECTION, bonus_engine.SCHEME_PERIODS),
+         ("custom", "Custom Dates")],
         compute="_compute_period_type", store=True, readonly=False, precompute=True,
         required=True, tracking=True,
         help="The scheme's period (its base amount is paid per month or per quarter), or "
@@ -275,7 +276,7 @@ class KpiBonusSheet(models.Model):
     def _onchange_period_type(self):
         """In the form: a new sheet's default month becomes the quarter just ended for a
         quarterly scheme; any other start moves to the first day of its month or quarter."""
-        if self.period_type not in ("month", "quarter") or self.state not in (False, "draft"):
+        if self.period_type not in bonus_engine.SCHEME_PERIODS or self.state not in (False, "draft"):
             return
         today = fields.Date.context_today(self)
         if not self.date_from or (not self._origin.id
@@ -289,7 +290,7 @@ class KpiBonusSheet(models.Model):
         for sheet in self:
             if not sheet.date_from:
                 continue
-            if sheet.period_type in ("month", "quarter"):
+            if sheet.period_type in bonus_engine.SCHEME_PERIODS:
                 sheet.date_to = sheet._period_end()
             elif not sheet.date_to:
                 sheet.date_to = sheet.date_from + relativedelta(day=31)
@@ -340,7 +341,7 @@ class KpiBonusSheet(models.Model):
                     sheet.date_from.day != 1 or sheet.date_from.month not in (1, 4, 7, 10)):
                 raise ValidationError(
                     _("A quarterly bonus sheet starts on 1 January, April, July or October."))
-            if sheet.period_type in ("month", "quarter") and sheet.scheme_id \
+            if sheet.period_type in bonus_engine.SCHEME_PERIODS and sheet.scheme_id \
                     and sheet.period_type != sheet.scheme_id.period:
                 message = {
                     "month": _("Bonus scheme %s is paid per month: its sheets cover a month "
@@ -928,7 +929,7 @@ class KpiBonusSheet(models.Model):
         :meth:`_collect_figures` reports as "not assessed")."""
         self.ensure_one()
         sheet = self.sudo()
-        manual = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+        manual = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_MANUAL)
         if not manual:
             return set()
         given = {(a.user_id.id, a.scheme_line_id.id) for a in sheet.assessment_ids}
@@ -951,7 +952,7 @@ class KpiBonusSheet(models.Model):
         _ = sheet.env._  # the module's _ would translate in the caller's language
         name = sheet._get_localized_name()
         if step == STEP_ASSESS:
-            kpis = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+            kpis = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_MANUAL)
             return _("Assess the employees"), Markup("<p>%s</p>") % _(
                 "Assess the employees of bonus sheet %(sheet)s on %(kpis)s. This reminder "
                 "closes once every employee is assessed on every manual KPI.",
@@ -1250,7 +1251,7 @@ class KpiBonusSheet(models.Model):
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=sheet.team_id.name, scheme=scheme.name))
         users = self.env["res.users"].browse([user.id for user in periods])
-        rules = scheme.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        rules = scheme.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
         sheet._check_one_currency(rules, users)
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
@@ -1282,7 +1283,7 @@ class KpiBonusSheet(models.Model):
                                                                         period.date_from)) \
                     if rule else False
                 common = {"key": sline.id, "weight": sline.weight, "pilot": pilot,
-                          "direction": rule.direction or "higher"}
+                          "direction": rule.direction or scoring.DIRECTION_HIGHER}
                 if rule in past_rules:
                     value, ids, has_data = measured[rule.id][user.id]
                     target = record.target if record else configured[rule.id][user.id]

@@ -18,6 +18,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
 from ..tools import calendar, forecasting, measures, scoring
+from ..tools.groups import MANAGER_GROUP, OFFICER_GROUP
 from .kpi_result import amount_company, format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
@@ -59,9 +60,9 @@ class KpiResult(models.Model):
         user = self.env.user
         if self._user_has_results():
             xmlid = "kpi_management.kpi_result_action_my_kpis"
-        elif user.has_group("kpi_management.group_kpi_bonus_officer"):
+        elif user.has_group(OFFICER_GROUP):
             xmlid = "kpi_management.kpi_bonus_sheet_action"
-        elif user.has_group("kpi_management.group_kpi_manager"):
+        elif user.has_group(MANAGER_GROUP):
             xmlid = "kpi_management.kpi_result_action_team"
         else:
             xmlid = "kpi_management.kpi_result_action"

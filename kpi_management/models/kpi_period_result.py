@@ -8,16 +8,10 @@ from odoo.tools import SQL, format_date
 
 from ..tools import bonus_engine, calendar, period_scores, scoring
 from ..tools.bonus_math import WINDOW_PAST
+from ..tools.calendar import PERIOD_TYPE_SELECTION
 from .kpi_result import STATUS_SELECTION, amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
-
-PERIOD_TYPE_SELECTION = [
-    ("week", "Week"),
-    ("month", "Month"),
-    ("quarter", "Quarter"),
-    ("year", "Year"),
-]
 
 #: the period scores are computed back to at most this many days before today (a first run on
 #: a database with years of results does not rebuild them all)
@@ -361,10 +355,10 @@ class KpiPeriodResult(models.Model):
         self.env.cr.execute(SQL(
             """SELECT r.user_id, date_trunc(%(type)s, r.date)::date AS start,
                       count(*),
-                      count(*) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.value) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.target) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.score) FILTER (WHERE r.status != 'no_data'),
+                      count(*) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.value) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.target) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.score) FILTER (WHERE r.status != %(no_data)s),
                       avg(r.target),
                       (array_agg(r.value ORDER BY r.date DESC))[1],
                       max(r.date),
@@ -377,7 +371,8 @@ class KpiPeriodResult(models.Model):
                  JOIN res_partner p ON p.id = u.partner_id
                 WHERE r.rule_id = %(rule)s AND r.date BETWEEN %(first)s AND %(last)s
                 GROUP BY r.user_id, start, u.partner_id, p.tz""",
-            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1]))
+            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1],
+            no_data=scoring.STATUS_NO_DATA))
         daily = defaultdict(dict)  # period start: {user: row}
         for row in self.env.cr.fetchall():
             daily[row[1]][row[0]] = row

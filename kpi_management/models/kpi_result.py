@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date, formatLang
 
-from ..tools import measures
+from ..tools import measures, scoring
 from ..tools.bonus_math import DailyResult
 from ..tools.calendar import PERIODS, period_bounds
 
@@ -449,5 +449,5 @@ class KpiResult(models.Model):
         self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
         for rule_id, user_id, day, value, target, score, status in self.env.cr.fetchall():
             daily[rule_id, user_id].append(DailyResult(day, value or 0.0, target or 0.0,
-                                                       score or 0.0, status != "no_data"))
+                                                       score or 0.0, status != scoring.STATUS_NO_DATA))
         return daily

@@ -21,11 +21,14 @@ from ..tools.measures import (
 from ..tools.scoring import (
     COMPARE_LAST_YEAR,
     COMPARE_PREVIOUS,
+    DIRECTION_HIGHER,
+    DIRECTION_LOWER,
     MAX_TARGET,
     MAX_WINDOW_DAYS,
     WINDOW_SNAPSHOT,
 )
 from .kpi_result import amount_company
+from .kpi_template import DIRECTION_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ class KpiRule(models.Model):
         compute="_compute_window_days", store=True, readonly=False, tracking=True,
     )
     direction = fields.Selection(
-        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        DIRECTION_SELECTION,
         compute="_compute_direction", store=True, readonly=False, tracking=True,
     )
     weight = fields.Float(
@@ -101,8 +104,9 @@ class KpiRule(models.Model):
         "what is missing to reach the target, marked done by itself when the KPI recovers. "
         "Never for a pilot KPI.")
     analysis_period = fields.Selection(
-        [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
-        string="Analysis Period", default="month", required=True, tracking=True,
+        calendar.selection_of(calendar.PERIOD_TYPE_SELECTION,
+                              (calendar.WEEK, calendar.MONTH, calendar.QUARTER)),
+        string="Analysis Period", default=calendar.MONTH, required=True, tracking=True,
         help="The discrepancy analysis compares each user's score over these calendar periods "
         "with the target (see Discrepancies).")
     analysis_min_periods = fields.Integer(
@@ -183,7 +187,7 @@ class KpiRule(models.Model):
     @api.depends("template_id")
     def _compute_direction(self):
         for rule in self:
-            rule.direction = rule.template_id.default_direction or "higher"
+            rule.direction = rule.template_id.default_direction or DIRECTION_HIGHER
 
     @api.depends("template_id")
     def _compute_activity_type_ids(self):
@@ -302,11 +306,11 @@ class KpiRule(models.Model):
                 raise ValidationError(
                     _("The target of rule %(rule)s must be a finite number of at most %(max)s.",
                       rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
-            if rule.direction == "higher" and rule.target <= 0:
+            if rule.direction == DIRECTION_HIGHER and rule.target <= 0:
                 raise ValidationError(
                     _("The target of rule %s must be greater than 0: a higher-is-better KPI "
                       "cannot be scored against a target of 0 or less.", rule.name))
-            if rule.direction == "lower" and rule.target < 0:
+            if rule.direction == DIRECTION_LOWER and rule.target < 0:
                 raise ValidationError(_("The target of rule %s cannot be negative.", rule.name))
 
     @api.constrains("weight")

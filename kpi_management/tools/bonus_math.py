@@ -61,7 +61,11 @@ import math
 from dataclasses import dataclass
 
 from .calendar import period_bounds
-from .scoring import WINDOW_PAST, compute_score
+from .scoring import DIRECTION_LOWER, WINDOW_PAST, compute_score
+
+#: ``kpi.bonus.scheme.line.kind``: a KPI rule scored by the engine, or a manual assessment
+KIND_RULE = "rule"
+KIND_MANUAL = "manual"
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
 
@@ -201,7 +205,7 @@ def kpi_counts(kind, pilot):
     """Whether a KPI of a scheme counts in the total: manual assessments always do, a KPI rule
     unless it is a pilot (shown, never counted). The one place that decides it, for the sheet,
     the estimate and its forecast."""
-    return kind == "manual" or not pilot
+    return kind == KIND_MANUAL or not pilot
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,7 @@ def what_if_delta(value, target, direction, unit):
     Counts move by whole units; other units by the gap to the target or 10% of it.
     Returns 0 when no change can be suggested (e.g. a lower-is-better KPI already at 0).
     """
-    if direction == "lower":
+    if direction == DIRECTION_LOWER:
         if value <= target or value <= 0:
             return 0.0
         return -(value - target)
@@ -302,7 +306,7 @@ def delta_to_pay(lines, index, value, target, direction, unit, base_amount, leve
         score = rescore(value, target, direction, delta)
         return bonus_after_change(lines, index, score, base_amount, levels) > 0
 
-    if direction == "lower":
+    if direction == DIRECTION_LOWER:
         low, high = -value, 0.0  # fewer is better: at most down to 0
         if not pays(low):
             return None

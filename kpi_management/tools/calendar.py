@@ -18,15 +18,35 @@ import datetime
 
 from odoo.tools import date_utils
 
+DAY = "day"
+WEEK = "week"
+MONTH = "month"
+QUARTER = "quarter"
+YEAR = "year"
+
 #: the calendar periods (the "My KPIs" dashboard's periods and the results' "Period" filter)
-PERIODS = ("day", "week", "month", "quarter", "year")
+PERIODS = (DAY, WEEK, MONTH, QUARTER, YEAR)
 #: the periods a KPI is scored over (``kpi.period.result.period_type``)
-PERIOD_TYPES = ("week", "month", "quarter", "year")
+PERIOD_TYPES = (WEEK, MONTH, QUARTER, YEAR)
+#: the longest length in days of each period
+MAX_DAYS = {DAY: 1, WEEK: 7, MONTH: 31, QUARTER: 92, YEAR: 366}
+
+# The selections of the period fields, the one list of each kind of label; a field offering
+# fewer periods takes its part with :func:`selection_of`.
+#: a period as such (``kpi.period.result.period_type``, ``kpi.rule.analysis_period``, ...)
+PERIOD_TYPE_SELECTION = [(WEEK, "Week"), (MONTH, "Month"), (QUARTER, "Quarter"), (YEAR, "Year")]
+#: how often something happens (``kpi.bonus.scheme.period``, ``crm.team.kpi_report_frequency``)
+FREQUENCY_SELECTION = [(WEEK, "Weekly"), (MONTH, "Monthly"), (QUARTER, "Quarterly")]
 
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def period_bounds(day, period="month"):
+def selection_of(selection, periods):
+    """The items of ``selection`` whose period is one of ``periods``, in their order."""
+    return [(key, label) for key, label in selection if key in periods]
+
+
+def period_bounds(day, period=MONTH):
     """``(first_day, last_day)`` (inclusive) of the calendar ``period`` containing ``day``."""
     if period not in PERIODS:
         raise ValueError("unknown period %r" % (period,))

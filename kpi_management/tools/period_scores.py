@@ -50,6 +50,7 @@ from .bonus_engine import (  # noqa: F401 - one definition, used by the callers 
     window_value,
 )
 from .calendar import ONE_DAY
+from .scoring import DIRECTION_LOWER
 
 #: a period in progress is compared with the previous one only from this many days measured
 #: (before, one or two days say nothing: "too early to compare")
@@ -122,5 +123,5 @@ def suggested_target(window_values, targets_in_force, direction):
         return None
     targets = [t for t in targets_in_force if t is not None]
     if targets:
-        middle = max(middle, min(targets)) if direction != "lower" else min(middle, max(targets))
+        middle = max(middle, min(targets)) if direction != DIRECTION_LOWER else min(middle, max(targets))
     return round(middle, 2)

@@ -26,13 +26,13 @@ rules decide which lines exist; the QWeb mail template only shows what is here.
 import datetime
 from dataclasses import dataclass, field
 
-from .bonus_math import kpi_counts
+from .bonus_math import KIND_RULE, kpi_counts
+from .calendar import MONTH, WEEK
+from .scoring import STATUS_OFF_TRACK
 
 #: ``crm.team.kpi_report_frequency``: "off" or a period of ``calendar``
 FREQUENCY_OFF = "off"
-FREQUENCIES = ("week", "month")
-
-OFF_TRACK = "off_track"
+FREQUENCIES = (WEEK, MONTH)
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,11 @@ class ReportLine:
 
     @property
     def counts(self):
-        return kpi_counts("rule", self.pilot)
+        return kpi_counts(KIND_RULE, self.pilot)
 
     @property
     def off_track(self):
-        return self.status == OFF_TRACK
+        return self.status == STATUS_OFF_TRACK
 
     @property
     def trend(self):
