@@ -191,20 +191,12 @@ class CrmTeam(models.Model):
             ("user_id", "!=", False),
         ])
         due = teams.filtered(lambda team: team._kpi_report_due_period(now))
-        cron = self.env["ir.cron"]
-        remaining = len(due)
-        cron._commit_progress(remaining=remaining)
-        for team in due:
-            processed = 1
-            try:
-                with self.env.cr.savepoint():
-                    team._kpi_report_send_due(now)
-            except Exception:  # noqa: BLE001 - one team must not stop the others
-                _logger.exception("KPI team report of %r (id %s) failed; retried at the next run",
-                                  team.name, team.id)
-                processed = 0
-            remaining -= 1
-            if not cron._commit_progress(processed, remaining=remaining):
-                _logger.info("KPI team reports: out of time, %s teams left", remaining)
-                break
-        return remaining
+
+        def log_failure(team, _exc):
+            _logger.exception("KPI team report of %r (id %s) failed; retried at the next run",
+                              team.name, team.id)
+            return 0
+
+        return self.env["ir.cron"]._kpi_commit_batches(
+            due, lambda team: team._kpi_report_send_due(now), log_failure,
+            out_of_time="KPI team reports: out of time, %s teams left")

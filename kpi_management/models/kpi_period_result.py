@@ -539,23 +539,23 @@ class KpiPeriodResult(models.Model):
         """
         now = fields.Datetime.now()
         rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
-        work = self._pending_periods(rules, now)
-        cron = self.env["ir.cron"]
-        remaining = len(work)
-        cron._commit_progress(remaining=remaining)
         to_analyse = self.env["kpi.rule"]
-        for rule, period_type, periods in work:
-            try:
-                with self.env.cr.savepoint():
-                    self._store_periods(rule, period_type, periods, now=now)
-                if period_type == rule.analysis_period:
-                    to_analyse |= rule
-            except Exception:  # noqa: BLE001 - one bad rule must not stop the others
-                _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
-                                  rule.name, rule.id, period_type)
-            remaining -= 1
-            if not cron._commit_progress(1, remaining=remaining):
-                break
+
+        def store(batch):
+            nonlocal to_analyse
+            rule, period_type, periods = batch
+            self._store_periods(rule, period_type, periods, now=now)
+            if period_type == rule.analysis_period:
+                to_analyse |= rule
+
+        def log_failure(batch, _exc):
+            rule, period_type, _periods = batch
+            _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
+                              rule.name, rule.id, period_type)
+            return 1  # counted as done for ir.cron: its periods stay pending for the next run
+
+        remaining = self.env["ir.cron"]._kpi_commit_batches(
+            self._pending_periods(rules, now), store, log_failure)
         if to_analyse:
             self.env["kpi.discrepancy"]._analyse(to_analyse, now=now)
         return remaining

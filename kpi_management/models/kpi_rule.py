@@ -808,27 +808,27 @@ class KpiRule(models.Model):
         remaining = sum(len(rows) for _r, rows in batches)
         _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
                      remaining, len(batches))
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=remaining)
         failed = defaultdict(lambda: [0, ""])  # rule: [number of users, first error]
-        for rule, rows in batches:
-            processed = len(rows)
-            try:
-                with self.env.cr.savepoint():
-                    # the results and their reminders together: a crash leaves neither
-                    result_ids = rule._evaluate_rows(rows, now=now)
-                    self.env["kpi.result"]._sync_reminders(result_ids)
-            except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
-                _logger.exception(
-                    "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
-                    "they are retried at the next run", rule.name, rule.id, len(rows))
-                processed = 0
-                failed[rule][0] += len(rows)
-                failed[rule][1] = failed[rule][1] or str(exc)
-            remaining -= len(rows)
-            if not cron._commit_progress(processed, remaining=remaining):
-                _logger.info("KPI nightly evaluation: out of time, %s results left", remaining)
-                break
+
+        def evaluate(batch):
+            rule, rows = batch
+            # the results and their reminders together: a crash leaves neither
+            result_ids = rule._evaluate_rows(rows, now=now)
+            self.env["kpi.result"]._sync_reminders(result_ids)
+
+        def note_failure(batch, exc):
+            rule, rows = batch
+            _logger.exception(
+                "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
+                "they are retried at the next run", rule.name, rule.id, len(rows))
+            failed[rule][0] += len(rows)
+            failed[rule][1] = failed[rule][1] or str(exc)
+            return 0
+
+        cron = self.env["ir.cron"]
+        remaining = cron._kpi_commit_batches(
+            batches, evaluate, note_failure, size=lambda batch: len(batch[1]),
+            out_of_time="KPI nightly evaluation: out of time, %s results left")
         if failed:
             self._cron_note_failures(failed)
             cron._commit_progress(remaining=remaining)
