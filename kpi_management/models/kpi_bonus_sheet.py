@@ -92,7 +92,6 @@ class SheetInputs:
 class SheetFigures:
     """Every figure of a sheet, computed in memory (:meth:`KpiBonusSheet._collect_figures`)."""
 
-    users: object  # res.users, the employees
     periods: dict  # {user: EmployeePeriod}
     lines: list  # values of the sheet's lines, their details as ``detail_vals``
     fingerprint: dict  # {part: digest}, see bonus_math.fingerprint
@@ -1426,7 +1425,6 @@ class KpiBonusSheet(models.Model):
         })
         period_end_utc = sheet._period_end_utc(inputs.users)
         return SheetFigures(
-            users=inputs.users,
             periods=inputs.periods,
             lines=line_vals,
             fingerprint=fingerprint,

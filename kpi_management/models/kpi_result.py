@@ -312,11 +312,8 @@ class KpiResult(models.Model):
         positive = (True in value) == (operator == "in")
         return Domain("id", "in" if positive else "not in", self._latest_ids_query())
 
-    def _today(self):
-        return fields.Date.context_today(self)
-
     def _compute_period(self):
-        today = self._today()
+        today = fields.Date.context_today(self)
         for result in self:
             result.period = next(
                 (p for p in PERIODS if result.date
@@ -327,7 +324,7 @@ class KpiResult(models.Model):
     def _search_period(self, operator, value):
         if operator != "in" or len(value) != 1 or next(iter(value)) not in PERIODS:
             return NotImplemented
-        start, end = period_bounds(self._today(), next(iter(value)))
+        start, end = period_bounds(fields.Date.context_today(self), next(iter(value)))
         return Domain("date", ">=", start) & Domain("date", "<=", end)
 
     def action_open_records(self):

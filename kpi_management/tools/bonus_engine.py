@@ -202,7 +202,6 @@ class EmployeeBonus:
     kpis: tuple  # WeightedKpi, in the order of the inputs
     total_score: float
     payout_percent: float
-    full_amount: float  # for the whole period, not rounded
     amount: float  # prorated to the employee's days, not rounded: the caller rounds
 
 
@@ -227,4 +226,4 @@ def employee_bonus(scores, base_amount, levels, span=None):
         for score, (_s, weight_used, _c), contribution in zip(
             scores, shared, result.contributions, strict=True))
     return EmployeeBonus(kpis, result.total_score, bonus_math.payout_percent(
-        result.total_score, levels), result.amount, amount)
+        result.total_score, levels), amount)

@@ -140,8 +140,6 @@ class PeriodScore:
     target: float
     score: float
     days: int  # number of daily results in the period (with or without data)
-    last_date: datetime.date | None
-    method: str  # "average"
     measured: int = 0  # number of those results that had something to measure
 
     @property
@@ -165,14 +163,13 @@ def period_score(results, date_from, date_to, window_kind):
     if not rows:
         target = (round(sum(r.target for r in in_period) / len(in_period), 4)
                   if in_period else 0.0)
-        return PeriodScore(0.0, target, 0.0, len(in_period),
-                           in_period[-1].date if in_period else None, "average", 0)
+        return PeriodScore(0.0, target, 0.0, len(in_period), 0)
     n = len(rows)
     return PeriodScore(
         round(sum(r.value for r in rows) / n, 4),
         round(sum(r.target for r in rows) / n, 4),
         round(sum(r.score for r in rows) / n, 2),
-        len(in_period), rows[-1].date, "average", n,
+        len(in_period), n,
     )
 
 
@@ -336,17 +333,16 @@ class Estimate:
     payout_percent: float
     amount: float  # not rounded: the caller rounds to its currency
     contributions: tuple
-    shares: tuple  # each line's share of ``amount``
 
 
 def estimate(lines, base_amount, levels):
-    """The bonus of ``lines`` [(score, weight, counts)]: total, payout, amount and shares."""
+    """The bonus of ``lines`` [(score, weight, counts)]: total, payout, amount and each line's
+    contribution (its share of the amount: :func:`amount_share`)."""
     lines = list(lines)
     total = weighted_total(lines)
     amount = bonus_amount(base_amount, total, levels)
     contributions = tuple(contribution(score, weight, counts) for score, weight, counts in lines)
-    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions,
-                    tuple(amount_share(amount, c, total) for c in contributions))
+    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions)
 
 
 @dataclass(frozen=True)

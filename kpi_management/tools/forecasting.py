@@ -12,8 +12,8 @@ Forecast
     (a line through the mean would start at the period's average, not where the user stands).
     With fewer than :data:`MIN_TREND_POINTS` points the line is flat (the value stays as it is:
     a few days say nothing of a trend); with no point there is no forecast. Forecast values are
-    clipped to ``[minimum, maximum]`` (by default not below 0: a count or an amount cannot
-    become negative). It is a trend, not a promise: the dashboard says so next to the graph.
+    never below ``minimum`` (by default 0: a count or an amount cannot become negative). It is
+    a trend, not a promise: the dashboard says so next to the graph.
 """
 
 import datetime
@@ -40,7 +40,7 @@ def linear_fit(points):
     return slope, mean_y - slope * mean_x
 
 
-def forecast(history, day, period="month", minimum=0.0, maximum=None):
+def forecast(history, day, period="month", minimum=0.0):
     """Forecast a KPI to the end of the period containing ``day``.
 
     :param history: ``[(date, value)]`` daily values (any order; other periods are ignored).
@@ -65,8 +65,6 @@ def forecast(history, day, period="month", minimum=0.0, maximum=None):
         value = last_value + slope * days_of_trend
         if minimum is not None:
             value = max(minimum, value)
-        if maximum is not None:
-            value = min(maximum, value)
         result.append((current, round(value, 2)))
         current += datetime.timedelta(days=1)
     return result
