@@ -129,7 +129,7 @@ def per_user_orm(env, rules, users):
 
 def period_bounds(day, period):
     # imported once the configuration has put the addon on the addons path
-    from odoo.addons.kpi_management.tools.forecasting import period_bounds as bounds
+    from odoo.addons.kpi_management.tools.calendar import period_bounds as bounds
 
     return bounds(day, period)
 

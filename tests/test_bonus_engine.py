@@ -92,7 +92,7 @@ def test_partial_employee_target_and_amount_prorated():
     assert (score.basis.period_target, score.basis.employee_days) == (1000, 15)
     bonus = e.employee_bonus([score], 10000, LEVELS, half)
     assert (bonus.total_score, bonus.payout_percent) == (100, 100)
-    assert bonus.full_amount == pytest.approx(10000)
+    assert e.employee_bonus([score], 10000, LEVELS).amount == pytest.approx(10000)  # whole period
     assert bonus.amount == pytest.approx(5000)
     assert bonus.kpis[0].amount == pytest.approx(5000)
 
@@ -149,7 +149,7 @@ def test_nothing_measurable_pays_nothing():
     bonus = e.employee_bonus(scores, 10000, LEVELS)
     assert [k.weight_used for k in bonus.kpis] == [0, 0]
     assert [k.contribution for k in bonus.kpis] == [0, 0]
-    assert (bonus.total_score, bonus.payout_percent, bonus.amount, bonus.full_amount) == (0, 0, 0, 0)
+    assert (bonus.total_score, bonus.payout_percent, bonus.amount) == (0, 0, 0)
 
 
 def test_source_example_30_30_40():
@@ -287,7 +287,7 @@ def test_weights_used_add_up_to_100(data, base):
                 assert (k.weight_used, k.contribution, k.amount) == (0, 0, 0)
     else:
         assert used == [0] * len(used)
-        assert (bonus.total_score, bonus.amount, bonus.full_amount) == (0, 0, 0)
+        assert (bonus.total_score, bonus.amount) == (0, 0)
 
 
 @settings(max_examples=200, deadline=None)
@@ -307,13 +307,13 @@ def test_amount_never_above_the_curve(data, base, monotone, levels, raw):
     for scores in (from_kpis, direct):
         assert all(0 <= s.score <= SCORE_CAP for s in scores)
         last = max(monotone)[1]
+        assert e.employee_bonus(scores, base, monotone).amount <= base * last / 100
         bonus = e.employee_bonus(scores, base, monotone, span_)
-        assert bonus.full_amount <= base * last / 100
         assert bonus.amount <= base * max(last, 0) / 100
         highest = max(p for _s, p in levels)
+        assert e.employee_bonus(scores, base, levels).amount <= base * highest / 100
         bonus = e.employee_bonus(scores, base, levels, span_)
         assert bonus.payout_percent <= highest
-        assert bonus.full_amount <= base * highest / 100
         assert bonus.amount <= base * max(highest, 0) / 100
 
 
@@ -335,7 +335,7 @@ def test_prorating_adds_up_over_the_days(data, base, levels):
     full = e.employee_bonus(scores, base, levels)
     whole = e.employee_bonus(scores, base, levels,
                              e.Span(period.date_from, period.date_to, period.period_type, total))
-    assert whole.amount == full.amount == full.full_amount
+    assert whole.amount == full.amount
     prorated = [e.employee_bonus(scores, base, levels,
                                  e.Span(period.date_from, period.date_to, period.period_type,
                                         total, days=d))

@@ -73,12 +73,13 @@ def test_period_score_refuses_past_windows():
 def test_period_score_snapshot_averages_daily_results():
     rows = daily((1, 2, 0, 100), (2, 4, 0, 0), (3, 0, 0, 100), (30, 9, 9, 9))
     ps = m.period_score(rows, D(2026, 11, 1), D(2026, 11, 3), "snapshot")
-    assert (ps.value, ps.target, ps.score, ps.days, ps.method) == (2, 0, 66.67, 3, "average")
+    assert (ps.value, ps.target, ps.score, ps.days, ps.measured) == (2, 0, 66.67, 3, 3)
+    assert not ps.no_data
 
 
 def test_period_score_without_results_is_zero():
     ps = m.period_score([], D(2026, 11, 1), D(2026, 11, 30), "future")
-    assert (ps.score, ps.days) == (0, 0)
+    assert (ps.score, ps.days, ps.measured, ps.no_data) == (0, 0, 0, False)
 
 
 @pytest.mark.parametrize(
@@ -104,10 +105,13 @@ def test_estimate_source_scheme():
                      m.DEFAULT_LEVELS)
     assert (est.total_score, est.payout_percent, est.amount) == (86.0, 72.0, 7200.0)
     assert est.contributions == (33.0, 15.0, 38.0)
-    assert [round(s, 2) for s in est.shares] == [2762.79, 1255.81, 3181.4]
-    assert sum(est.shares) == pytest.approx(7200)
+    # each KPI's share of the amount, as the bonus engine gives it (bonus_engine.employee_bonus)
+    shares = [m.amount_share(est.amount, c, sum(est.contributions)) for c in est.contributions]
+    assert [round(s, 2) for s in shares] == [2762.79, 1255.81, 3181.4]
+    assert sum(shares) == pytest.approx(7200)
     nothing = m.estimate([(0.0, 100, True)], 10000, m.DEFAULT_LEVELS)
-    assert (nothing.total_score, nothing.amount, nothing.shares) == (0.0, 0.0, (0.0,))
+    assert (nothing.total_score, nothing.amount, nothing.contributions) == (0.0, 0.0, (0.0,))
+    assert m.amount_share(nothing.amount, 0.0, sum(nothing.contributions)) == 0.0
 
 
 def _daily(day, value, target=4, direction="higher", has_data=True):

@@ -9,7 +9,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.addons.kpi_management.tools import period_scores
+from odoo.addons.kpi_management.tools import calendar, period_scores
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 
@@ -44,7 +44,7 @@ class DiscrepancyCase(KpiCase):
 
     def month(self, user, first, value, target=10.0, team=None, closed=True):
         """A stored month score of ``self.rule`` (``value`` None: nothing to measure)."""
-        last = period_scores.periods_between(first, first, "month")[0][1]
+        last = calendar.periods_between(first, first, "month")[0][1]
         score, status = self.rule._score(value or 0.0, target, value is not None)
         return self.Period.create({
             "rule_id": self.rule.id, "user_id": user.id, "period_type": "month",
@@ -145,7 +145,7 @@ class TestDetection(DiscrepancyCase):
         self.won_lead(ny, local(2026, 11, 1, 0, 30))  # the same UTC moment
         for day in (D(2026, 9, 15), D(2026, 10, 15), D(2026, 11, 15)):
             rule.evaluate(date=day, users=self.salesman | ny)
-        self.Period._store_periods(rule, "month", period_scores.periods_between(
+        self.Period._store_periods(rule, "month", calendar.periods_between(
             D(2026, 9, 1), TODAY, "month"), now=NOW)
         self.Finding._analyse(rule)
         finding = self.findings(rule=rule)

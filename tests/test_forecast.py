@@ -9,30 +9,6 @@ from odoo.addons.kpi_management.tools import forecasting as f
 D = datetime.date
 
 
-@pytest.mark.parametrize(
-    ("day", "period", "bounds"),
-    [
-        (D(2026, 11, 23), "day", (D(2026, 11, 23), D(2026, 11, 23))),
-        (D(2026, 11, 23), "week", (D(2026, 11, 23), D(2026, 11, 29))),  # a Monday
-        (D(2026, 11, 29), "week", (D(2026, 11, 23), D(2026, 11, 29))),  # a Sunday
-        (D(2026, 11, 23), "month", (D(2026, 11, 1), D(2026, 11, 30))),
-        (D(2026, 12, 31), "month", (D(2026, 12, 1), D(2026, 12, 31))),
-        (D(2028, 2, 10), "month", (D(2028, 2, 1), D(2028, 2, 29))),  # leap year
-        (D(2026, 11, 23), "quarter", (D(2026, 10, 1), D(2026, 12, 31))),
-        (D(2026, 1, 1), "quarter", (D(2026, 1, 1), D(2026, 3, 31))),
-        (D(2026, 5, 31), "quarter", (D(2026, 4, 1), D(2026, 6, 30))),
-        (D(2026, 11, 23), "year", (D(2026, 1, 1), D(2026, 12, 31))),
-    ],
-)
-def test_period_bounds(day, period, bounds):
-    assert f.period_bounds(day, period) == bounds
-
-
-def test_period_bounds_unknown():
-    with pytest.raises(ValueError):
-        f.period_bounds(D(2026, 1, 1), "fortnight")
-
-
 def test_linear_fit():
     assert f.linear_fit([(0, 1), (1, 3), (2, 5)]) == pytest.approx((2.0, 1.0))
     assert f.linear_fit([(4, 7)]) == (0.0, 7.0)  # one point: flat

@@ -10,7 +10,7 @@ import datetime
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.addons.kpi_management.tools import period_scores
+from odoo.addons.kpi_management.tools import calendar
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -34,7 +34,7 @@ class PeriodViewCase(KpiCase):
 
     @classmethod
     def store(cls, rules, period_type, first=OCTOBER, last=TODAY):
-        periods = period_scores.periods_between(first, last, period_type)
+        periods = calendar.periods_between(first, last, period_type)
         for rule in rules:
             cls.env["kpi.period.result"]._store_periods(rule, period_type, periods, now=NOW)
 
@@ -70,7 +70,7 @@ class TestMyPeriods(PeriodViewCase):
         cls.daily(cls.pipeline, cls.salesman, D(2026, 11, 12), None)
         cls.daily(cls.pipeline, cls.salesman, TODAY, None)
         cls.rules = cls.deals | cls.overdue | cls.pipeline
-        for period_type in period_scores.PERIOD_TYPES:
+        for period_type in calendar.PERIOD_TYPES:
             cls.store(cls.rules, period_type)
 
     def test_the_month_so_far_next_to_the_previous_month_and_the_change(self):

@@ -30,26 +30,6 @@ from .common import NOW, TZ, KpiCase
 D = datetime.date
 
 
-# ------------------------------------------------------------------ pure periods
-@pytest.mark.parametrize("today, frequency, expected", [
-    (D(2026, 11, 23), "week", (D(2026, 11, 16), D(2026, 11, 22))),  # Monday
-    (D(2026, 11, 29), "week", (D(2026, 11, 16), D(2026, 11, 22))),  # Sunday: week not over
-    (D(2026, 11, 30), "week", (D(2026, 11, 23), D(2026, 11, 29))),
-    (D(2026, 11, 23), "month", (D(2026, 10, 1), D(2026, 10, 31))),
-    (D(2026, 1, 1), "month", (D(2025, 12, 1), D(2025, 12, 31))),
-    (D(2026, 1, 3), "week", (D(2025, 12, 22), D(2025, 12, 28))),
-])
-def test_last_period(today, frequency, expected):
-    assert team_report.last_period(today, frequency) == expected
-
-
-def test_previous_period():
-    assert team_report.previous_period((D(2026, 3, 1), D(2026, 3, 31)), "month") == (
-        D(2026, 2, 1), D(2026, 2, 28))
-    assert team_report.previous_period((D(2026, 11, 16), D(2026, 11, 22)), "week") == (
-        D(2026, 11, 9), D(2026, 11, 15))
-
-
 def test_totals_leave_pilot_lines_out():
     def line(user, score, status, pilot=False, streak=0, previous=None):
         return team_report.ReportLine(user, "u%s" % user, "k", "", status, status, score,

@@ -16,7 +16,7 @@ import tempfile
 from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.addons.kpi_management.tools import period_scores, scoring
+from odoo.addons.kpi_management.tools import calendar, scoring
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser, freeze_time
 
@@ -150,7 +150,7 @@ class KpiTourCase(KpiTestMixin, HttpCase):
         env = self.env(context=dict(self.env.context, tracking_disable=True))
         now = fields.Datetime.now()
         today = scoring.local_today(TZ, now)
-        first = period_scores.previous_period(today.replace(day=1), "month")[0]
+        first = calendar.previous_period(today.replace(day=1), "month")[0]
         won = env["crm.stage"].search([("name", "=", "Won (tour)")])
         for day in (5, 10, 15, 20):
             lead = env["crm.lead"].create({
@@ -164,8 +164,8 @@ class KpiTourCase(KpiTestMixin, HttpCase):
         while day < today - datetime.timedelta(days=14):  # setUpClass evaluated the rest
             rules.evaluate(date=day)
             day += datetime.timedelta(days=1)
-        for period_type in period_scores.PERIOD_TYPES:
-            periods = period_scores.periods_between(first, today, period_type)
+        for period_type in calendar.PERIOD_TYPES:
+            periods = calendar.periods_between(first, today, period_type)
             for rule in rules:
                 env["kpi.period.result"]._store_periods(rule, period_type, periods, now=now)
 
@@ -206,8 +206,8 @@ class TestKpiTours(KpiTourCase):
         rule = env["kpi.rule"].search([("name", "=", "Meetings planned")])
         rule.analysis_min_periods = 2
         first = scoring.local_today(TZ, fields.Datetime.now()).replace(day=1)
-        months = [period_scores.previous_period(first, "month")]
-        months.insert(0, period_scores.previous_period(months[0][0], "month"))
+        months = [calendar.previous_period(first, "month")]
+        months.insert(0, calendar.previous_period(months[0][0], "month"))
         team = env["crm.team"].search([("name", "=", "KPI tour team")])
         for user, values in ((self.salesperson, (5.0, 6.0)), (self.colleague, (11.0, 12.0))):
             for (date_from, date_to), value in zip(months, values, strict=True):

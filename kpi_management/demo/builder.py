@@ -21,6 +21,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..models.kpi_reminder import REMINDER_TYPE
+from ..tools import bonus_math, calendar
 
 _logger = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def bonus_sheets(env):
     Sheet = env["kpi.bonus.sheet"]
     if not (scheme and team and team.user_id and hr and admin):
         return Sheet
-    last_month = Sheet._last_period_start("month")
+    today = fields.Date.context_today(Sheet)
+    last_month = calendar.last_period(today, calendar.MONTH)[0]
     month_before = last_month - relativedelta(months=1)
     # a bonus sheet averages the daily results of its month: the history must start on the
     # first day of the month before last (90 days do not reach it from the 30th of some
@@ -75,7 +77,6 @@ def bonus_sheets(env):
     env.cr.execute(SQL("SELECT min(date) FROM kpi_result WHERE team_id = %s", team.id))
     first_result = env.cr.fetchone()[0]
     if not first_result or first_result > month_before:
-        today = fields.Date.context_today(Sheet)
         backfill(env["kpi.rule"].sudo().search([]), days=(today - month_before).days)
     sheets = Sheet
     for index, (date_from, approve) in enumerate(((month_before, True), (last_month, False))):
@@ -100,7 +101,7 @@ def _bonus_sheet(env, scheme, team, date_from, index, approve, hr, admin):
     sheet = env["kpi.bonus.sheet"].with_user(hr).create({
         "scheme_id": scheme.id, "team_id": team.id, "date_from": date_from,
     })
-    service = scheme.line_ids.filtered(lambda line: line.kind == "manual")[:1]
+    service = scheme.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_MANUAL)[:1]
     if service:
         scores = {user.id: pair[index] for xmlid, pair in SERVICE_SCORES.items()
                   if (user := env.ref(xmlid, raise_if_not_found=False))}

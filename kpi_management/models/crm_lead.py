@@ -26,7 +26,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 
-from .kpi_profile import ADMIN_GROUP
+from ..tools.groups import ADMIN_GROUP
 
 
 class CrmLead(models.Model):

@@ -3,15 +3,14 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import format_date, formatLang
 
-from ..tools import scoring, team_report
+from ..tools import calendar, scoring, team_report
 from .kpi_result import OFF_TRACK_STREAK_ALERT
 
 _logger = logging.getLogger(__name__)
 
 REPORT_FREQUENCY_SELECTION = [
     (team_report.FREQUENCY_OFF, "Off"),
-    ("week", "Weekly"),
-    ("month", "Monthly"),
+    *calendar.selection_of(calendar.FREQUENCY_SELECTION, team_report.FREQUENCIES),
 ]
 
 #: the mail template of the team report (see ``data/mail_template_data.xml``)
@@ -44,7 +43,7 @@ class CrmTeam(models.Model):
         if self.kpi_report_frequency not in team_report.FREQUENCIES or not leader.active:
             return None
         today = scoring.local_today(leader.tz, now or fields.Datetime.now())
-        period = team_report.last_period(today, self.kpi_report_frequency)
+        period = calendar.last_period(today, self.kpi_report_frequency)
         if self.kpi_report_last_date and period[1] <= self.kpi_report_last_date:
             return None
         return period
@@ -68,15 +67,15 @@ class CrmTeam(models.Model):
         ])
         if not current:
             return []
-        previous_from, previous_to = team_report.previous_period(
-            period, self.kpi_report_frequency)
+        previous_from, previous_to = calendar.previous_period(
+            period[0], self.kpi_report_frequency)
         previous = Result._latest_of([
             ("rule_id", "in", current.rule_id.ids), ("user_id", "in", current.user_id.ids),
             ("date", ">=", previous_from), ("date", "<=", previous_to),
         ])
         previous_scores = {
             (result.rule_id.id, result.user_id.id):
-                None if result.status == "no_data" else result.score
+                None if result.status == scoring.STATUS_NO_DATA else result.score
             for result in previous
         }
         status_labels = dict(Result._fields["status"]._description_selection(Result.env))
@@ -89,7 +88,7 @@ class CrmTeam(models.Model):
                 value_display=result.value_display,
                 status=result.status,
                 status_label=status_labels.get(result.status, ""),
-                score=None if result.status == "no_data" else result.score,
+                score=None if result.status == scoring.STATUS_NO_DATA else result.score,
                 off_track_streak=result.off_track_streak,
                 pilot=result.pilot,
                 previous_score=previous_scores.get((result.rule_id.id, result.user_id.id)),
@@ -192,20 +191,12 @@ class CrmTeam(models.Model):
             ("user_id", "!=", False),
         ])
         due = teams.filtered(lambda team: team._kpi_report_due_period(now))
-        cron = self.env["ir.cron"]
-        remaining = len(due)
-        cron._commit_progress(remaining=remaining)
-        for team in due:
-            processed = 1
-            try:
-                with self.env.cr.savepoint():
-                    team._kpi_report_send_due(now)
-            except Exception:  # noqa: BLE001 - one team must not stop the others
-                _logger.exception("KPI team report of %r (id %s) failed; retried at the next run",
-                                  team.name, team.id)
-                processed = 0
-            remaining -= 1
-            if not cron._commit_progress(processed, remaining=remaining):
-                _logger.info("KPI team reports: out of time, %s teams left", remaining)
-                break
-        return remaining
+
+        def log_failure(team, _exc):
+            _logger.exception("KPI team report of %r (id %s) failed; retried at the next run",
+                              team.name, team.id)
+            return 0
+
+        return self.env["ir.cron"]._kpi_commit_batches(
+            due, lambda team: team._kpi_report_send_due(now), log_failure,
+            out_of_time="KPI team reports: out of time, %s teams left")

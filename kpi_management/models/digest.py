@@ -3,6 +3,9 @@ from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import scoring
+from ..tools.groups import MANAGER_GROUP
+
 #: the digest KPIs open Team KPIs
 DIGEST_ACTION = "kpi_management.kpi_result_action_team"
 
@@ -22,7 +25,7 @@ class DigestDigest(models.Model):
         string="People Off Track Value", compute="_compute_kpi_kpi_off_track_value")
 
     def _check_kpi_digest_access(self):
-        if not self.env.user.has_group("kpi_management.group_kpi_manager"):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Do not have access, skip this data for user's digest email"))
 
     def _kpi_digest_domain(self, company):
@@ -43,7 +46,7 @@ class DigestDigest(models.Model):
         Result = self.env["kpi.result"]
         for digest in self:
             domain = digest._kpi_digest_domain(digest.company_id or self.env.company)
-            [(average,)] = Result._read_group(domain & Domain("status", "!=", "no_data"),
+            [(average,)] = Result._read_group(domain & Domain("status", "!=", scoring.STATUS_NO_DATA),
                                               aggregates=["score:avg"])
             digest.kpi_kpi_average_score_value = average or 0.0
 
@@ -56,8 +59,8 @@ class DigestDigest(models.Model):
             domain = digest._kpi_digest_domain(digest.company_id or self.env.company)
             [(count,)] = self.env.execute_query(SQL(
                 """SELECT count(DISTINCT r.user_id) FROM kpi_result r
-                    WHERE r.id IN (%s) AND r.status = 'off_track'""",
-                Result._latest_of_query(domain),
+                    WHERE r.id IN (%s) AND r.status = %s""",
+                Result._latest_of_query(domain), scoring.STATUS_OFF_TRACK,
             ))
             digest.kpi_kpi_off_track_value = count
 

@@ -1,6 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import bonus_math
+from ..tools.groups import OFFICER_GROUP
+
 
 class KpiBonusAssessment(models.Model):
     """A manual score (0-100%) given by one assessor to one employee on one manual KPI.
@@ -50,7 +53,7 @@ class KpiBonusAssessment(models.Model):
     @api.constrains("scheme_line_id", "sheet_id")
     def _check_line(self):
         for assessment in self:
-            if (assessment.scheme_line_id.kind != "manual"
+            if (assessment.scheme_line_id.kind != bonus_math.KIND_MANUAL
                     or assessment.scheme_line_id.scheme_id != assessment.sheet_id.scheme_id):
                 raise ValidationError(
                     _("%s is not a manual KPI of this sheet's scheme.",
@@ -80,7 +83,7 @@ class KpiBonusAssessment(models.Model):
         corrects a score by an assessment of its own, never by signing for somebody else)."""
         if self.env.su:
             return
-        officer = self.env.user.has_group("kpi_management.group_kpi_bonus_officer")
+        officer = self.env.user.has_group(OFFICER_GROUP)
         for assessment in self:
             allowed = (assessment.sheet_id.sudo().team_id.user_id
                        | assessment.user_id.sudo().crm_team_ids.user_id
@@ -148,7 +151,7 @@ class KpiBonusAssessment(models.Model):
         self._check_editable()
         if self.env.su:
             return
-        if not self.env.user.has_group("kpi_management.group_kpi_bonus_officer"):
+        if not self.env.user.has_group(OFFICER_GROUP):
             self._check_assessor()
         # a bonus officer may withdraw somebody's assessment (it then no longer counts): the
         # sheet's chatter keeps who withdrew what

@@ -6,7 +6,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import bonus_engine, bonus_math, forecasting, scoring
+from ..tools import bonus_engine, bonus_math, calendar, scoring
+from ..tools.groups import MANAGER_GROUP, OFFICER_GROUP
 
 _DEFERRED = "kpi_bonus_scheme_deferred_checks"
 #: how many of the scheme's periods before the current one give the previous pace of a
@@ -59,7 +60,8 @@ class KpiBonusScheme(models.Model):
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
                                  required=True, index=True)
     period = fields.Selection(
-        [("month", "Monthly"), ("quarter", "Quarterly")], required=True, default="month",
+        calendar.selection_of(calendar.FREQUENCY_SELECTION, bonus_engine.SCHEME_PERIODS),
+        required=True, default=calendar.MONTH,
         tracking=True,
         help="The period the bonus is paid for: its monthly or quarterly sheets, and the end of "
         "the period the estimate is forecast to.",
@@ -187,7 +189,7 @@ class KpiBonusScheme(models.Model):
         self.ensure_one()
         self._check_weights(allow_empty=False)
         self._check_levels()
-        for line in self.line_ids.filtered(lambda line: line.kind == "rule"):
+        for line in self.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE):
             rule = line.rule_id.with_context(active_test=False)
             problem = None
             if not rule.active:
@@ -255,11 +257,11 @@ class KpiBonusScheme(models.Model):
         """
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
         if user != self.env.user and not self.env.user.has_group(
-                "kpi_management.group_kpi_bonus_officer"):
+                OFFICER_GROUP):
             # the teams he leads now: no context of the caller's widens them (active_test)
             led = self.env["crm.team"].sudo().with_context(active_test=True).search(
                 [("user_id", "=", self.env.uid)])
-            if not (self.env.user.has_group("kpi_management.group_kpi_manager")
+            if not (self.env.user.has_group(MANAGER_GROUP)
                     and user in led.member_ids):
                 raise AccessError(_("You can only estimate your own bonus, or the bonus of "
                                     "the members of the teams you lead."))
@@ -278,7 +280,7 @@ class KpiBonusScheme(models.Model):
         now = fields.Datetime.now()
         today = scoring.local_today(user.tz, now)
         period = self.period
-        period_start, period_end = forecasting.period_bounds(today, period)
+        period_start, period_end = calendar.period_bounds(today, period)
         # the period in the user's timezone, in days (a DST change makes one 23 or 25 hours)
         start_utc = scoring.local_midnight_utc(period_start, user.tz)
         end_utc = scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
@@ -289,7 +291,7 @@ class KpiBonusScheme(models.Model):
                                      (period_end - period_start).days + 1)
         span_so_far = bonus_engine.Span(period_start, today, period,
                                             (today - period_start).days + 1)
-        rules = self.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        rules = self.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         daily = self.env["kpi.result"]._read_daily(
             (rules - past_rules).ids, user.ids, period_start, today, latest=True)
@@ -308,7 +310,7 @@ class KpiBonusScheme(models.Model):
                                                                     period_start)) \
                 if rule else False
             common = {"key": line.id, "weight": line.weight, "pilot": pilot,
-                      "direction": rule.direction or "higher"}
+                      "direction": rule.direction or scoring.DIRECTION_HIGHER}
             assessed = True
             if rule in past_rules:
                 # the whole period cut at now: a growth compares with the same days at the
@@ -398,7 +400,7 @@ class KpiBonusScheme(models.Model):
                     "contribution": ahead_kpi.contribution,
                     "amount": currency.round(ahead_kpi.amount),
                     "points": points,
-                    "forecast": line.kind == "rule",
+                    "forecast": line.kind == bonus_math.KIND_RULE,
                     "note": basis,
                 },
             })
@@ -444,8 +446,7 @@ class KpiBonusScheme(models.Model):
             return {}
         start = period_start
         for _step in range(PREVIOUS_PERIODS):
-            start = forecasting.period_bounds(start - datetime.timedelta(days=1),
-                                               self.period)[0]
+            start = calendar.previous_period(start, self.period)[0]
         self.env["kpi.result"].flush_model(["rule_id", "user_id", "date"])
         self.env.cr.execute(SQL(
             """SELECT rule_id, min(date) FROM kpi_result
@@ -496,7 +497,7 @@ class KpiBonusScheme(models.Model):
 
     def _estimate_hint(self, line, index, value, target, scored, amount, levels):
         """"2 more new clients: +3,000.00": re-score the KPI with value + delta."""
-        if line.kind == "manual":
+        if line.kind == bonus_math.KIND_MANUAL:
             delta = 10.0 if value < 100 else 0.0
             new_score = min(100.0, value + delta)
         else:
@@ -510,7 +511,7 @@ class KpiBonusScheme(models.Model):
         amount_delta = self.currency_id.round(new_amount - amount)
         floor = bonus_math.first_paying_score(levels)
         below_floor = not amount and not amount_delta and floor is not None
-        if below_floor and line.kind == "manual":
+        if below_floor and line.kind == bonus_math.KIND_MANUAL:
             return False  # a step of an assessment below the paying level changes nothing
         if below_floor:
             # below the first paying level a step changes nothing: say what reaches it
@@ -527,7 +528,7 @@ class KpiBonusScheme(models.Model):
                 scored, index, new_score, self.base_amount, levels))
         if line.rule_id.unit == "amount":
             qty = self.currency_id.format(abs(delta))
-        elif line.kind == "manual":
+        elif line.kind == bonus_math.KIND_MANUAL:
             qty = _("%s points", "%g" % round(abs(delta), 2))
         elif line.rule_id.unit == "hours":
             qty = _("%s hours", "%g" % round(abs(delta), 2))

@@ -1,7 +1,10 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.bonus_math import KIND_MANUAL, KIND_RULE
 from .kpi_bonus_scheme import check_schemes
+
+LINE_KIND_SELECTION = [(KIND_RULE, "KPI rule"), (KIND_MANUAL, "Manual assessment")]
 
 
 class KpiBonusSchemeLine(models.Model):
@@ -12,7 +15,7 @@ class KpiBonusSchemeLine(models.Model):
 
     sequence = fields.Integer(default=10)
     kind = fields.Selection(
-        [("rule", "KPI rule"), ("manual", "Manual assessment")], required=True, default="rule",
+        LINE_KIND_SELECTION, required=True, default=KIND_RULE,
         help="KPI rule: scored by the engine. Manual assessment: a measure the CRM cannot "
         "count (on-time delivery, customer satisfaction), scored 0-100% by the assessors.",
     )
@@ -33,9 +36,9 @@ class KpiBonusSchemeLine(models.Model):
     @api.constrains("kind", "rule_id", "weight")
     def _check_line(self):
         for line in self:
-            if line.kind == "rule" and not line.rule_id:
+            if line.kind == KIND_RULE and not line.rule_id:
                 raise ValidationError(_("KPI %s of the bonus scheme needs a KPI rule.", line.name))
-            if line.kind == "manual" and line.rule_id:
+            if line.kind == KIND_MANUAL and line.rule_id:
                 raise ValidationError(
                     _("The manual KPI %s cannot have a KPI rule.", line.name))
             if not 0 < line.weight <= 100:

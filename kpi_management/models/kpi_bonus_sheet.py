@@ -11,7 +11,8 @@ from odoo.tools import SQL, clean_context
 from odoo.tools.misc import format_date
 
 from ..report import bonus_sheet_workbook
-from ..tools import bonus_engine, bonus_math, bonus_notes, forecasting, scoring
+from ..tools import bonus_engine, bonus_math, bonus_notes, calendar, scoring
+from ..tools.groups import ADMIN_GROUP, OFFICER_GROUP
 from .kpi_score_mixin import amount_company
 
 SHEET_STATES = [
@@ -36,12 +37,11 @@ SYSTEM_FIELDS = {
 #: fields that define what a sheet is computed for: changing one clears computed figures
 DEFINING_FIELDS = {"scheme_id", "team_id", "company_id", "period_type", "date_from", "date_to"}
 
-OFFICER_GROUP = "kpi_management.group_kpi_bonus_officer"
 #: who may read the sheet-wide figures (a salesperson reads an approved sheet for their line)
 #: the totals of a sheet: HR only. A manager may be a member of another manager's team (and so
 #: see that team's approved sheet for his own line): field groups cannot tell, so team managers
 #: read the amounts line by line (the lines' record rules know whose team it is).
-TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_bonus_officer,kpi_management.group_kpi_admin"
+TEAM_FIGURES_GROUPS = ",".join((OFFICER_GROUP, ADMIN_GROUP))
 
 #: the steps that wait for somebody, each reminded by an activity of its type
 #: (data/kpi_bonus_activity_data.xml, see :meth:`KpiBonusSheet._sync_activities`)
@@ -92,7 +92,6 @@ class SheetInputs:
 class SheetFigures:
     """Every figure of a sheet, computed in memory (:meth:`KpiBonusSheet._collect_figures`)."""
 
-    users: object  # res.users, the employees
     periods: dict  # {user: EmployeePeriod}
     lines: list  # values of the sheet's lines, their details as ``detail_vals``
     fingerprint: dict  # {part: digest}, see bonus_math.fingerprint
@@ -148,7 +147,8 @@ class KpiBonusSheet(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda self: self.env.company)
     period_type = fields.Selection(
-        [("month", "Month"), ("quarter", "Quarter"), ("custom", "Custom Dates")],
+        [*calendar.selection_of(calendar.PERIOD_TYPE_SELECTION, bonus_engine.SCHEME_PERIODS),
+         ("custom", "Custom Dates")],
         compute="_compute_period_type", store=True, readonly=False, precompute=True,
         required=True, tracking=True,
         help="The scheme's period (its base amount is paid per month or per quarter), or "
@@ -156,7 +156,7 @@ class KpiBonusSheet(models.Model):
     )
     date_from = fields.Date(
         string="From", required=True, tracking=True,
-        default=lambda self: self._last_period_start("month"),
+        default=lambda self: calendar.last_period(fields.Date.context_today(self), "month")[0],
         help="A new month or quarter sheet starts with the last month or quarter that has "
         "ended: HR pays the period just over.",
     )
@@ -271,31 +271,25 @@ class KpiBonusSheet(models.Model):
             if sheet.period_type != "custom" or not sheet.period_type:
                 sheet.period_type = sheet.scheme_id.period or "month"
 
-    @api.model
-    def _last_period_start(self, period):
-        """The first day of the last month or quarter that has ended: HR pays the period just
-        over."""
-        current = forecasting.period_bounds(fields.Date.context_today(self), period)[0]
-        return forecasting.period_bounds(current - datetime.timedelta(days=1), period)[0]
-
     @api.onchange("period_type")
     def _onchange_period_type(self):
         """In the form: a new sheet's default month becomes the quarter just ended for a
         quarterly scheme; any other start moves to the first day of its month or quarter."""
-        if self.period_type not in ("month", "quarter") or self.state not in (False, "draft"):
+        if self.period_type not in bonus_engine.SCHEME_PERIODS or self.state not in (False, "draft"):
             return
+        today = fields.Date.context_today(self)
         if not self.date_from or (not self._origin.id
-                                  and self.date_from == self._last_period_start("month")):
-            self.date_from = self._last_period_start(self.period_type)
+                                  and self.date_from == calendar.last_period(today, "month")[0]):
+            self.date_from = calendar.last_period(today, self.period_type)[0]
         else:
-            self.date_from = forecasting.period_bounds(self.date_from, self.period_type)[0]
+            self.date_from = calendar.period_bounds(self.date_from, self.period_type)[0]
 
     @api.depends("period_type", "date_from")
     def _compute_date_to(self):
         for sheet in self:
             if not sheet.date_from:
                 continue
-            if sheet.period_type in ("month", "quarter"):
+            if sheet.period_type in bonus_engine.SCHEME_PERIODS:
                 sheet.date_to = sheet._period_end()
             elif not sheet.date_to:
                 sheet.date_to = sheet.date_from + relativedelta(day=31)
@@ -346,7 +340,7 @@ class KpiBonusSheet(models.Model):
                     sheet.date_from.day != 1 or sheet.date_from.month not in (1, 4, 7, 10)):
                 raise ValidationError(
                     _("A quarterly bonus sheet starts on 1 January, April, July or October."))
-            if sheet.period_type in ("month", "quarter") and sheet.scheme_id \
+            if sheet.period_type in bonus_engine.SCHEME_PERIODS and sheet.scheme_id \
                     and sheet.period_type != sheet.scheme_id.period:
                 message = {
                     "month": _("Bonus scheme %s is paid per month: its sheets cover a month "
@@ -833,7 +827,7 @@ class KpiBonusSheet(models.Model):
         :meth:`_collect_figures` reports as "not assessed")."""
         self.ensure_one()
         sheet = self.sudo()
-        manual = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+        manual = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_MANUAL)
         if not manual:
             return set()
         given = {(a.user_id.id, a.scheme_line_id.id) for a in sheet.assessment_ids}
@@ -856,7 +850,7 @@ class KpiBonusSheet(models.Model):
         _ = sheet.env._  # the module's _ would translate in the caller's language
         name = sheet._get_localized_name()
         if step == STEP_ASSESS:
-            kpis = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == "manual")
+            kpis = sheet.scheme_id.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_MANUAL)
             return _("Assess the employees"), Markup("<p>%s</p>") % _(
                 "Assess the employees of bonus sheet %(sheet)s on %(kpis)s. This reminder "
                 "closes once every employee is assessed on every manual KPI.",
@@ -927,7 +921,7 @@ class KpiBonusSheet(models.Model):
         candidates = current | Users.browse(record["users"]).filtered(
             lambda u: not u.share and self.company_id in u.company_ids)
         profiles = set(scheme.profile_ids.ids)
-        period_days = (date_to - date_from).days + 1
+        period_days = calendar.period_days(date_from, date_to)
         days = [date_from + datetime.timedelta(days=n) for n in range(period_days)]
         periods = {}
         for user in candidates.sorted(lambda u: (u.name or "", u.id)):
@@ -1155,7 +1149,7 @@ class KpiBonusSheet(models.Model):
             raise UserError(_("No member of team %(team)s holds a profile of scheme %(scheme)s.",
                               team=sheet.team_id.name, scheme=scheme.name))
         users = self.env["res.users"].browse([user.id for user in periods])
-        rules = scheme.line_ids.filtered(lambda line: line.kind == "rule").rule_id
+        rules = scheme.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
         sheet._check_one_currency(rules, users)
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
@@ -1187,7 +1181,7 @@ class KpiBonusSheet(models.Model):
                                                                         period.date_from)) \
                     if rule else False
                 common = {"key": sline.id, "weight": sline.weight, "pilot": pilot,
-                          "direction": rule.direction or "higher"}
+                          "direction": rule.direction or scoring.DIRECTION_HIGHER}
                 if rule in past_rules:
                     found = measured[rule.id][user.id]
                     value, ids, has_data = found.value, found.ids, found.has_data
@@ -1238,7 +1232,7 @@ class KpiBonusSheet(models.Model):
         self.ensure_one()
         sheet = self.sudo()
         scheme = sheet.scheme_id
-        period_days = (sheet.date_to - sheet.date_from).days + 1
+        period_days = calendar.period_days(sheet.date_from, sheet.date_to)
         last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
         line_vals, gaps = [], defaultdict(list)
         parts = {"targets": [], "results": [], "assessments": [], "pilot": set()}
@@ -1331,7 +1325,6 @@ class KpiBonusSheet(models.Model):
         })
         period_end_utc = sheet._period_end_utc(inputs.users)
         return SheetFigures(
-            users=inputs.users,
             periods=inputs.periods,
             lines=line_vals,
             fingerprint=fingerprint,

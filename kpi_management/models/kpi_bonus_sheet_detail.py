@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools import bonus_notes
+from .kpi_bonus_scheme_line import LINE_KIND_SELECTION
 
 
 class KpiBonusSheetDetail(models.Model):
@@ -20,8 +21,7 @@ class KpiBonusSheetDetail(models.Model):
                                      ondelete="restrict")
     rule_id = fields.Many2one("kpi.rule", string="KPI Rule", ondelete="set null")
     name = fields.Char(string="KPI", readonly=True)
-    kind = fields.Selection([("rule", "KPI rule"), ("manual", "Manual assessment")],
-                            readonly=True)
+    kind = fields.Selection(LINE_KIND_SELECTION, readonly=True)
     value = fields.Float(readonly=True)
     target = fields.Float(readonly=True)
     score = fields.Float(string="Score (%)", readonly=True)

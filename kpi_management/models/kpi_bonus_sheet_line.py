@@ -1,11 +1,12 @@
 from odoo import api, fields, models
 
 from ..tools import bonus_notes
+from ..tools.groups import MANAGER_GROUP
 from .kpi_bonus_sheet import TEAM_FIGURES_GROUPS
 
 #: who reads an employee's rank on the sheet (the others' relative standing): HR and the
 #: managers, who read every line of their teams' sheets
-RANK_GROUPS = TEAM_FIGURES_GROUPS + ",kpi_management.group_kpi_manager"
+RANK_GROUPS = ",".join((TEAM_FIGURES_GROUPS, MANAGER_GROUP))
 
 
 class KpiBonusSheetLine(models.Model):

@@ -17,7 +17,8 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..tools import forecasting, measures, scoring
+from ..tools import calendar, forecasting, measures, scoring
+from ..tools.groups import MANAGER_GROUP, OFFICER_GROUP
 from .kpi_score_mixin import amount_company, format_kpi_figure
 
 #: the change shown on a card is measured against the result of this many days before
@@ -59,9 +60,9 @@ class KpiResult(models.Model):
         user = self.env.user
         if self._user_has_results():
             xmlid = "kpi_management.kpi_result_action_my_kpis"
-        elif user.has_group("kpi_management.group_kpi_bonus_officer"):
+        elif user.has_group(OFFICER_GROUP):
             xmlid = "kpi_management.kpi_bonus_sheet_action"
-        elif user.has_group("kpi_management.group_kpi_manager"):
+        elif user.has_group(MANAGER_GROUP):
             xmlid = "kpi_management.kpi_result_action_team"
         else:
             xmlid = "kpi_management.kpi_result_action"
@@ -247,7 +248,7 @@ class KpiResult(models.Model):
         value at the slope of a least-squares line through the period's daily values, to the
         period's last day (see ``forecasting``).
         """
-        if period not in forecasting.PERIODS:
+        if period not in calendar.PERIODS:
             period = "month"
         uid = self.env.uid
         rule_id = int(rule_id)
@@ -257,7 +258,7 @@ class KpiResult(models.Model):
             return {"points": [], "forecast": [], "rule": {}, "result_id": False}
         info = self._rule_info(self.env["kpi.rule"].browse(rule_id)).get(rule_id, {})
         latest = last.date
-        start, end = forecasting.period_bounds(latest, period)
+        start, end = calendar.period_bounds(latest, period)
         since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))
         history = self.search_fetch(
             domain + [("date", ">=", since)],

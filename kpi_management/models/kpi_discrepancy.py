@@ -6,8 +6,9 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import bonus_notes, forecasting, period_scores, scoring
-from .kpi_period_result import PERIOD_TYPE_SELECTION, period_label
+from ..tools import bonus_notes, calendar, period_scores, scoring
+from ..tools.groups import ADMIN_GROUP, MANAGER_GROUP
+from .kpi_period_result import period_label
 from .kpi_score_mixin import amount_company, format_kpi_figure
 
 _logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ TEAM_FIGURES_MIN_OTHERS = 3
 
 #: who reads the stored team figures and the working group's version of the suggestion as they
 #: are; everybody else reads them through the ``*_shown`` fields, which depend on the reader
-RAW_TEAM_FIGURES_GROUPS = "kpi_management.group_kpi_admin"
+RAW_TEAM_FIGURES_GROUPS = ADMIN_GROUP
 
 #: the fields of a finding that only the analysis writes (the facts); the working group writes
 #: the others (cause, action, notes) and signs the review with the action only
@@ -64,7 +65,7 @@ def suggestion_facts(window_values, user_targets, suggested, direction, rule_tar
     if suggested is None:
         return {"code": SUGGESTION_NONE}
     targets = list(user_targets.values())
-    bound = min(targets) if direction != "lower" else max(targets)
+    bound = min(targets) if direction != scoring.DIRECTION_LOWER else max(targets)
     return {
         "code": SUGGESTION_MEDIAN, "count": len(window_values),
         "median": period_scores.median(window_values), "days": window_days, "bound": bound,
@@ -165,7 +166,7 @@ class KpiDiscrepancy(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True, index=True,
                               help="The user's sales team in the last period of the finding.")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    period_type = fields.Selection(PERIOD_TYPE_SELECTION, string="Period", required=True,
+    period_type = fields.Selection(calendar.PERIOD_TYPE_SELECTION, string="Period", required=True,
                                    readonly=True)
     date_from = fields.Date(string="From", readonly=True, required=True)
     date_to = fields.Date(string="To", readonly=True, required=True, index=True)
@@ -253,8 +254,7 @@ class KpiDiscrepancy(models.Model):
                 finding.periods_display = False
                 continue
             first = period_label(self.env, finding.period_type, finding.date_from)
-            last_start = period_scores.periods_between(finding.date_to, finding.date_to,
-                                                    finding.period_type)[0][0]
+            last_start = calendar.period_bounds(finding.date_to, finding.period_type)[0]
             last = period_label(self.env, finding.period_type, last_start)
             finding.periods_display = first if first == last else "%s – %s" % (first, last)
 
@@ -308,13 +308,13 @@ class KpiDiscrepancy(models.Model):
         user = self.env.user
         if self.env.su or user != self.user_id:
             return True
-        return bool(user.has_group("kpi_management.group_kpi_admin")
+        return bool(user.has_group(ADMIN_GROUP)
                     or (self.team_id and self.team_id.sudo().user_id == user))
 
     def _quarter_start_utc(self):
         """Midnight starting the current quarter in the reader's timezone, as naive UTC."""
         today = fields.Date.context_today(self)
-        start = forecasting.period_bounds(today, "quarter")[0]
+        start = calendar.period_bounds(today, "quarter")[0]
         return scoring.local_midnight_utc(start, self.env.user.tz)
 
     @api.depends("reviewed_date")
@@ -343,9 +343,9 @@ class KpiDiscrepancy(models.Model):
         user = self.env.user
         if user == self.user_id and not self.env.su:
             return False
-        if user.has_group("kpi_management.group_kpi_admin"):
+        if user.has_group(ADMIN_GROUP):
             return True
-        return bool(user.has_group("kpi_management.group_kpi_manager") and self.user_id.sudo()
+        return bool(user.has_group(MANAGER_GROUP) and self.user_id.sudo()
                     .crm_team_member_ids.filtered(lambda m: m.active
                                                   and m.crm_team_id.user_id == user))
 
@@ -421,8 +421,7 @@ class KpiDiscrepancy(models.Model):
                                        - %s
                     ORDER BY date_from""",
                 rule.id, period_type, rule.id, period_type,
-                {"week": 7, "month": 31, "quarter": 92, "year": 366}[period_type]
-                * ANALYSIS_LOOKBACK))
+                calendar.MAX_DAYS[period_type] * ANALYSIS_LOOKBACK))
             rows = self.env.cr.dictfetchall()
             by_user = defaultdict(list)
             for row in rows:
@@ -440,12 +439,12 @@ class KpiDiscrepancy(models.Model):
                     finding = None
                 run = period_scores.trailing_run([
                     period_scores.PeriodPoint(r["date_from"], r["date_to"], r["score"],
-                                           r["status"] != "no_data") for r in user_rows])
+                                           r["status"] != scoring.STATUS_NO_DATA) for r in user_rows])
                 if finding:
                     if latest["date_to"] <= finding.date_to:
                         continue  # nothing new since the last analysis
                     if period_scores.is_below_target(latest["score"],
-                                                  latest["status"] != "no_data"):
+                                                  latest["status"] != scoring.STATUS_NO_DATA):
                         if run[0].date_from <= finding.date_to + period_scores.ONE_DAY:
                             finding._set_periods([r for r in user_rows
                                                   if r["date_from"] >= finding.date_from],
@@ -456,7 +455,7 @@ class KpiDiscrepancy(models.Model):
                         # one opens below when the new run is long enough
                         finding._close(_("Interrupted: a period without a score."), now)
                         touched |= finding
-                    elif latest["status"] != "no_data":
+                    elif latest["status"] != scoring.STATUS_NO_DATA:
                         finding._close(_("Back on target in %(period)s (%(score)s%%).",
                                          period=period_label(self.env, period_type,
                                                              latest["date_from"]),
@@ -515,7 +514,7 @@ class KpiDiscrepancy(models.Model):
         lines = []
         for r in rows:
             values = [value for _t, _u, value in team_rows.get(r["date_from"], [])]
-            days = period_scores.period_days(r["date_from"], r["date_to"])
+            days = calendar.period_days(r["date_from"], r["date_to"])
             for _t, user_id, value in team_rows.get(r["date_from"], []):
                 members.add(user_id)
                 window_values.append(

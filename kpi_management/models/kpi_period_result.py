@@ -6,18 +6,11 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..tools import bonus_engine, period_scores, scoring
+from ..tools import bonus_engine, calendar, period_scores, scoring
 from ..tools.bonus_math import WINDOW_PAST
-from ..tools.forecasting import period_bounds
+from ..tools.calendar import PERIOD_TYPE_SELECTION
 
 _logger = logging.getLogger(__name__)
-
-PERIOD_TYPE_SELECTION = [
-    ("week", "Week"),
-    ("month", "Month"),
-    ("quarter", "Quarter"),
-    ("year", "Year"),
-]
 
 #: the period scores are computed back to at most this many days before today (a first run on
 #: a database with years of results does not rebuild them all)
@@ -44,12 +37,12 @@ def period_label(env, period_type, date_from):
 
 def progress_label(env, closed, date_from, date_to, last_date):
     """"final" for a period that had ended when it was computed, else how far it was measured:
-    "so far, day 23 of 30" (see ``period_scores.elapsed_days``)."""
+    "so far, day 23 of 30" (see ``calendar.elapsed_days``)."""
     if closed:
         return env._("final")
     return env._("so far, day %(day)s of %(days)s",
-                 day=period_scores.elapsed_days(date_from, date_to, last_date),
-                 days=period_scores.period_days(date_from, date_to))
+                 day=calendar.elapsed_days(date_from, date_to, last_date),
+                 days=calendar.period_days(date_from, date_to))
 
 
 class KpiPeriodResult(models.Model):
@@ -126,8 +119,8 @@ class KpiPeriodResult(models.Model):
                 and row.date_from and row.date_to
                 and period_scores.change_basis(
                     row.closed,
-                    period_scores.elapsed_days(row.date_from, row.date_to, row.last_date),
-                    period_scores.period_days(row.date_from, row.date_to),
+                    calendar.elapsed_days(row.date_from, row.date_to, row.last_date),
+                    calendar.period_days(row.date_from, row.date_to),
                     row.method == "period"
                     and row.rule_id.unit in bonus_engine.ADDITIVE_UNITS,
                 ) != period_scores.CHANGE_TOO_EARLY)
@@ -181,10 +174,10 @@ class KpiPeriodResult(models.Model):
             early in the period) and ``change_note`` (how it was compared, or why there is
             none: see :meth:`_my_period_change`).
         """
-        if period_type not in period_scores.PERIOD_TYPES:
+        if period_type not in calendar.PERIOD_TYPES:
             period_type = "month"
         today = scoring.local_today(self.env.user.tz, fields.Datetime.now())
-        today_start = period_bounds(today, period_type)[0]
+        today_start = calendar.period_bounds(today, period_type)[0]
         data = {
             "period_type": period_type, "current": False, "previous": False, "stale": False,
             "computed_at": False, "rows": [],
@@ -196,8 +189,8 @@ class KpiPeriodResult(models.Model):
         if not rule_ids or not self.has_access("read"):
             return data
         # the last three periods: today's, and two before in case it is not scored yet
-        first = period_scores.previous_period(
-            period_scores.previous_period(today_start, period_type)[0], period_type)[0]
+        first = calendar.previous_period(
+            calendar.previous_period(today_start, period_type)[0], period_type)[0]
         query = self._search([
             ("user_id", "=", self.env.uid), ("period_type", "=", period_type),
             ("rule_id", "in", rule_ids), ("date_from", ">=", first),
@@ -209,7 +202,7 @@ class KpiPeriodResult(models.Model):
         if not rows:
             return data
         current_start = max(row["date_from"] for row in rows)
-        previous_start = period_scores.previous_period(current_start, period_type)[0]
+        previous_start = calendar.previous_period(current_start, period_type)[0]
         cells = defaultdict(dict)  # rule: {"current"|"previous": row}
         for row in rows:
             if row["date_from"] == current_start:
@@ -264,8 +257,8 @@ class KpiPeriodResult(models.Model):
         see ``period_scores.change_basis``), and how it was compared, or why there is none."""
         if not has_scores:
             return None, False
-        days = period_scores.period_days(current["date_from"], current["date_to"])
-        elapsed = period_scores.elapsed_days(current["date_from"], current["date_to"],
+        days = calendar.period_days(current["date_from"], current["date_to"])
+        elapsed = calendar.elapsed_days(current["date_from"], current["date_to"],
                                           current["last_date"])
         basis = period_scores.change_basis(
             current["closed"], elapsed, days,
@@ -332,10 +325,10 @@ class KpiPeriodResult(models.Model):
         self.env.cr.execute(SQL(
             """SELECT r.user_id, date_trunc(%(type)s, r.date)::date AS start,
                       count(*),
-                      count(*) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.value) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.target) FILTER (WHERE r.status != 'no_data'),
-                      avg(r.score) FILTER (WHERE r.status != 'no_data'),
+                      count(*) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.value) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.target) FILTER (WHERE r.status != %(no_data)s),
+                      avg(r.score) FILTER (WHERE r.status != %(no_data)s),
                       avg(r.target),
                       (array_agg(r.value ORDER BY r.date DESC))[1],
                       max(r.date),
@@ -348,7 +341,8 @@ class KpiPeriodResult(models.Model):
                  JOIN res_partner p ON p.id = u.partner_id
                 WHERE r.rule_id = %(rule)s AND r.date BETWEEN %(first)s AND %(last)s
                 GROUP BY r.user_id, start, u.partner_id, p.tz""",
-            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1]))
+            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1],
+            no_data=scoring.STATUS_NO_DATA))
         daily = defaultdict(dict)  # period start: {user: row}
         for row in self.env.cr.fetchall():
             daily[row[1]][row[0]] = row
@@ -360,7 +354,7 @@ class KpiPeriodResult(models.Model):
             users = daily.get(date_from)
             if not users:
                 continue
-            days = period_scores.period_days(date_from, date_to)
+            days = calendar.period_days(date_from, date_to)
             measured = {}
             if past:
                 rows = [(uid, row[12], row[13]) for uid, row in sorted(users.items())]
@@ -442,7 +436,7 @@ class KpiPeriodResult(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         # the comparison with the previous period, of the rows written and of the periods
         # that follow them
-        starts = sorted(set(columns["from"]) | {t + period_scores.ONE_DAY for t in columns["to"]})
+        starts = sorted(set(columns["from"]) | {t + calendar.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
                   SET has_previous = prev.score IS NOT NULL,
@@ -495,10 +489,10 @@ class KpiPeriodResult(models.Model):
             if rule.id not in spans:
                 continue
             first, last = spans[rule.id]
-            for period_type in period_scores.PERIOD_TYPES:
+            for period_type in calendar.PERIOD_TYPES:
                 periods = [
-                    bounds for bounds in period_scores.periods_between(max(first, horizon), last,
-                                                                    period_type)
+                    bounds for bounds in calendar.periods_between(max(first, horizon), last,
+                                                               period_type)
                     if (rule.id, period_type, bounds[0]) not in final]
                 if periods:
                     work.append((rule, period_type, periods))
@@ -516,23 +510,23 @@ class KpiPeriodResult(models.Model):
         """
         now = fields.Datetime.now()
         rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
-        work = self._pending_periods(rules, now)
-        cron = self.env["ir.cron"]
-        remaining = len(work)
-        cron._commit_progress(remaining=remaining)
         to_analyse = self.env["kpi.rule"]
-        for rule, period_type, periods in work:
-            try:
-                with self.env.cr.savepoint():
-                    self._store_periods(rule, period_type, periods, now=now)
-                if period_type == rule.analysis_period:
-                    to_analyse |= rule
-            except Exception:  # noqa: BLE001 - one bad rule must not stop the others
-                _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
-                                  rule.name, rule.id, period_type)
-            remaining -= 1
-            if not cron._commit_progress(1, remaining=remaining):
-                break
+
+        def store(batch):
+            nonlocal to_analyse
+            rule, period_type, periods = batch
+            self._store_periods(rule, period_type, periods, now=now)
+            if period_type == rule.analysis_period:
+                to_analyse |= rule
+
+        def log_failure(batch, _exc):
+            rule, period_type, _periods = batch
+            _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
+                              rule.name, rule.id, period_type)
+            return 1  # counted as done for ir.cron: its periods stay pending for the next run
+
+        remaining = self.env["ir.cron"]._kpi_commit_batches(
+            self._pending_periods(rules, now), store, log_failure)
         if to_analyse:
             self.env["kpi.discrepancy"]._analyse(to_analyse, now=now)
         return remaining

@@ -1,10 +1,10 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.groups import ADMIN_GROUP
+
 #: 3-5 KPIs motivate, 10 do not, 20 demotivate (source material).
 MOTIVATING_KPI_COUNT = 5
-#: who assigns users to profiles (from the profile form), without user-administration rights
-ADMIN_GROUP = "kpi_management.group_kpi_admin"
 
 
 class KpiProfile(models.Model):

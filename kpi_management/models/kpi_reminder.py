@@ -169,7 +169,7 @@ class KpiResult(models.Model):
         self.env["mail.activity"].flush_model()
         # the results and the open reminder of their rule and user, if any (one query)
         self.env.cr.execute(SQL(
-            """SELECT r.id, r.status = 'off_track' AND NOT COALESCE(r.pilot, FALSE)
+            """SELECT r.id, r.status = %(off_track)s AND NOT COALESCE(r.pilot, FALSE)
                           AND ru.reminder, r.status, r.pilot, ru.reminder,
                       (SELECT a.id FROM mail_activity a
                          JOIN kpi_result o ON o.id = a.res_id
@@ -179,7 +179,7 @@ class KpiResult(models.Model):
                         ORDER BY a.id LIMIT 1)
                  FROM kpi_result r JOIN kpi_rule ru ON ru.id = r.rule_id
                 WHERE r.id = ANY(%(ids)s)""",
-            type=activity_type.id, ids=list(result_ids)))
+            type=activity_type.id, ids=list(result_ids), off_track=scoring.STATUS_OFF_TRACK))
         to_create, to_update, to_close = [], [], {}
         for result_id, remind, status, pilot, rule_reminds, activity_id in self.env.cr.fetchall():
             if remind and activity_id:

@@ -5,9 +5,9 @@ from odoo import _, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..tools import measures
+from ..tools import measures, scoring
 from ..tools.bonus_math import DailyResult
-from ..tools.forecasting import PERIODS, period_bounds
+from ..tools.calendar import PERIODS, period_bounds
 
 #: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
 Recorded = namedtuple("Recorded", ["pilot", "target", "date"])
@@ -210,11 +210,8 @@ class KpiResult(models.Model):
         positive = (True in value) == (operator == "in")
         return Domain("id", "in" if positive else "not in", self._latest_ids_query())
 
-    def _today(self):
-        return fields.Date.context_today(self)
-
     def _compute_period(self):
-        today = self._today()
+        today = fields.Date.context_today(self)
         for result in self:
             result.period = next(
                 (p for p in PERIODS if result.date
@@ -225,7 +222,7 @@ class KpiResult(models.Model):
     def _search_period(self, operator, value):
         if operator != "in" or len(value) != 1 or next(iter(value)) not in PERIODS:
             return NotImplemented
-        start, end = period_bounds(self._today(), next(iter(value)))
+        start, end = period_bounds(fields.Date.context_today(self), next(iter(value)))
         return Domain("date", ">=", start) & Domain("date", "<=", end)
 
     def _counted_records_title(self):
@@ -336,5 +333,5 @@ class KpiResult(models.Model):
         self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
         for rule_id, user_id, day, value, target, score, status in self.env.cr.fetchall():
             daily[rule_id, user_id].append(DailyResult(day, value or 0.0, target or 0.0,
-                                                       score or 0.0, status != "no_data"))
+                                                       score or 0.0, status != scoring.STATUS_NO_DATA))
         return daily

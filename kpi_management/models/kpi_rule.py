@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
-from ..tools import measures, scoring
+from ..tools import calendar, measures, scoring
 from ..tools.measures import (
     LEAD_FIELD_TYPES,
     PARAM_ACTIVITY_TYPES,
@@ -19,11 +19,14 @@ from ..tools.measures import (
 from ..tools.scoring import (
     COMPARE_LAST_YEAR,
     COMPARE_PREVIOUS,
+    DIRECTION_HIGHER,
+    DIRECTION_LOWER,
     MAX_TARGET,
     MAX_WINDOW_DAYS,
     WINDOW_SNAPSHOT,
 )
 from .kpi_score_mixin import amount_company
+from .kpi_template import DIRECTION_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class KpiRule(models.Model):
         compute="_compute_window_days", store=True, readonly=False, tracking=True,
     )
     direction = fields.Selection(
-        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        DIRECTION_SELECTION,
         compute="_compute_direction", store=True, readonly=False, tracking=True,
     )
     weight = fields.Float(
@@ -91,8 +94,9 @@ class KpiRule(models.Model):
         "what is missing to reach the target, marked done by itself when the KPI recovers. "
         "Never for a pilot KPI.")
     analysis_period = fields.Selection(
-        [("week", "Week"), ("month", "Month"), ("quarter", "Quarter")],
-        string="Analysis Period", default="month", required=True, tracking=True,
+        calendar.selection_of(calendar.PERIOD_TYPE_SELECTION,
+                              (calendar.WEEK, calendar.MONTH, calendar.QUARTER)),
+        string="Analysis Period", default=calendar.MONTH, required=True, tracking=True,
         help="The discrepancy analysis compares each user's score over these calendar periods "
         "with the target (see Discrepancies).")
     analysis_min_periods = fields.Integer(
@@ -173,7 +177,7 @@ class KpiRule(models.Model):
     @api.depends("template_id")
     def _compute_direction(self):
         for rule in self:
-            rule.direction = rule.template_id.default_direction or "higher"
+            rule.direction = rule.template_id.default_direction or DIRECTION_HIGHER
 
     @api.depends("template_id")
     def _compute_activity_type_ids(self):
@@ -292,11 +296,11 @@ class KpiRule(models.Model):
                 raise ValidationError(
                     _("The target of rule %(rule)s must be a finite number of at most %(max)s.",
                       rule=rule.name, max=formatLang(self.env, MAX_TARGET, digits=0)))
-            if rule.direction == "higher" and rule.target <= 0:
+            if rule.direction == DIRECTION_HIGHER and rule.target <= 0:
                 raise ValidationError(
                     _("The target of rule %s must be greater than 0: a higher-is-better KPI "
                       "cannot be scored against a target of 0 or less.", rule.name))
-            if rule.direction == "lower" and rule.target < 0:
+            if rule.direction == DIRECTION_LOWER and rule.target < 0:
                 raise ValidationError(_("The target of rule %s cannot be negative.", rule.name))
 
     @api.constrains("weight")
@@ -775,27 +779,27 @@ class KpiRule(models.Model):
         remaining = sum(len(rows) for _r, rows in batches)
         _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
                      remaining, len(batches))
-        cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=remaining)
         failed = defaultdict(lambda: [0, ""])  # rule: [number of users, first error]
-        for rule, rows in batches:
-            processed = len(rows)
-            try:
-                with self.env.cr.savepoint():
-                    # the results and their reminders together: a crash leaves neither
-                    result_ids = rule._evaluate_rows(rows, now=now)
-                    self.env["kpi.result"]._sync_reminders(result_ids)
-            except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
-                _logger.exception(
-                    "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
-                    "they are retried at the next run", rule.name, rule.id, len(rows))
-                processed = 0
-                failed[rule][0] += len(rows)
-                failed[rule][1] = failed[rule][1] or str(exc)
-            remaining -= len(rows)
-            if not cron._commit_progress(processed, remaining=remaining):
-                _logger.info("KPI nightly evaluation: out of time, %s results left", remaining)
-                break
+
+        def evaluate(batch):
+            rule, rows = batch
+            # the results and their reminders together: a crash leaves neither
+            result_ids = rule._evaluate_rows(rows, now=now)
+            self.env["kpi.result"]._sync_reminders(result_ids)
+
+        def note_failure(batch, exc):
+            rule, rows = batch
+            _logger.exception(
+                "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
+                "they are retried at the next run", rule.name, rule.id, len(rows))
+            failed[rule][0] += len(rows)
+            failed[rule][1] = failed[rule][1] or str(exc)
+            return 0
+
+        cron = self.env["ir.cron"]
+        remaining = cron._kpi_commit_batches(
+            batches, evaluate, note_failure, size=lambda batch: len(batch[1]),
+            out_of_time="KPI nightly evaluation: out of time, %s results left")
         if failed:
             self._cron_note_failures(failed)
             cron._commit_progress(remaining=remaining)

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import formatLang
 
-from ..tools.scoring import MAX_TARGET, target_in_range
+from ..tools.scoring import DIRECTION_HIGHER, MAX_TARGET, target_in_range
 
 
 class KpiRuleTarget(models.Model):
@@ -38,7 +38,7 @@ class KpiRuleTarget(models.Model):
                       "of at most %(max)s.",
                       user=line.user_id.name, rule=line.rule_id.name,
                       max=formatLang(self.env, MAX_TARGET, digits=0)))
-            if line.rule_id.direction == "higher" and line.target <= 0:
+            if line.rule_id.direction == DIRECTION_HIGHER and line.target <= 0:
                 raise ValidationError(
                     _("The individual target of %(user)s on %(rule)s must be greater than 0.",
                       user=line.user_id.name, rule=line.rule_id.name))

@@ -6,6 +6,8 @@ from odoo.tools import SQL, formatLang
 
 from ..tools import measures
 from ..tools.scoring import (
+    DIRECTION_HIGHER,
+    DIRECTION_LOWER,
     MAX_TARGET,
     MAX_WINDOW_DAYS,
     WINDOW_FUTURE,
@@ -13,6 +15,11 @@ from ..tools.scoring import (
     WINDOW_SNAPSHOT,
     target_in_range,
 )
+
+DIRECTION_SELECTION = [
+    (DIRECTION_HIGHER, "Higher is better"),
+    (DIRECTION_LOWER, "Lower is better"),
+]
 
 #: the template's measure: the built-in measures of the registry, in its order, with their
 #: labels (``measures.Measure.label``), and the custom measure defined on the template
@@ -108,9 +115,9 @@ class KpiTemplate(models.Model):
     )
     default_window_days = fields.Integer(string="Default Window (days)", default=30)
     default_direction = fields.Selection(
-        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        DIRECTION_SELECTION,
         required=True,
-        default="higher",
+        default=DIRECTION_HIGHER,
     )
     default_target = fields.Float()
     rule_ids = fields.One2many("kpi.rule", "template_id", string="Rules")

@@ -39,12 +39,16 @@ Employee's bonus (:func:`employee_bonus`)
 import datetime
 from dataclasses import dataclass
 
-from . import bonus_math
-from .scoring import compute_score
+from . import bonus_math, calendar
+from .scoring import DIRECTION_HIGHER, compute_score
 
 METHOD_PERIOD = "period"
 METHOD_AVERAGE = "average"
 METHOD_MANUAL = "manual"
+
+#: the periods a bonus scheme is paid for (``kpi.bonus.scheme.period``); a sheet may also
+#: cover custom dates
+SCHEME_PERIODS = (calendar.MONTH, calendar.QUARTER)
 
 #: the lengths in days of a window that *is* the period (no scaling of its target)
 NATURAL_LENGTHS = {
@@ -113,7 +117,7 @@ class KpiInput:
     method: str  # METHOD_*
     weight: float = 0.0
     pilot: bool = False  # a rule that ran as a pilot for the employee's team: never counted
-    direction: str = "higher"
+    direction: str = DIRECTION_HIGHER
     #: METHOD_PERIOD: the value measured over the employee's days, whether there was anything
     #: to measure, the records counted; the rule's target (for its window), window and unit
     value: float = 0.0
@@ -158,8 +162,9 @@ class KpiScore:
 def score_kpi(kpi, span):
     """Score one :class:`KpiInput` over ``span`` (:class:`Span`): a :class:`KpiScore`, not yet
     weighted (see :func:`employee_bonus`)."""
-    counts = bonus_math.kpi_counts("manual" if kpi.method == METHOD_MANUAL else "rule",
-                                       kpi.pilot)
+    counts = bonus_math.kpi_counts(
+        bonus_math.KIND_MANUAL if kpi.method == METHOD_MANUAL else bonus_math.KIND_RULE,
+        kpi.pilot)
     common = {"key": kpi.key, "method": kpi.method, "counts": counts, "weight": kpi.weight}
     if kpi.method == METHOD_PERIOD:
         scale = target_scale(kpi.window_days, span.period_type, span.period_days, kpi.additive)
@@ -197,7 +202,6 @@ class EmployeeBonus:
     kpis: tuple  # WeightedKpi, in the order of the inputs
     total_score: float
     payout_percent: float
-    full_amount: float  # for the whole period, not rounded
     amount: float  # prorated to the employee's days, not rounded: the caller rounds
 
 
@@ -222,4 +226,4 @@ def employee_bonus(scores, base_amount, levels, span=None):
         for score, (_s, weight_used, _c), contribution in zip(
             scores, shared, result.contributions, strict=True))
     return EmployeeBonus(kpis, result.total_score, bonus_math.payout_percent(
-        result.total_score, levels), result.amount, amount)
+        result.total_score, levels), amount)

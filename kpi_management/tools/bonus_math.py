@@ -60,8 +60,12 @@ import json
 import math
 from dataclasses import dataclass
 
-from .forecasting import period_bounds
-from .scoring import WINDOW_PAST, compute_score
+from .calendar import period_bounds
+from .scoring import DIRECTION_LOWER, WINDOW_PAST, compute_score
+
+#: ``kpi.bonus.scheme.line.kind``: a KPI rule scored by the engine, or a manual assessment
+KIND_RULE = "rule"
+KIND_MANUAL = "manual"
 
 DEFAULT_LEVELS = ((0.0, 0.0), (50.0, 0.0), (100.0, 100.0), (150.0, 150.0))
 
@@ -136,8 +140,6 @@ class PeriodScore:
     target: float
     score: float
     days: int  # number of daily results in the period (with or without data)
-    last_date: datetime.date | None
-    method: str  # "average"
     measured: int = 0  # number of those results that had something to measure
 
     @property
@@ -161,14 +163,13 @@ def period_score(results, date_from, date_to, window_kind):
     if not rows:
         target = (round(sum(r.target for r in in_period) / len(in_period), 4)
                   if in_period else 0.0)
-        return PeriodScore(0.0, target, 0.0, len(in_period),
-                           in_period[-1].date if in_period else None, "average", 0)
+        return PeriodScore(0.0, target, 0.0, len(in_period), 0)
     n = len(rows)
     return PeriodScore(
         round(sum(r.value for r in rows) / n, 4),
         round(sum(r.target for r in rows) / n, 4),
         round(sum(r.score for r in rows) / n, 2),
-        len(in_period), rows[-1].date, "average", n,
+        len(in_period), n,
     )
 
 
@@ -201,7 +202,7 @@ def kpi_counts(kind, pilot):
     """Whether a KPI of a scheme counts in the total: manual assessments always do, a KPI rule
     unless it is a pilot (shown, never counted). The one place that decides it, for the sheet,
     the estimate and its forecast."""
-    return kind == "manual" or not pilot
+    return kind == KIND_MANUAL or not pilot
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def what_if_delta(value, target, direction, unit):
     Counts move by whole units; other units by the gap to the target or 10% of it.
     Returns 0 when no change can be suggested (e.g. a lower-is-better KPI already at 0).
     """
-    if direction == "lower":
+    if direction == DIRECTION_LOWER:
         if value <= target or value <= 0:
             return 0.0
         return -(value - target)
@@ -302,7 +303,7 @@ def delta_to_pay(lines, index, value, target, direction, unit, base_amount, leve
         score = rescore(value, target, direction, delta)
         return bonus_after_change(lines, index, score, base_amount, levels) > 0
 
-    if direction == "lower":
+    if direction == DIRECTION_LOWER:
         low, high = -value, 0.0  # fewer is better: at most down to 0
         if not pays(low):
             return None
@@ -332,17 +333,16 @@ class Estimate:
     payout_percent: float
     amount: float  # not rounded: the caller rounds to its currency
     contributions: tuple
-    shares: tuple  # each line's share of ``amount``
 
 
 def estimate(lines, base_amount, levels):
-    """The bonus of ``lines`` [(score, weight, counts)]: total, payout, amount and shares."""
+    """The bonus of ``lines`` [(score, weight, counts)]: total, payout, amount and each line's
+    contribution (its share of the amount: :func:`amount_share`)."""
     lines = list(lines)
     total = weighted_total(lines)
     amount = bonus_amount(base_amount, total, levels)
     contributions = tuple(contribution(score, weight, counts) for score, weight, counts in lines)
-    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions,
-                    tuple(amount_share(amount, c, total) for c in contributions))
+    return Estimate(total, round(payout_percent(total, levels), 4), amount, contributions)
 
 
 @dataclass(frozen=True)

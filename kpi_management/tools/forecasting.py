@@ -1,54 +1,29 @@
-"""Pure period and forecast arithmetic of the "My KPIs" dashboard (no database).
-
-Periods
-    ``day``, ``week`` (Monday to Sunday), ``month``, ``quarter`` and ``year``: the calendar
-    period containing a date, as inclusive ``(first_day, last_day)`` bounds.
+"""Pure forecast arithmetic of the "My KPIs" dashboard (no database).
 
 Forecast
-    The forecast of a KPI to the end of the current period continues from the last measured
-    value at the trend of the period, **damped**: the slope of a straight line fitted by least
-    squares through the daily values measured since the start of that period (one point per
-    evaluation day, ``x`` = days since the period start), each further day adding
-    :data:`DAMPING` times the previous day's change (Gardner's damped trend), so that the
-    whole forecast moves by at most ``slope x DAMPING / (1 - DAMPING)`` (4 days of the trend):
-    a KPI's daily value is a state over a rolling window, which does not run on to 0 or to
-    infinity because it fell or rose for a week. It never jumps away from today's figure (a
-    line through the mean would start at the period's average, not where the user stands).
-    With fewer than :data:`MIN_TREND_POINTS` points the line is flat (the value stays as it
-    is: a few days say nothing of a trend); with no point there is no forecast. Forecast values
-    are clipped to ``[minimum, maximum]`` (by default not below 0: a count or an amount cannot
-    become negative). It is a trend, not a promise: the dashboard says so next to the graph.
+    The forecast of a KPI to the end of the current calendar period (``calendar.period_bounds``)
+    continues from the last measured value at the trend of the period, **damped**: the slope of
+    a straight line fitted by least squares through the daily values measured since the start of
+    that period (one point per evaluation day, ``x`` = days since the period start), each
+    further day adding :data:`DAMPING` times the previous day's change (Gardner's damped trend),
+    so that the whole forecast moves by at most ``slope x DAMPING / (1 - DAMPING)`` (4 days of
+    the trend): a KPI's daily value is a state over a rolling window, which does not run on to 0
+    or to infinity because it fell or rose for a week. It never jumps away from today's figure
+    (a line through the mean would start at the period's average, not where the user stands).
+    With fewer than :data:`MIN_TREND_POINTS` points the line is flat (the value stays as it is:
+    a few days say nothing of a trend); with no point there is no forecast. Forecast values are
+    never below ``minimum`` (by default 0: a count or an amount cannot become negative). It is
+    a trend, not a promise: the dashboard says so next to the graph.
 """
 
 import datetime
 
-PERIODS = ("day", "week", "month", "quarter", "year")
+from .calendar import period_bounds
 
 #: fewer daily values than this in the period: no trend, the value holds
 MIN_TREND_POINTS = 7
 #: each day ahead continues this share of the previous day's change (damped trend)
 DAMPING = 0.8
-
-
-def period_bounds(day, period="month"):
-    """``(first_day, last_day)`` (inclusive) of the calendar ``period`` containing ``day``."""
-    if period == "day":
-        return day, day
-    if period == "week":
-        start = day - datetime.timedelta(days=day.weekday())
-        return start, start + datetime.timedelta(days=6)
-    if period == "month":
-        start = day.replace(day=1)
-    elif period == "quarter":
-        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    elif period == "year":
-        start = day.replace(month=1, day=1)
-    else:
-        raise ValueError("unknown period %r" % (period,))
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    month_index = start.month - 1 + months
-    next_start = start.replace(year=start.year + month_index // 12, month=month_index % 12 + 1)
-    return start, next_start - datetime.timedelta(days=1)
 
 
 def linear_fit(points):
@@ -65,7 +40,7 @@ def linear_fit(points):
     return slope, mean_y - slope * mean_x
 
 
-def forecast(history, day, period="month", minimum=0.0, maximum=None):
+def forecast(history, day, period="month", minimum=0.0):
     """Forecast a KPI to the end of the period containing ``day``.
 
     :param history: ``[(date, value)]`` daily values (any order; other periods are ignored).
@@ -90,8 +65,6 @@ def forecast(history, day, period="month", minimum=0.0, maximum=None):
         value = last_value + slope * days_of_trend
         if minimum is not None:
             value = max(minimum, value)
-        if maximum is not None:
-            value = min(maximum, value)
         result.append((current, round(value, 2)))
         current += datetime.timedelta(days=1)
     return result

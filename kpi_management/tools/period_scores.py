@@ -2,11 +2,11 @@
 
 Period score
     The score of a KPI over a calendar period (week, month, quarter, year; see
-    ``forecasting.period_bounds``), computed the way a bonus sheet computes its period:
+    ``calendar.period_bounds``), computed the way a bonus sheet computes its period:
     a past-window rule is measured once over the exact period (in the user's timezone), a
     snapshot or future rule averages its daily results of the period.
 
-Period in progress (:func:`elapsed_days`)
+Period in progress (``calendar.elapsed_days``)
     A period that has not ended (in the user's timezone) is measured *so far*: up to the
     moment it was computed (the night's run), "day 23 of 30" being the day of its last daily
     result. It is computed again every night, and once more, final, after it has ended. Its
@@ -49,11 +49,8 @@ from .bonus_engine import (  # noqa: F401 - one definition, used by the callers 
     period_target,
     window_value,
 )
-from .forecasting import period_bounds
-
-PERIOD_TYPES = ("week", "month", "quarter", "year")
-
-ONE_DAY = datetime.timedelta(days=1)
+from .calendar import ONE_DAY
+from .scoring import DIRECTION_LOWER
 
 #: a period in progress is compared with the previous one only from this many days measured
 #: (before, one or two days say nothing: "too early to compare")
@@ -62,19 +59,6 @@ MIN_CHANGE_DAYS = 7
 CHANGE_DIRECT = "direct"
 CHANGE_AT_PACE = "pace"
 CHANGE_TOO_EARLY = "too_early"
-
-
-def period_days(date_from, date_to):
-    """Number of days of ``date_from .. date_to`` (both included)."""
-    return (date_to - date_from).days + 1
-
-
-def elapsed_days(date_from, date_to, last_day):
-    """How many days of the period ``date_from .. date_to`` were measured when its last daily
-    result was that of ``last_day``: "day 23 of 30" (between 1 and the period's length)."""
-    if not last_day:
-        return 1
-    return max(1, min(period_days(date_from, date_to), period_days(date_from, last_day)))
 
 
 def change_basis(closed, elapsed, days, cumulative):
@@ -91,24 +75,6 @@ def change_basis(closed, elapsed, days, cumulative):
     if cumulative and elapsed < days:
         return CHANGE_AT_PACE
     return CHANGE_DIRECT
-
-
-def previous_period(date_from, period_type):
-    """``(first_day, last_day)`` of the period just before the one starting on ``date_from``."""
-    return period_bounds(date_from - ONE_DAY, period_type)
-
-
-def periods_between(first_day, last_day, period_type):
-    """The ``(first_day, last_day)`` of every ``period_type`` period that contains a day of
-    ``first_day .. last_day``, oldest first."""
-    if period_type not in PERIOD_TYPES:
-        raise ValueError("unknown period %r" % (period_type,))
-    periods = []
-    start, end = period_bounds(first_day, period_type)
-    while start <= last_day:
-        periods.append((start, end))
-        start, end = period_bounds(end + ONE_DAY, period_type)
-    return periods
 
 
 def is_below_target(score, has_data):
@@ -157,5 +123,5 @@ def suggested_target(window_values, targets_in_force, direction):
         return None
     targets = [t for t in targets_in_force if t is not None]
     if targets:
-        middle = max(middle, min(targets)) if direction != "lower" else min(middle, max(targets))
+        middle = max(middle, min(targets)) if direction != DIRECTION_LOWER else min(middle, max(targets))
     return round(middle, 2)

@@ -71,13 +71,17 @@ STATUS_WARNING = "warning"
 STATUS_OFF_TRACK = "off_track"
 STATUS_NO_DATA = "no_data"
 
+#: ``kpi.rule.direction``: is a higher or a lower value better
+DIRECTION_HIGHER = "higher"
+DIRECTION_LOWER = "lower"
 
-def compute_score(value, target, direction="higher", cap=SCORE_CAP):
+
+def compute_score(value, target, direction=DIRECTION_HIGHER, cap=SCORE_CAP):
     """Return the % of target reached, clipped to ``[0, cap]`` (a measured value: see
     :func:`score_status` for a KPI with nothing to measure)."""
     value = value or 0.0
     target = target or 0.0
-    if direction != "lower":
+    if direction != DIRECTION_LOWER:
         if target <= 0:
             raw = cap if value > 0 else 100.0
         else:

@@ -2,9 +2,10 @@
 
 Period
     The calendar week (Monday to Sunday) or month that has just ended on the leader's today
-    (:func:`last_period`), and the one before it (:func:`previous_period`) for the trend. A team
-    whose last reported period ends on or after the period due has nothing to send, so a period
-    is never reported twice, even when the frequency changes between two reports.
+    (``calendar.last_period``), and the one before it (``calendar.previous_period``) for the
+    trend. A team whose last reported period ends on or after the period due has nothing to
+    send, so a period is never reported twice, even when the frequency changes between two
+    reports.
 
 Lines
     One :class:`ReportLine` per member and KPI: the latest result of the KPI for the member
@@ -25,27 +26,13 @@ rules decide which lines exist; the QWeb mail template only shows what is here.
 import datetime
 from dataclasses import dataclass, field
 
-from .bonus_math import kpi_counts
-from .forecasting import period_bounds
+from .bonus_math import KIND_RULE, kpi_counts
+from .calendar import MONTH, WEEK
+from .scoring import STATUS_OFF_TRACK
 
-#: ``crm.team.kpi_report_frequency``: "off" or the calendar period of ``forecasting``
+#: ``crm.team.kpi_report_frequency``: "off" or a period of ``calendar``
 FREQUENCY_OFF = "off"
-FREQUENCIES = ("week", "month")
-
-OFF_TRACK = "off_track"
-
-
-def last_period(today, frequency):
-    """``(first_day, last_day)`` of the week or month that ended before ``today``."""
-    if frequency not in FREQUENCIES:
-        raise ValueError("unknown report frequency %r" % (frequency,))
-    current_start = period_bounds(today, frequency)[0]
-    return period_bounds(current_start - datetime.timedelta(days=1), frequency)
-
-
-def previous_period(period, frequency):
-    """``(first_day, last_day)`` of the week or month before ``period``."""
-    return last_period(period[0], frequency)
+FREQUENCIES = (WEEK, MONTH)
 
 
 @dataclass(frozen=True)
@@ -65,11 +52,11 @@ class ReportLine:
 
     @property
     def counts(self):
-        return kpi_counts("rule", self.pilot)
+        return kpi_counts(KIND_RULE, self.pilot)
 
     @property
     def off_track(self):
-        return self.status == OFF_TRACK
+        return self.status == STATUS_OFF_TRACK
 
     @property
     def trend(self):
