@@ -11,7 +11,7 @@ import pathlib
 import pytest
 from lxml import etree
 
-from odoo.addons.kpi_management.models import kpi_reminder
+from odoo.addons.kpi_management.models import kpi_result_reminder
 from odoo.addons.kpi_management.models.kpi_template import MEASURE_SELECTION
 from odoo.addons.kpi_management.tools import measures, scoring
 from odoo.addons.kpi_management.tools.measures import (
@@ -28,7 +28,7 @@ from .common import KpiTestMixin
 ADDON = pathlib.Path(__file__).parent.parent / "kpi_management"
 TEMPLATE_DATA = ADDON / "data" / "kpi_template_data.xml"
 WINDOW_KINDS = (scoring.WINDOW_PAST, scoring.WINDOW_FUTURE, scoring.WINDOW_SNAPSHOT)
-#: what every gap sentence may be formatted with (``kpi_reminder.gap_sentence``)
+#: what every gap sentence may be formatted with (``kpi_result_reminder.gap_sentence``)
 GAP_ARGS = {"gap": "4", "value": "6", "target": "10", "days": 14, "unit": "calls"}
 
 
@@ -197,10 +197,10 @@ class TestRegistryInDanish(KpiTestMixin, TransactionCase):
                 args.update(value="+6", target="+10")
             source = measure.gap.pick(kind, False)._translate("en_US")
             self.assertEqual(
-                kpi_reminder.gap_sentence(env_en, key, "higher", 6, 10, kind, 14, "count", ""),
+                kpi_result_reminder.gap_sentence(env_en, key, "higher", 6, 10, kind, 14, "count", ""),
                 source % args, key)
             self.assertEqual(
-                kpi_reminder.gap_sentence(env_da, key, "higher", 6, 10, kind, 14, "count", ""),
+                kpi_result_reminder.gap_sentence(env_da, key, "higher", 6, 10, kind, 14, "count", ""),
                 da[source] % args, key)
 
 

@@ -13,7 +13,7 @@ from unittest import mock
 
 from freezegun import freeze_time
 
-from odoo.addons.kpi_management.models import kpi_reminder
+from odoo.addons.kpi_management.models import kpi_result_reminder
 from odoo.addons.kpi_management.tools import bonus_notes, scoring
 
 from .common import NOW, TODAY, KpiCase, utc
@@ -82,15 +82,15 @@ class TestReminderLanguage(KpiCase):
     def test_a_gap_of_one_is_singular(self):
         env = self.env(user=self.salesman)
         self.assertEqual(
-            kpi_reminder.gap_sentence(env, "meetings", "higher", 9, 10,
+            kpi_result_reminder.gap_sentence(env, "meetings", "higher", 9, 10,
                                       scoring.WINDOW_FUTURE, 14, "count", ""),
             "Plan 1 more meeting in the next 14 days to reach 10.")
         self.assertEqual(
-            kpi_reminder.gap_sentence(env, "won_deals", "higher", 4, 5,
+            kpi_result_reminder.gap_sentence(env, "won_deals", "higher", 4, 5,
                                       scoring.WINDOW_PAST, 30, "count", ""),
             "Win 1 more deal: 4 in the last 30 days, the target is 5.")
         self.assertEqual(
-            kpi_reminder.gap_sentence(env, "won_deals", "higher", 3, 5,
+            kpi_result_reminder.gap_sentence(env, "won_deals", "higher", 3, 5,
                                       scoring.WINDOW_PAST, 30, "count", ""),
             "Win 2 more deals: 3 in the last 30 days, the target is 5.")
         overdue = self.make_rule("overdue_activities", name="Overdue", target=0)

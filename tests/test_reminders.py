@@ -198,7 +198,7 @@ class TestReminders(KpiCase):
         with mock.patch.object(result_model, "_sync_open_reminders",
                                side_effect=RuntimeError("boom")), \
                 freeze_time(NOW + ONE_DAY), \
-                self.assertLogs("odoo.addons.kpi_management.models.kpi_reminder", "ERROR"):
+                self.assertLogs("odoo.addons.kpi_management.models.kpi_rule", "ERROR"):
             self.run_cron()
         self.assertTrue(self.result(self.rule, self.salesman, TODAY + ONE_DAY))
 

@@ -20,7 +20,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..models.kpi_reminder import REMINDER_TYPE
+from ..models.kpi_result_reminder import REMINDER_TYPE
 from ..tools import bonus_math, calendar
 
 _logger = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from . import kpi_result
 from . import res_users
 from . import crm_lead
 from . import mail_activity
-from . import kpi_dashboard
-from . import kpi_reminder
+from . import kpi_result_dashboard
+from . import kpi_result_reminder
 from . import ir_cron
 from . import ir_ui_menu
 from . import kpi_rule_target

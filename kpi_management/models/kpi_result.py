@@ -33,7 +33,11 @@ OFF_TRACK_STREAK_ALERT = 3
 
 class KpiResult(models.Model):
     _name = "kpi.result"
-    _inherit = ["kpi.score.mixin"]
+    # the chatter and the activities: a result carries its off-track reminder
+    # (kpi_result_reminder.py), and anyone who may read a result may comment on it and mark its
+    # reminder done
+    _inherit = ["kpi.score.mixin", "mail.thread", "mail.activity.mixin"]
+    _mail_post_access = "read"
     _description = "KPI Result"
     _order = "date desc, rule_id, user_id"
     _rec_name = "rule_id"

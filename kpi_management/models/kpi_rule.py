@@ -758,8 +758,9 @@ class KpiRule(models.Model):
     # ------------------------------------------------------------- nightly job
     @api.model
     def _cron_evaluate(self, batch_size=1000):
-        """Nightly job: store today's results of every active rule for every user, and
-        remind the users whose KPI is off track (``kpi.result._sync_reminders``).
+        """Nightly job: close the open reminders whose KPI no longer applies, store today's
+        results of every active rule for every user, and remind the users whose KPI is off
+        track (``kpi.result._sync_reminders``).
 
         Work is split in batches (one rule x at most ``batch_size`` users) committed one by
         one; (rule, user) pairs that already have today's result are skipped, so a run that
@@ -774,6 +775,13 @@ class KpiRule(models.Model):
         :return: the number of results left for the next run because time ran out (failed
             ones excluded, see the log).
         """
+        # first the open reminders against today's configuration: a failure there is logged
+        # and never stops the evaluation (``kpi.result._sync_open_reminders``)
+        try:
+            with self.env.cr.savepoint():
+                self.env["kpi.result"]._sync_open_reminders()
+        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
+            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         now = fields.Datetime.now()
         batches = self._cron_pending_batches(now, batch_size)
         remaining = sum(len(rows) for _r, rows in batches)

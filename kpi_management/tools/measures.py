@@ -652,7 +652,7 @@ def run_measure(cr, query, user_ids, measure=None):
 # ------------------------------------------------------------- what a reminder says
 @dataclass(frozen=True, eq=False)  # lazy texts cannot be compared
 class GapSentences:
-    """The sentence of a reminder (``kpi_reminder.gap_sentence``): what the user must do to
+    """The sentence of a reminder (``kpi_result_reminder.gap_sentence``): what the user must do to
     reach the target, translated when the reminder is written, in its reader's language.
     ``many`` always; ``one`` for a gap of one thing (as Odoo does, one msgid per number);
     ``future_many`` / ``future_one`` for a window of the next days, when it reads otherwise.

@@ -30,7 +30,6 @@ The reason a reminder is closed (feedback, and the message Odoo posts in the res
 is written in the language of the reminder's user too, not in that of whoever runs the job.
 """
 
-import logging
 import math
 
 from odoo import api, models
@@ -38,8 +37,6 @@ from odoo.tools import SQL, formatLang, html_escape
 
 from ..tools import measures, scoring
 from .kpi_score_mixin import format_kpi_figure
-
-_logger = logging.getLogger(__name__)
 
 REMINDER_TYPE = "kpi_management.mail_activity_type_kpi_off_track"
 
@@ -130,10 +127,7 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
 
 
 class KpiResult(models.Model):
-    _name = "kpi.result"
-    _inherit = ["kpi.result", "mail.thread", "mail.activity.mixin"]
-    # anyone who may read a result may comment on it and mark its reminder done
-    _mail_post_access = "read"
+    _inherit = "kpi.result"
 
     def _reminder_texts(self):
         """``{result_id: (summary, note)}`` in the language of each result's user (the note
@@ -335,19 +329,3 @@ class KpiResult(models.Model):
         reasons = {activity_id: CLOSE_REMINDERS_OFF if active else CLOSE_RULE_ARCHIVED
                    for activity_id, active in self.env.cr.fetchall()}
         self._close_reminders(self.env["mail.activity"].sudo().browse(list(reasons)), reasons)
-
-
-class KpiRule(models.Model):
-    _inherit = "kpi.rule"
-
-    @api.model
-    def _cron_evaluate(self, batch_size=1000):
-        """First the open reminders against today's configuration
-        (:meth:`KpiResult._sync_open_reminders`): a failure there is logged and never stops
-        the evaluation."""
-        try:
-            with self.env.cr.savepoint():
-                self.env["kpi.result"]._sync_open_reminders()
-        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
-            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
-        return super()._cron_evaluate(batch_size=batch_size)
