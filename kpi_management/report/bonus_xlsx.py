@@ -110,6 +110,8 @@ DEFAULT_LABELS = labels_in("en_US")
 #: the Summary table: (label key, width in characters); the last three are the figures
 SUMMARY_COLUMNS = (("employee", 20), ("login", 17), ("profile", 12), ("notes", 27),
                    ("weighted_score", 9), ("payout", 9), ("bonus", 13))
+#: the Summary's figures columns: weighted score, payout, bonus
+SCORE_COL, PAYOUT_COL, AMOUNT_COL = 4, 5, 6
 #: the Details table: (label key, width in characters)
 DETAIL_COLUMNS = (("employee", 20), ("kpi", 22), ("value", 12), ("target", 12), ("score", 9),
                   ("weight", 9), ("weight_used", 9), ("points", 9), ("how", 48))
@@ -297,6 +299,27 @@ class _Builder:
 
     # ----------------------------------------------------------------- summary
     def _summary(self, sheet):
+        """The Summary worksheet: the header block, the employees' table with its total and
+        average rows, the signatures block; printed portrait."""
+        table_row = self._summary_header(sheet) + 1
+        columns = [(self.labels[key], width) for key, width in SUMMARY_COLUMNS]
+        if self.header.get("currency"):
+            columns[-1] = ("%s (%s)" % (self.labels["bonus"], self.header["currency"]),
+                           columns[-1][1])
+        self._table_head(sheet, table_row, columns)
+        first = table_row + 1
+        scores, amounts = self._summary_rows(sheet, first)
+        last = first + len(self.rows) - 1
+        end = self._summary_totals(sheet, first, last, scores, amounts)
+        sheet.autofilter(table_row, 0, max(table_row, last), len(columns) - 1)
+        sheet.freeze_panes(first, 1)
+        end = self._signatures(sheet, end + 2)
+        self._print_setup(sheet, False, end, len(columns) - 1, table_row)
+        sheet.activate()
+
+    def _summary_header(self, sheet):
+        """The title and the header block (company ... timezone, the approvals with their
+        dates); the last row written."""
         header, labels, fmt = self.header, self.labels, self.fmt
         row = self._title(sheet)
         for key in ("company", "scheme", "team", "period", "currency"):
@@ -326,15 +349,12 @@ class _Builder:
             if _lines(label, width - 1) > 1:
                 sheet.set_row(row, _height([(label, width)], bold=True))
             row += 1
+        return row
 
-        table_row = row + 1
-        currency = header.get("currency")
-        columns = [(labels[key], width) for key, width in SUMMARY_COLUMNS]
-        if currency:
-            columns[-1] = ("%s (%s)" % (labels["bonus"], currency), columns[-1][1])
-        self._table_head(sheet, table_row, columns)
-        score_col, payout_col, amount_col = 4, 5, 6
-        first = table_row + 1
+    def _summary_rows(self, sheet, first):
+        """One row per employee from row ``first``: name, login, profile, notes (wrapped), the
+        weighted score, the payout and the bonus, rounded as written; ``(scores, amounts)``."""
+        fmt = self.fmt
         amounts, scores = [], []
         for offset, employee in enumerate(self.rows):
             r = first + offset
@@ -346,42 +366,41 @@ class _Builder:
             if height > LINE_HEIGHT:
                 sheet.set_row(r, height)
             scores.append(_round(employee["total_score"]))
-            sheet.write_number(r, score_col, scores[-1], fmt.cells.percent)
+            sheet.write_number(r, SCORE_COL, scores[-1], fmt.cells.percent)
             if employee.get("payout_percent") is not None:
-                sheet.write_number(r, payout_col, _round(employee["payout_percent"]),
+                sheet.write_number(r, PAYOUT_COL, _round(employee["payout_percent"]),
                                    fmt.cells.percent)
             else:
-                sheet.write_blank(r, payout_col, None, fmt.cells.percent)
+                sheet.write_blank(r, PAYOUT_COL, None, fmt.cells.percent)
             amounts.append(_round(employee["amount"], self.decimals))
-            sheet.write_number(r, amount_col, amounts[-1], fmt.cells.money)
-        last = first + len(self.rows) - 1
+            sheet.write_number(r, AMOUNT_COL, amounts[-1], fmt.cells.money)
+        return scores, amounts
 
-        # the bonus is a total; the weighted score is an average, on its own row, named so
+    def _summary_totals(self, sheet, first, last, scores, amounts):
+        """Under the employees (rows ``first`` to ``last``): the bonus is a total; the weighted
+        score is an average, on its own row, named so. Formulas, with their values cached
+        (``scores`` and ``amounts`` as written). The last row written."""
+        labels, fmt = self.labels, self.fmt
         totals = first + len(self.rows)
         sheet.write_string(totals, 0, labels["total"], fmt.total_label)
-        for col in range(1, amount_col):
+        for col in range(1, AMOUNT_COL):
             sheet.write_blank(totals, col, None, fmt.total_line)
-        end = totals
-        if self.rows:
-            sheet.write_formula(
-                totals, amount_col,
-                "=SUM(%s:%s)" % (xl_rowcol_to_cell(first, amount_col),
-                                 xl_rowcol_to_cell(last, amount_col)),
-                fmt.money_total, _round(sum(amounts), self.decimals))
-            end = totals + 1
-            sheet.write_string(end, 0, labels["average"], fmt.bold)
-            sheet.write_formula(
-                end, score_col,
-                "=ROUND(AVERAGE(%s:%s),%d)" % (xl_rowcol_to_cell(first, score_col),
-                                               xl_rowcol_to_cell(last, score_col), DECIMALS),
-                fmt.percent_total, _round(sum(scores) / len(scores)))
-        else:
-            sheet.write_number(totals, amount_col, 0, fmt.money_total)
-        sheet.autofilter(table_row, 0, max(table_row, last), len(columns) - 1)
-        sheet.freeze_panes(first, 1)
-        end = self._signatures(sheet, end + 2)
-        self._print_setup(sheet, False, end, len(columns) - 1, table_row)
-        sheet.activate()
+        if not self.rows:
+            sheet.write_number(totals, AMOUNT_COL, 0, fmt.money_total)
+            return totals
+        sheet.write_formula(
+            totals, AMOUNT_COL,
+            "=SUM(%s:%s)" % (xl_rowcol_to_cell(first, AMOUNT_COL),
+                             xl_rowcol_to_cell(last, AMOUNT_COL)),
+            fmt.money_total, _round(sum(amounts), self.decimals))
+        end = totals + 1
+        sheet.write_string(end, 0, labels["average"], fmt.bold)
+        sheet.write_formula(
+            end, SCORE_COL,
+            "=ROUND(AVERAGE(%s:%s),%d)" % (xl_rowcol_to_cell(first, SCORE_COL),
+                                           xl_rowcol_to_cell(last, SCORE_COL), DECIMALS),
+            fmt.percent_total, _round(sum(scores) / len(scores)))
+        return end
 
     def _signatures(self, sheet, row):
         """The block the signatories sign on paper, from ``row``; its last row."""
