@@ -195,6 +195,20 @@ class TestMyPeriods(PeriodViewCase):
                          ("November 2026", "so far, day 23 of 30"))
         self.assertEqual(data["previous"]["label"], "October 2026")
 
+    def test_the_latest_period_scored_is_current_and_the_one_before_it_previous(self):
+        rows = [{"rule_id": rule_id, "date_from": date_from} for rule_id, date_from in (
+            (1, D(2026, 9, 1)), (1, OCTOBER), (2, OCTOBER), (2, NOVEMBER))]
+        current, previous, pairs = self.env["kpi.period.result"]._my_period_pairs(rows, "month")
+        self.assertEqual((current, previous), (NOVEMBER, OCTOBER))
+        # a KPI without a score in the current period keeps its previous one; older ones left out
+        self.assertEqual(dict(pairs), {1: {"previous": rows[1]},
+                                       2: {"current": rows[3], "previous": rows[2]}})
+        # before the first night of November: October is current, September previous
+        current, previous, pairs = self.env["kpi.period.result"]._my_period_pairs(rows[:3], "month")
+        self.assertEqual((current, previous), (OCTOBER, D(2026, 9, 1)))
+        self.assertEqual(dict(pairs), {1: {"current": rows[1], "previous": rows[0]},
+                                       2: {"current": rows[2]}})
+
     def test_only_the_kpis_that_apply_today(self):
         self.pipeline.active = False
         self.assertEqual([row["name"] for row in self.my_periods(self.salesman)["rows"]],

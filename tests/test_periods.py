@@ -9,7 +9,14 @@ from unittest import mock
 
 from freezegun import freeze_time
 
-from odoo.addons.kpi_management.tools import bonus_math, calendar, period_scores
+from odoo.addons.kpi_management.models.kpi_period_result import DailySummary
+from odoo.addons.kpi_management.tools import bonus_engine, bonus_math, calendar, measures, period_scores
+from odoo.addons.kpi_management.tools.scoring import (
+    STATUS_NO_DATA,
+    STATUS_OFF_TRACK,
+    STATUS_REACHED,
+    STATUS_WARNING,
+)
 
 from .common import NOW, TODAY, KpiCase, local
 
@@ -34,6 +41,21 @@ class TestPeriodArithmetic(KpiCase):
         # and back to the window
         self.assertAlmostEqual(period_scores.window_value(14, 30, "quarter", 91, True), 4.6154, 4)
         self.assertEqual(period_scores.window_value(14, 30, "month", 31, True), 14)
+
+    def test_averaged_score_of_a_snapshot_or_future_rule(self):
+        F = period_scores.PeriodFigures
+        # the averages of the days with something to measure, rounded, and the score's status
+        self.assertEqual(period_scores.averaged_score(2, 12.345678, 20.000049, 61.7284, 18.0, 50.0),
+                         F(12.3457, 20.0, 61.73, STATUS_WARNING, True, []))
+        self.assertEqual(period_scores.averaged_score(3, 30.0, 25.0, 120.0, 25.0, 50.0).status,
+                         STATUS_REACHED)
+        self.assertEqual(period_scores.averaged_score(1, 5.0, 25.0, 20.0, 25.0, 50.0).status,
+                         STATUS_OFF_TRACK)
+        # nothing to measure on any day: no value, no score, the average target of all the days
+        self.assertEqual(period_scores.averaged_score(0, None, None, None, 18.123456, 50.0),
+                         F(None, 18.1235, None, STATUS_NO_DATA, False, []))
+        # no target at all: 0
+        self.assertEqual(period_scores.averaged_score(0, None, None, None, None, 50.0).target, 0.0)
 
     def test_trailing_run(self):
         P = period_scores.PeriodPoint
@@ -137,6 +159,31 @@ class TestPeriodScores(KpiCase):
         self.assertEqual(row.last_value, 0)  # the last day had nothing to measure
         self.assertEqual(row.team_id, self.team)
         self.assertEqual(row.method, "average")
+
+    def test_a_measured_period_is_scored_against_the_last_days_target_scaled(self):
+        """A past-window rule's period: the value found over the period against the target
+        recorded on its last day with a result (3, not the rule's 2 of today), scaled to the
+        period by the bonus engine."""
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        summary = DailySummary(
+            user_id=self.salesman.id, date_from=D(2026, 10, 1), count=3, with_data=3,
+            avg_value=1.0, avg_target=3.0, avg_score=33.33, all_target=3.0, last_value=1.0,
+            last_date=D(2026, 10, 28), team_id=self.team.id, pilot=False,
+            partner_id=self.salesman.partner_id.id, tz="Europe/Copenhagen", last_target=3.0)
+        F = period_scores.PeriodFigures
+        month = bonus_engine.Span(D(2026, 10, 1), D(2026, 10, 31), "month", 31)
+        found = measures.MeasureValue(3.0, [7, 8, 9])
+        self.assertEqual(self.Period._measured_period_score(rule, found, summary, month),
+                         F(3.0, 3.0, 100.0, STATUS_REACHED, True, [7, 8, 9]))
+        # a week: 3 in 30 days is 0.7 in 7 days, and the score is capped
+        week = bonus_engine.Span(D(2026, 10, 26), D(2026, 11, 1), "week", 7)
+        figures = self.Period._measured_period_score(rule, found, summary, week)
+        self.assertAlmostEqual(figures.target, 0.7)
+        self.assertEqual((figures.score, figures.status), (200.0, STATUS_REACHED))
+        # nothing to measure: no score, the target still the period's
+        nothing = measures.MeasureValue(0.0, [], has_data=False)
+        self.assertEqual(self.Period._measured_period_score(rule, nothing, summary, month),
+                         F(0.0, 3.0, None, STATUS_NO_DATA, False, []))
 
     def test_periods_without_a_daily_result_are_not_scored(self):
         rule = self.make_rule("won_deals", target=2, window_days=30)

@@ -2,6 +2,7 @@ import datetime
 import json
 import logging
 from collections import defaultdict
+from typing import NamedTuple
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
@@ -20,6 +21,27 @@ BACKFILL_DAYS = 800
 MY_PERIOD_FIELDS = ("id", "rule_id", "date_from", "date_to", "closed", "value", "target",
                     "score", "status", "last_value", "last_date", "pilot", "computed_at",
                     "method", "score_change")
+
+
+class DailySummary(NamedTuple):
+    """A user's daily results of a rule over one period, as
+    :meth:`KpiPeriodResult._read_daily_summaries` sums them up (its columns, in order)."""
+
+    user_id: int
+    date_from: datetime.date  # the period's first day
+    count: int  # daily results
+    with_data: int  # daily results with something to measure
+    avg_value: float | None  # averages over the daily results with something to measure
+    avg_target: float | None
+    avg_score: float | None
+    all_target: float | None  # average target over all the daily results
+    last_value: float  # of the last daily result
+    last_date: datetime.date
+    team_id: int | None  # on the last day
+    pilot: bool  # on the first day
+    partner_id: int
+    tz: str | None
+    last_target: float  # of the last daily result
 
 
 def period_label(env, period_type, date_from):
@@ -178,69 +200,20 @@ class KpiPeriodResult(models.Model):
             period_type = "month"
         today = scoring.local_today(self.env.user.tz, fields.Datetime.now())
         today_start = calendar.period_bounds(today, period_type)[0]
-        data = {
-            "period_type": period_type, "current": False, "previous": False, "stale": False,
-            "computed_at": False, "rows": [],
-            "labels": {"empty": _("No period scores yet. Each KPI's score per week, month, "
-                                  "quarter and year is computed every night from your daily "
-                                  "results.")},
-        }
+        data = self._my_periods_empty(period_type)
         rule_ids = self.env["kpi.result"]._current_rule_ids()
         if not rule_ids or not self.has_access("read"):
             return data
-        # the last three periods: today's, and two before in case it is not scored yet
-        first = calendar.previous_period(
-            calendar.previous_period(today_start, period_type)[0], period_type)[0]
-        query = self._search([
-            ("user_id", "=", self.env.uid), ("period_type", "=", period_type),
-            ("rule_id", "in", rule_ids), ("date_from", ">=", first),
-            ("date_from", "<=", today_start),
-        ])
-        rows = self.env.execute_query_dict(query.select(*(
-            SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
-            for name in MY_PERIOD_FIELDS)))
+        rows = self._my_period_scores(period_type, rule_ids, today_start)
         if not rows:
             return data
-        current_start = max(row["date_from"] for row in rows)
-        previous_start = calendar.previous_period(current_start, period_type)[0]
-        cells = defaultdict(dict)  # rule: {"current"|"previous": row}
-        for row in rows:
-            if row["date_from"] == current_start:
-                cells[row["rule_id"]]["current"] = row
-            elif row["date_from"] == previous_start:
-                cells[row["rule_id"]]["previous"] = row
-        info = self.env["kpi.result"]._rule_info(self.env["kpi.rule"].browse(list(cells)))
-        statuses = dict(self._fields["status"]._description_selection(self.env))
-        for rule_id, pair in cells.items():
-            rule = info[rule_id]
-            current, previous = pair.get("current"), pair.get("previous")
-            current_cell = self._my_period_cell(current, statuses)
-            previous_cell = self._my_period_cell(previous, statuses)
-            has_scores = (current_cell and previous_cell and current_cell["score"] is not None
-                          and previous_cell["score"] is not None)
-            change, change_note = self._my_period_change(current, previous, rule, has_scores)
-            data["rows"].append({
-                "rule_id": rule_id,
-                "name": rule["name"],
-                "description": rule["description"] or "",
-                "unit": rule["unit"],
-                "unit_label": rule["unit_label"] or "",
-                "currency_id": rule["currency_id"],
-                "direction": rule["direction"],
-                "sequence": rule["sequence"],
-                # the mode of the user's team in the period (the latest one shown)
-                "pilot": bool((current or previous)["pilot"]),
-                "current": current_cell,
-                "previous": previous_cell,
-                "change": change,
-                "change_note": change_note,
-            })
-        data["rows"].sort(key=lambda r: (r["sequence"], r["name"], r["rule_id"]))
+        current_start, previous_start, pairs = self._my_period_pairs(rows, period_type)
+        data["rows"] = self._my_period_rows(pairs)
         data["current"] = self._my_period_header(
-            period_type, current_start, [p["current"] for p in cells.values() if "current" in p])
+            period_type, current_start, [p["current"] for p in pairs.values() if "current" in p])
         data["previous"] = self._my_period_header(
             period_type, previous_start,
-            [p["previous"] for p in cells.values() if "previous" in p])
+            [p["previous"] for p in pairs.values() if "previous" in p])
         if current_start != today_start:
             data["stale"] = period_label(self.env, period_type, today_start)
             data["labels"]["stale"] = _(
@@ -249,6 +222,90 @@ class KpiPeriodResult(models.Model):
         data["computed_at"] = fields.Datetime.to_string(max(
             row["computed_at"] for row in rows if row["date_from"] == current_start))
         return data
+
+    @api.model
+    def _my_periods_empty(self, period_type):
+        """What :meth:`get_my_periods` returns without a score to show, and fills in
+        otherwise."""
+        return {
+            "period_type": period_type, "current": False, "previous": False, "stale": False,
+            "computed_at": False, "rows": [],
+            "labels": {"empty": _("No period scores yet. Each KPI's score per week, month, "
+                                  "quarter and year is computed every night from your daily "
+                                  "results.")},
+        }
+
+    @api.model
+    def _my_period_scores(self, period_type, rule_ids, today_start):
+        """The current user's scores of ``rule_ids`` over the last three periods of
+        ``period_type``: today's, and the two before in case today's is not scored yet; one
+        query with the user's access rights, as dicts of :data:`MY_PERIOD_FIELDS` (a value
+        with nothing to measure stays ``None``)."""
+        first = calendar.previous_period(
+            calendar.previous_period(today_start, period_type)[0], period_type)[0]
+        query = self._search([
+            ("user_id", "=", self.env.uid), ("period_type", "=", period_type),
+            ("rule_id", "in", rule_ids), ("date_from", ">=", first),
+            ("date_from", "<=", today_start),
+        ])
+        return self.env.execute_query_dict(query.select(*(
+            SQL("%s AS %s", self._field_to_sql(self._table, name, query), SQL.identifier(name))
+            for name in MY_PERIOD_FIELDS)))
+
+    @api.model
+    def _my_period_pairs(self, rows, period_type):
+        """``(current_start, previous_start, {rule_id: {"current": row, "previous": row}})``:
+        the period shown as current is the latest one of ``rows`` (the latest scored), the
+        previous one the period just before it; a rule's key is missing when it has no score
+        in that period, and the scores of an older period are left out."""
+        current_start = max(row["date_from"] for row in rows)
+        previous_start = calendar.previous_period(current_start, period_type)[0]
+        pairs = defaultdict(dict)
+        for row in rows:
+            if row["date_from"] == current_start:
+                pairs[row["rule_id"]]["current"] = row
+            elif row["date_from"] == previous_start:
+                pairs[row["rule_id"]]["previous"] = row
+        return current_start, previous_start, pairs
+
+    @api.model
+    def _my_period_rows(self, pairs):
+        """The rows of :meth:`get_my_periods`, one per KPI of ``pairs`` (see
+        :meth:`_my_period_pairs`), in the order of the KPIs (sequence, name)."""
+        info = self.env["kpi.result"]._rule_info(self.env["kpi.rule"].browse(list(pairs)))
+        statuses = dict(self._fields["status"]._description_selection(self.env))
+        rows = [self._my_period_row(rule_id, info[rule_id], pair.get("current"),
+                                    pair.get("previous"), statuses)
+                for rule_id, pair in pairs.items()]
+        rows.sort(key=lambda r: (r["sequence"], r["name"], r["rule_id"]))
+        return rows
+
+    @api.model
+    def _my_period_row(self, rule_id, rule, current, previous, statuses):
+        """One KPI in :meth:`get_my_periods`: the rule (``rule``: its ``_rule_info``), its
+        ``current`` and ``previous`` period scores (rows of :meth:`_my_period_scores`, or
+        ``None``) and the change between them, when both have a score."""
+        current_cell = self._my_period_cell(current, statuses)
+        previous_cell = self._my_period_cell(previous, statuses)
+        has_scores = (current_cell and previous_cell and current_cell["score"] is not None
+                      and previous_cell["score"] is not None)
+        change, change_note = self._my_period_change(current, previous, rule, has_scores)
+        return {
+            "rule_id": rule_id,
+            "name": rule["name"],
+            "description": rule["description"] or "",
+            "unit": rule["unit"],
+            "unit_label": rule["unit_label"] or "",
+            "currency_id": rule["currency_id"],
+            "direction": rule["direction"],
+            "sequence": rule["sequence"],
+            # the mode of the user's team in the period (the latest one shown)
+            "pilot": bool((current or previous)["pilot"]),
+            "current": current_cell,
+            "previous": previous_cell,
+            "change": change,
+            "change_note": change_note,
+        }
 
     @api.model
     def _my_period_change(self, current, previous, rule, has_scores):
@@ -320,8 +377,23 @@ class KpiPeriodResult(models.Model):
             return []
         now = now or fields.Datetime.now()
         rule = rule.sudo()
-        result_model = self.env["kpi.result"]
-        result_model.flush_model()
+        daily = self._read_daily_summaries(rule, period_type, periods)
+        past = rule.window_kind == WINDOW_PAST
+        res_model = rule.template_id._get_res_model()
+        columns = self._period_columns(rule, period_type, periods, daily, past, now)
+        if not columns:
+            return []
+        ids = self._upsert_period_columns(rule, period_type, columns, past, res_model, now)
+        self._compare_with_previous_periods(rule, period_type, columns, past)
+        self.invalidate_model()
+        return ids
+
+    @api.model
+    def _read_daily_summaries(self, rule, period_type, periods):
+        """``{period start: {user_id: DailySummary}}``: the daily results of ``rule`` over
+        ``periods`` summed up per user and period (see :class:`DailySummary`), in one
+        query."""
+        self.env["kpi.result"].flush_model()
         self.env.cr.execute(SQL(
             """SELECT r.user_id, date_trunc(%(type)s, r.date)::date AS start,
                       count(*),
@@ -343,60 +415,86 @@ class KpiPeriodResult(models.Model):
                 GROUP BY r.user_id, start, u.partner_id, p.tz""",
             type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1],
             no_data=scoring.STATUS_NO_DATA))
-        daily = defaultdict(dict)  # period start: {user: row}
+        daily = defaultdict(dict)
         for row in self.env.cr.fetchall():
-            daily[row[1]][row[0]] = row
-        past = rule.window_kind == WINDOW_PAST
-        additive = rule.unit in bonus_engine.ADDITIVE_UNITS
-        res_model = rule.template_id._get_res_model()
+            summary = DailySummary(*row)
+            daily[summary.date_from][summary.user_id] = summary
+        return daily
+
+    @api.model
+    def _period_columns(self, rule, period_type, periods, daily, past, now):
+        """The period scores to store, as the columns of :meth:`_upsert_period_columns`: for
+        each period with a daily result (``daily``: see :meth:`_read_daily_summaries`), every
+        user with one, by user id. A past-window rule is measured over the exact period, a
+        snapshot or future rule averages its daily results (``period_scores``). Empty when
+        no period has a daily result."""
         columns = defaultdict(list)
         for date_from, date_to in periods:
             users = daily.get(date_from)
             if not users:
                 continue
-            days = calendar.period_days(date_from, date_to)
-            measured = {}
-            if past:
-                rows = [(uid, row[12], row[13]) for uid, row in sorted(users.items())]
-                measured = rule._measure_period(rows, date_from, date_to, until=now)
-            for user_id, row in sorted(users.items()):
-                (_u, _s, count, with_data, avg_value, avg_target, avg_score, all_target,
-                 last_value, last_date, team_id, pilot, _partner, tz, last_target) = row
+            span = bonus_engine.Span(date_from, date_to, period_type,
+                                     calendar.period_days(date_from, date_to))
+            measured = self._measure_users(rule, users, span, now) if past else {}
+            for user_id, summary in sorted(users.items()):
                 if past:
-                    # the target recorded on the period's last day with a result, scaled to
-                    # the period by the bonus engine, as on a bonus sheet
-                    found = measured[user_id]
-                    value, ids, has_data = found.value, found.ids, found.has_data
-                    target = bonus_engine.score_kpi(bonus_engine.KpiInput(
-                        key=user_id, method=bonus_engine.METHOD_PERIOD, value=value,
-                        has_data=has_data, target=last_target or 0.0,
-                        window_days=rule.window_days, additive=additive,
-                        direction=rule.direction,
-                    ), bonus_engine.Span(date_from, date_to, period_type, days)).target
-                    score, status = rule._score(value, target, has_data)
+                    figures = self._measured_period_score(rule, measured[user_id], summary, span)
                 else:
-                    ids, has_data = [], bool(with_data)
-                    value = round(avg_value, 4) if has_data else None
-                    target = round((avg_target if has_data else all_target) or 0.0, 4)
-                    score = round(avg_score, 2) if has_data else None
-                    status = (scoring.compute_status(score, rule.warning_threshold)
-                              if has_data else scoring.STATUS_NO_DATA)
-                columns["user"].append(user_id)
-                columns["from"].append(date_from)
-                columns["to"].append(date_to)
-                columns["closed"].append(scoring.local_today(tz, now) > date_to)
-                columns["value"].append(value if has_data else None)
-                columns["target"].append(target)
-                columns["score"].append(score)
-                columns["status"].append(status)
-                columns["days"].append(count)
-                columns["last_value"].append(last_value)
-                columns["last_date"].append(last_date)
-                columns["team"].append(team_id)
-                columns["pilot"].append(bool(pilot))
-                columns["ids"].append(json.dumps(ids))
-        if not columns:
-            return []
+                    figures = period_scores.averaged_score(
+                        summary.with_data, summary.avg_value, summary.avg_target,
+                        summary.avg_score, summary.all_target, rule.warning_threshold)
+                self._append_period_row(columns, summary, span, figures, now)
+        return columns
+
+    @api.model
+    def _measure_users(self, rule, users, span, now):
+        """``{user_id: MeasureValue}``: a past-window rule measured once over the exact
+        period of ``span`` for every user of ``users``, each in their timezone, up to ``now``
+        at most (one measure query: ``kpi.rule._measure_period``)."""
+        rows = [(user_id, summary.partner_id, summary.tz)
+                for user_id, summary in sorted(users.items())]
+        return rule._measure_period(rows, span.date_from, span.date_to, until=now)
+
+    @api.model
+    def _measured_period_score(self, rule, found, summary, span):
+        """The :class:`period_scores.PeriodFigures` of a past-window rule for one user: the
+        value ``found`` over the period, against the target recorded on the period's last day
+        with a result, scaled to the period by the bonus engine, as on a bonus sheet."""
+        target = bonus_engine.score_kpi(bonus_engine.KpiInput(
+            key=summary.user_id, method=bonus_engine.METHOD_PERIOD, value=found.value,
+            has_data=found.has_data, target=summary.last_target or 0.0,
+            window_days=rule.window_days, additive=rule.unit in bonus_engine.ADDITIVE_UNITS,
+            direction=rule.direction,
+        ), span).target
+        score, status = rule._score(found.value, target, found.has_data)
+        return period_scores.PeriodFigures(found.value, target, score, status, found.has_data,
+                                           found.ids)
+
+    @api.model
+    def _append_period_row(self, columns, summary, span, figures, now):
+        """Add one user's period score to ``columns``: ``closed`` when the period had ended
+        in the user's timezone at ``now``, no value without something to measure, and the
+        last daily result's value, date and team, and the first one's mode (pilot)."""
+        columns["user"].append(summary.user_id)
+        columns["from"].append(span.date_from)
+        columns["to"].append(span.date_to)
+        columns["closed"].append(scoring.local_today(summary.tz, now) > span.date_to)
+        columns["value"].append(figures.value if figures.has_data else None)
+        columns["target"].append(figures.target)
+        columns["score"].append(figures.score)
+        columns["status"].append(figures.status)
+        columns["days"].append(summary.count)
+        columns["last_value"].append(summary.last_value)
+        columns["last_date"].append(summary.last_date)
+        columns["team"].append(summary.team_id)
+        columns["pilot"].append(bool(summary.pilot))
+        columns["ids"].append(json.dumps(figures.ids))
+
+    @api.model
+    def _upsert_period_columns(self, rule, period_type, columns, past, res_model, now):
+        """Insert or update the period scores of ``columns`` (one query) and return their
+        ids. A past-window rule's rows are measured over the period (``method`` "period", the
+        records counted in ``res_model``), the others average the daily results."""
         uid = self.env.uid
         self.flush_model()
         self.env.cr.execute(SQL(
@@ -433,9 +531,16 @@ class KpiPeriodResult(models.Model):
             ld=columns["last_date"], team=columns["team"], pilot=columns["pilot"],
             ids=columns["ids"],
         ))
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        # the comparison with the previous period, of the rows written and of the periods
-        # that follow them
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _compare_with_previous_periods(self, rule, period_type, columns, past):
+        """Store the comparison with the previous period (``has_previous``,
+        ``previous_value``, ``previous_score``, ``score_change``) of the rows of ``columns``
+        and of the periods that follow them, in one query: like with like, as
+        ``period_scores.change_basis`` decides (a count or an amount measured over a past
+        window in progress at its pace)."""
+        additive = rule.unit in bonus_engine.ADDITIVE_UNITS
         starts = sorted(set(columns["from"]) | {t + calendar.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
@@ -463,8 +568,6 @@ class KpiPeriodResult(models.Model):
                   AND cur2.period_type = %(type)s AND cur2.date_from = ANY(%(starts)s)""",
             rule=rule.id, type=period_type, starts=starts, min_days=period_scores.MIN_CHANGE_DAYS,
             pace=past and additive, cap=scoring.SCORE_CAP))
-        self.invalidate_model()
-        return ids
 
     @api.model
     def _pending_periods(self, rules, now):

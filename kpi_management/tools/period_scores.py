@@ -4,7 +4,7 @@ Period score
     The score of a KPI over a calendar period (week, month, quarter, year; see
     ``calendar.period_bounds``), computed the way a bonus sheet computes its period:
     a past-window rule is measured once over the exact period (in the user's timezone), a
-    snapshot or future rule averages its daily results of the period.
+    snapshot or future rule averages its daily results of the period (:func:`averaged_score`).
 
 Period in progress (``calendar.elapsed_days``)
     A period that has not ended (in the user's timezone) is measured *so far*: up to the
@@ -42,6 +42,7 @@ Suggested target (:func:`suggested_target`)
 import datetime
 import statistics
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .bonus_engine import (  # noqa: F401 - one definition, used by the callers here
     ADDITIVE_UNITS,
@@ -50,7 +51,7 @@ from .bonus_engine import (  # noqa: F401 - one definition, used by the callers 
     window_value,
 )
 from .calendar import ONE_DAY
-from .scoring import DIRECTION_LOWER
+from .scoring import DIRECTION_LOWER, STATUS_NO_DATA, compute_status
 
 #: a period in progress is compared with the previous one only from this many days measured
 #: (before, one or two days say nothing: "too early to compare")
@@ -75,6 +76,30 @@ def change_basis(closed, elapsed, days, cumulative):
     if cumulative and elapsed < days:
         return CHANGE_AT_PACE
     return CHANGE_DIRECT
+
+
+class PeriodFigures(NamedTuple):
+    """The figures of one user's period score, as ``kpi.period.result`` stores them."""
+
+    value: float | None
+    target: float
+    score: float | None
+    status: str  # scoring.STATUS_*
+    has_data: bool
+    ids: list  # the records counted (a past-window rule), else empty
+
+
+def averaged_score(with_data, avg_value, avg_target, avg_score, all_target, warning_threshold):
+    """The :class:`PeriodFigures` of a snapshot or future rule over a period: the averages of
+    its ``with_data`` daily results with something to measure, value and target rounded to 4
+    decimals, score to 2, and the status of that score; without any, no value, no score,
+    ``no_data``, and the average target of all the daily results (``all_target``)."""
+    has_data = bool(with_data)
+    value = round(avg_value, 4) if has_data else None
+    target = round((avg_target if has_data else all_target) or 0.0, 4)
+    score = round(avg_score, 2) if has_data else None
+    status = compute_status(score, warning_threshold) if has_data else STATUS_NO_DATA
+    return PeriodFigures(value, target, score, status, has_data, [])
 
 
 def is_below_target(score, has_data):
