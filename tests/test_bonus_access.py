@@ -101,6 +101,28 @@ class TestBonusEstimate(BonusCase):
         (self.rule_volume | self.rule_new).evaluate()
         [estimate] = self.env["kpi.bonus.scheme"].with_user(self.salesman).get_bonus_estimate()
         self.assertTrue(estimate["estimate"])
+        # the structure the JS reads (static/src/bonus/), exactly
+        self.assertEqual(set(estimate), {
+            "scheme_id", "scheme", "estimate", "date", "currency", "base_amount",
+            "total_score", "payout_percent", "amount", "period", "period_start", "period_end",
+            "forecast", "lines"})
+        self.assertEqual(set(estimate["currency"]),
+                         {"id", "name", "symbol", "position", "decimals"})
+        self.assertEqual(set(estimate["forecast"]),
+                         {"date", "note", "total_score", "payout_percent", "amount"})
+        self.assertEqual((estimate["scheme_id"], estimate["period"], estimate["base_amount"]),
+                         (self.scheme.id, "month", 10000))
+        self.assertEqual(estimate["forecast"]["date"], estimate["period_end"])
+        self.assertEqual([line["scheme_line_id"] for line in estimate["lines"]],
+                         self.scheme.line_ids.ids)
+        for line in estimate["lines"]:
+            self.assertEqual(set(line), {
+                "scheme_line_id", "rule_id", "name", "kind", "pilot", "counts", "method",
+                "no_data", "assessed", "value", "target", "unit", "unit_label", "score",
+                "weight", "weight_used", "contribution", "amount", "hint", "forecast"})
+            self.assertEqual(set(line["forecast"]), {
+                "value", "score", "no_data", "weight_used", "contribution", "amount", "points",
+                "forecast", "note"})
         lines = {line["name"]: line for line in estimate["lines"]}
         volume, new, service = lines["Sales volume"], lines["New clients"], \
             lines["Customer service"]
@@ -115,6 +137,10 @@ class TestBonusEstimate(BonusCase):
         self.assertIn("2,000.00", new["hint"]["text"])
         # +10 points of an assessment: 49 -> still below the paying level: no empty hint
         self.assertFalse(service["hint"])
+        self.assertEqual((service["method"], service["assessed"], service["forecast"]["points"],
+                          service["forecast"]["forecast"]), ("manual", False, 0, False))
+        self.assertEqual(service["forecast"]["note"], "Assessed by people: kept as it is.")
+        self.assertEqual((volume["method"], volume["forecast"]["forecast"]), ("period", True))
         # one step (10% of the target) more would still pay nothing (total 48): the hint says
         # what lifts the total above 50%, where the bonus starts (was "11,000 more -> +0.00")
         self.assertTrue(18300 < volume["hint"]["delta"] < 18400, volume["hint"])

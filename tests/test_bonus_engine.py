@@ -120,6 +120,19 @@ def test_manual_method_averages_the_assessments():
     assert (nobody.score, nobody.count, nobody.has_data, nobody.counts) == (0, 0, True, True)
 
 
+@pytest.mark.parametrize(("direction", "value", "expected"),
+                         [("higher", 1500.0, 150.0), ("lower", 500.0, 200.0)])
+def test_rescore_value_scores_a_forecast_against_the_same_target(direction, value, expected):
+    """The estimate's forecast of a past-window KPI: the value at the period's end scored
+    against the target of today's score; nothing to measure stays 0."""
+    today = e.score_kpi(period_kpi(value=600, target=1000, direction=direction), NOV)
+    ahead = e.rescore_value(today, value, direction)
+    assert (ahead.value, ahead.target, ahead.score) == (value, today.target, expected)
+    assert ahead.basis == today.basis and ahead.count == today.count
+    empty = e.score_kpi(period_kpi(value=0, has_data=False), NOV)
+    assert e.rescore_value(empty, 900.0, "higher").score == 0.0
+
+
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError):
         e.score_kpi(e.KpiInput(key=1, method="daily"), NOV)

@@ -274,3 +274,11 @@ def test_fingerprint_names_what_changed():
     assert m.changed_parts(before, after) == ["assessments"]
     assert m.changed_parts(None, after) == ["period", "assessments"]
     assert m.changed_parts(before, {"period": before["period"]}) == ["assessments"]
+
+
+def test_ranks_by_total_then_amount_then_order():
+    """The sheet's ranks, in the order of its employees: the highest total first, the higher
+    amount between equal totals, the sheet's order between equal both."""
+    totals = [(80.0, 500.0), (95.0, 900.0), (80.0, 700.0), (80.0, 500.0), (0.0, 0.0)]
+    assert m.ranks(totals) == [3, 1, 2, 4, 5]
+    assert m.ranks([]) == []

@@ -6,6 +6,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.addons.kpi_management.models.kpi_result import Recorded
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 
@@ -154,6 +155,27 @@ class TestRolloutBonus(BonusCase):
         sheet.with_user(self.officer).action_compute()
         detail = sheet.line_ids.detail_ids.filtered(lambda d: d.rule_id == self.rule_new)
         self.assertFalse(any(detail.mapped("counted")))
+
+    def test_a_kpi_runs_as_a_pilot_as_recorded_else_as_configured(self):
+        """The one decision the sheet and the estimate share (``_kpi_common``): the mode the
+        nightly results recorded wins over today's; without a record, the rule's mode for the
+        team on the first day; a manual KPI is never a pilot and scores higher-is-better."""
+        line = self.scheme.line_ids.filtered(lambda ln: ln.rule_id == self.rule_new)
+        self.rule_new.pilot = True
+        self.assertTrue(self.rule_new._is_pilot_for(self.team, PERIOD_FROM))
+        common = self.scheme._kpi_common(line, None, self.team, PERIOD_FROM)
+        self.assertEqual(common, {"key": line.id, "weight": 30.0, "pilot": True,
+                                  "direction": self.rule_new.direction})
+        recorded_live = Recorded(False, 2.0, PERIOD_FROM)
+        self.assertFalse(self.scheme._kpi_common(line, recorded_live, self.team,
+                                                 PERIOD_FROM)["pilot"])
+        self.rule_new.pilot = False
+        recorded_pilot = Recorded(True, 2.0, PERIOD_FROM)
+        self.assertTrue(self.scheme._kpi_common(line, recorded_pilot, self.team,
+                                                PERIOD_FROM)["pilot"])
+        manual = self.scheme._kpi_common(self.service, None, self.team, PERIOD_FROM)
+        self.assertEqual(manual, {"key": self.service.id, "weight": self.service.weight,
+                                  "pilot": False, "direction": "higher"})
 
     def test_live_from_the_first_day_counts_and_the_estimate_agrees(self):
         self.rule_new.pilot = True

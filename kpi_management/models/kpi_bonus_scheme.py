@@ -41,6 +41,45 @@ def check_schemes(schemes):
     schemes.exists()._check_definition()
 
 
+@dataclasses.dataclass(frozen=True)
+class EstimateClock:
+    """The scheme's current period for one user, in the user's timezone (My Bonus Estimate,
+    :meth:`KpiBonusScheme._estimate_clock`)."""
+
+    now: datetime.datetime  # naive UTC
+    today: datetime.date  # in the user's timezone
+    period: str  # the scheme's period: "month" | "quarter"
+    start: datetime.date  # the period's first day
+    end: datetime.date  # the period's last day
+    elapsed_days: float  # from the period's start to now
+    period_days: float  # the period's length in days (a DST change makes one 23 or 25 hours)
+    span: object  # bonus_engine.Span: the whole period
+    span_so_far: object  # bonus_engine.Span: the period's first day to today
+
+
+@dataclasses.dataclass(frozen=True)
+class EstimateSources:
+    """What an estimate is collected from (:meth:`KpiBonusScheme._estimate_sources`)."""
+
+    past_rules: object  # kpi.rule: the past-window rules, measured over the period
+    daily: dict  # {(rule_id, user_id): [bonus_math.DailyResult]}, with the latest result
+    recorded: dict  # {(rule_id, user_id): kpi_result.Recorded}
+    row: list  # [(user_id, partner_id, tz)]: the user, as the measures take them
+    previous: dict  # {rule_id: (value, days)}: the previous periods' pace
+    assessments: dict  # {scheme_line_id: [score]} the caller may read
+
+
+@dataclasses.dataclass(frozen=True)
+class EstimatedKpi:
+    """One KPI of an estimate, today and at the period's end."""
+
+    score: object  # bonus_engine.KpiScore today
+    ahead: object  # bonus_engine.KpiScore forecast at the period's end
+    assessed: bool  # manual KPIs: an assessment the caller may read exists (else True)
+    points: int  # the days measured or daily results fitted (0: manual)
+    note: str  # how the forecast was made, in the reader's words
+
+
 class KpiBonusScheme(models.Model):
     """A bonus scheme: weighted KPIs, a base amount and a payout curve.
 
@@ -211,6 +250,27 @@ class KpiBonusScheme(models.Model):
                             ("company_id", "in", user.company_ids.ids)]) \
             if user.kpi_profile_id else self.browse()
 
+    def _kpi_common(self, line, record, team, day):
+        """The engine's input fields every KPI of scheme line ``line`` has, whatever how it is
+        collected (``bonus_engine.KpiInput``): its key, weight and direction, and whether it
+        runs as a pilot: the mode the nightly results recorded (``record``,
+        ``kpi.result._read_recorded``), else the rule's mode for ``team`` on ``day`` (the
+        first day of the employee's period); a manual KPI never is. The sheet and the
+        estimate both decide it here."""
+        rule = line.rule_id
+        pilot = (record.pilot if record else rule._is_pilot_for(team, day)) if rule else False
+        return {"key": line.id, "weight": line.weight, "pilot": pilot,
+                "direction": rule.direction or scoring.DIRECTION_HIGHER}
+
+    def _period_input(self, rule, found, target, common):
+        """The engine's input of past-window ``rule`` measured once over the employee's days
+        (``found``, the rule's measure of one user) against ``target``, the rule's target for
+        its window; ``common`` from :meth:`_kpi_common`."""
+        return bonus_engine.KpiInput(
+            method=bonus_engine.METHOD_PERIOD, value=found.value, has_data=found.has_data,
+            count=len(found.ids), target=target, window_days=rule.window_days,
+            additive=rule.unit in bonus_engine.ADDITIVE_UNITS, **common)
+
     @api.model
     def get_bonus_estimate(self, user_id=None):
         """The bonus the user (default: the current user) is on course for, as an ESTIMATE:
@@ -276,159 +336,196 @@ class KpiBonusScheme(models.Model):
         Run as superuser on the scheme; the assessments are read with the caller's rights."""
         self.ensure_one()
         user = user.sudo()
-        currency = self.currency_id
+        clock = self._estimate_clock(user)
+        sources = self._estimate_sources(user, clock)
+        levels = self._get_levels()
+        scheme_lines = self.line_ids
+        estimated = [self._estimate_kpi(line, user, clock, sources) for line in scheme_lines]
+        bonus = bonus_engine.employee_bonus([kpi.score for kpi in estimated], self.base_amount,
+                                            levels)
+        later = bonus_engine.employee_bonus([kpi.ahead for kpi in estimated], self.base_amount,
+                                            levels)
+        amount = self.currency_id.round(bonus.amount)
+        shared = [(k.kpi.score, k.weight_used, k.kpi.counts) for k in bonus.kpis]
+        lines = [
+            self._estimate_line_vals(line, index, kpi, now_kpi, ahead_kpi, shared, amount,
+                                     levels)
+            for index, (line, kpi, now_kpi, ahead_kpi) in enumerate(
+                zip(scheme_lines, estimated, bonus.kpis, later.kpis, strict=True))]
+        return self._estimate_vals(clock, bonus, later, amount, lines)
+
+    def _estimate_clock(self, user):
+        """The scheme's current period for ``user`` (an :class:`EstimateClock`): today and the
+        period's first and last days in the user's own timezone, the days elapsed and in the
+        period (a DST change makes one 23 or 25 hours), and the spans the engine scores."""
         now = fields.Datetime.now()
         today = scoring.local_today(user.tz, now)
         period = self.period
         period_start, period_end = calendar.period_bounds(today, period)
-        # the period in the user's timezone, in days (a DST change makes one 23 or 25 hours)
         start_utc = scoring.local_midnight_utc(period_start, user.tz)
-        end_utc = scoring.local_midnight_utc(period_end + datetime.timedelta(days=1),
-                                                 user.tz)
-        elapsed_days = (now - start_utc).total_seconds() / 86400
-        period_days = (end_utc - start_utc).total_seconds() / 86400
-        span = bonus_engine.Span(period_start, period_end, period,
-                                     (period_end - period_start).days + 1)
-        span_so_far = bonus_engine.Span(period_start, today, period,
-                                            (today - period_start).days + 1)
+        end_utc = scoring.local_midnight_utc(period_end + datetime.timedelta(days=1), user.tz)
+        return EstimateClock(
+            now=now, today=today, period=period, start=period_start, end=period_end,
+            elapsed_days=(now - start_utc).total_seconds() / 86400,
+            period_days=(end_utc - start_utc).total_seconds() / 86400,
+            span=bonus_engine.Span(period_start, period_end, period,
+                                   (period_end - period_start).days + 1),
+            span_so_far=bonus_engine.Span(period_start, today, period,
+                                          (today - period_start).days + 1))
+
+    def _estimate_sources(self, user, clock):
+        """What the estimate of ``user`` is collected from (an :class:`EstimateSources`), in
+        this order: the daily results of the period so far and the latest of the rules that
+        are not past-window, what the nightly results recorded (target and mode), the
+        previous periods' pace of the past-window rules (:meth:`_estimate_previous_pace`)
+        and the assessments the caller may read (:meth:`_estimate_assessments`)."""
         rules = self.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         daily = self.env["kpi.result"]._read_daily(
-            (rules - past_rules).ids, user.ids, period_start, today, latest=True)
+            (rules - past_rules).ids, user.ids, clock.start, clock.today, latest=True)
         recorded = self.env["kpi.result"]._read_recorded(rules.ids,
-                                                         {user.id: (period_start, today)})
-        row = [(user.id, user.partner_id.id, user.tz)]
-        previous = self._estimate_previous_pace(user, past_rules, period_start)
-        assessments = self._estimate_assessments(user, today)
-        levels = self._get_levels()
-        rows, scores, ahead_scores = [], [], []
-        for line in self.line_ids:
-            rule = line.rule_id
-            record = recorded.get((rule.id, user.id)) if rule else None
-            # as the sheet will: the mode recorded at the period's start, else today's
-            pilot = (record.pilot if record else rule._is_pilot_for(user.sale_team_id,
-                                                                    period_start)) \
-                if rule else False
-            common = {"key": line.id, "weight": line.weight, "pilot": pilot,
-                      "direction": rule.direction or scoring.DIRECTION_HIGHER}
-            assessed = True
-            if rule in past_rules:
-                # the whole period cut at now: a growth compares with the same days at the
-                # start of its comparison window, like for like (kpi.rule._measure_period)
-                found = rule._measure_period(row, period_start, period_end, until=now)[user.id]
-                value, ids, has_data = found.value, found.ids, found.has_data
-                target = record.target if record else \
-                    rule._get_user_targets([user.id])[user.id]
-                kpi = bonus_engine.KpiInput(
-                    method=bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
-                    count=len(ids), target=target, window_days=rule.window_days,
-                    additive=rule.unit in bonus_engine.ADDITIVE_UNITS, **common)
-                score = bonus_engine.score_kpi(kpi, span)
-                cumulative = bonus_math.cumulative_forecast(
-                    value, elapsed_days, period_days, kpi.additive, previous.get(rule.id))
-                ahead = dataclasses.replace(score, value=cumulative.value, score=scoring.
-                                            compute_score(cumulative.value, score.target,
-                                                          rule.direction) if has_data else 0.0)
-                points = (today - period_start).days + 1
-                basis = self._forecast_note(cumulative, points)
-            elif rule:
-                history = daily.get((rule.id, user.id), [])
-                kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_AVERAGE,
-                                                daily=tuple(history), **common)
-                score = bonus_engine.score_kpi(kpi, span_so_far)
-                target = history[-1].target if history else \
-                    rule._get_user_targets([user.id])[user.id]
-                forecast = bonus_math.average_forecast(history, today, period, target,
-                                                           rule.direction)
-                if not score.measured:
-                    # nothing measured in the period yet: the latest result holds (flat)
-                    score = dataclasses.replace(score, value=forecast.value,
-                                                score=forecast.score or 0.0,
-                                                target=target, has_data=forecast.has_data)
-                ahead = dataclasses.replace(score, value=forecast.value,
-                                            score=forecast.score or 0.0,
-                                            has_data=forecast.has_data)
-                points = forecast.points
-                basis = _("A state, not a sum: today's value is held to the period's end "
-                          "(%s daily results so far).", points)
-            else:
-                given = assessments.get(line.id, [])
-                kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_MANUAL,
-                                                assessments=tuple(given), **common)
-                score = ahead = bonus_engine.score_kpi(kpi, span)
-                assessed, points = bool(given), 0
-                basis = _("Assessed by people: kept as it is.")
-            rows.append((line, assessed, points, basis))
-            scores.append(score)
-            ahead_scores.append(ahead)
-        bonus = bonus_engine.employee_bonus(scores, self.base_amount, levels)
-        later = bonus_engine.employee_bonus(ahead_scores, self.base_amount, levels)
-        amount = currency.round(bonus.amount)
-        forecast_amount = currency.round(later.amount)
-        shared = [(k.kpi.score, k.weight_used, k.kpi.counts) for k in bonus.kpis]
-        lines = []
-        for index, ((line, assessed, points, basis), now_kpi, ahead_kpi) in enumerate(
-                zip(rows, bonus.kpis, later.kpis, strict=True)):
-            kpi, forecast_kpi = now_kpi.kpi, ahead_kpi.kpi
-            lines.append({
-                "scheme_line_id": line.id,
-                "rule_id": line.rule_id.id or False,
-                "name": line.name,
-                "kind": line.kind,
-                "pilot": not kpi.counts,
-                "counts": kpi.counts,
-                "method": kpi.method,
-                "no_data": not kpi.has_data,
-                "assessed": assessed,
-                "value": kpi.value if kpi.has_data else None,
-                "target": kpi.target,
-                "unit": line.rule_id.unit or False,
-                "unit_label": line.rule_id.unit_label or False,
-                "score": kpi.score if kpi.has_data else None,
-                "weight": line.weight,
-                "weight_used": now_kpi.weight_used,
-                "contribution": now_kpi.contribution,
-                "amount": currency.round(now_kpi.amount),
-                "hint": self._estimate_hint(line, index, kpi.value, kpi.target, shared, amount,
-                                           levels)
-                if kpi.counts and kpi.has_data else False,
-                "forecast": {
-                    "value": forecast_kpi.value if forecast_kpi.has_data else None,
-                    "score": forecast_kpi.score if forecast_kpi.has_data else None,
-                    "no_data": not forecast_kpi.has_data,
-                    "weight_used": ahead_kpi.weight_used,
-                    "contribution": ahead_kpi.contribution,
-                    "amount": currency.round(ahead_kpi.amount),
-                    "points": points,
-                    "forecast": line.kind == bonus_math.KIND_RULE,
-                    "note": basis,
-                },
-            })
+                                                         {user.id: (clock.start, clock.today)})
+        return EstimateSources(
+            past_rules=past_rules, daily=daily, recorded=recorded,
+            row=[(user.id, user.partner_id.id, user.tz)],
+            previous=self._estimate_previous_pace(user, past_rules, clock.start),
+            assessments=self._estimate_assessments(user, clock.today))
+
+    def _estimate_kpi(self, line, user, clock, sources):
+        """Scheme line ``line`` of ``user``, today and at the period's end (an
+        :class:`EstimatedKpi`), collected as the sheet will collect it: with the mode
+        recorded at the period's start, else today's (:meth:`_kpi_common`)."""
+        rule = line.rule_id
+        record = sources.recorded.get((rule.id, user.id)) if rule else None
+        common = self._kpi_common(line, record, user.sale_team_id, clock.start)
+        if rule in sources.past_rules:
+            return self._estimate_past_kpi(rule, record, user, clock, sources, common)
+        if rule:
+            return self._estimate_daily_kpi(rule, user, clock, sources, common)
+        return self._estimate_manual_kpi(line, clock, sources, common)
+
+    def _estimate_past_kpi(self, rule, record, user, clock, sources, common):
+        """A past-window KPI: the whole period cut at now, against the full period's target (a
+        growth compares with the same days at the start of its comparison window, like for
+        like: ``kpi.rule._measure_period``); forecast at the user's pace, blended with the
+        previous periods' (``bonus_math.cumulative_forecast``), and scored again."""
+        found = rule._measure_period(sources.row, clock.start, clock.end,
+                                     until=clock.now)[user.id]
+        target = record.target if record else rule._get_user_targets([user.id])[user.id]
+        kpi = self._period_input(rule, found, target, common)
+        score = bonus_engine.score_kpi(kpi, clock.span)
+        cumulative = bonus_math.cumulative_forecast(
+            found.value, clock.elapsed_days, clock.period_days, kpi.additive,
+            sources.previous.get(rule.id))
+        ahead = bonus_engine.rescore_value(score, cumulative.value, rule.direction)
+        points = (clock.today - clock.start).days + 1
+        return EstimatedKpi(score, ahead, True, points, self._forecast_note(cumulative, points))
+
+    def _estimate_daily_kpi(self, rule, user, clock, sources, common):
+        """A snapshot or next-days KPI: the average of its daily results of the period so far;
+        with nothing measured yet, the latest result holds (flat). Forecast: today's state
+        held to the period's end (``bonus_math.average_forecast``)."""
+        history = sources.daily.get((rule.id, user.id), [])
+        kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_AVERAGE,
+                                    daily=tuple(history), **common)
+        score = bonus_engine.score_kpi(kpi, clock.span_so_far)
+        target = history[-1].target if history else rule._get_user_targets([user.id])[user.id]
+        forecast = bonus_math.average_forecast(history, clock.today, clock.period, target,
+                                               rule.direction)
+        if not score.measured:
+            # nothing measured in the period yet: the latest result holds (flat)
+            score = dataclasses.replace(score, value=forecast.value,
+                                        score=forecast.score or 0.0,
+                                        target=target, has_data=forecast.has_data)
+        ahead = dataclasses.replace(score, value=forecast.value, score=forecast.score or 0.0,
+                                    has_data=forecast.has_data)
+        note = _("A state, not a sum: today's value is held to the period's end "
+                 "(%s daily results so far).", forecast.points)
+        return EstimatedKpi(score, ahead, True, forecast.points, note)
+
+    def _estimate_manual_kpi(self, line, clock, sources, common):
+        """A manual KPI: the assessments the caller may read (none: not assessed, 0 as on the
+        sheet); not forecast."""
+        given = sources.assessments.get(line.id, [])
+        kpi = bonus_engine.KpiInput(method=bonus_engine.METHOD_MANUAL,
+                                    assessments=tuple(given), **common)
+        score = bonus_engine.score_kpi(kpi, clock.span)
+        return EstimatedKpi(score, score, bool(given), 0,
+                            _("Assessed by people: kept as it is."))
+
+    def _estimate_line_vals(self, line, index, estimated, now_kpi, ahead_kpi, shared, amount,
+                            levels):
+        """One line of the estimate (see :meth:`get_bonus_estimate`, ``lines``): the KPI today
+        (``now_kpi``, ``bonus_engine.WeightedKpi``), its what-if hint
+        (:meth:`_estimate_hint`, for a counted KPI with data) and its forecast
+        (``ahead_kpi``)."""
+        currency = self.currency_id
+        kpi, forecast_kpi = now_kpi.kpi, ahead_kpi.kpi
+        return {
+            "scheme_line_id": line.id,
+            "rule_id": line.rule_id.id or False,
+            "name": line.name,
+            "kind": line.kind,
+            "pilot": not kpi.counts,
+            "counts": kpi.counts,
+            "method": kpi.method,
+            "no_data": not kpi.has_data,
+            "assessed": estimated.assessed,
+            "value": kpi.value if kpi.has_data else None,
+            "target": kpi.target,
+            "unit": line.rule_id.unit or False,
+            "unit_label": line.rule_id.unit_label or False,
+            "score": kpi.score if kpi.has_data else None,
+            "weight": line.weight,
+            "weight_used": now_kpi.weight_used,
+            "contribution": now_kpi.contribution,
+            "amount": currency.round(now_kpi.amount),
+            "hint": self._estimate_hint(line, index, kpi.value, kpi.target, shared, amount,
+                                        levels)
+            if kpi.counts and kpi.has_data else False,
+            "forecast": {
+                "value": forecast_kpi.value if forecast_kpi.has_data else None,
+                "score": forecast_kpi.score if forecast_kpi.has_data else None,
+                "no_data": not forecast_kpi.has_data,
+                "weight_used": ahead_kpi.weight_used,
+                "contribution": ahead_kpi.contribution,
+                "amount": currency.round(ahead_kpi.amount),
+                "points": estimated.points,
+                "forecast": line.kind == bonus_math.KIND_RULE,
+                "note": estimated.note,
+            },
+        }
+
+    def _estimate_vals(self, clock, bonus, later, amount, lines):
+        """The estimate of this scheme (see :meth:`get_bonus_estimate`): today's ``bonus``
+        (``amount`` rounded to the currency), the forecast ``later`` at the period's end, and
+        the ``lines`` (:meth:`_estimate_line_vals`)."""
+        currency = self.currency_id
         return {
             "scheme_id": self.id,
             "scheme": self.name,
             "estimate": True,
-            "date": fields.Date.to_string(today),
+            "date": fields.Date.to_string(clock.today),
             "currency": {"id": currency.id, "name": currency.name, "symbol": currency.symbol,
                          "position": currency.position, "decimals": currency.decimal_places},
             "base_amount": self.base_amount,
             "total_score": bonus.total_score,
             "payout_percent": round(bonus.payout_percent, 4),
             "amount": amount,
-            "period": period,
-            "period_start": fields.Date.to_string(period_start),
-            "period_end": fields.Date.to_string(period_end),
+            "period": clock.period,
+            "period_start": fields.Date.to_string(clock.start),
+            "period_end": fields.Date.to_string(clock.end),
             "forecast": {
-                "date": fields.Date.to_string(period_end),
+                "date": fields.Date.to_string(clock.end),
                 "note": _("If you keep going like this: day %(day)s of %(days)s measured. "
                           "Counts and amounts continue at your pace, leaning on the previous "
                           "periods' pace while few days are measured; ratios, averages and "
                           "states hold their value. A trend, not a promise.",
-                          day=(today - period_start).days + 1,
-                          days=(period_end - period_start).days + 1),
+                          day=(clock.today - clock.start).days + 1,
+                          days=(clock.end - clock.start).days + 1),
                 "total_score": later.total_score,
                 "payout_percent": round(later.payout_percent, 4),
-                "amount": forecast_amount,
+                "amount": currency.round(later.amount),
             },
             "lines": lines,
         }

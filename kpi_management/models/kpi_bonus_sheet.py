@@ -89,6 +89,18 @@ class SheetInputs:
 
 
 @dataclass(frozen=True)
+class SheetSources:
+    """What a sheet's KPIs are collected from, read once (:meth:`KpiBonusSheet._read_sources`)."""
+
+    past_rules: object  # kpi.rule: the past-window rules, measured over the employees' days
+    recorded: dict  # {(rule_id, user_id): kpi_result.Recorded}
+    measured: dict  # {rule_id: {user_id: measure}}
+    daily: dict  # {(rule_id, user_id): [bonus_math.DailyResult]}
+    assessments: dict  # {(scheme_line_id, user_id): [kpi.bonus.assessment]}
+    configured: dict  # {rule_id: {user_id: target}}: today's targets of the past-window rules
+
+
+@dataclass(frozen=True)
 class SheetFigures:
     """Every figure of a sheet, computed in memory (:meth:`KpiBonusSheet._collect_figures`)."""
 
@@ -1151,9 +1163,42 @@ class KpiBonusSheet(models.Model):
         users = self.env["res.users"].browse([user.id for user in periods])
         rules = scheme.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
         sheet._check_one_currency(rules, users)
+        sources = self._read_sources(rules, periods, users)
+        unrecorded = defaultdict(list)
+        kpis, facts = {}, {}
+        for user, period in periods.items():
+            kpis[user.id], facts[user.id] = sheet._employee_inputs(user, period, sources,
+                                                                   unrecorded)
+        return SheetInputs(periods=periods, users=users, kpis=kpis, facts=facts,
+                           unrecorded=dict(unrecorded), levels=scheme._get_levels(),
+                           currency=scheme.currency_id, base_amount=scheme.base_amount)
+
+    def _read_sources(self, rules, periods, users):
+        """Everything the KPIs of ``users`` are collected from, read once for the whole sheet
+        (a :class:`SheetSources`), in this order: the recorded target and mode of each rule
+        and employee, the past-window rules measured per span of days
+        (:meth:`_measure_past_rules`), the daily results of the other rules, the sheet's
+        assessments and today's targets of the past-window rules (standing in where nothing
+        was recorded)."""
+        self.ensure_one()
+        sheet = self.sudo()
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
         recorded = self.env["kpi.result"]._read_recorded(rules.ids, spans)
+        measured = self._measure_past_rules(past_rules, periods)
+        daily = self.env["kpi.result"]._read_daily(
+            (rules - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
+        assessments = defaultdict(list)
+        for assessment in sheet.assessment_ids:
+            assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
+        configured = {rule.id: rule._get_user_targets(users.ids) for rule in past_rules}
+        return SheetSources(past_rules=past_rules, recorded=recorded, measured=measured,
+                            daily=daily, assessments=assessments, configured=configured)
+
+    def _measure_past_rules(self, past_rules, periods):
+        """``{rule_id: {user_id: measure}}``: each past-window rule measured once per span of
+        days the employees of ``periods`` share (one measure per rule and span, in the order
+        the spans first appear)."""
         measured = defaultdict(dict)
         by_span = defaultdict(lambda: self.env["res.users"])
         for user, period in periods.items():
@@ -1162,50 +1207,39 @@ class KpiBonusSheet(models.Model):
             for (date_from, date_to), span_users in by_span.items():
                 rows = [(u.id, u.partner_id.id, u.tz) for u in span_users.sudo()]
                 measured[rule.id].update(rule._measure_period(rows, date_from, date_to))
-        daily = self.env["kpi.result"]._read_daily(
-            (rules - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
-        assessments = defaultdict(list)
-        for assessment in sheet.assessment_ids:
-            assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
-        configured = {rule.id: rule._get_user_targets(users.ids) for rule in past_rules}
-        unrecorded = defaultdict(list)
-        kpis, facts = {}, {}
-        for user, period in periods.items():
-            kpis[user.id], facts[user.id] = [], []
-            for sline in scheme.line_ids:
-                rule = sline.rule_id
-                record = recorded.get((rule.id, user.id)) if rule else None
-                if rule and record is None:
-                    unrecorded[sline.name].append(user.name)
-                pilot = (record.pilot if record else rule._is_pilot_for(sheet.team_id,
-                                                                        period.date_from)) \
-                    if rule else False
-                common = {"key": sline.id, "weight": sline.weight, "pilot": pilot,
-                          "direction": rule.direction or scoring.DIRECTION_HIGHER}
-                if rule in past_rules:
-                    found = measured[rule.id][user.id]
-                    value, ids, has_data = found.value, found.ids, found.has_data
-                    target = record.target if record else configured[rule.id][user.id]
-                    kpi = bonus_engine.KpiInput(
-                        method=bonus_engine.METHOD_PERIOD, value=value, has_data=has_data,
-                        count=len(ids), target=target, window_days=rule.window_days,
-                        additive=rule.unit in bonus_engine.ADDITIVE_UNITS, **common)
-                    facts[user.id].append(ids)
-                elif rule:
-                    kpi = bonus_engine.KpiInput(
-                        method=bonus_engine.METHOD_AVERAGE,
-                        daily=tuple(daily.get((rule.id, user.id), [])), **common)
-                    facts[user.id].append(None)
-                else:
-                    given = assessments.get((sline.id, user.id), [])
-                    kpi = bonus_engine.KpiInput(
-                        method=bonus_engine.METHOD_MANUAL,
-                        assessments=tuple(a.score for a in given), **common)
-                    facts[user.id].append(given)
-                kpis[user.id].append(kpi)
-        return SheetInputs(periods=periods, users=users, kpis=kpis, facts=facts,
-                           unrecorded=dict(unrecorded), levels=scheme._get_levels(),
-                           currency=scheme.currency_id, base_amount=scheme.base_amount)
+        return measured
+
+    def _employee_inputs(self, user, period, sources, unrecorded):
+        """The engine's inputs of ``user`` (``bonus_engine.KpiInput``), one per scheme line in
+        its order, and the facts behind each (the records counted of a past-window rule, the
+        assessments of a manual KPI, None for daily results). A rule without any result
+        recorded for the employee adds the employee's name to ``unrecorded`` under the KPI's
+        name: today's target and mode stand in."""
+        kpis, facts = [], []
+        for sline in self.scheme_id.line_ids:
+            rule = sline.rule_id
+            record = sources.recorded.get((rule.id, user.id)) if rule else None
+            if rule and record is None:
+                unrecorded[sline.name].append(user.name)
+            common = self.scheme_id._kpi_common(sline, record, self.team_id, period.date_from)
+            if rule in sources.past_rules:
+                found = sources.measured[rule.id][user.id]
+                target = record.target if record else sources.configured[rule.id][user.id]
+                kpi = self.scheme_id._period_input(rule, found, target, common)
+                fact = found.ids
+            elif rule:
+                kpi = bonus_engine.KpiInput(
+                    method=bonus_engine.METHOD_AVERAGE,
+                    daily=tuple(sources.daily.get((rule.id, user.id), [])), **common)
+                fact = None
+            else:
+                fact = sources.assessments.get((sline.id, user.id), [])
+                kpi = bonus_engine.KpiInput(
+                    method=bonus_engine.METHOD_MANUAL,
+                    assessments=tuple(a.score for a in fact), **common)
+            kpis.append(kpi)
+            facts.append(fact)
+        return kpis, facts
 
     def _check_one_currency(self, rules, users):
         """Money in one currency: an amount KPI is measured in the currency of its rule's
@@ -1231,98 +1265,18 @@ class KpiBonusSheet(models.Model):
         lines and details, the fingerprint of everything used, what is missing."""
         self.ensure_one()
         sheet = self.sudo()
-        scheme = sheet.scheme_id
         period_days = calendar.period_days(sheet.date_from, sheet.date_to)
         last_evaluated = min(sheet.date_to, fields.Date.context_today(sheet))
         line_vals, gaps = [], defaultdict(list)
         parts = {"targets": [], "results": [], "assessments": [], "pilot": set()}
         for user, period in inputs.periods.items():
-            span = bonus_engine.Span(period.date_from, period.date_to, sheet.period_type,
-                                         period_days, period.days)
-            scores = [bonus_engine.score_kpi(kpi, span) for kpi in inputs.kpis[user.id]]
-            bonus = bonus_engine.employee_bonus(scores, inputs.base_amount, inputs.levels,
-                                                    span)
-            details = []
-            for sline, weighted, fact in zip(scheme.line_ids, bonus.kpis, inputs.facts[user.id],
-                                             strict=True):
-                kpi = weighted.kpi
-                if not kpi.counts:
-                    parts["pilot"].add(sline.rule_id.id)
-                if kpi.method == bonus_engine.METHOD_PERIOD:
-                    note_facts = bonus_notes.measured(period.date_from, period.date_to,
-                                                          kpi.count, span.partial, kpi.basis)
-                    parts["results"].append((user.id, sline.id, kpi.value, kpi.count,
-                                             kpi.has_data))
-                elif kpi.method == bonus_engine.METHOD_AVERAGE:
-                    note_facts = bonus_notes.daily(kpi.count, kpi.measured)
-                    expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
-                    if kpi.count < expected:
-                        gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
-                                                  "without a nightly result",
-                                                  user=user.name, missing=expected - kpi.count,
-                                                  days=expected))
-                    parts["results"].append((user.id, sline.id, kpi.value, kpi.score,
-                                             kpi.count, kpi.measured))
-                else:
-                    note_facts = bonus_notes.assessed(fact)
-                    if not fact:
-                        gaps[sline.name].append(_("%s: not assessed", user.name))
-                    parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id,
-                                              a.score) for a in fact]
-                if kpi.method != bonus_engine.METHOD_MANUAL:
-                    parts["targets"].append((user.id, sline.id, kpi.target))
-                details.append({
-                    "scheme_line_id": sline.id,
-                    "rule_id": sline.rule_id.id or False,
-                    "name": sline.name,
-                    "kind": sline.kind,
-                    "value": kpi.value,
-                    "target": kpi.target,
-                    "score": kpi.score,
-                    "weight": sline.weight,
-                    "weight_used": weighted.weight_used,
-                    "contribution": weighted.contribution,
-                    "counted": kpi.counts,
-                    "no_data": not kpi.has_data,
-                    "result_count": kpi.count,
-                    # the facts; the words are rendered when read (bonus_notes), with the
-                    # pilot and no-data warnings of ``counted`` and ``no_data``
-                    "note_facts": note_facts,
-                })
-            line_vals.append({
-                "user_id": user.id,
-                "employee_name": user.name,
-                "login": user.login,
-                "profile_name": period.profile_name or user.kpi_profile_id.name,
-                "team_name": sheet.team_id.name,
-                "worked_from": period.date_from,
-                "worked_to": period.date_to,
-                # the facts; the words are rendered when read (bonus_notes); the KPIs with
-                # no data are read from the details
-                "presence_facts": list(period.facts) or False,
-                "total_score": bonus.total_score,
-                "payout_percent": bonus.payout_percent,
-                "amount": inputs.currency.round(bonus.amount),
-                "detail_vals": details,
-            })
-        ranked = sorted(line_vals, key=lambda v: (-v["total_score"], -v["amount"]))
-        for rank, vals in enumerate(ranked, start=1):
+            line_vals.append(sheet._employee_line_vals(user, period, inputs, period_days,
+                                                       last_evaluated, gaps, parts))
+        ranks = bonus_math.ranks([(vals["total_score"], vals["amount"]) for vals in line_vals])
+        for vals, rank in zip(line_vals, ranks, strict=True):
             vals["rank"] = rank
         pilot_rules = self.env["kpi.rule"].browse(sorted(parts["pilot"]))
-        fingerprint = bonus_math.fingerprint({
-            "period": [sheet.date_from, sheet.date_to, sheet.company_id.id],
-            "team": [sheet.team_id.id, [(u.id, p.date_from, p.date_to)
-                                        for u, p in inputs.periods.items()]],
-            "scheme": [scheme.id, inputs.currency.id, inputs.base_amount,
-                       sorted(inputs.levels),
-                       [(sl.id, sl.kind, sl.rule_id.id, sl.weight)
-                        for sl in scheme.line_ids]],
-            "targets": sorted(parts["targets"]),
-            "assessments": sorted(parts["assessments"]),
-            "results": sorted(parts["results"]),
-            # only when a rule is a pilot: sheets computed before roll-outs existed keep theirs
-            **({"pilot": pilot_rules.ids} if pilot_rules else {}),
-        })
+        fingerprint = sheet._fingerprint(inputs, parts, pilot_rules)
         period_end_utc = sheet._period_end_utc(inputs.users)
         return SheetFigures(
             periods=inputs.periods,
@@ -1339,6 +1293,116 @@ class KpiBonusSheet(models.Model):
             currency=inputs.currency,
             base_amount=inputs.base_amount,
         )
+
+    def _employee_line_vals(self, user, period, inputs, period_days, last_evaluated, gaps,
+                            parts):
+        """The values of ``user``'s sheet line (without its rank): the employee's KPIs scored
+        over their days of the period (``period``, :class:`EmployeePeriod`) and their bonus,
+        prorated to those days, by the bonus engine; one detail per scheme line
+        (:meth:`_detail_vals`), which adds what is missing to ``gaps`` and what was used to
+        the fingerprint's ``parts``."""
+        span = bonus_engine.Span(period.date_from, period.date_to, self.period_type,
+                                 period_days, period.days)
+        scores = [bonus_engine.score_kpi(kpi, span) for kpi in inputs.kpis[user.id]]
+        bonus = bonus_engine.employee_bonus(scores, inputs.base_amount, inputs.levels, span)
+        details = [
+            self._detail_vals(user, period, span, sline, weighted, fact, last_evaluated, gaps,
+                              parts)
+            for sline, weighted, fact in zip(self.scheme_id.line_ids, bonus.kpis,
+                                             inputs.facts[user.id], strict=True)]
+        return {
+            "user_id": user.id,
+            "employee_name": user.name,
+            "login": user.login,
+            "profile_name": period.profile_name or user.kpi_profile_id.name,
+            "team_name": self.team_id.name,
+            "worked_from": period.date_from,
+            "worked_to": period.date_to,
+            # the facts; the words are rendered when read (bonus_notes); the KPIs with
+            # no data are read from the details
+            "presence_facts": list(period.facts) or False,
+            "total_score": bonus.total_score,
+            "payout_percent": bonus.payout_percent,
+            "amount": inputs.currency.round(bonus.amount),
+            "detail_vals": details,
+        }
+
+    def _detail_vals(self, user, period, span, sline, weighted, fact, last_evaluated, gaps,
+                     parts):
+        """The values of the detail of scheme line ``sline`` on ``user``'s sheet line, from
+        its engine result ``weighted`` (``bonus_engine.WeightedKpi``) and its ``fact`` (see
+        :meth:`_employee_inputs`); records what the figure was computed from in ``parts``
+        and what is missing in ``gaps`` (:meth:`_note_facts`)."""
+        kpi = weighted.kpi
+        if not kpi.counts:
+            parts["pilot"].add(sline.rule_id.id)
+        note_facts = self._note_facts(user, period, span, sline, kpi, fact, last_evaluated,
+                                      gaps, parts)
+        if kpi.method != bonus_engine.METHOD_MANUAL:
+            parts["targets"].append((user.id, sline.id, kpi.target))
+        return {
+            "scheme_line_id": sline.id,
+            "rule_id": sline.rule_id.id or False,
+            "name": sline.name,
+            "kind": sline.kind,
+            "value": kpi.value,
+            "target": kpi.target,
+            "score": kpi.score,
+            "weight": sline.weight,
+            "weight_used": weighted.weight_used,
+            "contribution": weighted.contribution,
+            "counted": kpi.counts,
+            "no_data": not kpi.has_data,
+            "result_count": kpi.count,
+            # the facts; the words are rendered when read (bonus_notes), with the
+            # pilot and no-data warnings of ``counted`` and ``no_data``
+            "note_facts": note_facts,
+        }
+
+    def _note_facts(self, user, period, span, sline, kpi, fact, last_evaluated, gaps, parts):
+        """The facts of a detail's note (``bonus_notes``), by how the KPI was collected:
+        measured over the employee's days, averaged over daily results (the days up to
+        ``last_evaluated`` without a nightly result go to ``gaps``) or assessed (not assessed
+        goes to ``gaps``). Adds the results or assessments used to ``parts``."""
+        if kpi.method == bonus_engine.METHOD_PERIOD:
+            parts["results"].append((user.id, sline.id, kpi.value, kpi.count, kpi.has_data))
+            return bonus_notes.measured(period.date_from, period.date_to, kpi.count,
+                                        span.partial, kpi.basis)
+        if kpi.method == bonus_engine.METHOD_AVERAGE:
+            expected = (min(period.date_to, last_evaluated) - period.date_from).days + 1
+            if kpi.count < expected:
+                gaps[sline.name].append(_("%(user)s: %(missing)s of %(days)s days "
+                                          "without a nightly result",
+                                          user=user.name, missing=expected - kpi.count,
+                                          days=expected))
+            parts["results"].append((user.id, sline.id, kpi.value, kpi.score, kpi.count,
+                                     kpi.measured))
+            return bonus_notes.daily(kpi.count, kpi.measured)
+        if not fact:
+            gaps[sline.name].append(_("%s: not assessed", user.name))
+        parts["assessments"] += [(a.id, user.id, sline.id, a.assessor_id.id, a.score)
+                                 for a in fact]
+        return bonus_notes.assessed(fact)
+
+    def _fingerprint(self, inputs, parts, pilot_rules):
+        """The digest of everything the sheet's figures were computed from, part by part
+        (``bonus_math.fingerprint``): a part that changes after Compute makes the figures
+        stale (:meth:`_changed_since_compute`)."""
+        scheme = self.scheme_id
+        return bonus_math.fingerprint({
+            "period": [self.date_from, self.date_to, self.company_id.id],
+            "team": [self.team_id.id, [(u.id, p.date_from, p.date_to)
+                                       for u, p in inputs.periods.items()]],
+            "scheme": [scheme.id, inputs.currency.id, inputs.base_amount,
+                       sorted(inputs.levels),
+                       [(sl.id, sl.kind, sl.rule_id.id, sl.weight)
+                        for sl in scheme.line_ids]],
+            "targets": sorted(parts["targets"]),
+            "assessments": sorted(parts["assessments"]),
+            "results": sorted(parts["results"]),
+            # only when a rule is a pilot: sheets computed before roll-outs existed keep theirs
+            **({"pilot": pilot_rules.ids} if pilot_rules else {}),
+        })
 
     def _store_figures(self, figures):
         """Replace the sheet's figures by ``figures`` (:meth:`_collect_figures`), as superuser."""

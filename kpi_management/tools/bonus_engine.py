@@ -37,7 +37,7 @@ Employee's bonus (:func:`employee_bonus`)
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import bonus_math, calendar
 from .scoring import DIRECTION_HIGHER, compute_score
@@ -186,6 +186,14 @@ def score_kpi(kpi, span):
         return KpiScore(value=manual.score, target=100.0, score=manual.score, has_data=True,
                         count=manual.count, **common)
     raise ValueError("unknown method %r" % (kpi.method,))
+
+
+def rescore_value(score, value, direction):
+    """``score`` (:class:`KpiScore`) with another ``value`` (a forecast), scored against the
+    same target in ``direction``; 0 when there was nothing to measure."""
+    return replace(score, value=value,
+                   score=compute_score(value, score.target, direction) if score.has_data
+                   else 0.0)
 
 
 # ------------------------------------------------------------------------ one employee

@@ -228,6 +228,17 @@ def prorate(amount, days_in, days_total):
     return amount * max(days_in, 0) / days_total
 
 
+def ranks(totals):
+    """The rank (1 = first) of each employee of a sheet, in the order of ``totals``
+    ``[(total_score, amount)]``: the highest total first, the higher amount between equal
+    totals, then the order given (the sheet's order of employees) between equal both."""
+    order = sorted(range(len(totals)), key=lambda i: (-totals[i][0], -totals[i][1]))
+    ranked = [0] * len(totals)
+    for rank, index in enumerate(order, start=1):
+        ranked[index] = rank
+    return ranked
+
+
 def fingerprint(components):
     """``{name: digest}`` of ``components`` ``{name: JSON-serialisable data}``.
 
