@@ -296,7 +296,8 @@ class KpiBonusScheme(models.Model):
               "period": "month"|"quarter", "period_start": "YYYY-MM-DD",
               "period_end": "YYYY-MM-DD",
               "forecast": {"date": period_end, "total_score": float, "payout_percent": float,
-                           "amount": float},
+                           "amount": float, "note": str (the day of the period it stands on
+                           and how forecasts are made)},
               "lines": [{
                   "scheme_line_id": int, "rule_id": int|False, "name": str,
                   "kind": "rule"|"manual", "pilot": bool, "counts": bool,
@@ -311,7 +312,8 @@ class KpiBonusScheme(models.Model):
                   "forecast": {"value": float|None, "score": float|None, "no_data": bool,
                                "weight_used": float, "contribution": float, "amount": float,
                                "points": int (daily values fitted),
-                               "forecast": bool (False: manual, kept as it is)},
+                               "forecast": bool (False: manual, kept as it is),
+                               "note": str|False (how this KPI's forecast was made)},
               }, ...],
             }, ...]
         """
