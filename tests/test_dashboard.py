@@ -4,14 +4,31 @@ The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen (see test_te
 """
 
 import datetime
+from types import SimpleNamespace
 
 from freezegun import freeze_time
 
+from odoo.addons.kpi_management.models.kpi_result_dashboard import card_change
 from odoo.tools import SQL
 
 from .common import NOW, TODAY, KpiCase, utc
 
 MEETING_DAYS = (0, 1, 3, 5, 8, 13)  # the source example: 6 of 10 meetings in 14 days
+
+
+class TestCardChange(KpiCase):
+    def test_change_since_a_week_before(self):
+        def day(value, score, status="reached"):
+            return SimpleNamespace(value=value, score=score, status=status)
+
+        self.assertEqual(card_change(day(6.0, 60.0, "off_track"), day(4.0, 40.0, "off_track")),
+                         (2.0, 20.0))
+        self.assertEqual(card_change(day(1 / 3, 33.333, "off_track"), day(0.0, 0.0, "off_track")),
+                         (0.33, 33.33))  # rounded to 2 decimals
+        # no result then, or nothing to measure on either day: no change
+        self.assertEqual(card_change(day(6.0, 60.0), None), (None, None))
+        self.assertEqual(card_change(day(6.0, 60.0), day(0.0, 0.0, "no_data")), (None, None))
+        self.assertEqual(card_change(day(0.0, 0.0, "no_data"), day(4.0, 40.0)), (None, None))
 
 
 @freeze_time(NOW)
@@ -87,7 +104,11 @@ class TestMyKpis(KpiCase):
         self.assertIn(history["result_id"], ids)
         # no profile, no results: nothing, and no error
         empty = self.my_kpis(self.no_profile)
-        self.assertEqual((empty["cards"], empty["overall"]["score"]), ([], None))
+        self.assertEqual({key: value for key, value in empty.items() if key != "labels"}, {
+            "cards": [], "overall": {"score": None, "status": False, "off_track": 0,
+                                     "warning": 0, "counted": 0},
+            "date": False, "computed_at": False})
+        self.assertEqual(set(empty["labels"]), {"title", "fixed", "empty"})
         self.assertEqual(
             self.env["kpi.result"].with_user(self.no_profile).get_my_kpis_summary()["count"], 0)
 

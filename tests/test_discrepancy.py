@@ -174,6 +174,44 @@ class TestDetection(DiscrepancyCase):
         self.assertTrue(week)
 
 
+class TestFindingSteps(KpiCase):
+    """The decisions of the analysis, as pure arithmetic (``period_scores``)."""
+
+    def test_what_becomes_of_an_open_finding(self):
+        P = period_scores.PeriodPoint
+        sep, oct_ = P(D(2026, 9, 1), D(2026, 9, 30), 40.0, True), P(D(2026, 10, 1), D(2026, 10, 31),
+                                                                     50.0, True)
+        step = period_scores.open_finding_step
+        # a finding up to September; October is below target, in a row: it takes October
+        self.assertEqual(step(sep.date_to, oct_, [sep, oct_]), period_scores.FINDING_EXTEND)
+        # nothing closed since its last period (or an older one last): as it is
+        self.assertEqual(step(oct_.date_to, oct_, [sep, oct_]), period_scores.FINDING_UNCHANGED)
+        self.assertEqual(step(D(2026, 11, 30), oct_, [oct_]), period_scores.FINDING_UNCHANGED)
+        # below target after a period without a score (the run starts after a gap): it ends
+        self.assertEqual(step(D(2026, 8, 31), oct_, [oct_]), period_scores.FINDING_INTERRUPTED)
+        # October measured on target (100% exactly): it closes
+        back = P(oct_.date_from, oct_.date_to, 100.0, True)
+        self.assertEqual(step(sep.date_to, back, []), period_scores.FINDING_BACK_ON_TARGET)
+        # nothing to measure in October: it waits, whatever the score says
+        for score in (None, 0.0, 120.0):
+            self.assertEqual(step(sep.date_to, P(oct_.date_from, oct_.date_to, score, False), []),
+                             period_scores.FINDING_WAIT)
+
+    def test_team_values_brought_back_to_the_rules_window(self):
+        q2 = (D(2026, 4, 1), D(2026, 6, 30), [9.1])  # 91 days
+        q3 = (D(2026, 7, 1), D(2026, 9, 30), [14.0, 7.0])  # 92 days
+        values = period_scores.team_window_values
+        # a count over a past window of 30 days: per 30 days of each quarter, oldest first
+        self.assertEqual([round(v, 4) for v in values([q2, q3], 30, "quarter", True, True)],
+                         [3.0, round(14 * 30 / 92, 4), round(7 * 30 / 92, 4)])
+        # a window that is the period (91 days for a quarter), a ratio or an average, a
+        # snapshot or future rule: as they are
+        self.assertEqual(values([q2, q3], 91, "quarter", True, True), [9.1, 14.0, 7.0])
+        self.assertEqual(values([q2, q3], 30, "quarter", False, True), [9.1, 14.0, 7.0])
+        self.assertEqual(values([q2, q3], 30, "quarter", True, False), [9.1, 14.0, 7.0])
+        self.assertEqual(values([(q2[0], q2[1], [])], 30, "quarter", True, True), [])
+
+
 class TestSuggestedTarget(DiscrepancyCase):
     def test_suggested_target_on_a_known_team(self):
         """Team values over September and October: 4, 5 (salesman), 12, 8 (salesman2), 6, 7

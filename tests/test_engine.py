@@ -30,6 +30,17 @@ class TestEvaluation(KpiCase):
         self.assertEqual(len(results), 1)
         self.assertEqual((results.value, results.score, results.status), (2, 100.0, "reached"))
 
+    def test_a_past_day_is_past_in_the_users_timezone(self):
+        """The users whose evaluated day keeps what its first evaluation recorded: a day
+        before their own today (10:00 UTC on 23 November is 00:00 on the 24th at Kiritimati,
+        UTC+14); none for their today, a day to come or the default day."""
+        rows = [(1, 11, "Europe/Copenhagen"), (2, 12, "Pacific/Kiritimati")]
+        kept = self.rule._kept_users
+        self.assertEqual(kept(rows, TODAY, NOW), [2])
+        self.assertEqual(kept(rows, TODAY - datetime.timedelta(days=1), NOW), [1, 2])
+        self.assertEqual(kept(rows, TODAY + datetime.timedelta(days=1), NOW), [])
+        self.assertEqual(kept(rows, None, NOW), [])
+
     def test_reached_kpi_is_evaluated_again_next_day(self):
         self.event(self.salesman, utc(days=1))
         self.event(self.salesman, utc(days=2))

@@ -125,6 +125,12 @@ def render_suggestion(env, facts):
         suggested=fmt(facts["suggested"])))
 
 
+def _period_point(row):
+    """A row of ``kpi_period_result`` as the analysis reads it (``period_scores``)."""
+    return period_scores.PeriodPoint(row["date_from"], row["date_to"], row["score"],
+                                     row["status"] != scoring.STATUS_NO_DATA)
+
+
 class KpiDiscrepancyCause(models.Model):
     _name = "kpi.discrepancy.cause"
     _description = "KPI Discrepancy Cause"
@@ -405,83 +411,108 @@ class KpiDiscrepancy(models.Model):
         :return: the findings created or changed.
         """
         now = now or fields.Datetime.now()
-        Period = self.env["kpi.period.result"]
-        Period.flush_model()
+        self.env["kpi.period.result"].flush_model()
         touched = self.browse()
         for rule in rules.sudo():
-            period_type = rule.analysis_period or "month"
-            self.env.cr.execute(SQL(
-                """SELECT id, user_id, team_id, date_from, date_to, value, target, score,
-                          status, pilot
-                     FROM kpi_period_result
-                    WHERE rule_id = %s AND period_type = %s AND closed
-                      AND date_from >= (SELECT COALESCE(max(date_from), '1900-01-01')
-                                          FROM kpi_period_result
-                                         WHERE rule_id = %s AND period_type = %s AND closed)
-                                       - %s
-                    ORDER BY date_from""",
-                rule.id, period_type, rule.id, period_type,
-                calendar.MAX_DAYS[period_type] * ANALYSIS_LOOKBACK))
-            rows = self.env.cr.dictfetchall()
-            by_user = defaultdict(list)
-            for row in rows:
-                by_user[row["user_id"]].append(row)
-            open_findings = {
-                finding.user_id.id: finding for finding in self.sudo().search(
-                    [("rule_id", "=", rule.id), ("state", "=", "open")])}
-            for user_id, user_rows in by_user.items():
-                latest = user_rows[-1]
-                finding = open_findings.get(user_id)
-                if finding and finding.period_type != period_type:
-                    # the rule's analysis period changed: the old finding is closed as such
-                    finding._close(_("The analysis period of the KPI changed."), now)
-                    touched |= finding
-                    finding = None
-                run = period_scores.trailing_run([
-                    period_scores.PeriodPoint(r["date_from"], r["date_to"], r["score"],
-                                           r["status"] != scoring.STATUS_NO_DATA) for r in user_rows])
-                if finding:
-                    if latest["date_to"] <= finding.date_to:
-                        continue  # nothing new since the last analysis
-                    if period_scores.is_below_target(latest["score"],
-                                                  latest["status"] != scoring.STATUS_NO_DATA):
-                        if run[0].date_from <= finding.date_to + period_scores.ONE_DAY:
-                            finding._set_periods([r for r in user_rows
-                                                  if r["date_from"] >= finding.date_from],
-                                                 rule)
-                            touched |= finding
-                            continue
-                        # a period without a score since: this finding ends there, a new
-                        # one opens below when the new run is long enough
-                        finding._close(_("Interrupted: a period without a score."), now)
-                        touched |= finding
-                    elif latest["status"] != scoring.STATUS_NO_DATA:
-                        finding._close(_("Back on target in %(period)s (%(score)s%%).",
-                                         period=period_label(self.env, period_type,
-                                                             latest["date_from"]),
-                                         score=format_kpi_figure(self.env, latest["score"])),
-                                       now)
-                        touched |= finding
-                        continue
-                    else:
-                        continue  # nothing to measure in the latest period: wait
-                if len(run) >= max(rule.analysis_min_periods, 1):
-                    user = self.env["res.users"].sudo().browse(user_id)
-                    if not user.active or self.sudo().search_count([
-                            ("rule_id", "=", rule.id), ("user_id", "=", user_id),
-                            ("period_type", "=", period_type),
-                            ("date_to", ">=", run[-1].date_to)], limit=1):
-                        continue  # left, or these periods were analysed already
-                    finding = self.sudo().create({
-                        "rule_id": rule.id, "user_id": user_id,
-                        "company_id": rule.company_id.id or user.company_id.id,
-                        "period_type": period_type,
-                        "date_from": run[0].date_from, "date_to": run[-1].date_to,
-                    })
-                    finding._set_periods([r for r in user_rows
-                                          if r["date_from"] >= run[0].date_from], rule)
-                    touched |= finding
+            touched |= self._analyse_rule(rule, now)
         return touched
+
+    def _analyse_rule(self, rule, now):
+        """The analysis of one rule (sudo): each user's closed periods against the user's open
+        finding. :return: the findings created or changed."""
+        period_type = rule.analysis_period or "month"
+        by_user = self._closed_periods_by_user(rule, period_type)
+        open_findings = {
+            finding.user_id.id: finding for finding in self.sudo().search(
+                [("rule_id", "=", rule.id), ("state", "=", "open")])}
+        touched = self.browse()
+        for user_id, user_rows in by_user.items():
+            touched |= self._analyse_user(rule, period_type, user_id, user_rows,
+                                          open_findings.get(user_id), now)
+        return touched
+
+    def _closed_periods_by_user(self, rule, period_type):
+        """``{user_id: rows}``: the closed period scores of ``rule`` of ``period_type`` since
+        ``ANALYSIS_LOOKBACK`` periods before its latest one (``kpi_period_result`` rows,
+        oldest first)."""
+        self.env.cr.execute(SQL(
+            """SELECT id, user_id, team_id, date_from, date_to, value, target, score,
+                      status, pilot
+                 FROM kpi_period_result
+                WHERE rule_id = %s AND period_type = %s AND closed
+                  AND date_from >= (SELECT COALESCE(max(date_from), '1900-01-01')
+                                      FROM kpi_period_result
+                                     WHERE rule_id = %s AND period_type = %s AND closed)
+                                   - %s
+                ORDER BY date_from""",
+            rule.id, period_type, rule.id, period_type,
+            calendar.MAX_DAYS[period_type] * ANALYSIS_LOOKBACK))
+        by_user = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            by_user[row["user_id"]].append(row)
+        return by_user
+
+    def _analyse_user(self, rule, period_type, user_id, user_rows, finding, now):
+        """One user's closed periods (``user_rows``, oldest first) against their open
+        ``finding`` (or none): the finding follows the periods (:meth:`_follow_finding`), and
+        without one that goes on, a long enough run below target opens a new one.
+        :return: the findings created or changed."""
+        touched = self.browse()
+        if finding and finding.period_type != period_type:
+            # the rule's analysis period changed: the old finding is closed as such
+            finding._close(_("The analysis period of the KPI changed."), now)
+            touched |= finding
+            finding = None
+        run = period_scores.trailing_run([_period_point(r) for r in user_rows])
+        if finding:
+            step = finding._follow_finding(rule, period_type, user_rows, run, now)
+            if step not in (period_scores.FINDING_UNCHANGED, period_scores.FINDING_WAIT):
+                touched |= finding
+            if step != period_scores.FINDING_INTERRUPTED:
+                return touched  # the finding goes on, or it closed back on target
+        if len(run) >= max(rule.analysis_min_periods, 1):
+            touched |= self._open_finding(rule, period_type, user_id, user_rows, run)
+        return touched
+
+    def _follow_finding(self, rule, period_type, user_rows, run, now):
+        """This open finding after its user's latest closed periods (``user_rows``, ``run``:
+        see :func:`period_scores.open_finding_step`): it takes the new periods below target,
+        or closes when interrupted by a period without a score or back on target.
+        :return: the step taken (``period_scores.FINDING_*``)."""
+        self.ensure_one()
+        latest = user_rows[-1]
+        step = period_scores.open_finding_step(self.date_to, _period_point(latest), run)
+        if step == period_scores.FINDING_EXTEND:
+            self._set_periods([r for r in user_rows if r["date_from"] >= self.date_from], rule)
+        elif step == period_scores.FINDING_INTERRUPTED:
+            # a period without a score since: this finding ends there, a new one opens when
+            # the new run is long enough
+            self._close(_("Interrupted: a period without a score."), now)
+        elif step == period_scores.FINDING_BACK_ON_TARGET:
+            self._close(_("Back on target in %(period)s (%(score)s%%).",
+                          period=period_label(self.env, period_type, latest["date_from"]),
+                          score=format_kpi_figure(self.env, latest["score"])),
+                        now)
+        return step
+
+    def _open_finding(self, rule, period_type, user_id, user_rows, run):
+        """A new finding of the user over ``run`` (its periods below target, long enough),
+        unless the user left or these periods were analysed already.
+        :return: the finding, or no record."""
+        user = self.env["res.users"].sudo().browse(user_id)
+        if not user.active or self.sudo().search_count([
+                ("rule_id", "=", rule.id), ("user_id", "=", user_id),
+                ("period_type", "=", period_type),
+                ("date_to", ">=", run[-1].date_to)], limit=1):
+            return self.browse()
+        finding = self.sudo().create({
+            "rule_id": rule.id, "user_id": user_id,
+            "company_id": rule.company_id.id or user.company_id.id,
+            "period_type": period_type,
+            "date_from": run[0].date_from, "date_to": run[-1].date_to,
+        })
+        finding._set_periods([r for r in user_rows if r["date_from"] >= run[0].date_from], rule)
+        return finding
 
     def _close(self, reason, now):
         self.ensure_one()
@@ -495,49 +526,19 @@ class KpiDiscrepancy(models.Model):
         self.ensure_one()
         team_id = rows[-1]["team_id"]
         starts = [r["date_from"] for r in rows]
-        team_rows = defaultdict(list)
-        if team_id:
-            self.env.cr.execute(SQL(
-                """SELECT date_from, date_to, user_id, value FROM kpi_period_result
-                    WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
-                      AND date_from = ANY(%s) AND value IS NOT NULL""",
-                rule.id, self.period_type, team_id, starts))
-            for date_from, date_to, user_id, value in self.env.cr.fetchall():
-                team_rows[date_from].append((date_to, user_id, value))
-        else:  # no team: the user alone
-            for r in rows:
-                if r["value"] is not None:
-                    team_rows[r["date_from"]].append((r["date_to"], r["user_id"], r["value"]))
-        additive = rule.unit in period_scores.ADDITIVE_UNITS
-        past = rule.window_kind == "past"
-        window_values, members = [], set()
-        lines = []
-        for r in rows:
-            values = [value for _t, _u, value in team_rows.get(r["date_from"], [])]
-            days = calendar.period_days(r["date_from"], r["date_to"])
-            for _t, user_id, value in team_rows.get(r["date_from"], []):
-                members.add(user_id)
-                window_values.append(
-                    period_scores.window_value(value, rule.window_days, self.period_type, days,
-                                            additive) if past else value)
-            lines.append({
-                "period_result_id": r["id"], "date_from": r["date_from"],
-                "date_to": r["date_to"], "value": r["value"], "target": r["target"],
-                "score": r["score"], "status": r["status"],
-                "team_average": period_scores.mean(values),
-                "team_median": period_scores.median(values), "team_count": len(values),
-                "team_others": len({user_id for _t, user_id, _v
-                                    in team_rows.get(r["date_from"], [])} - {self.user_id.id}),
-            })
+        team_rows = self._team_values(rule, team_id, rows, starts)
+        lines = [self._period_line(r, team_rows.get(r["date_from"], [])) for r in rows]
+        members = {user_id for r in rows for _t, user_id, _v in team_rows.get(r["date_from"], [])}
+        window_values = period_scores.team_window_values(
+            [(r["date_from"], r["date_to"], [value for _t, _u, value
+                                             in team_rows.get(r["date_from"], [])])
+             for r in rows],
+            rule.window_days, self.period_type, rule.unit in period_scores.ADDITIVE_UNITS,
+            rule.window_kind == "past")
         user_targets = rule._get_user_targets(sorted(members | {self.user_id.id}))
-        targets = list(user_targets.values())
-        suggested = period_scores.suggested_target(window_values, targets, rule.direction)
-        currency = (amount_company(rule.company_id, self.user_id).currency_id
-                    if rule.unit == "amount" else None)
-        facts = suggestion_facts(
-            window_values, user_targets, suggested, rule.direction, rule.target,
-            self.user_id.id, window_days=None if rule.window_kind == "snapshot"
-            else rule.window_days, currency_id=currency.id if currency else None)
+        suggested = period_scores.suggested_target(window_values, list(user_targets.values()),
+                                                   rule.direction)
+        facts = self._suggestion_facts(rule, window_values, user_targets, suggested)
         scores = [r["score"] for r in rows if r["score"] is not None]
         team_scores, score_others = self._team_scores(rule, team_id, starts)
         self.line_ids.sudo().unlink()
@@ -556,6 +557,51 @@ class KpiDiscrepancy(models.Model):
             "suggestion_private": suggestion_private(facts),
             "line_ids": [fields.Command.create(line) for line in lines],
         })
+
+    def _team_values(self, rule, team_id, rows, starts):
+        """``{date_from: [(date_to, user_id, value)]}``: the values of the finding's team in
+        its periods starting on ``starts`` (one query); without a team, the user's own values
+        (``rows``) alone."""
+        team_rows = defaultdict(list)
+        if team_id:
+            self.env.cr.execute(SQL(
+                """SELECT date_from, date_to, user_id, value FROM kpi_period_result
+                    WHERE rule_id = %s AND period_type = %s AND closed AND team_id = %s
+                      AND date_from = ANY(%s) AND value IS NOT NULL""",
+                rule.id, self.period_type, team_id, starts))
+            for date_from, date_to, user_id, value in self.env.cr.fetchall():
+                team_rows[date_from].append((date_to, user_id, value))
+        else:  # no team: the user alone
+            for r in rows:
+                if r["value"] is not None:
+                    team_rows[r["date_from"]].append((r["date_to"], r["user_id"], r["value"]))
+        return team_rows
+
+    def _period_line(self, row, team_period):
+        """The values of the finding's line for the period ``row`` of ``kpi_period_result``,
+        with the team's figures of that period from ``team_period`` (``[(date_to, user_id,
+        value)]``): average, median, how many were measured and how many of them are others
+        than the finding's user."""
+        values = [value for _t, _u, value in team_period]
+        return {
+            "period_result_id": row["id"], "date_from": row["date_from"],
+            "date_to": row["date_to"], "value": row["value"], "target": row["target"],
+            "score": row["score"], "status": row["status"],
+            "team_average": period_scores.mean(values),
+            "team_median": period_scores.median(values), "team_count": len(values),
+            "team_others": len({user_id for _t, user_id, _v in team_period}
+                               - {self.user_id.id}),
+        }
+
+    def _suggestion_facts(self, rule, window_values, user_targets, suggested):
+        """The facts of the suggested target (:func:`suggestion_facts`) for this finding: the
+        rule's window (none for a snapshot rule) and an amount's currency."""
+        currency = (amount_company(rule.company_id, self.user_id).currency_id
+                    if rule.unit == "amount" else None)
+        return suggestion_facts(
+            window_values, user_targets, suggested, rule.direction, rule.target,
+            self.user_id.id, window_days=None if rule.window_kind == "snapshot"
+            else rule.window_days, currency_id=currency.id if currency else None)
 
     def _team_scores(self, rule, team_id, starts):
         """The average score of the team over the periods starting on ``starts``, and the

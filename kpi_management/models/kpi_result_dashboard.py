@@ -31,6 +31,17 @@ CARD_RULE_FIELDS = ["name", "description", "unit", "unit_label", "direction", "w
                     "growth_comparison"]
 
 
+def card_change(result, before):
+    """``(delta, delta_score)`` of a My KPIs card: the change of ``result``'s value and score
+    since ``before``, its result of :data:`DELTA_DAYS` days before (or none), rounded to 2
+    decimals; ``(None, None)`` without a result then, or when either day had nothing to
+    measure."""
+    if (not before or result.status == scoring.STATUS_NO_DATA
+            or before.status == scoring.STATUS_NO_DATA):
+        return None, None
+    return round(result.value - before.value, 2), round(result.score - before.score, 2)
+
+
 class KpiResult(models.Model):
     _inherit = "kpi.result"
 
@@ -151,79 +162,40 @@ class KpiResult(models.Model):
             target, score, status, the change since :data:`DELTA_DAYS` days before (``None``
             when there is no result then), when it was computed and how many records counted.
         """
-        labels = {
+        labels = self._my_kpis_labels()
+        if not self.has_access("read"):
+            return self._my_kpis_data([], labels)
+        latest_date = self._my_latest_dates()
+        if not latest_date:
+            return self._my_kpis_data([], labels)
+        by_key = self._my_results_by_day(latest_date)
+        rule_info = self._rule_info(self.env["kpi.rule"].browse(latest_date))
+        status_labels = dict(self._fields["status"]._description_selection(self.env))
+        cards = []
+        for rule_id, day in latest_date.items():
+            result = by_key.get((rule_id, day))
+            info = rule_info.get(rule_id)
+            if result and info:
+                before = by_key.get((rule_id, day - datetime.timedelta(days=DELTA_DAYS)))
+                cards.append(result._my_kpi_card(info, before, status_labels))
+        cards.sort(key=lambda c: (c["sequence"], c["name"], c["rule_id"]))
+        return self._my_kpis_data(cards, labels)
+
+    @api.model
+    def _my_kpis_labels(self):
+        """The texts of the My KPIs screen, in the user's language."""
+        return {
             "title": _("Today's KPIs"),
             "fixed": _("The figures are computed every night and stay fixed during the day: "
                        "what you plan today counts from tomorrow."),
             "empty": _("You have no KPI results yet. They are computed every night for the "
                        "users of a KPI profile."),
         }
-        empty = {"cards": [], "overall": {"score": None, "status": False, "off_track": 0,
-                                          "warning": 0, "counted": 0}, "date": False,
-                 "computed_at": False, "labels": labels}
-        if not self.has_access("read"):
-            return empty
-        uid = self.env.uid
-        latest = self._read_group(
-            [("user_id", "=", uid), ("rule_id", "in", self._current_rule_ids())],
-            ["rule_id"], ["date:max"])
-        if not latest:
-            return empty
-        latest_date = {rule.id: day for rule, day in latest}
-        dates = set(latest_date.values())
-        dates |= {day - datetime.timedelta(days=DELTA_DAYS) for day in dates}
-        results = self.search_fetch(
-            [("user_id", "=", uid), ("rule_id", "in", list(latest_date)),
-             ("date", "in", sorted(dates))],
-            ["rule_id", "date", "value", "target", "score", "status", "record_ids",
-             "computed_at", "off_track_streak", "pilot", "baseline"],
-        )
-        by_key = {(r.rule_id.id, r.date): r for r in results}
-        rules = self.env["kpi.rule"].browse(latest_date)
-        rule_info = self._rule_info(rules)
-        status_labels = dict(self._fields["status"]._description_selection(self.env))
-        cards = []
-        for rule_id, day in latest_date.items():
-            result = by_key.get((rule_id, day))
-            info = rule_info.get(rule_id)
-            if not result or not info:
-                continue
-            before = by_key.get((rule_id, day - datetime.timedelta(days=DELTA_DAYS)))
-            no_data = result.status == scoring.STATUS_NO_DATA
-            if before and before.status == scoring.STATUS_NO_DATA:
-                before = None
-            cards.append({
-                "id": result.id,
-                "rule_id": rule_id,
-                "name": info["name"],
-                "description": info["description"] or "",
-                "unit": info["unit"],
-                "unit_label": info["unit_label"] or "",
-                "currency_id": info["currency_id"],
-                "direction": info["direction"],
-                # the mode of the user's team on the result's day (kpi.rule.rollout)
-                "pilot": result.pilot,
-                "weight": info["weight"],
-                "warning_threshold": info["warning_threshold"],
-                "sequence": info["sequence"],
-                "date": fields.Date.to_string(result.date),
-                "value": None if no_data else result.value,
-                "target": result.target,
-                "score": None if no_data else result.score,
-                "status": result.status,
-                "status_label": status_labels.get(result.status, ""),
-                "delta": None if not before or no_data else round(result.value - before.value, 2),
-                "delta_score": None if not before or no_data
-                else round(result.score - before.score, 2),
-                "computed_at": fields.Datetime.to_string(result.computed_at),
-                "record_count": len(result.record_ids or []),
-                "off_track_streak": result.off_track_streak,
-                # growth KPIs: signed figures and the baseline they are measured against
-                "growth": bool(info["baseline_unit"]),
-                "baseline": result.baseline if info["baseline_unit"] else None,
-                "baseline_label": self._baseline_label(info, result.baseline),
-            })
-        cards.sort(key=lambda c: (c["sequence"], c["name"], c["rule_id"]))
+
+    @api.model
+    def _my_kpis_data(self, cards, labels):
+        """What ``get_my_kpis`` returns for ``cards`` (sorted): the overall score, the latest
+        day and computation shown, and the screen's ``labels``. No cards: no score, no date."""
         return {
             "cards": cards,
             "overall": self._overall(cards),
@@ -231,6 +203,68 @@ class KpiResult(models.Model):
             "computed_at": max((c["computed_at"] for c in cards if c["computed_at"]),
                                default=False),
             "labels": labels,
+        }
+
+    @api.model
+    def _my_latest_dates(self):
+        """``{rule_id: date}``: the latest day of the current user's results of each rule that
+        applies to the user today (one grouped query)."""
+        latest = self._read_group(
+            [("user_id", "=", self.env.uid), ("rule_id", "in", self._current_rule_ids())],
+            ["rule_id"], ["date:max"])
+        return {rule.id: day for rule, day in latest}
+
+    @api.model
+    def _my_results_by_day(self, latest_date):
+        """``{(rule_id, date): result}``: the current user's results of the days of
+        ``latest_date`` and of :data:`DELTA_DAYS` days before (one query), the days of any
+        rule: a day missing for a rule is looked up and not found."""
+        dates = set(latest_date.values())
+        dates |= {day - datetime.timedelta(days=DELTA_DAYS) for day in dates}
+        results = self.search_fetch(
+            [("user_id", "=", self.env.uid), ("rule_id", "in", list(latest_date)),
+             ("date", "in", sorted(dates))],
+            ["rule_id", "date", "value", "target", "score", "status", "record_ids",
+             "computed_at", "off_track_streak", "pilot", "baseline"],
+        )
+        return {(r.rule_id.id, r.date): r for r in results}
+
+    def _my_kpi_card(self, info, before, status_labels):
+        """The card of this result on My KPIs: the rule's ``info`` (:meth:`_rule_info`), the
+        figures of the result and their change since ``before``, the result of
+        :data:`DELTA_DAYS` days before, or none (:func:`card_change`)."""
+        self.ensure_one()
+        no_data = self.status == scoring.STATUS_NO_DATA
+        delta, delta_score = card_change(self, before)
+        return {
+            "id": self.id,
+            "rule_id": self.rule_id.id,
+            "name": info["name"],
+            "description": info["description"] or "",
+            "unit": info["unit"],
+            "unit_label": info["unit_label"] or "",
+            "currency_id": info["currency_id"],
+            "direction": info["direction"],
+            # the mode of the user's team on the result's day (kpi.rule.rollout)
+            "pilot": self.pilot,
+            "weight": info["weight"],
+            "warning_threshold": info["warning_threshold"],
+            "sequence": info["sequence"],
+            "date": fields.Date.to_string(self.date),
+            "value": None if no_data else self.value,
+            "target": self.target,
+            "score": None if no_data else self.score,
+            "status": self.status,
+            "status_label": status_labels.get(self.status, ""),
+            "delta": delta,
+            "delta_score": delta_score,
+            "computed_at": fields.Datetime.to_string(self.computed_at),
+            "record_count": len(self.record_ids or []),
+            "off_track_streak": self.off_track_streak,
+            # growth KPIs: signed figures and the baseline they are measured against
+            "growth": bool(info["baseline_unit"]),
+            "baseline": self.baseline if info["baseline_unit"] else None,
+            "baseline_label": self._baseline_label(info, self.baseline),
         }
 
     @api.model

@@ -681,31 +681,61 @@ class KpiRule(models.Model):
         now = now or fields.Datetime.now()
         date = fields.Date.to_date(date)
         measured = self._measure_rows(rows, date=date, now=now)
-        targets = self._get_user_targets(list(measured))
-        # a past day evaluated again (a late entry corrected, a backfill run twice) is measured
-        # again, but keeps what its first evaluation recorded: the target, the team, the
-        # profile and the mode of that day, never today's configuration
-        keep = [user_id for user_id, _partner, tz in rows
-                if date and date < scoring.local_today(tz, now)]
-        targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
+        keep = self._kept_users(rows, date, now)
+        targets = self._targets_of_day(list(measured), date, keep)
         res_model = self.template_id._get_res_model()
+        columns = self._result_columns(measured, targets)
+        self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
+        self.env["kpi.rule.rollout"].flush_model()
+        new_users = self.env["kpi.result"]._users_without_results(columns["user"])
+        ids = self._upsert_results(columns, res_model, keep, now)
+        self.env["kpi.result"].invalidate_model()
+        if new_users:
+            # their "My KPIs" menu appears: menus are cached per user
+            self.env.registry.clear_cache()
+        return ids
+
+    def _kept_users(self, rows, date, now):
+        """The users of ``rows`` for whom ``date`` is a past day (in their timezone): a past
+        day evaluated again (a late entry corrected, a backfill run twice) is measured again,
+        but keeps what its first evaluation recorded: the target, the team, the profile and
+        the mode of that day, never today's configuration."""
+        return [user_id for user_id, _partner, tz in rows
+                if date and date < scoring.local_today(tz, now)]
+
+    def _targets_of_day(self, user_ids, date, keep):
+        """``{user_id: target}`` of ``date``: the target in force (:meth:`_get_user_targets`),
+        or for the ``keep`` users the one their result of that day recorded, if any."""
+        targets = self._get_user_targets(user_ids)
+        targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
+        return targets
+
+    def _result_columns(self, measured, targets):
+        """The results to store, as the upsert's columns (``{column: [one per user]}``): for
+        each user of ``measured`` (``{user_id: MeasureValue}``) the day, the value (none when
+        there was nothing to measure: averages skip it), the target of ``targets``, the score
+        and status (:meth:`_score`), the records counted (JSON) and a growth rule's
+        baseline."""
         columns = defaultdict(list)
         for user_id, found in measured.items():
             target = targets[user_id]
             score, status = self._score(found.value, target, found.has_data)
             columns["user"].append(user_id)
             columns["day"].append(found.day)
-            # nothing to measure: no value and no score (averages skip them)
             columns["value"].append(found.value if found.has_data else None)
             columns["target"].append(target)
             columns["score"].append(score)
             columns["status"].append(status)
             columns["ids"].append(json.dumps(found.ids))
             columns["baseline"].append(found.baseline)  # growth rules only
-        uid = self.env.uid
-        self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
-        self.env["kpi.rule.rollout"].flush_model()
-        new_users = self.env["kpi.result"]._users_without_results(columns["user"])
+        return columns
+
+    def _upsert_results(self, columns, res_model, keep, now):
+        # one SQL statement (the bulk upsert) kept whole: splitting it would hide what it writes
+        """Insert or update the results of ``columns`` (:meth:`_result_columns`) in one query,
+        with the user's profile and team of today, the rule's mode for that team on the day
+        and the off-track streak; the ``keep`` users' results already stored keep their
+        profile, team and mode. :return: the ids of the results."""
         self.env.cr.execute(SQL(
             """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
@@ -741,19 +771,14 @@ class KpiRule(models.Model):
             rule=self.id, model=res_model, company=self.company_id.id or None,
             pilot=self.env["kpi.rule.rollout"]._mode_sql(
                 self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot)),
-            now=now, uid=uid,
+            now=now, uid=self.env.uid,
             kept=SQL("(kpi_result.profile_id IS NOT NULL AND kpi_result.user_id = ANY(%s))",
                      keep),
             u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
             s=columns["score"], st=columns["status"], ids=columns["ids"],
             b=columns["baseline"],
         ))
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        self.env["kpi.result"].invalidate_model()
-        if new_users:
-            # their "My KPIs" menu appears: menus are cached per user
-            self.env.registry.clear_cache()
-        return ids
+        return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------- nightly job
     @api.model

@@ -50,7 +50,7 @@ from .bonus_engine import (  # noqa: F401 - one definition, used by the callers 
     period_target,
     window_value,
 )
-from .calendar import ONE_DAY
+from .calendar import ONE_DAY, period_days
 from .scoring import DIRECTION_LOWER, STATUS_NO_DATA, compute_status
 
 #: a period in progress is compared with the previous one only from this many days measured
@@ -130,6 +130,34 @@ def trailing_run(points):
     return run[::-1]
 
 
+#: what the analysis does with an open finding when it reads the user's closed periods again
+#: (:func:`open_finding_step`)
+FINDING_UNCHANGED = "unchanged"  # no closed period since the finding's last one: as it is
+FINDING_EXTEND = "extend"  # still below target, in a row: the finding takes the new periods
+FINDING_INTERRUPTED = "interrupted"  # below target after a period without a score: it ends
+FINDING_BACK_ON_TARGET = "back_on_target"  # measured and on target: the finding closes
+FINDING_WAIT = "wait"  # nothing to measure in the latest period: the finding waits
+
+
+def open_finding_step(finding_date_to, latest, run):
+    """What becomes of an open finding whose last period ends on ``finding_date_to``, given
+    the user's ``latest`` closed period (a :class:`PeriodPoint`) and ``run``, the run of
+    below-target periods that ends with it (:func:`trailing_run`): one of ``FINDING_*``.
+
+    A finding only ever takes periods that follow its own without a gap: below target after
+    a period without a score, it ends there (``FINDING_INTERRUPTED``) and a new finding opens
+    when the new run is long enough."""
+    if latest.date_to <= finding_date_to:
+        return FINDING_UNCHANGED
+    if is_below_target(latest.score, latest.has_data):
+        if run[0].date_from <= finding_date_to + ONE_DAY:
+            return FINDING_EXTEND
+        return FINDING_INTERRUPTED
+    if latest.has_data:
+        return FINDING_BACK_ON_TARGET
+    return FINDING_WAIT
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -138,6 +166,19 @@ def median(values):
 def mean(values):
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
+
+
+def team_window_values(periods, window_days, period_type, additive, past):
+    """The values behind a finding's suggested target (:func:`suggested_target`), oldest
+    first: the team's values of each of ``periods`` (``[(date_from, date_to, values)]``),
+    brought back to the rule's window of ``window_days`` days (:func:`window_value`, for a
+    count or an amount: ``additive``) when the rule measures a past window (``past``), as they
+    are for a snapshot or future rule."""
+    return [
+        window_value(value, window_days, period_type, period_days(date_from, date_to), additive)
+        if past else value
+        for date_from, date_to, values in periods for value in values
+    ]
 
 
 def suggested_target(window_values, targets_in_force, direction):
