@@ -7,7 +7,7 @@ from typing import NamedTuple
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..tools import bonus_engine, calendar, period_scores, scoring
+from ..tools import bonus_engine, bulk, calendar, period_scores, scoring
 from ..tools.bonus_math import WINDOW_PAST
 from ..tools.calendar import PERIOD_TYPE_SELECTION
 
@@ -495,41 +495,28 @@ class KpiPeriodResult(models.Model):
         """Insert or update the period scores of ``columns`` (one query) and return their
         ids. A past-window rule's rows are measured over the period (``method`` "period", the
         records counted in ``res_model``), the others average the daily results."""
-        uid = self.env.uid
         self.flush_model()
-        self.env.cr.execute(SQL(
-            """INSERT INTO kpi_period_result (
-                   rule_id, user_id, period_type, date_from, date_to, closed, method, value,
-                   target, score, status, days, last_value, last_date, team_id, pilot,
-                   record_ids, res_model, company_id, computed_at,
-                   create_uid, create_date, write_uid, write_date)
-               SELECT %(rule)s, x.u, %(type)s, x.f, x.t, x.c, %(method)s, x.v, x.tg, x.s, x.st,
-                      x.n, x.lv, x.ld, x.team, x.pilot, x.ids::jsonb, %(model)s, %(company)s,
-                      %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                 FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[], %(c)s::bool[],
-                             %(v)s::float[], %(tg)s::float[], %(s)s::float[],
-                             %(st)s::varchar[], %(n)s::int[], %(lv)s::float[], %(ld)s::date[],
-                             %(team)s::int[], %(pilot)s::bool[], %(ids)s::text[])
-                      AS x(u, f, t, c, v, tg, s, st, n, lv, ld, team, pilot, ids)
-               ON CONFLICT (rule_id, user_id, period_type, date_from) DO UPDATE
-                  SET date_to = EXCLUDED.date_to, closed = EXCLUDED.closed,
-                      method = EXCLUDED.method, value = EXCLUDED.value,
-                      target = EXCLUDED.target, score = EXCLUDED.score,
-                      status = EXCLUDED.status, days = EXCLUDED.days,
-                      last_value = EXCLUDED.last_value, last_date = EXCLUDED.last_date,
-                      team_id = EXCLUDED.team_id, pilot = EXCLUDED.pilot,
-                      record_ids = EXCLUDED.record_ids, res_model = EXCLUDED.res_model,
-                      company_id = EXCLUDED.company_id, computed_at = EXCLUDED.computed_at,
-                      write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-               RETURNING id""",
-            rule=rule.id, type=period_type, method="period" if past else "average",
-            model=res_model if past else None, company=rule.company_id.id or None,
-            now=now, uid=uid,
-            u=columns["user"], f=columns["from"], t=columns["to"], c=columns["closed"],
-            v=columns["value"], tg=columns["target"], s=columns["score"],
-            st=columns["status"], n=columns["days"], lv=columns["last_value"],
-            ld=columns["last_date"], team=columns["team"], pilot=columns["pilot"],
-            ids=columns["ids"],
+        self.env.cr.execute(bulk.upsert(
+            "kpi_period_result", ("rule_id", "user_id", "period_type", "date_from"),
+            [("rule_id", SQL("%s", rule.id)), ("user_id", SQL("x.u")),
+             ("period_type", SQL("%s", period_type)), ("date_from", SQL("x.f")),
+             ("date_to", SQL("x.t")), ("closed", SQL("x.c")),
+             ("method", SQL("%s", "period" if past else "average")), ("value", SQL("x.v")),
+             ("target", SQL("x.tg")), ("score", SQL("x.s")), ("status", SQL("x.st")),
+             ("days", SQL("x.n")), ("last_value", SQL("x.lv")), ("last_date", SQL("x.ld")),
+             ("team_id", SQL("x.team")), ("pilot", SQL("x.pilot")),
+             ("record_ids", SQL("x.ids::jsonb")),
+             ("res_model", SQL("%s", res_model if past else None)),
+             ("company_id", SQL("%s", rule.company_id.id or None)),
+             ("computed_at", SQL("%s", now)),
+             *bulk.audit_columns(self.env.uid, now)],
+            [("u", "int", columns["user"]), ("f", "date", columns["from"]),
+             ("t", "date", columns["to"]), ("c", "bool", columns["closed"]),
+             ("v", "float", columns["value"]), ("tg", "float", columns["target"]),
+             ("s", "float", columns["score"]), ("st", "varchar", columns["status"]),
+             ("n", "int", columns["days"]), ("lv", "float", columns["last_value"]),
+             ("ld", "date", columns["last_date"]), ("team", "int", columns["team"]),
+             ("pilot", "bool", columns["pilot"]), ("ids", "text", columns["ids"])],
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang
 
-from ..tools import calendar, measures, scoring
+from ..tools import bulk, calendar, measures, scoring
 from ..tools.measures import (
     LEAD_FIELD_TYPES,
     PARAM_ACTIVITY_TYPES,
@@ -731,52 +731,40 @@ class KpiRule(models.Model):
         return columns
 
     def _upsert_results(self, columns, res_model, keep, now):
-        # one SQL statement (the bulk upsert) kept whole: splitting it would hide what it writes
         """Insert or update the results of ``columns`` (:meth:`_result_columns`) in one query,
         with the user's profile and team of today, the rule's mode for that team on the day
         and the off-track streak; the ``keep`` users' results already stored keep their
         profile, team and mode. :return: the ids of the results."""
-        self.env.cr.execute(SQL(
-            """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
-                                       record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, pilot, off_track_streak, baseline,
-                                       create_uid, create_date, write_uid, write_date)
-               SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
-                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, %(pilot)s,
-                      CASE WHEN x.st = 'off_track' AND NOT %(pilot)s THEN 1 + COALESCE((
-                          SELECT p.off_track_streak FROM kpi_result p
-                           WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
-                           ORDER BY p.date DESC LIMIT 1), 0)
-                      ELSE 0 END, x.b,
-                      %(uid)s, %(now)s, %(uid)s, %(now)s
-                 FROM unnest(%(u)s::int[], %(d)s::date[], %(v)s::float[], %(t)s::float[],
-                             %(s)s::float[], %(st)s::varchar[], %(ids)s::text[], %(b)s::float[])
-                      AS x(u, d, v, t, s, st, ids, b)
-                 JOIN res_users u ON u.id = x.u
-               ON CONFLICT (rule_id, user_id, date) DO UPDATE
-                  SET value = EXCLUDED.value, target = EXCLUDED.target, score = EXCLUDED.score,
-                      status = EXCLUDED.status, record_ids = EXCLUDED.record_ids,
-                      res_model = EXCLUDED.res_model, company_id = EXCLUDED.company_id,
-                      computed_at = EXCLUDED.computed_at,
-                      profile_id = CASE WHEN %(kept)s THEN kpi_result.profile_id
-                                        ELSE EXCLUDED.profile_id END,
-                      team_id = CASE WHEN %(kept)s THEN kpi_result.team_id
-                                     ELSE EXCLUDED.team_id END,
-                      pilot = CASE WHEN %(kept)s THEN kpi_result.pilot
-                                   ELSE EXCLUDED.pilot END,
-                      off_track_streak = EXCLUDED.off_track_streak,
-                      baseline = EXCLUDED.baseline,
-                      write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-               RETURNING id""",
-            rule=self.id, model=res_model, company=self.company_id.id or None,
-            pilot=self.env["kpi.rule.rollout"]._mode_sql(
-                self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot)),
-            now=now, uid=self.env.uid,
-            kept=SQL("(kpi_result.profile_id IS NOT NULL AND kpi_result.user_id = ANY(%s))",
-                     keep),
-            u=columns["user"], d=columns["day"], v=columns["value"], t=columns["target"],
-            s=columns["score"], st=columns["status"], ids=columns["ids"],
-            b=columns["baseline"],
+        pilot = self.env["kpi.rule.rollout"]._mode_sql(
+            self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot))
+        streak = SQL(
+            """CASE WHEN x.st = %(off_track)s AND NOT %(pilot)s THEN 1 + COALESCE((
+                   SELECT p.off_track_streak FROM kpi_result p
+                    WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
+                    ORDER BY p.date DESC LIMIT 1), 0)
+               ELSE 0 END""",
+            off_track=scoring.STATUS_OFF_TRACK, pilot=pilot, rule=self.id)
+        kept = SQL("(kpi_result.profile_id IS NOT NULL AND kpi_result.user_id = ANY(%s))", keep)
+        self.env.cr.execute(bulk.upsert(
+            "kpi_result", ("rule_id", "user_id", "date"),
+            [("rule_id", SQL("%s", self.id)), ("user_id", SQL("x.u")), ("date", SQL("x.d")),
+             ("value", SQL("x.v")), ("target", SQL("x.t")), ("score", SQL("x.s")),
+             ("status", SQL("x.st")), ("record_ids", SQL("x.ids::jsonb")),
+             ("res_model", SQL("%s", res_model)),
+             ("company_id", SQL("%s", self.company_id.id or None)),
+             ("computed_at", SQL("%s", now)),
+             ("profile_id", SQL("u.kpi_profile_id")), ("team_id", SQL("u.sale_team_id")),
+             ("pilot", pilot), ("off_track_streak", streak), ("baseline", SQL("x.b")),
+             *bulk.audit_columns(self.env.uid, now)],
+            [("u", "int", columns["user"]), ("d", "date", columns["day"]),
+             ("v", "float", columns["value"]), ("t", "float", columns["target"]),
+             ("s", "float", columns["score"]), ("st", "varchar", columns["status"]),
+             ("ids", "text", columns["ids"]), ("b", "float", columns["baseline"])],
+            joins=SQL("JOIN res_users u ON u.id = x.u"),
+            # a past day evaluated again keeps what was recorded of the user on that day
+            update={column: SQL("CASE WHEN %s THEN kpi_result.%s ELSE EXCLUDED.%s END", kept,
+                                SQL.identifier(column), SQL.identifier(column))
+                    for column in ("profile_id", "team_id", "pilot")},
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
