@@ -937,42 +937,55 @@ class KpiBonusSheet(models.Model):
         days = [date_from + datetime.timedelta(days=n) for n in range(period_days)]
         periods = {}
         for user in candidates.sorted(lambda u: (u.name or "", u.id)):
-            recorded = record["days"].get(user.id, {})
-            known = sorted(recorded)
-            mine, profile_id = [], None
-            for day in days:
-                if day in recorded:
-                    member = recorded[day]
-                elif day in record["run_days"]:
-                    member = None
-                elif user not in current and (not known or day > known[-1]):
-                    member = None  # a leaver's days end with their last record
-                else:
-                    member = self._carried_membership(day, known, recorded,
-                                                      record["before"].get(user.id),
-                                                      record["after"].get(user.id))
-                    if member is False:  # never recorded: today's membership
-                        member = ((team.id, user.kpi_profile_id.id) if user in current
-                                  else None)
-                if member and member[0] == team.id and member[1] in profiles:
-                    mine.append(day)
-                    profile_id = member[1]
-            if not mine:
-                continue
-            start, end, facts = mine[0], mine[-1], []
-            if start > date_from:
-                facts.append(bonus_notes.joined(start))
-            if end < date_to:
-                if not user.active:
-                    facts.append(bonus_notes.archived(end))
-                else:
-                    facts.append(bonus_notes.left(user.sale_team_id.name, end))
-            if len(mine) < period_days:
-                facts.append(bonus_notes.prorated(len(mine), period_days))
-            profile = self.env["kpi.profile"].sudo().browse(profile_id)
-            periods[user.with_env(self.env)] = EmployeePeriod(
-                start, end, len(mine), period_days, tuple(facts), profile.name)
+            mine, profile_id = self._days_in_sheet(user, days, record, user in current,
+                                                   profiles)
+            if mine:
+                periods[user.with_env(self.env)] = self._employee_period(user, mine,
+                                                                         profile_id, days)
         return periods
+
+    def _days_in_sheet(self, user, days, record, is_current, profiles):
+        """``(days, profile_id)``: the ``days`` of the period that the record puts ``user`` in
+        the sheet's team under one of the scheme's ``profiles`` (see
+        :meth:`_get_employee_periods`), and the profile of the last of them."""
+        team_id = self.team_id.id
+        recorded = record["days"].get(user.id, {})
+        known = sorted(recorded)
+        mine, profile_id = [], None
+        for day in days:
+            if day in recorded:
+                member = recorded[day]
+            elif day in record["run_days"]:
+                member = None
+            elif not is_current and (not known or day > known[-1]):
+                member = None  # a leaver's days end with their last record
+            else:
+                member = self._carried_membership(day, known, recorded,
+                                                  record["before"].get(user.id),
+                                                  record["after"].get(user.id))
+                if member is False:  # never recorded: today's membership
+                    member = (team_id, user.kpi_profile_id.id) if is_current else None
+            if member and member[0] == team_id and member[1] in profiles:
+                mine.append(day)
+                profile_id = member[1]
+        return mine, profile_id
+
+    def _employee_period(self, user, mine, profile_id, days):
+        """The :class:`EmployeePeriod` of ``user`` on this sheet for the days ``mine`` of the
+        period's ``days``, with the facts of its note: joined, left or archived, prorated."""
+        date_from, date_to, period_days = self.date_from, self.date_to, len(days)
+        start, end, facts = mine[0], mine[-1], []
+        if start > date_from:
+            facts.append(bonus_notes.joined(start))
+        if end < date_to:
+            if not user.active:
+                facts.append(bonus_notes.archived(end))
+            else:
+                facts.append(bonus_notes.left(user.sale_team_id.name, end))
+        if len(mine) < period_days:
+            facts.append(bonus_notes.prorated(len(mine), period_days))
+        profile = self.env["kpi.profile"].sudo().browse(profile_id)
+        return EmployeePeriod(start, end, len(mine), period_days, tuple(facts), profile.name)
 
     @staticmethod
     def _carried_membership(day, known, recorded, before, after):

@@ -10,6 +10,17 @@ from . import bonus_xlsx
 def sheet_workbook(sheet):
     """The XLSX bytes of ``sheet``: its header (names as approved, signatories, the labels in
     ``sheet.env.lang``), its KPIs and one row per employee, figures as computed."""
+    scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
+        lambda line: (line.sequence, line.id))
+    # names as they were computed (a scheme line renamed later does not alter the sheet)
+    kpi_names = {d.scheme_line_id: d.name for d in sheet.line_ids.detail_ids}
+    return bonus_xlsx.build_bonus_xlsx(_header(sheet), [kpi_names[s] for s in scheme_lines],
+                                       _rows(sheet, scheme_lines))
+
+
+def _header(sheet):
+    """The header of the workbook: the names of the approval, the signatories, the currency's
+    format, the paper, the timezone and the labels, in ``sheet.env.lang``."""
     _ = sheet.env._  # the module's _ would translate in the caller's language
     currency = sheet.currency_id
     number = "#,##0" + ("." + "0" * currency.decimal_places if currency.decimal_places else "")
@@ -51,11 +62,12 @@ def sheet_workbook(sheet):
         header["approvals"].append((*replaced, None))
         # in red under the title and on every printed page
         header["warning"] = "%s: %s" % replaced
-    scheme_lines = sheet.line_ids.detail_ids.scheme_line_id.sorted(
-        lambda line: (line.sequence, line.id))
-    # names as they were computed (a scheme line renamed later does not alter the sheet)
-    kpi_names = {d.scheme_line_id: d.name for d in sheet.line_ids.detail_ids}
-    kpis = [kpi_names[sline] for sline in scheme_lines]
+    return header
+
+
+def _rows(sheet, scheme_lines):
+    """One row per employee, in the sheet's order: the line's figures and, for each of
+    ``scheme_lines``, the detail's (None for a KPI the employee does not have)."""
     rows = []
     for line in sheet.line_ids.sorted(lambda line: (line.rank, line.id)):
         by_line = {detail.scheme_line_id: detail for detail in line.detail_ids}
@@ -74,4 +86,4 @@ def sheet_workbook(sheet):
             "total_score": line.total_score, "payout_percent": line.payout_percent,
             "amount": line.amount,
         })
-    return bonus_xlsx.build_bonus_xlsx(header, kpis, rows)
+    return rows
