@@ -625,6 +625,14 @@ class KpiBonusScheme(models.Model):
             new_score = bonus_math.rescore(value, target, rule.direction, delta)
             amount_delta = self.currency_id.round(bonus_math.bonus_after_change(
                 scored, index, new_score, self.base_amount, levels))
+        return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
+                "text": self._estimate_hint_text(line, delta, amount_delta,
+                                                 floor if below_floor else None)}
+
+    def _estimate_hint_text(self, line, delta, amount_delta, floor=None):
+        """"Won deals: 1 more → +$ 3,000.00" in the reader's words (no plural to get wrong in
+        any language); below the payout curve's first paying level (``floor``), saying where
+        the bonus starts."""
         if line.rule_id.unit == "amount":
             qty = self.currency_id.format(abs(delta))
         elif line.kind == bonus_math.KIND_MANUAL:
@@ -635,16 +643,14 @@ class KpiBonusScheme(models.Model):
             qty = "%g" % round(abs(delta), 2)
         amount_text = ("+" if amount_delta >= 0 else "-") + self.currency_id.format(
             abs(amount_delta))
-        # "Won deals: 1 more -> +3,000.00" (no plural to get wrong in any language)
         if delta > 0:
             text = _("%(kpi)s: %(qty)s more → %(amount)s",
                      qty=qty, kpi=line.name, amount=amount_text)
         else:
             text = _("%(kpi)s: %(qty)s less → %(amount)s",
                      qty=qty, kpi=line.name, amount=amount_text)
-        if below_floor:
+        if floor is not None:
             text = _("%(hint)s (the bonus starts above a total of %(floor)s%%)", hint=text,
                      floor="%g" % floor)
-        return {"delta": delta, "new_score": new_score, "amount_delta": amount_delta,
-                "text": text}
+        return text
 
