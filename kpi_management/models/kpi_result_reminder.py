@@ -159,9 +159,31 @@ class KpiResult(models.Model):
         activity_type = self.env.ref(REMINDER_TYPE, raise_if_not_found=False)
         if not result_ids or not activity_type or not activity_type.active:
             return
+        to_create, to_update, to_close = self._reminders_to_sync(result_ids, activity_type)
+        # no "assigned to you" e-mail per reminder (it shows in the activity menu), and the
+        # users follow their results in two queries, not in a loop per user (see
+        # :meth:`message_subscribe`)
+        Activity = self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True, kpi_reminder_sync=True)
+        if to_create or to_update:
+            texts = self.browse(to_create + [r for _a, r in to_update]).sudo()._reminder_texts()
+        if to_create:
+            self._subscribe_users(to_create)
+            self._create_reminders(Activity, activity_type, to_create, texts)
+        if to_update:
+            # the text follows the latest gap; the due date stays the day it went off track
+            self._write_reminder_texts(to_update, texts)
+        if to_close:
+            self._close_reminders(Activity.browse(list(to_close)), to_close)
+
+    @api.model
+    def _reminders_to_sync(self, result_ids, activity_type):
+        """What the results ``result_ids`` ask of their users' open reminders, read in one
+        query: ``(to_create, to_update, to_close)``: the results that need a new reminder,
+        ``[(activity_id, result_id)]`` of the reminders kept open (their text follows the new
+        result), and ``{activity_id: reason}`` of the reminders to mark done."""
         self.flush_model()
         self.env["mail.activity"].flush_model()
-        # the results and the open reminder of their rule and user, if any (one query)
         self.env.cr.execute(SQL(
             """SELECT r.id, r.status = %(off_track)s AND NOT COALESCE(r.pilot, FALSE)
                           AND ru.reminder, r.status, r.pilot, ru.reminder,
@@ -185,31 +207,23 @@ class KpiResult(models.Model):
                     CLOSE_PILOT if pilot else CLOSE_REMINDERS_OFF if not rule_reminds
                     else CLOSE_NO_DATA if status == scoring.STATUS_NO_DATA
                     else CLOSE_BACK_ON_TRACK)
-        # no "assigned to you" e-mail per reminder (it shows in the activity menu), and the
-        # users follow their results in two queries, not in a loop per user (see
-        # :meth:`message_subscribe`)
-        Activity = self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True, kpi_reminder_sync=True)
-        if to_create or to_update:
-            texts = self.browse(to_create + [r for _a, r in to_update]).sudo()._reminder_texts()
-        if to_create:
-            self._subscribe_users(to_create)
-            model_id = self.env["ir.model"]._get_id("kpi.result")
-            Activity.create([{
-                "activity_type_id": activity_type.id,
-                "res_model_id": model_id,
-                "res_id": result.id,
-                "user_id": result.user_id.id,
-                "date_deadline": result.date,
-                "summary": texts[result.id][0],
-                "note": texts[result.id][1],
-                "automated": True,
-            } for result in self.browse(to_create).sudo()])
-        if to_update:
-            # the text follows the latest gap; the due date stays the day it went off track
-            self._write_reminder_texts(to_update, texts)
-        if to_close:
-            self._close_reminders(Activity.browse(list(to_close)), to_close)
+        return to_create, to_update, to_close
+
+    @api.model
+    def _create_reminders(self, Activity, activity_type, result_ids, texts):
+        """One reminder per result of ``result_ids``, for its user, due on the result's day,
+        with its ``texts`` (:meth:`_reminder_texts`)."""
+        model_id = self.env["ir.model"]._get_id("kpi.result")
+        Activity.create([{
+            "activity_type_id": activity_type.id,
+            "res_model_id": model_id,
+            "res_id": result.id,
+            "user_id": result.user_id.id,
+            "date_deadline": result.date,
+            "summary": texts[result.id][0],
+            "note": texts[result.id][1],
+            "automated": True,
+        } for result in self.browse(result_ids).sudo()])
 
     @api.model
     def _write_reminder_texts(self, pairs, texts):
