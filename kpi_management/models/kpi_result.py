@@ -5,19 +5,18 @@ from odoo import _, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
-from ..tools import measures, scoring
+from ..tools import calendar, measures, scoring
 from ..tools.bonus_math import DailyResult
-from ..tools.calendar import PERIODS, period_bounds
 
 #: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
 Recorded = namedtuple("Recorded", ["pilot", "target", "date"])
 
 PERIOD_SELECTION = [
-    ("day", "Today"),
-    ("week", "This Week"),
-    ("month", "This Month"),
-    ("quarter", "This Quarter"),
-    ("year", "This Year"),
+    (calendar.DAY, "Today"),
+    (calendar.WEEK, "This Week"),
+    (calendar.MONTH, "This Month"),
+    (calendar.QUARTER, "This Quarter"),
+    (calendar.YEAR, "This Year"),
 ]
 
 #: a result is "latest" when no newer result exists for its rule and user; results whose date
@@ -218,15 +217,16 @@ class KpiResult(models.Model):
         today = fields.Date.context_today(self)
         for result in self:
             result.period = next(
-                (p for p in PERIODS if result.date
-                 and period_bounds(today, p)[0] <= result.date <= period_bounds(today, p)[1]),
+                (p for p in calendar.PERIODS if result.date
+                 and calendar.period_bounds(today, p)[0] <= result.date
+                 <= calendar.period_bounds(today, p)[1]),
                 False,
             )
 
     def _search_period(self, operator, value):
-        if operator != "in" or len(value) != 1 or next(iter(value)) not in PERIODS:
+        if operator != "in" or len(value) != 1 or next(iter(value)) not in calendar.PERIODS:
             return NotImplemented
-        start, end = period_bounds(fields.Date.context_today(self), next(iter(value)))
+        start, end = calendar.period_bounds(fields.Date.context_today(self), next(iter(value)))
         return Domain("date", ">=", start) & Domain("date", "<=", end)
 
     def _counted_records_title(self):

@@ -1,13 +1,13 @@
 from odoo import _, api, fields, models
 from odoo.tools import formatLang
 
-from ..tools import measures
+from ..tools import measures, scoring
 
 STATUS_SELECTION = [
-    ("reached", "Reached"),
-    ("warning", "Warning"),
-    ("off_track", "Off Track"),
-    ("no_data", "No Data"),
+    (scoring.STATUS_REACHED, "Reached"),
+    (scoring.STATUS_WARNING, "Warning"),
+    (scoring.STATUS_OFF_TRACK, "Off Track"),
+    (scoring.STATUS_NO_DATA, "No Data"),
 ]
 
 

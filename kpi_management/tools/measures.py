@@ -162,7 +162,6 @@ class LeadField:
 class MeasureContext:
     windows: list
     company_id: int | None = None
-    template: object = None  # the kpi.template record, for custom measures only
     extra: dict = field(default_factory=dict)
 
 
