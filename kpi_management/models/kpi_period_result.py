@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_date
 from ..tools import bonus_engine, bulk, calendar, period_scores, scoring
 from ..tools.bonus_math import WINDOW_PAST
 from ..tools.calendar import PERIOD_TYPE_SELECTION
+from .kpi_score_mixin import rule_screen_info
 
 _logger = logging.getLogger(__name__)
 
@@ -292,13 +293,7 @@ class KpiPeriodResult(models.Model):
         change, change_note = self._my_period_change(current, previous, rule, has_scores)
         return {
             "rule_id": rule_id,
-            "name": rule["name"],
-            "description": rule["description"] or "",
-            "unit": rule["unit"],
-            "unit_label": rule["unit_label"] or "",
-            "currency_id": rule["currency_id"],
-            "direction": rule["direction"],
-            "sequence": rule["sequence"],
+            **rule_screen_info(rule),
             # the mode of the user's team in the period (the latest one shown)
             "pilot": bool((current or previous)["pilot"]),
             "current": current_cell,

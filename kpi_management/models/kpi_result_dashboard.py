@@ -19,7 +19,7 @@ from odoo.tools import SQL, format_date
 
 from ..tools import calendar, forecasting, measures, scoring
 from ..tools.groups import MANAGER_GROUP, OFFICER_GROUP
-from .kpi_score_mixin import amount_company, format_kpi_figure
+from .kpi_score_mixin import amount_company, format_kpi_figure, rule_screen_info
 
 #: the change shown on a card is measured against the result of this many days before
 DELTA_DAYS = 7
@@ -239,17 +239,11 @@ class KpiResult(models.Model):
         return {
             "id": self.id,
             "rule_id": self.rule_id.id,
-            "name": info["name"],
-            "description": info["description"] or "",
-            "unit": info["unit"],
-            "unit_label": info["unit_label"] or "",
-            "currency_id": info["currency_id"],
-            "direction": info["direction"],
+            **rule_screen_info(info),
             # the mode of the user's team on the result's day (kpi.rule.rollout)
             "pilot": self.pilot,
             "weight": info["weight"],
             "warning_threshold": info["warning_threshold"],
-            "sequence": info["sequence"],
             "date": fields.Date.to_string(self.date),
             "value": None if no_data else self.value,
             "target": self.target,

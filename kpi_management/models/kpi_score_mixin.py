@@ -50,6 +50,21 @@ def counted_records_action(name, res_model, record_ids):
     }
 
 
+def rule_screen_info(rule):
+    """What My KPIs' cards and its Periods tab show of a rule, from ``rule``, a dict of the
+    rule's fields read for the screen: its name and description, unit, currency, direction
+    and place in the list."""
+    return {
+        "name": rule["name"],
+        "description": rule["description"] or "",
+        "unit": rule["unit"],
+        "unit_label": rule["unit_label"] or "",
+        "currency_id": rule["currency_id"],
+        "direction": rule["direction"],
+        "sequence": rule["sequence"],
+    }
+
+
 class KpiScoreMixin(models.AbstractModel):
     """A KPI's score for a user: what a daily result (``kpi.result``) and a period score
     (``kpi.period.result``) both store, how their value and target read, and the records they
