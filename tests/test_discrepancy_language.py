@@ -11,6 +11,7 @@ ran. The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen.
 import datetime
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import Command
 from odoo.addons.kpi_management.models import kpi_discrepancy
@@ -160,6 +161,26 @@ class TestSuggestionInTheReadersLanguage(DiscrepancyCase):
         self.assertEqual(mine.suggestion_shown, "Teamets tal og det foreslåede mål vises for "
                          "dig, når mindst 3 andre medlemmer af teamet har en værdi i hver "
                          "periode.")
+
+    def test_why_a_finding_closed_is_read_in_the_readers_language(self):
+        """Back on target in November, analysed in English: the Danish salesman reads the
+        reason in Danish, the English administrator in English, and the chatter says it in
+        the language of the person the finding is about; a finding closed before the facts
+        keeps its words."""
+        finding = self.analyse({self.salesman: (4.0, 5.0)})
+        self.month(self.salesman, D(2026, 11, 1), 10.0)
+        self.Finding.with_context(lang="en_US")._analyse(self.rule)
+        self.env.invalidate_all()
+        self.assertEqual(finding.state, "closed")
+        self.assertEqual(finding.close_facts["code"], kpi_discrepancy.CLOSE_BACK_ON_TARGET)
+        self.assertEqual(self.read_as(finding, self.salesman).close_reason_shown,
+                         "Målet nået igen i november 2026 (100%).")
+        self.assertEqual(self.read_as(finding, self.kpi_admin).close_reason_shown,
+                         "Back on target in November 2026 (100%).")
+        self.assertEqual(finding.message_ids[:1].body,
+                         Markup("<p>Målet nået igen i november 2026 (100%).</p>"))
+        finding.sudo().write({"close_facts": False, "close_reason": "As stored."})
+        self.assertEqual(self.read_as(finding, self.salesman).close_reason_shown, "As stored.")
 
     def test_a_finding_analysed_before_the_facts_keeps_its_words(self):
         """No facts stored: the stored text is shown as it was, in every language; the next

@@ -29,11 +29,36 @@ TEAM_FIGURES_MIN_OTHERS = 3
 #: are; everybody else reads them through the ``*_shown`` fields, which depend on the reader
 RAW_TEAM_FIGURES_GROUPS = ADMIN_GROUP
 
+#: why the analysis closed a finding (``close_facts["code"]``, worded by
+#: :func:`render_close_reason` in the reader's language)
+CLOSE_PERIOD_CHANGED = "period_changed"
+CLOSE_INTERRUPTED = "interrupted"
+CLOSE_BACK_ON_TARGET = "back_on_target"
+
+
+def render_close_reason(env, facts):
+    """Why a finding was closed (``facts``: ``{"code": CLOSE_*, "period_type", "date_from",
+    "score"}`` for a return on target), in the language and formats of ``env``; empty for an
+    unknown code."""
+    code = (facts or {}).get("code")
+    if code == CLOSE_PERIOD_CHANGED:
+        return env._("The analysis period of the KPI changed.")
+    if code == CLOSE_INTERRUPTED:
+        return env._("Interrupted: a period without a score.")
+    if code == CLOSE_BACK_ON_TARGET:
+        return env._("Back on target in %(period)s (%(score)s%%).",
+                     period=period_label(env, facts["period_type"],
+                                         fields.Date.to_date(facts["date_from"])),
+                     score=format_kpi_figure(env, facts["score"]))
+    return ""
+
+
 #: the fields of a finding that only the analysis writes (the facts); the working group writes
 #: the others (cause, action, notes) and signs the review with the action only
 ENGINE_FIELDS = frozenset({
     "rule_id", "user_id", "team_id", "company_id", "period_type", "date_from", "date_to",
-    "period_count", "state", "closed_date", "close_reason", "line_ids", "suggested_target",
+    "period_count", "state", "closed_date", "close_reason", "close_facts", "line_ids",
+    "suggested_target",
     "suggestion", "average_score", "team_average_score", "pilot", "reviewed_uid",
     "reviewed_date", "suggestion_subject", "team_others_min", "suggestion_private",
     "suggestion_facts",
@@ -185,7 +210,16 @@ class KpiDiscrepancy(models.Model):
         help="Open while the KPI stays below target; closed by the analysis when it is back "
         "on target for a full period.")
     closed_date = fields.Date(readonly=True)
-    close_reason = fields.Char(readonly=True)
+    close_reason = fields.Char(
+        string="Close Reason (Stored Text)", readonly=True,
+        help="Why the analysis closed the finding, in the words of the analysis (a finding "
+        "closed before version 19.0.1.6.0 keeps only these).")
+    close_facts = fields.Json(
+        string="Close Reason (Facts)", readonly=True,
+        help="Why the analysis closed the finding, as decided: worded when read.")
+    close_reason_shown = fields.Char(
+        string="Close Reason", compute="_compute_close_reason_shown",
+        help="Why the analysis closed the finding, in the reader's language.")
     pilot = fields.Boolean(readonly=True,
                            help="The KPI ran as a pilot for the team in one of the periods.")
     line_ids = fields.One2many("kpi.discrepancy.period", "finding_id", string="Period Scores",
@@ -270,6 +304,14 @@ class KpiDiscrepancy(models.Model):
             finding.current_target = (
                 finding.rule_id.sudo()._get_user_targets([finding.user_id.id])[finding.user_id.id]
                 if finding.rule_id and finding.user_id else 0.0)
+
+    @api.depends("close_facts", "close_reason")
+    @api.depends_context("lang")
+    def _compute_close_reason_shown(self):
+        for finding in self:
+            finding.close_reason_shown = (
+                render_close_reason(finding.env, finding.close_facts)
+                or finding.close_reason or False)
 
     @api.depends_context("uid", "lang")
     @api.depends("user_id", "team_id", "team_others_min", "team_average_score",
@@ -460,7 +502,7 @@ class KpiDiscrepancy(models.Model):
         touched = self.browse()
         if finding and finding.period_type != period_type:
             # the rule's analysis period changed: the old finding is closed as such
-            finding._close(_("The analysis period of the KPI changed."), now)
+            finding._close({"code": CLOSE_PERIOD_CHANGED}, now)
             touched |= finding
             finding = None
         run = period_scores.trailing_run([_period_point(r) for r in user_rows])
@@ -487,12 +529,11 @@ class KpiDiscrepancy(models.Model):
         elif step == period_scores.FINDING_INTERRUPTED:
             # a period without a score since: this finding ends there, a new one opens when
             # the new run is long enough
-            self._close(_("Interrupted: a period without a score."), now)
+            self._close({"code": CLOSE_INTERRUPTED}, now)
         elif step == period_scores.FINDING_BACK_ON_TARGET:
-            self._close(_("Back on target in %(period)s (%(score)s%%).",
-                          period=period_label(self.env, period_type, latest["date_from"]),
-                          score=format_kpi_figure(self.env, latest["score"])),
-                        now)
+            self._close({"code": CLOSE_BACK_ON_TARGET, "period_type": period_type,
+                         "date_from": fields.Date.to_string(latest["date_from"]),
+                         "score": latest["score"]}, now)
         return step
 
     def _open_finding(self, rule, period_type, user_id, user_rows, run):
@@ -514,11 +555,17 @@ class KpiDiscrepancy(models.Model):
         finding._set_periods([r for r in user_rows if r["date_from"] >= run[0].date_from], rule)
         return finding
 
-    def _close(self, reason, now):
+    def _close(self, facts, now):
+        """Close the finding for the reason of ``facts`` (``CLOSE_*``): stored as facts, worded
+        when read (``close_reason_shown``); the chatter says it in the language of the person
+        the finding is about."""
         self.ensure_one()
-        self.sudo().write({"state": "closed", "close_reason": reason,
+        self.sudo().write({"state": "closed", "close_facts": facts,
+                           "close_reason": render_close_reason(self.env, facts),
                            "closed_date": now.date()})
-        self.sudo().message_post(body=reason, subtype_xmlid="mail.mt_note")
+        subject = self.sudo().with_context(lang=self.user_id.lang or self.env.lang)
+        subject.message_post(body=render_close_reason(subject.env, facts),
+                             subtype_xmlid="mail.mt_note")
 
     def _set_periods(self, rows, rule):
         """Write the finding's periods (``rows`` of ``kpi_period_result``, oldest first), the
