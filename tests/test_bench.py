@@ -24,7 +24,14 @@ class TestBench(TransactionCase):
     test_tags = {"standard", "at_install"}
 
     def test_tiny_scale(self):
+        self._check_tiny_scale(load_bench())
+
+    def test_tiny_scale_without_gamification(self):
         bench = load_bench()
+        with mock.patch.object(bench, "gamification_installed", return_value=False):
+            self._check_tiny_scale(bench)
+
+    def _check_tiny_scale(self, bench):
         printed = []
         with mock.patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")), \
                 mock.patch.object(bench, "write_results", side_effect=AssertionError("written")):
