@@ -7,7 +7,9 @@ help:
 	@echo "make demo    set up (virtualenv, Odoo from ODOO_SRC, local PostgreSQL), create the demo"
 	@echo "             database with KPI history and serve Odoo on http://127.0.0.1:8069"
 	@echo "make test    run the whole test suite (pytest-odoo) against a fresh database"
-	@echo "make bench   run the engine benchmark (figures and ratios, not a test)"
+	@echo "make bench   run the engine benchmark (figures and ratios, not a test), e.g."
+	@echo "             make bench BENCH_ARGS=\"--scale medium\"  (tiny|small|medium|large,"
+	@echo "             default small; --users/--leads/--meetings override; writes bench/RESULTS.md)"
 	@echo "make lint    ruff on the addon and the tests"
 	@echo "make setup   only the virtualenv;  make pg   only start PostgreSQL"
 
@@ -23,6 +25,9 @@ demo:
 test:
 	@scripts/dev.sh test $(PYTEST_ARGS)
 
+# BENCH_ARGS go to bench/bench_engine.py: --scale tiny|small|medium|large (default small),
+# --users/--leads/--meetings N to override the scale's figures, --no-write to leave
+# bench/RESULTS.md alone. See the docstring of bench/bench_engine.py.
 bench:
 	@scripts/dev.sh bench $(BENCH_ARGS)
 

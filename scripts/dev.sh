@@ -5,7 +5,10 @@
 #   scripts/dev.sh pg      start the project's local PostgreSQL cluster (idempotent)
 #   scripts/dev.sh demo    setup, pg, a demo database with KPI history, then serve on 127.0.0.1:8069
 #   scripts/dev.sh test    setup, pg, a fresh test database, then the pytest-odoo suite
-#   scripts/dev.sh bench   setup, pg, then the engine benchmark
+#   scripts/dev.sh bench   setup, pg, then the engine benchmark; its arguments go to
+#                          bench/bench_engine.py (--scale tiny|small|medium|large, default
+#                          small; --users/--leads/--meetings N; --no-write), e.g.
+#                          scripts/dev.sh bench --scale medium   (make bench BENCH_ARGS=...)
 #
 # Settings (environment variables, all optional):
 #   ODOO_SRC      an Odoo 19.0 source tree (default: $HOME/odoo-19.0, cloned from
@@ -237,7 +240,7 @@ bench() {
     db_exists "$KPI_TEST_DB" && db_has_module "$KPI_TEST_DB" || {
         db_exists "$KPI_TEST_DB" && psql_odoo "DROP DATABASE \"$KPI_TEST_DB\""
         odoo -d "$KPI_TEST_DB" -i kpi_management --stop-after-init --log-level=warn || die "install failed"; }
-    say "Benchmark 1/2: nightly evaluation (bench/bench_engine.py)"
+    say "Benchmark 1/2: nightly evaluation (bench/bench_engine.py ${*:---scale small})"
     "$PY" "$REPO/bench/bench_engine.py" -c "$STATE/odoo.conf" -d "$KPI_TEST_DB" "$@"
     say "Benchmark 2/2: loading My KPIs (bench/bench_my_kpis.py)"
     "$PY" "$REPO/bench/bench_my_kpis.py" -c "$STATE/odoo.conf" -d "$KPI_TEST_DB"

@@ -1,0 +1,57 @@
+"""The engine benchmark at its tiny scale, so that it does not rot: it runs inside the test's
+transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every sanity
+line reports 0 differences (the engine against the floor's SQL, and against gamification when
+that module is installed) and it leaves no table behind."""
+
+import importlib.util
+import os
+from unittest import mock
+
+from odoo.tests import TransactionCase
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench",
+                     "bench_engine.py")
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_engine", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TestBench(TransactionCase):
+    test_tags = {"standard", "at_install"}
+
+    def test_tiny_scale(self):
+        self._check_tiny_scale(load_bench())
+
+    def test_tiny_scale_without_gamification(self):
+        bench = load_bench()
+        with mock.patch.object(bench, "gamification_installed", return_value=False):
+            self._check_tiny_scale(bench)
+
+    def _check_tiny_scale(self, bench):
+        printed = []
+        with mock.patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")), \
+                mock.patch.object(bench, "write_results", side_effect=AssertionError("written")):
+            lines, sanity, table = bench.run(self.env, "tiny", out=printed.append)
+        self.assertIn(table, printed)
+        checks = [check for check in sanity if check.startswith("engine vs floor")]
+        self.assertEqual(len(checks), len(bench.TEMPLATES))
+        if bench.gamification_installed(self.env):
+            self.assertTrue(any("gamification" in check for check in sanity))
+        else:
+            self.assertIn("gamification not installed: skipped", printed)
+        self.assertEqual({check: n for check, n in sanity.items() if n}, {})
+        names = [line.name for line in lines]
+        self.assertIn("nightly cron _cron_evaluate()", names)
+        self.assertTrue(all(line.seconds >= 0 and line.queries > 0 for line in lines))
+        # the values compared are not all 0: the tiny data has won deals and meetings
+        rules = self.env["kpi.rule"].search([("name", "like", "bench %")])
+        self.assertEqual(len(rules), len(bench.TEMPLATES))
+        for rule in rules:
+            results = self.env["kpi.result"].search([("rule_id", "=", rule.id)])
+            self.assertTrue(any(results.mapped("value")), rule.name)
+        self.env.cr.execute("SELECT to_regclass('pg_temp.bench_floor_copy')")
+        self.assertIsNone(self.env.cr.fetchone()[0])
