@@ -94,6 +94,26 @@ def test_window_across_daylight_saving_change():
     assert utc_to == datetime.datetime(2026, 11, 22, 23, 0)
 
 
+def test_window_bounds_computed_once_per_day_and_timezone():
+    """The users of a rule share their day and timezone: the arithmetic is cached, the same
+    values, the timezones kept apart; a window out of the calendar raises each time."""
+    s._window_bounds.cache_clear()
+    day = datetime.date(2026, 11, 23)
+    first = s.window_bounds(day, 30, s.WINDOW_PAST, "Europe/Copenhagen")
+    for _i in range(5):
+        assert s.window_bounds(day, 30, s.WINDOW_PAST, "Europe/Copenhagen") == first
+    assert s._window_bounds.cache_info().misses == 1
+    assert first == (datetime.date(2026, 10, 24), day, datetime.datetime(2026, 10, 23, 22, 0),
+                     datetime.datetime(2026, 11, 22, 23, 0))
+    assert s.window_bounds(day, 30, s.WINDOW_PAST, "UTC")[2:] == (
+        datetime.datetime(2026, 10, 24), datetime.datetime(2026, 11, 23))
+    assert s.window_bounds(day, 30, s.WINDOW_FUTURE, "Europe/Copenhagen")[:2] == (
+        day, datetime.date(2026, 12, 23))
+    for _i in range(2):
+        with pytest.raises(ValueError, match="leaves the calendar"):
+            s.window_bounds(day, 3_000_000, s.WINDOW_FUTURE, "UTC")
+
+
 @pytest.mark.parametrize(
     ("day", "days", "kind", "tz"),
     [

@@ -28,6 +28,9 @@ from odoo.tools import SQL, sql
 
 from ..tools.groups import ADMIN_GROUP
 
+#: the index Odoo names for ``kpi_date_won`` (the won-based measures read a range of it)
+KPI_DATE_WON_INDEX = "crm_lead__kpi_date_won_index"
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -60,7 +63,8 @@ class CrmLead(models.Model):
         string="Won On",
         readonly=True,
         copy=False,
-        index=True,
+        # only won deals have one: the index of the won-based measures leaves the others out
+        index="btree_not_null",
         help="When the deal was first won. Archiving, restoring or reopening the deal does not "
         "move it (unlike the closing date); the KPIs of won deals count it on this date.",
     )
@@ -87,6 +91,16 @@ class CrmLead(models.Model):
         if new_column:
             self._kpi_fill_date_won()
         return result
+
+    def init(self):
+        """Before issue 22 the won date's index covered every lead (``index=True``): a database
+        upgraded from then gets the partial index of :attr:`kpi_date_won` instead, which Odoo
+        creates after ``init`` when it is missing (``Registry.check_indexes``; it keeps an
+        existing index of the same name whatever its definition)."""
+        super().init()
+        definition, _comment = sql.index_definition(self.env.cr, KPI_DATE_WON_INDEX)
+        if definition and " WHERE " not in definition:
+            sql.drop_index(self.env.cr, KPI_DATE_WON_INDEX, self._table)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -182,6 +182,25 @@ def windows_cte(windows):
     )
 
 
+def span(windows, lower="utc_from", upper="utc_to"):
+    """``(first, last)``: the smallest ``lower`` and the largest ``upper`` of ``windows``
+    (attributes of :class:`Window`; ``None`` values left out, ``None`` when there is none).
+
+    A measure bounds its date column by this overall window too, as literal parameters, in
+    addition to each user's own bounds (which it implies: the values are the same): joined to
+    the per-user windows only, PostgreSQL cannot use an index on that column and reads the
+    whole table; with the overall window it reads the range (issue 22)."""
+    firsts = [v for w in windows if (v := getattr(w, lower)) is not None]
+    lasts = [v for w in windows if (v := getattr(w, upper)) is not None]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
+
+def in_span(column, windows, lower="utc_from", upper="utc_to"):
+    """SQL: ``column`` lies in the overall window of ``windows`` (:func:`span`), half-open."""
+    first, last = span(windows, lower, upper)
+    return SQL("(%s >= %s AND %s < %s)", column, first, column, last)
+
+
 def _rate(currency, day):
     """SQL: the rate of ``currency`` on ``day`` for the window's (alias ``w``) rate company, as
     Odoo's ``res.currency._get_rates``: its latest rate on or before ``day`` (the company's own
@@ -230,6 +249,16 @@ EVENT_IN_WINDOW = SQL(
 )
 
 
+def _event_in_span(ctx):
+    """SQL: an event (alias ``e``) starts in the overall window of ``ctx`` (implied by
+    :data:`EVENT_IN_WINDOW`, written so that the index on ``start`` serves it)."""
+    return SQL(
+        "(%s OR (e.allday AND %s))",
+        in_span(SQL("e.start"), ctx.windows),
+        in_span(SQL("e.start_date"), ctx.windows, "day_from", "day_to"),
+    )
+
+
 def _user_events(ctx):
     """CTE ``ev(user_id, event_id)``: events in the window the user organises or attends and
     did not decline (an organiser's own attendee record counts too).
@@ -242,7 +271,7 @@ def _user_events(ctx):
               FROM win w
               JOIN calendar_event e
                 ON e.user_id = w.user_id AND e.active AND %s
-             WHERE NOT EXISTS (
+             WHERE %s AND NOT EXISTS (
                     SELECT 1 FROM calendar_attendee d
                      WHERE d.event_id = e.id AND d.partner_id = w.partner_id
                        AND d.state = 'declined')
@@ -252,8 +281,9 @@ def _user_events(ctx):
               JOIN calendar_attendee a
                 ON a.partner_id = w.partner_id AND a.state IS DISTINCT FROM 'declined'
               JOIN calendar_event e
-                ON e.id = a.event_id AND e.active AND %s)""",
-        EVENT_IN_WINDOW, EVENT_IN_WINDOW,
+                ON e.id = a.event_id AND e.active AND %s
+             WHERE %s)""",
+        EVENT_IN_WINDOW, _event_in_span(ctx), EVENT_IN_WINDOW, _event_in_span(ctx),
     )
 
 
@@ -281,11 +311,12 @@ def _won_leads(ctx, name="won", lower="utc_from", upper="utc_to"):
                 ON l.user_id = w.user_id AND l.active AND l.won_status = 'won'
                AND l.kpi_date_won >= %s AND l.kpi_date_won < %s
               LEFT JOIN res_company lc ON lc.id = l.company_id
-             WHERE %s)""",
+             WHERE %s AND %s)""",
         SQL.identifier(name),
         _converted(SQL("COALESCE(l.expected_revenue, 0)"), won_day),
         _converted(SQL("COALESCE(l.net_profit, 0)"), won_day),
         SQL.identifier("w", lower), SQL.identifier("w", upper),
+        in_span(SQL("l.kpi_date_won"), ctx.windows, lower, upper),
         company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
@@ -359,9 +390,11 @@ def conversion_rate(ctx):
                  AND l.kpi_date_won >= w.utc_from AND l.kpi_date_won < w.utc_to)
                 OR (NOT l.active AND l.won_status = 'lost'
                     AND l.date_closed >= w.utc_from AND l.date_closed < w.utc_to))
-         WHERE %s
+         WHERE (%s OR %s) AND %s
          GROUP BY w.user_id""",
-        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+        windows_cte(ctx.windows), in_span(SQL("l.kpi_date_won"), ctx.windows),
+        in_span(SQL("l.date_closed"), ctx.windows),
+        company_clause(SQL("l.company_id"), ctx.company_id),
     )
 
 
@@ -376,7 +409,7 @@ def response_time(ctx):
                 ON l.user_id = w.user_id AND (l.active OR l.won_status = 'lost')
                AND COALESCE(l.date_open, l.create_date) >= w.utc_from
                AND COALESCE(l.date_open, l.create_date) < w.utc_to
-             WHERE %s)
+             WHERE %s AND %s)
         SELECT leads.user_id,
                round(avg(EXTRACT(EPOCH FROM (
                    LEAST(COALESCE(first.date, leads.utc_to), leads.utc_to) - leads.assigned))
@@ -388,7 +421,9 @@ def response_time(ctx):
                  WHERE %s AND m.res_id = leads.id AND m.author_id = leads.partner_id
                    AND m.date >= leads.assigned) first ON TRUE
          GROUP BY leads.user_id""",
-        windows_cte(ctx.windows), company_clause(SQL("l.company_id"), ctx.company_id),
+        windows_cte(ctx.windows),
+        in_span(SQL("COALESCE(l.date_open, l.create_date)"), ctx.windows),
+        company_clause(SQL("l.company_id"), ctx.company_id),
         ANSWER_MESSAGE,
     )
 
@@ -428,12 +463,13 @@ def overdue_activities(ctx):
           FROM win w
           JOIN mail_activity a ON a.user_id = w.user_id AND a.active
            AND a.date_deadline < w.day
-         WHERE NOT EXISTS (  -- an ignored KPI reminder must not lower this KPI as well
+         WHERE a.date_deadline < %s
+           AND NOT EXISTS (  -- an ignored KPI reminder must not lower this KPI as well
                SELECT 1 FROM ir_model_data d
                 WHERE d.model = 'mail.activity.type' AND d.res_id = a.activity_type_id
                   AND d.module = 'kpi_management' AND d.name = 'mail_activity_type_kpi_off_track')
          GROUP BY w.user_id""",
-        windows_cte(ctx.windows),
+        windows_cte(ctx.windows), span(ctx.windows, "day", "day")[1],
     )
 
 
@@ -515,9 +551,10 @@ def done_activities(ctx):
           JOIN mail_activity a ON a.user_id = w.user_id AND NOT a.active
            AND a.activity_type_id = ANY(%s)
            AND %s >= w.utc_from AND %s < w.utc_to
+         WHERE %s
          GROUP BY w.user_id""",
         windows_cte(ctx.windows), list(ctx.extra["activity_type_ids"]),
-        ACTIVITY_DONE_AT, ACTIVITY_DONE_AT,
+        ACTIVITY_DONE_AT, ACTIVITY_DONE_AT, in_span(ACTIVITY_DONE_AT, ctx.windows),
     )
 
 

@@ -50,6 +50,7 @@ Bounds
 """
 
 import datetime
+import functools
 import math
 
 import pytz
@@ -159,8 +160,16 @@ def local_today(tz_name, now=None):
 def window_bounds(day, window_days, window_kind, tz_name):
     """``(day_from, day_to, utc_from, utc_to)`` of the window evaluated on local ``day``.
 
+    The users of a rule share a few days and timezones: the arithmetic is done once per
+    ``(day, window, timezone)`` (:func:`_window_bounds`, cached; its values are immutable).
+
     :raise ValueError: when the window or its UTC bounds leave the calendar.
     """
+    return _window_bounds(day, window_days, window_kind, tz_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _window_bounds(day, window_days, window_kind, tz_name):
     day_from, day_to = day_bounds(day, window_days, window_kind)
     try:
         utc_from = local_midnight_utc(day_from, tz_name)
