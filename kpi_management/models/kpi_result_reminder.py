@@ -131,19 +131,27 @@ class KpiResult(models.Model):
 
     def _reminder_texts(self):
         """``{result_id: (summary, note)}`` in the language of each result's user (the note
-        records it: :func:`note_html`)."""
-        texts = {}
+        records it: :func:`note_html`). A night writes thousands of reminders that share their
+        rule, language and figures: each summary and sentence is worded once per call."""
+        texts, envs, summaries, sentences = {}, {}, {}, {}
         for result in self:
             lang = result._reminder_lang()
-            env = result.with_context(lang=lang).env
+            env = envs.get(lang) or envs.setdefault(lang, self.with_context(lang=lang).env)
             rule = result.rule_id.with_env(env)
             currency = result._amount_currency() if rule.unit == "amount" else None
-            summary = env._("%(kpi)s: off track (%(score)s%%)", kpi=rule.name,
-                            score=formatLang(env, round(result.score or 0.0), digits=0))
-            sentence = gap_sentence(env, rule.template_id.measure, rule.direction,
-                                    result.value or 0.0, result.target, rule.window_kind,
-                                    rule.window_days, rule.unit, rule.unit_label, currency)
-            texts[result.id] = (summary, note_html(sentence, lang))
+            score = round(result.score or 0.0)
+            summary_key = (lang, rule.id, score)
+            if summary_key not in summaries:
+                summaries[summary_key] = env._(
+                    "%(kpi)s: off track (%(score)s%%)", kpi=rule.name,
+                    score=formatLang(env, score, digits=0))
+            gap_key = (lang, rule.id, result.value or 0.0, result.target, currency)
+            if gap_key not in sentences:
+                sentences[gap_key] = note_html(gap_sentence(
+                    env, rule.template_id.measure, rule.direction, result.value or 0.0,
+                    result.target, rule.window_kind, rule.window_days, rule.unit,
+                    rule.unit_label, currency), lang)
+            texts[result.id] = (summaries[summary_key], sentences[gap_key])
         return texts
 
     def _reminder_lang(self):
