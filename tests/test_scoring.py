@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from freezegun import freeze_time
 
 from odoo.addons.kpi_management.tools import scoring as s
 
@@ -112,6 +113,30 @@ def test_window_bounds_computed_once_per_day_and_timezone():
     for _i in range(2):
         with pytest.raises(ValueError, match="leaves the calendar"):
             s.window_bounds(day, 3_000_000, s.WINDOW_FUTURE, "UTC")
+
+
+def test_midnights_and_todays_cached_per_day_and_timezone():
+    """Local midnights across the autumn change of 2026 in Copenhagen and New York, and the
+    local day of a UTC instant: the same values as computed afresh, the second time from the
+    cache; a ``now`` left out is the clock of each call, never a cached one."""
+    s.local_midnight_utc.cache_clear()
+    for tz in ("Europe/Copenhagen", "America/New_York", "UTC", "Not/AZone"):
+        for offset in range(-3, 10):
+            day = datetime.date(2026, 10, 25) + datetime.timedelta(days=offset)
+            assert s.local_midnight_utc(day, tz) == s.local_midnight_utc.__wrapped__(day, tz)
+            assert s.local_midnight_utc(day, tz) == s.local_midnight_utc.__wrapped__(day, tz)
+    assert s.local_midnight_utc.cache_info().hits == 4 * 13
+    assert s.local_midnight_utc(datetime.date(2026, 10, 25), "Europe/Copenhagen") == \
+        datetime.datetime(2026, 10, 24, 22, 0)
+    assert s.local_midnight_utc(datetime.date(2026, 10, 26), "Europe/Copenhagen") == \
+        datetime.datetime(2026, 10, 25, 23, 0)
+    now = datetime.datetime(2026, 11, 22, 23, 30)
+    assert s.local_today("Europe/Copenhagen", now) == datetime.date(2026, 11, 23)
+    assert s.local_today("America/New_York", now) == datetime.date(2026, 11, 22)
+    with freeze_time("2026-11-22 23:30:00"):
+        assert s.local_today("Europe/Copenhagen") == datetime.date(2026, 11, 23)
+    with freeze_time("2026-11-23 23:30:00"):
+        assert s.local_today("Europe/Copenhagen") == datetime.date(2026, 11, 24)
 
 
 @pytest.mark.parametrize(

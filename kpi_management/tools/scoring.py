@@ -137,8 +137,10 @@ def day_bounds(day, window_days, window_kind):
             f"a window of {window_days} days on {day} leaves the calendar") from exc
 
 
+@functools.lru_cache(maxsize=8192)
 def local_midnight_utc(day, tz_name):
-    """Naive UTC timestamp of midnight starting ``day`` in timezone ``tz_name``."""
+    """Naive UTC timestamp of midnight starting ``day`` in timezone ``tz_name`` (cached: a
+    night asks it for the same few days and timezones of thousands of users)."""
     try:
         tz = pytz.timezone(tz_name or "UTC")
     except pytz.UnknownTimeZoneError:
@@ -149,11 +151,15 @@ def local_midnight_utc(day, tz_name):
 
 def local_today(tz_name, now=None):
     """The current date in timezone ``tz_name`` (``now`` is a naive UTC datetime)."""
+    return _local_today(tz_name, now or datetime.datetime.utcnow())
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_today(tz_name, now):
     try:
         tz = pytz.timezone(tz_name or "UTC")
     except pytz.UnknownTimeZoneError:
         tz = pytz.utc
-    now = now or datetime.datetime.utcnow()
     return pytz.utc.localize(now).astimezone(tz).date()
 
 
