@@ -34,6 +34,12 @@ def local(*args, tz=TZ):
         pytz.utc).replace(tzinfo=None)
 
 
+def load_danish(env):
+    """Danish active, with the module's Danish terms (``i18n/da.po``) loaded over any others."""
+    env["res.lang"]._activate_lang("da_DK")
+    env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"], overwrite=True)
+
+
 class RefusedMixin:
     @contextmanager
     def refused(self, text):

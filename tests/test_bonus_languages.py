@@ -18,7 +18,7 @@ from odoo import Command
 from odoo.addons.kpi_management.tools import bonus_notes
 
 from .bonus_common import PERIOD_FROM, PERIOD_TO, BonusCase
-from .common import NOW
+from .common import NOW, load_danish
 
 ARCHIVED_ON = datetime.date(2026, 11, 7)  # salesman2's last day: 15 of the 30 days
 
@@ -51,8 +51,7 @@ class TestBonusSheetLanguages(BonusCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(cls.env)
         cls.hr.lang = "da_DK"  # reads, approves and exports in Danish
         cls.officer.lang = "en_US"  # computes in English
         cls.rule_conversion = cls.make_rule("conversion_rate", name="Conversion", target=50,

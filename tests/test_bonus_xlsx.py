@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from odoo.addons.kpi_management.report.bonus_xlsx import build_bonus_xlsx
 
 from .bonus_common import BonusCase
-from .common import NOW, TZ
+from .common import NOW, TZ, load_danish
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -406,8 +406,7 @@ class TestSheetWorkbook(BonusCase):
         self.assertEqual(info(ws, "Approved by HR")[1], datetime.datetime(2026, 11, 23, 11, 0))
 
     def test_danish_user_gets_a_danish_workbook(self):
-        self.env["res.lang"]._activate_lang("da_DK")
-        self.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(self.env)
         self.officer.lang = "da_DK"
         ws = self.export()
         self.assertEqual(ws.title, "Bonusser")

@@ -53,6 +53,16 @@ class DiscrepancyCase(KpiCase):
             "team_id": (team or self.team).id,
         })
 
+    def suggest_again(self, finding):
+        """Compute the finding's figures again from its periods (as the analysis does)."""
+        finding.with_context(lang="en_US")._set_periods([{
+            "id": line.period_result_id.id, "user_id": finding.user_id.id,
+            "team_id": finding.team_id.id, "date_from": line.date_from,
+            "date_to": line.date_to, "value": line.value, "target": line.target,
+            "score": line.score, "status": line.status, "pilot": False}
+            for line in finding.line_ids], self.rule)
+        self.env.invalidate_all()
+
     def findings(self, user=None, rule=None):
         domain = [("rule_id", "=", (rule or self.rule).id)]
         if user:

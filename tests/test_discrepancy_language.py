@@ -16,7 +16,7 @@ from markupsafe import Markup
 from odoo import Command
 from odoo.addons.kpi_management.models import kpi_discrepancy
 
-from .common import NOW
+from .common import NOW, load_danish
 from .test_discrepancy import DiscrepancyCase
 
 D = datetime.date
@@ -33,8 +33,7 @@ class TestSuggestionInTheReadersLanguage(DiscrepancyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(cls.env)
         cls.salesman4 = cls._user("kpi_t_salesman4", cls.profile_sales)
         cls.team.crm_team_member_ids = [Command.create({"user_id": cls.salesman4.id})]
         cls.salesman.lang = "da_DK"  # the person the finding is about reads Danish
@@ -57,16 +56,6 @@ class TestSuggestionInTheReadersLanguage(DiscrepancyCase):
         """``finding`` as ``user`` reads it in the web client (the context has their
         language)."""
         return finding.with_user(user).with_context(lang=lang or user.lang)
-
-    def suggest_again(self, finding):
-        """Compute the finding's figures again from its periods (as the analysis does)."""
-        finding.with_context(lang="en_US")._set_periods([{
-            "id": line.period_result_id.id, "user_id": finding.user_id.id,
-            "team_id": finding.team_id.id, "date_from": line.date_from,
-            "date_to": line.date_to, "value": line.value, "target": line.target,
-            "score": line.score, "status": line.status, "pilot": False}
-            for line in finding.line_ids], self.rule)
-        self.env.invalidate_all()
 
     def test_analysed_in_english_read_in_danish(self):
         """Team values 4, 5 (salesman), 12, 8, 6, 7, 6, 8: median 6.5 deals a month; the
@@ -212,8 +201,7 @@ class TestRenderSuggestion(DiscrepancyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(cls.env)
 
     def render(self, facts, lang):
         return kpi_discrepancy.render_suggestion(self.env(context={"lang": lang}), facts)

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo.tests import TransactionCase
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
-from .common import NOW, TODAY, KpiCase, KpiTestMixin, utc
+from .common import NOW, TODAY, KpiCase, KpiTestMixin, load_danish, utc
 
 I18N = pathlib.Path(__file__).parent.parent / "kpi_management" / "i18n"
 
@@ -55,8 +55,7 @@ class TestMyKpisDanish(KpiCase):
             cls.event(cls.salesman, utc(days=day, hours=9))
         cls.meetings.evaluate(date=TODAY - datetime.timedelta(days=7))
         cls.meetings.evaluate()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(cls.env)
         cls.salesman.lang = "da_DK"
 
     def test_my_kpis_in_danish(self):

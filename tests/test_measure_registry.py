@@ -23,7 +23,7 @@ from odoo.addons.kpi_management.tools.measures import (
 from odoo.tests import TransactionCase
 from odoo.tools.translate import LazyGettext, PoFileReader
 
-from .common import KpiTestMixin
+from .common import KpiTestMixin, load_danish
 
 ADDON = pathlib.Path(__file__).parent.parent / "kpi_management"
 TEMPLATE_DATA = ADDON / "data" / "kpi_template_data.xml"
@@ -173,9 +173,7 @@ class TestRegistryInDanish(KpiTestMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"],
-                                                       overwrite=True)
+        load_danish(cls.env)
 
     def test_the_selection_in_the_database_is_the_registry(self):
         field = self.env["ir.model.fields"]._get("kpi.template", "measure")

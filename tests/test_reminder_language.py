@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from odoo.addons.kpi_management.models import kpi_result_reminder
 from odoo.addons.kpi_management.tools import bonus_notes, scoring
 
-from .common import NOW, TODAY, KpiCase, utc
+from .common import NOW, TODAY, KpiCase, load_danish, utc
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -31,9 +31,7 @@ class TestReminderLanguage(KpiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"],
-                                                       overwrite=True)
+        load_danish(cls.env)
         # 10 meetings planned in the next 14 days, 6 found: off track, 4 to plan
         cls.rule = cls.make_rule("meetings_planned", name="Meetings planned", target=10,
                                  window_days=14)

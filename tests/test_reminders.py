@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 
-from .common import NOW, TODAY, KpiCase, utc
+from .common import NOW, TODAY, KpiCase, load_danish, utc
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -233,9 +233,7 @@ class TestReminders(KpiCase):
 @freeze_time(NOW)
 class TestReminderLanguage(KpiCase):
     def test_the_reminder_is_in_the_users_language(self):
-        self.env["res.lang"]._activate_lang("da_DK")
-        self.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"],
-                                                        overwrite=True)
+        load_danish(self.env)
         self.salesman.lang = "da_DK"
         rule = self.make_rule("meetings_planned", name="Meetings planned", target=10,
                               window_days=14)

@@ -25,7 +25,7 @@ from odoo.addons.kpi_management.tools import team_report
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
-from .common import NOW, TZ, KpiCase
+from .common import NOW, TZ, KpiCase, load_danish
 
 D = datetime.date
 
@@ -53,8 +53,7 @@ class TeamReportCase(KpiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("da_DK")
-        cls.env["ir.module.module"]._load_module_terms(["kpi_management"], ["da_DK"])
+        load_danish(cls.env)
         cls.manager.write({"lang": "da_DK", "email": "leader@example.com"})
         cls.team.write({
             "kpi_report_frequency": "week",
