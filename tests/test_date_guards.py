@@ -78,6 +78,16 @@ class TestWonDateGuard(KpiCase):
             Lead.create({"name": "Deal", "type": "opportunity", "user_id": self.salesman.id,
                          "stage_id": self.stage_won.id})
 
+    def test_salesperson_cannot_set_the_won_date_by_a_personal_default(self):
+        """Any internal user may store a default of their own (``ir.default``), which Odoo
+        writes as if it were given: no back-dated deal through it."""
+        self.env["ir.default"].with_user(self.salesman).set(
+            "crm.lead", "kpi_date_won", "2024-01-31 10:00:00", user_id=True)
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].with_user(self.salesman).create({
+                "name": "Deal", "type": "opportunity", "user_id": self.salesman.id,
+                "stage_id": self.stage_won.id})
+
     def test_merge_does_not_date_a_deal(self):
         """crm's merge keeps the head's stage and dates (``date_closed`` and the won date are
         not merged): a won deal keeps its won date, a merged lead is won when it is won."""
@@ -186,6 +196,15 @@ class TestBonusSheetDefaults(BonusCase):
             with self.subTest(key), self.assertRaisesRegex(UserError, "by its buttons only"):
                 Sheet.create({"scheme_id": self.scheme.id, "team_id": self.team.id,
                               "period_type": "month", "date_from": month + "-01"})
+        # nor through a default of their own (ir.default), which Odoo writes as given too
+        self.env["ir.default"].with_user(self.officer).set(
+            "kpi.bonus.sheet", "state", "approved", user_id=True)
+        with self.assertRaisesRegex(UserError, "by its buttons only"):
+            self.env["kpi.bonus.sheet"].with_user(self.officer).create({
+                "scheme_id": self.scheme.id, "team_id": self.team.id,
+                "period_type": "month", "date_from": "2026-07-01"})
+        self.env["ir.default"].with_user(self.officer).set(
+            "kpi.bonus.sheet", "state", False, user_id=True)
         # the form's default state is a draft, and other defaults are welcome
         sheet = self.new_sheet(state="draft")
         self.assertEqual(sheet.state, "draft")

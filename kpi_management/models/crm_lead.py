@@ -104,9 +104,9 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # a default from the context is written as if it were given
+        # a default (the context's, or a user's own ir.default) is written as if it were given
         if any("kpi_date_won" in vals for vals in vals_list) \
-                or "default_kpi_date_won" in self.env.context:
+                or self.default_get(["kpi_date_won"]).get("kpi_date_won"):
             self._kpi_check_date_won_writer()
         leads = super().create(vals_list)
         # crm's create keeps a closing date given with the lead, else sets it to now

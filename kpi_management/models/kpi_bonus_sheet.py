@@ -424,9 +424,9 @@ class KpiBonusSheet(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            # the context's defaults are written as given (default_state="approved" included)
-            defaults = {key[8:]: value for key, value in self.env.context.items()
-                        if key.startswith("default_")}
+            # defaults are written as given: the context's (default_state="approved") and a
+            # user's own (ir.default), as Odoo's default_get merges them
+            defaults = self.default_get(sorted(SYSTEM_FIELDS))
             for vals in ({**defaults, **vals} for vals in vals_list):
                 # a new sheet is a draft without figures (the form sends the default state)
                 if any(vals[key] and not (key == "state" and vals[key] == "draft")
