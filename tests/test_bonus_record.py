@@ -159,6 +159,22 @@ class TestSheetFromTheRecord(BonusCase):
         with self.assertRaisesRegex(UserError, "No member of team Team B"):
             self.november(team=team_b)
 
+    def test_the_left_note_names_the_team_of_the_record(self):
+        """In team A 1-14 November, in team B from the 15th, in team C today: A's November
+        sheet says he left for B, as recorded, not for today's C (was: C)."""
+        team_b = self.env["crm.team"].create({"name": "Team B", "user_id": self.manager.id})
+        team_c = self.env["crm.team"].create({"name": "Team C", "user_id": self.manager.id})
+        self.record(self.salesman2, NOV1, NOV30)
+        self.record(self.salesman, NOV1, D(2026, 11, 14))
+        self.record(self.salesman, D(2026, 11, 15), NOV30, team=team_b)
+        self.team.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.salesman).unlink()
+        team_c.crm_team_member_ids = [Command.create({"user_id": self.salesman.id})]
+        line = self.november().line_ids.filtered(lambda ln: ln.user_id == self.salesman)
+        self.assertEqual((line.worked_from, line.worked_to), (NOV1, D(2026, 11, 14)))
+        self.assertIn("Left the team (now Team B)", line.presence_note)
+        self.assertNotIn("Team C", line.presence_note)
+
     def test_profile_changed_after_the_period(self):
         """Made Key Account Manager on 4 December: still paid November on the Sales scheme,
         for the whole month, as the Sales profile he was recorded with."""

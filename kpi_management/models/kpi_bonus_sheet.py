@@ -940,8 +940,8 @@ class KpiBonusSheet(models.Model):
             mine, profile_id = self._days_in_sheet(user, days, record, user in current,
                                                    profiles)
             if mine:
-                periods[user.with_env(self.env)] = self._employee_period(user, mine,
-                                                                         profile_id, days)
+                periods[user.with_env(self.env)] = self._employee_period(
+                    user, mine, profile_id, days, record)
         return periods
 
     def _days_in_sheet(self, user, days, record, is_current, profiles):
@@ -970,9 +970,10 @@ class KpiBonusSheet(models.Model):
                 profile_id = member[1]
         return mine, profile_id
 
-    def _employee_period(self, user, mine, profile_id, days):
+    def _employee_period(self, user, mine, profile_id, days, record):
         """The :class:`EmployeePeriod` of ``user`` on this sheet for the days ``mine`` of the
-        period's ``days``, with the facts of its note: joined, left or archived, prorated."""
+        period's ``days``, with the facts of its note: joined, left (for the team the record
+        shows after their last day, :meth:`_team_after`) or archived, prorated."""
         date_from, date_to, period_days = self.date_from, self.date_to, len(days)
         start, end, facts = mine[0], mine[-1], []
         if start > date_from:
@@ -981,11 +982,25 @@ class KpiBonusSheet(models.Model):
             if not user.active:
                 facts.append(bonus_notes.archived(end))
             else:
-                facts.append(bonus_notes.left(user.sale_team_id.name, end))
+                facts.append(bonus_notes.left(self._team_after(user, end, record).name, end))
         if len(mine) < period_days:
             facts.append(bonus_notes.prorated(len(mine), period_days))
         profile = self.env["kpi.profile"].sudo().browse(profile_id)
         return EmployeePeriod(start, end, len(mine), period_days, tuple(facts), profile.name)
+
+    def _team_after(self, user, end, record):
+        """The team ``user`` was recorded in after ``end`` (:meth:`_read_membership`): the
+        first record after it in the period, else after the period; today's team only when
+        nothing was recorded since. An empty recordset for no team."""
+        recorded = record["days"].get(user.id, {})
+        later = [day for day in recorded if day > end]
+        if later:
+            team_id = recorded[min(later)][0]
+        elif user.id in record["after"]:
+            team_id = record["after"][user.id][0]
+        else:
+            return user.sale_team_id
+        return self.env["crm.team"].sudo().browse(team_id or [])
 
     @staticmethod
     def _carried_membership(day, known, recorded, before, after):
@@ -1061,8 +1076,6 @@ class KpiBonusSheet(models.Model):
         """
         self.ensure_one()
         self.env.flush_all()
-        self.env.cr.execute(SQL("UPDATE kpi_bonus_scheme SET write_date = write_date "
-                                "WHERE id = %s", self.scheme_id.id))
         self.env.cr.execute(SQL("UPDATE res_company SET write_date = write_date "
                                 "WHERE id = %s", self.company_id.id))
         others = self.env["kpi.bonus.sheet.line"].sudo().search([
