@@ -287,6 +287,21 @@ class TestRulePreview(KpiCase):
         wizard.action_compute()
         self.assertEqual(wizard.value, 0)
 
+    def test_preview_of_a_past_day_keeps_the_target_it_recorded(self):
+        """As the nightly job: a past day is scored against the target its result recorded
+        (8), not today's (10)."""
+        rule = self.make_rule("meetings_planned", target=8, window_days=14)
+        yesterday = TODAY - datetime.timedelta(days=1)
+        rule.evaluate(date=yesterday)
+        rule.target = 10
+        wizard = self.env["kpi.rule.preview"].with_user(self.kpi_admin).create({
+            "rule_id": rule.id, "user_id": self.salesman.id, "date": yesterday})
+        wizard.action_compute()
+        self.assertEqual(wizard.target, 8)
+        wizard.write({"date": TODAY})
+        wizard.action_compute()
+        self.assertEqual(wizard.target, 10)
+
     def test_rule_form_has_preview_and_evaluate_buttons(self):
         arch = self.env["kpi.rule"].get_view(
             self.env.ref("kpi_management.kpi_rule_view_form").id, "form")["arch"]

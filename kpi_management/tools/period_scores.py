@@ -46,7 +46,6 @@ from typing import NamedTuple
 
 from .bonus_engine import (  # noqa: F401 - one definition, used by the callers here
     ADDITIVE_UNITS,
-    NATURAL_LENGTHS,
     period_target,
     window_value,
 )

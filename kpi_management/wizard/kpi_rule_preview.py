@@ -62,7 +62,9 @@ class KpiRulePreview(models.TransientModel):
         user = self.user_id.sudo()
         rows = [(user.id, user.partner_id.id, user.tz)]
         found = rule._measure_rows(rows, date=self.date or None)[user.id]
-        target = rule._get_user_targets([user.id])[user.id]
+        # as the nightly job: a past day keeps the target its result recorded
+        keep = rule._kept_users(rows, found.day, fields.Datetime.now())
+        target = rule._targets_of_day([user.id], found.day, keep)[user.id]
         score, status = rule._score(found.value, target, found.has_data)
         self.write({
             "computed": True,
