@@ -25,7 +25,6 @@ from ..tools.scoring import (
     MAX_WINDOW_DAYS,
     WINDOW_SNAPSHOT,
 )
-from .kpi_score_mixin import amount_company
 from .kpi_template import DIRECTION_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -577,26 +576,30 @@ class KpiRule(models.Model):
         """Compute (without storing) ``{user_id: MeasureValue}`` for ``rows``, each with the
         ``day`` measured (see :meth:`_run_measure`).
 
+        The users of a rule share a few timezones: the window of each timezone (its day, its
+        local and UTC bounds, a growth rule's comparison window) is computed once.
+
         :raise UserError: when the rule is out of bounds or its window leaves the calendar.
         """
         self.ensure_one()
         self._check_evaluable()
         now = now or fields.Datetime.now()
-        windows = []
+        window_days, window_kind = self.window_days, self.template_id.window_kind
+        zones, windows = {}, []
         for user_id, partner_id, tz in rows:
-            day = date or scoring.local_today(tz, now)
-            try:
-                bounds = scoring.window_bounds(
-                    day, self.window_days, self.template_id.window_kind, tz)
-            except ValueError as exc:
-                raise UserError(
-                    _("Rule %(rule)s cannot be evaluated on %(day)s: its window of %(days)s days "
-                      "falls outside the calendar.",
-                      rule=self.name, day=day, days=self.window_days)) from exc
-            base = self._baseline_bounds(bounds[0], bounds[1], tz, day)
-            windows.append(measures.Window(user_id, partner_id, day, *bounds, *base))
-        measured = self._run_measure(windows)
-        return {w.user_id: dataclasses.replace(measured[w.user_id], day=w.day) for w in windows}
+            zone = zones.get(tz)
+            if zone is None:
+                day = date or scoring.local_today(tz, now)
+                try:
+                    bounds = scoring.window_bounds(day, window_days, window_kind, tz)
+                except ValueError as exc:
+                    raise UserError(
+                        _("Rule %(rule)s cannot be evaluated on %(day)s: its window of "
+                          "%(days)s days falls outside the calendar.",
+                          rule=self.name, day=day, days=window_days)) from exc
+                zone = zones[tz] = (day, *bounds, *self._baseline_bounds(*bounds[:2], tz, day))
+            windows.append(measures.Window(user_id, partner_id, *zone))
+        return self._run_measure(windows, days={w.user_id: w.day for w in windows})
 
     def _measure_period(self, rows, date_from, date_to, until=None):
         """Compute (without storing) ``{user_id: MeasureValue}`` over ``date_from ..
@@ -630,19 +633,34 @@ class KpiRule(models.Model):
         """``windows`` with the currency each user's amounts are measured in and the company
         whose rates convert them (``measures``, "Money in one currency"): the rule's
         company, else the user's main company (:func:`.kpi_score_mixin.amount_company`), and its
-        root company, whose rates Odoo uses (``res.currency._get_rates``)."""
-        users = self.env["res.users"].sudo().browse([w.user_id for w in windows])
-        companies = {user.id: amount_company(self.company_id, user) for user in users}
-        return [dataclasses.replace(w, currency_id=companies[w.user_id].currency_id.id,
-                                    rate_company_id=companies[w.user_id].root_id.id)
+        root company, whose rates Odoo uses (``res.currency._get_rates``). The users' main
+        companies are read in one query: a rule of every company has thousands of users and a
+        handful of companies."""
+        if self.company_id:
+            by_company = {None: self.company_id}
+            company_of = dict.fromkeys((w.user_id for w in windows), None)
+        else:
+            Users = self.env["res.users"].sudo()
+            Users.flush_model(["company_id"])
+            self.env.cr.execute(SQL("SELECT id, company_id FROM res_users WHERE id = ANY(%s)",
+                                    [w.user_id for w in windows]))
+            company_of = dict(self.env.cr.fetchall())
+            # amount_company(no company, user) is the user's main company
+            by_company = {company.id: company for company in
+                          self.env["res.company"].sudo().browse(set(company_of.values()))}
+        money = {key: (company.currency_id.id, company.root_id.id)
+                 for key, company in by_company.items()}
+        return [dataclasses.replace(w, currency_id=money[company_of[w.user_id]][0],
+                                    rate_company_id=money[company_of[w.user_id]][1])
                 for w in windows]
 
-    def _run_measure(self, windows):
+    def _run_measure(self, windows, days=None):
         """Run the template's measure for ``windows``: ``{user_id: MeasureValue}`` for every
-        window (``measures.run_measure``): the value, the records counted, whether there was
-        anything to measure (``has_data`` False: a ratio or an average over an empty
-        population, ``Measure.no_data_when_empty``, or a % growth against a baseline of 0) and,
-        for a growth measure, its baseline (the value of the comparison window)."""
+        window (``measures.run_measure``, with the users' evaluation ``days`` when given): the
+        value, the records counted, whether there was anything to measure (``has_data``
+        False: a ratio or an average over an empty population,
+        ``Measure.no_data_when_empty``, or a % growth against a baseline of 0) and, for a
+        growth measure, its baseline (the value of its comparison window)."""
         self.ensure_one()
         if not windows:
             return {}
@@ -659,7 +677,8 @@ class KpiRule(models.Model):
             self.env[self.template_id.model_id.model].flush_model()
         return measures.run_measure(
             self.env.cr, self.template_id._get_measure_query(ctx),
-            [w.user_id for w in windows], measures.BUILTIN_MEASURES.get(self.template_id.measure))
+            [w.user_id for w in windows], measures.BUILTIN_MEASURES.get(self.template_id.measure),
+            days=days)
 
     def _score(self, value, target, has_data=True):
         """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
@@ -717,9 +736,11 @@ class KpiRule(models.Model):
         and status (:meth:`_score`), the records counted (JSON) and a growth rule's
         baseline."""
         columns = defaultdict(list)
+        direction, threshold = self.direction, self.warning_threshold
         for user_id, found in measured.items():
             target = targets[user_id]
-            score, status = self._score(found.value, target, found.has_data)
+            score, status = scoring.score_status(found.value, target, direction, threshold,
+                                                 found.has_data)
             columns["user"].append(user_id)
             columns["day"].append(found.day)
             columns["value"].append(found.value if found.has_data else None)

@@ -658,9 +658,10 @@ class MeasureValue:
     day: object = None
 
 
-def run_measure(cr, query, user_ids, measure=None):
+def run_measure(cr, query, user_ids, measure=None, days=None):
     """Execute the ``query`` of ``measure`` (a :class:`Measure`; ``None``: a custom measure, a
-    count or a sum): ``{user_id: MeasureValue}`` for every one of ``user_ids``.
+    count or a sum): ``{user_id: MeasureValue}`` for every one of ``user_ids``, each with its
+    evaluation day of ``days`` (``{user_id: day}``) when given.
 
     A user the query returns no row for scores a value of 0, or has nothing to measure when
     the measure is a ratio or an average over an empty population
@@ -674,14 +675,16 @@ def run_measure(cr, query, user_ids, measure=None):
                          float(rest[0] or 0.0) if rest else 0.0)
     growth = bool(measure and measure.baseline_unit)
     empty_has_data = not (measure and measure.no_data_when_empty)
+    days = days or {}
     measured = {}
     for user_id in user_ids:
         if user_id not in rows:
-            measured[user_id] = MeasureValue(0.0, [], empty_has_data, 0.0 if growth else None)
+            measured[user_id] = MeasureValue(0.0, [], empty_has_data, 0.0 if growth else None,
+                                             days.get(user_id))
             continue
         value, ids, baseline = rows[user_id]
         measured[user_id] = MeasureValue(value or 0.0, ids, value is not None,
-                                         baseline if growth else None)
+                                         baseline if growth else None, days.get(user_id))
     return measured
 
 
