@@ -75,3 +75,29 @@ class TestAdminOpensRules(KpiCase):
         form = Form(rule.with_user(admin))
         self.assertEqual(form.name, "Complete")
         self.assertEqual(rule.with_user(admin).lead_field_ids.mapped("name"), ["phone"])
+
+
+@freeze_time(NOW)
+class TestPastDayKeepsItsMode(KpiCase):
+    def test_a_past_day_evaluated_again_keeps_its_streak_with_its_mode(self):
+        """A past day recorded as a pilot of the salesman's team, evaluated again after he
+        moved to a live team: it keeps its pilot mode and so no off-track streak (was: the
+        streak was counted with today's team's mode, 1, beside pilot = True)."""
+        rule = self.make_rule("won_deals", name="Won deals", target=2, window_days=30)
+        yesterday = TODAY - datetime.timedelta(days=1)
+        week_ago = NOW - datetime.timedelta(days=7)
+        with freeze_time(week_ago):
+            rule._set_team_mode(self.team, "pilot", week_ago.date())
+        rule.evaluate(date=yesterday, users=self.salesman)
+        past = self.result(rule, self.salesman, yesterday)
+        self.assertEqual((past.status, past.pilot, past.off_track_streak), ("off_track", True, 0))
+        self.env["crm.team.member"].search([("user_id", "=", self.salesman.id)]).unlink()
+        live_team = self.env["crm.team"].create({
+            "name": "Live team",
+            "crm_team_member_ids": [(0, 0, {"user_id": self.salesman.id})]})
+        self.assertEqual(self.salesman.sale_team_id, live_team)
+        self.assertFalse(rule._is_pilot_for(live_team, yesterday))
+        rule.evaluate(date=yesterday, users=self.salesman)
+        past.invalidate_recordset()
+        self.assertEqual((past.team_id, past.pilot, past.off_track_streak),
+                         (self.team, True, 0))

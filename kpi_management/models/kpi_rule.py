@@ -754,18 +754,21 @@ class KpiRule(models.Model):
     def _upsert_results(self, columns, res_model, keep, now):
         """Insert or update the results of ``columns`` (:meth:`_result_columns`) in one query,
         with the user's profile and team of today, the rule's mode for that team on the day
-        and the off-track streak; the ``keep`` users' results already stored keep their
-        profile, team and mode. :return: the ids of the results."""
-        pilot = self.env["kpi.rule.rollout"]._mode_sql(
-            self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot))
+        and the off-track streak; the ``keep`` users' results already stored (alias ``old``)
+        keep their profile, team and mode, and their streak follows that recorded mode.
+        :return: the ids of the results."""
+        # a past day evaluated again keeps what was recorded of the user on that day
+        kept = SQL("old.id IS NOT NULL")
+        pilot = SQL("CASE WHEN %s THEN old.pilot ELSE %s END", kept,
+                    self.env["kpi.rule.rollout"]._mode_sql(
+                        self.id, SQL("u.sale_team_id"), SQL("x.d"), bool(self.pilot)))
         streak = SQL(
-            """CASE WHEN x.st = %(off_track)s AND NOT %(pilot)s THEN 1 + COALESCE((
+            """CASE WHEN x.st = %(off_track)s AND NOT COALESCE(%(pilot)s, FALSE) THEN 1 + COALESCE((
                    SELECT p.off_track_streak FROM kpi_result p
                     WHERE p.rule_id = %(rule)s AND p.user_id = x.u AND p.date < x.d
                     ORDER BY p.date DESC LIMIT 1), 0)
                ELSE 0 END""",
             off_track=scoring.STATUS_OFF_TRACK, pilot=pilot, rule=self.id)
-        kept = SQL("(kpi_result.profile_id IS NOT NULL AND kpi_result.user_id = ANY(%s))", keep)
         self.env.cr.execute(bulk.upsert(
             "kpi_result", ("rule_id", "user_id", "date"),
             [("rule_id", SQL("%s", self.id)), ("user_id", SQL("x.u")), ("date", SQL("x.d")),
@@ -774,18 +777,21 @@ class KpiRule(models.Model):
              ("res_model", SQL("%s", res_model)),
              ("company_id", SQL("%s", self.company_id.id or None)),
              ("computed_at", SQL("%s", now)),
-             ("profile_id", SQL("u.kpi_profile_id")), ("team_id", SQL("u.sale_team_id")),
+             ("profile_id", SQL("CASE WHEN %s THEN old.profile_id ELSE u.kpi_profile_id END",
+                                kept)),
+             ("team_id", SQL("CASE WHEN %s THEN old.team_id ELSE u.sale_team_id END", kept)),
              ("pilot", pilot), ("off_track_streak", streak), ("baseline", SQL("x.b")),
              *bulk.audit_columns(self.env.uid, now)],
             [("u", "int", columns["user"]), ("d", "date", columns["day"]),
              ("v", "float", columns["value"]), ("t", "float", columns["target"]),
              ("s", "float", columns["score"]), ("st", "varchar", columns["status"]),
              ("ids", "text", columns["ids"]), ("b", "float", columns["baseline"])],
-            joins=SQL("JOIN res_users u ON u.id = x.u"),
-            # a past day evaluated again keeps what was recorded of the user on that day
-            update={column: SQL("CASE WHEN %s THEN kpi_result.%s ELSE EXCLUDED.%s END", kept,
-                                SQL.identifier(column), SQL.identifier(column))
-                    for column in ("profile_id", "team_id", "pilot")},
+            joins=SQL(
+                """JOIN res_users u ON u.id = x.u
+                   LEFT JOIN kpi_result old
+                          ON old.rule_id = %s AND old.user_id = x.u AND old.date = x.d
+                         AND old.profile_id IS NOT NULL AND x.u = ANY(%s)""",
+                self.id, keep),
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
