@@ -144,6 +144,23 @@ class TestReminders(KpiCase):
         self.assertFalse(reminder.active)
         self.assertIn("pilot", reminder.feedback)
 
+    def test_a_team_turned_pilot_today_closes_its_reminder_at_once(self):
+        """Run as a pilot in the team from today, after tonight's evaluation: today's result
+        becomes a pilot and its open reminder is closed now, saying why (was: left open, off
+        track on a pilot, until the next night)."""
+        self.run_cron()
+        reminder = self.reminders(self.salesman)
+        self.assertTrue(reminder.active)
+        self.rule.with_user(self.kpi_admin)._set_team_mode(self.team, "pilot", TODAY)
+        self.assertTrue(self.result(self.rule, self.salesman, TODAY).pilot)
+        self.assertFalse(reminder.active)
+        self.assertIn("pilot", reminder.feedback)
+        # live again from today: reminded again at once, with today's figures
+        self.rule.with_user(self.kpi_admin)._set_team_mode(self.team, "live", TODAY)
+        again = self.reminders(self.salesman)
+        self.assertEqual(len(again), 1)
+        self.assertIn("Plan 4 more meetings", again.note)
+
     # -------------------------------------------- the KPI no longer applies (issue 20)
     def test_profile_changed_closes_the_reminder_in_the_nightly_run(self):
         """The evaluation stores no result for a rule the user no longer has: the nightly run

@@ -266,21 +266,30 @@ class KpiRule(models.Model):
         any later day) take the mode of their team on their day, so that a rule run as a pilot
         from today is a pilot on today's cards, overall score and reminders too, and no
         longer counts in an off-track streak. Earlier results keep the mode they recorded. One
-        statement per rule."""
+        statement per rule; then the open reminders follow the latest of these results of each
+        user at once (closed on a pilot, opened on a KPI live again), not the next night."""
         today = fields.Date.context_today(self)
         self.env["kpi.rule.rollout"].flush_model()
         self.env["kpi.result"].flush_model(["rule_id", "date", "team_id", "pilot"])
+        latest = {}  # (rule, user): (date, result id)
         for rule in self:
             self.env.cr.execute(SQL(
                 """UPDATE kpi_result r SET pilot = m.pilot,
                           off_track_streak = CASE WHEN m.pilot THEN 0 ELSE r.off_track_streak END
                      FROM (SELECT r2.id, %s AS pilot FROM kpi_result r2
                             WHERE r2.rule_id = %s AND r2.date >= %s) m
-                    WHERE r.id = m.id""",
+                    WHERE r.id = m.id
+                RETURNING r.rule_id, r.user_id, r.date, r.id""",
                 self.env["kpi.rule.rollout"]._mode_sql(rule.id, SQL("r2.team_id"),
                                                        SQL("r2.date"), bool(rule.pilot)),
                 rule.id, today))
-        self.env["kpi.result"].invalidate_model(["pilot", "off_track_streak"])
+            for rule_id, user_id, date, result_id in self.env.cr.fetchall():
+                latest[rule_id, user_id] = max(latest.get((rule_id, user_id), (date, result_id)),
+                                               (date, result_id))
+        Result = self.env["kpi.result"]
+        Result.invalidate_model(["pilot", "off_track_streak"])
+        if latest:
+            Result._sync_reminders([result_id for _date, result_id in latest.values()])
 
     @api.depends("profile_ids.user_ids")
     def _compute_user_count(self):
