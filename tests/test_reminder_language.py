@@ -65,6 +65,21 @@ class TestReminderLanguage(KpiCase):
         reminder.invalidate_recordset(["note", "summary"])
         self.assertIn("Plan 4 more meetings", reminder.note)
 
+    def test_a_language_change_rewrites_the_latest_figures(self):
+        """Off track since yesterday, one meeting more planned today: the reminder says 3 to
+        plan; the user switches to Danish: the Danish text says 3 too (was: 4, the figures of
+        the day the reminder opened)."""
+        with freeze_time(NOW - ONE_DAY):
+            self.run_cron()
+        self.event(self.salesman, utc(days=7, hours=10))
+        self.run_cron()
+        reminder = self.my_reminder(self.salesman)
+        self.assertIn("Plan 3 more meetings", reminder.note)
+        self.salesman.lang = "da_DK"
+        self.run_cron()
+        reminder.invalidate_recordset(["note", "summary"])
+        self.assertIn("Planlæg 3 møder mere", reminder.note)
+
     def test_the_reason_it_is_closed_is_in_its_users_language(self):
         """The job runs in English (superuser); the Danish user reads a Danish reason."""
         self.salesman.lang = "da_DK"

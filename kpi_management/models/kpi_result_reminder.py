@@ -260,7 +260,13 @@ class KpiResult(models.Model):
         self.env["res.users"].flush_model(["active"])
         self.env["res.partner"].flush_model(["lang"])
         self.env.cr.execute(SQL(
-            """SELECT a.id, r.id, r.rule_id, r.user_id, ru.active, u.active, p.lang, a.note
+            """SELECT a.id,
+                      -- a text written again follows the latest figures, as the nightly
+                      -- update does, not those of the day the reminder opened
+                      (SELECT l.id FROM kpi_result l
+                        WHERE l.rule_id = r.rule_id AND l.user_id = r.user_id
+                        ORDER BY l.date DESC LIMIT 1),
+                      r.rule_id, r.user_id, ru.active, u.active, p.lang, a.note
                  FROM mail_activity a
                  JOIN kpi_result r ON r.id = a.res_id
                  JOIN kpi_rule ru ON ru.id = r.rule_id
