@@ -40,6 +40,11 @@ class KpiResult(models.Model):
     _description = "KPI Result"
     _order = "date desc, rule_id, user_id"
     _rec_name = "rule_id"
+    # written by the nightly job in SQL, a row per rule, user and day (22 million a year at
+    # 3,000 users x 20 rules): no create/write user and date, which would say "the job" on
+    # every row and cost two foreign-key checks per row written (issue 22, bench/RESULTS.md,
+    # "Storage"); ``computed_at`` says when a result was computed
+    _log_access = False
 
     # rule_id, user_id, team_id, company_id, value, target, score, status, unit, pilot,
     # record_ids, res_model, computed_at, value_display: kpi.score.mixin
