@@ -62,3 +62,39 @@ class TestMeasureIndexes(KpiCase):
         expected = sum(1 for g in range(1, 6001) if g % 3 == 0 and 1 <= g % 730 <= 30)
         self.assertEqual(measured[self.salesman.id].value, expected)
         self.assertEqual(measured[self.salesman2.id].value, 0)
+
+    def test_meetings_read_a_range_of_the_start_index(self):
+        """Two years of meetings, a few all-day: the meetings measure of the next 14 days reads
+        the index on ``start`` for the overall window widened by a day (an all-day event is
+        stored at 08:00 UTC of its date, a day at most from any local window's bounds), not
+        the whole table (was: an OR on the unindexed ``start_date``, a sequential scan); the
+        all-day events of the window's edge days are counted by their date, in the user's
+        timezone."""
+        day = datetime.date(2026, 3, 10)
+        self.env.cr.execute(SQL(
+            """INSERT INTO calendar_event (name, start, stop, start_date, stop_date, allday,
+                                           user_id, active, privacy, show_as)
+               SELECT 'index ' || g, %(day)s::timestamp + (g - 365) * interval '1 day'
+                                     + interval '8 hours',
+                      %(day)s::timestamp + (g - 365) * interval '1 day' + interval '9 hours',
+                      %(day)s::date + (g - 365), %(day)s::date + (g - 365), g %% 10 = 0,
+                      %(user)s, TRUE, 'public', 'busy'
+                 FROM generate_series(1, 730) g""",
+            day=day, user=self.salesman.id))
+        self.env.cr.execute("ANALYZE calendar_event")
+        start = datetime.datetime.combine(day, datetime.time.min)
+        # Tokyo (UTC+9): the local window of 14 days from 10 March starts at 15:00 UTC on 9 March
+        tokyo = measures.Window(
+            self.salesman.id, self.salesman.partner_id.id, day, day,
+            day + datetime.timedelta(days=14), start - datetime.timedelta(hours=9),
+            start + datetime.timedelta(days=14, hours=-9))
+        ctx = measures.MeasureContext(windows=[tokyo])
+        query = measures.BUILTIN_MEASURES["meetings"].build(ctx)
+        self.env.cr.execute(SQL("EXPLAIN %s", query))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn("calendar_event__start_index", plan)
+        self.assertNotIn("Seq Scan on calendar_event", plan)
+        # the events of 10 to 23 March (g = 366..379), at 08:00 UTC (17:00 in Tokyo), the
+        # all-day ones by their date: 14, and none of 9 or 24 March
+        measured = measures.run_measure(self.env.cr, query, [self.salesman.id])
+        self.assertEqual(measured[self.salesman.id].value, 14)

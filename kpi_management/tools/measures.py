@@ -119,6 +119,7 @@ Definitions (also shown on the templates):
     instant (snapshot, lower is better). The records counted are the rotting opportunities.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from odoo.tools import SQL
@@ -250,13 +251,18 @@ EVENT_IN_WINDOW = SQL(
 
 
 def _event_in_span(ctx):
-    """SQL: an event (alias ``e``) starts in the overall window of ``ctx`` (implied by
-    :data:`EVENT_IN_WINDOW`, written so that the index on ``start`` serves it)."""
-    return SQL(
-        "(%s OR (e.allday AND %s))",
-        in_span(SQL("e.start"), ctx.windows),
-        in_span(SQL("e.start_date"), ctx.windows, "day_from", "day_to"),
-    )
+    """SQL: an event (alias ``e``) starts in the overall window of ``ctx``, widened by a day on
+    each side (implied by :data:`EVENT_IN_WINDOW`, written so that the index on ``start``
+    serves it).
+
+    An all-day event is stored with ``start`` at 08:00 UTC of its ``start_date``
+    (``calendar.event._inverse_dates``), which lies within a day of the UTC bounds of any
+    local window containing that date (timezones run from UTC-12 to UTC+14): bounding
+    ``start`` alone covers both kinds of events, where an ``OR`` on ``start_date`` (not
+    indexed) made PostgreSQL read the whole table (issue 22)."""
+    first, last = span(ctx.windows)
+    one_day = datetime.timedelta(days=1)
+    return SQL("(e.start >= %s AND e.start < %s)", first - one_day, last + one_day)
 
 
 def _user_events(ctx):
