@@ -25,10 +25,12 @@ run from the same state (a savepoint rolled back after it: a "new day" for the e
   ``ir.cron._commit_progress`` commits when it is not called from a cron worker: the benchmark
   patches it to a no-op so that everything stays in the rolled-back transaction.
 
-Every line also shows its number of queries (``cr.sql_log_count``, one run) and its peak
-memory: how far the resident memory of the process rose above where it was when the line
-started (the peak is reset through ``/proc/self/clear_refs``; elsewhere the process's peak,
-``resource.getrusage``, which only shows growth beyond everything before).
+Every line also shows its number of queries (``cr.sql_log_count``, one run) and its peak Python
+memory: the peak of the memory Python allocated during one extra run of the line, untimed and
+from the same state as the others (``tracemalloc``: started, its peak reset, the run, the peak
+read, stopped; tracing slows Python down, so the timed runs are not traced). It counts what
+Python allocates (records, caches, fetched rows: what grows when record ids travel through
+Python one by one), not the memory of PostgreSQL nor the process's resident size.
 The table is printed and written to ``bench/RESULTS.md`` (one section per scale, replaced on
 each run, with the machine's description and the date).
 
@@ -47,8 +49,8 @@ import argparse
 import datetime
 import os
 import platform
-import resource
 import time
+import tracemalloc
 from collections import defaultdict
 from contextlib import contextmanager
 from unittest import mock
@@ -156,58 +158,57 @@ def build_data(env, n_users, n_leads, n_meetings):
 
 # ----------------------------------------------------------------------------- timing
 class Line:
-    """One line of the table: best time of the runs, queries of one run, peak memory growth."""
+    """One line of the table: best time of the runs, queries of one run, peak Python memory of
+    the traced run (MiB)."""
 
-    def __init__(self, name, seconds, queries, rss_mib, floor=None, note=""):
-        self.name, self.seconds, self.queries, self.rss_mib = name, seconds, queries, rss_mib
+    def __init__(self, name, seconds, queries, peak_mib, floor=None, note=""):
+        self.name, self.seconds, self.queries, self.peak_mib = name, seconds, queries, peak_mib
         self.floor, self.note = floor, note
 
 
-def _status_mib(key):
-    with open("/proc/self/status") as status:
-        for row in status:
-            if row.startswith(key + ":"):
-                return int(row.split()[1]) / 1024
-    raise OSError(key)
-
-
-def reset_peak_memory():
-    """The resident memory now (MiB), the process's peak reset to it where Linux allows it
-    (``/proc/self/clear_refs``), else the peak so far (``getrusage``)."""
+def traced_peak(fn):
+    """``(peak MiB, result)``: the peak of the memory Python allocated while ``fn`` ran
+    (``tracemalloc``; a tracing already under way, ``python -X tracemalloc``, is kept on)."""
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
     try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-        return _status_mib("VmRSS")
-    except OSError:
-        return peak_memory()
-
-
-def peak_memory():
-    """Peak resident memory of the process (MiB)."""
-    try:
-        return _status_mib("VmHWM")
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    return peak / 1024 / 1024, out
 
 
 def measure(env, name, fn, repeat=REPEAT, keep=False, floor=None, note=""):
-    """Run ``fn`` ``repeat`` times, each from the same state (a savepoint rolled back after
-    it; the last run is kept when ``keep``): :class:`Line` and what the last run returned."""
+    """Run ``fn`` once traced (its peak Python memory), then ``repeat`` times timed, each run
+    from the same state (a savepoint rolled back after it; the last timed run is kept when
+    ``keep``): :class:`Line` and what the last run returned."""
     cr = env.cr
+
+    def run_once():
+        out = fn()
+        env.flush_all()
+        return out
+
+    savepoint = cr.savepoint()
+    peak_mib, _out = traced_peak(run_once)
+    savepoint.close(rollback=True)
+    env.invalidate_all(flush=False)
     best, queries, out = None, 0, None
-    rss = reset_peak_memory()
     for i in range(repeat):
         savepoint = cr.savepoint()
         q0 = cr.sql_log_count
         start = time.perf_counter()
-        out = fn()
-        env.flush_all()
+        out = run_once()
         elapsed = time.perf_counter() - start
         queries = cr.sql_log_count - q0
         best = elapsed if best is None else min(best, elapsed)
         savepoint.close(rollback=not (keep and i == repeat - 1))
         env.invalidate_all(flush=False)
-    return Line(name, best, queries, max(peak_memory() - rss, 0.0), floor, note), out
+    return Line(name, best, queries, peak_mib, floor, note), out
 
 
 @contextmanager
@@ -476,12 +477,12 @@ def run(env, scale="small", n_users=None, n_leads=None, n_meetings=None, out=pri
 
 
 def format_table(scale, n_users, n_leads, n_meetings, lines, sanity, pg_version):
-    rows = ["| line | seconds | x floor | queries | peak memory (MiB) | note |",
+    rows = ["| line | seconds | x floor | queries | peak Python memory (MiB) | note |",
             "|---|---:|---:|---:|---:|---|"]
     for line in lines:
         ratio = "%.1fx" % (line.seconds / line.floor) if line.floor else ""
-        rows.append("| %s | %.3f | %s | %d | %.1f | %s |" % (
-            line.name, line.seconds, ratio, line.queries, line.rss_mib, line.note))
+        rows.append("| %s | %.3f | %s | %d | %.2f | %s |" % (
+            line.name, line.seconds, ratio, line.queries, line.peak_mib, line.note))
     rows.append("")
     rows.append("Sanity (users whose values differ, must be 0):")
     rows.append("")
