@@ -1,7 +1,8 @@
 """The engine benchmark at its tiny scale, so that it does not rot: it runs inside the test's
 transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every sanity
-line reports 0 differences (the engine against the floor's SQL, and against gamification when
-that module is installed) and it leaves no table behind."""
+line reports 0 (the engine against the floor's SQL and against gamification when that module
+is installed; every built-in template stores a result for every user and measures something
+on the bench's data) and it leaves no table behind."""
 
 import importlib.util
 import os
@@ -38,7 +39,12 @@ class TestBench(TransactionCase):
             lines, sanity, table = bench.run(self.env, "tiny", out=printed.append)
         self.assertIn(table, printed)
         checks = [check for check in sanity if check.startswith("engine vs floor")]
-        self.assertEqual(len(checks), len(bench.TEMPLATES))
+        self.assertEqual(len(checks), len(bench.TEMPLATES) + len(bench.EXTRA_FLOORS))
+        templates = self.env["ir.model.data"].search_count(
+            [("module", "=", "kpi_management"), ("model", "=", "kpi.template")])
+        self.assertGreaterEqual(templates, 20)
+        self.assertIn("every template: results missing (%d rules x 20 users)" % templates, sanity)
+        self.assertIn("every template: rules whose values are all 0", sanity)
         if bench.gamification_installed(self.env):
             self.assertTrue(any("gamification" in check for check in sanity))
         else:
@@ -46,6 +52,10 @@ class TestBench(TransactionCase):
         self.assertEqual({check: n for check, n in sanity.items() if n}, {})
         names = [line.name for line in lines]
         self.assertIn("nightly cron _cron_evaluate()", names)
+        self.assertIn("engine: every built-in template (%d rules)" % templates, names)
+        self.assertIn("peak Python memory (MiB)", table)
+        # the traced run measures what Python allocates: never nothing for the ORM's lines
+        self.assertTrue(all(line.peak_mib > 0 for line in lines if "engine" in line.name))
         self.assertTrue(all(line.seconds >= 0 and line.queries > 0 for line in lines))
         # the values compared are not all 0: the tiny data has won deals and meetings
         rules = self.env["kpi.rule"].search([("name", "like", "bench %")])
