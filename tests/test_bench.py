@@ -2,7 +2,8 @@
 transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every sanity
 line reports 0 (the engine against the floor's SQL and against gamification when that module
 is installed; every built-in template stores a result for every user and measures something
-on the bench's data) and it leaves no table behind."""
+on the bench's data) and it leaves no table behind. The evaluation of every built-in template
+issues as many queries for 10 users as for 20."""
 
 import importlib.util
 import os
@@ -65,3 +66,19 @@ class TestBench(TransactionCase):
             self.assertTrue(any(results.mapped("value")), rule.name)
         self.env.cr.execute("SELECT to_regclass('pg_temp.bench_floor_copy')")
         self.assertIsNone(self.env.cr.fetchone()[0])
+
+    def test_every_template_queries_do_not_grow_with_users(self):
+        bench = load_bench()
+        queries = {}
+        for n_users in (10, 20):
+            savepoint = self.env.cr.savepoint()
+            with mock.patch.object(bench, "gamification_installed", return_value=False):
+                lines, sanity, _table = bench.run(self.env, "tiny", n_users=n_users,
+                                                  out=lambda *args: None)
+            savepoint.close(rollback=True)
+            self.env.invalidate_all(flush=False)
+            self.assertEqual({check: n for check, n in sanity.items() if n}, {})
+            [line] = [line for line in lines if line.name.startswith("engine: every built-in")]
+            queries[n_users] = line.queries
+        self.assertGreater(queries[10], 0)
+        self.assertEqual(queries[10], queries[20])
