@@ -7,8 +7,24 @@ companies (one in three a key account with a salesperson), two years of leads (a
 35% lost, 40% open, in real CRM stages) and of meetings (organised by a user, attended by them
 and a customer contact; about 3% cancelled), all with bulk SQL (``INSERT ... SELECT
 generate_series``; the users alone are created by the ORM), and the 3 rules of the run (won
-deals, won revenue, meetings planned). Then it measures, each line the best of 3 runs, every
-run from the same state (a savepoint rolled back after it: a "new day" for the engine):
+deals, won revenue, meetings planned). What the other built-in templates read comes with it,
+in bulk SQL too, in volumes proportional to the leads (:func:`build_activity`):
+
+* on every lead: a cost price and extra hours (net profit, stored as Odoo computes it), an
+  e-mail (9 leads in 10), a phone (5 in 6), an expected closing date (3 in 4) and a last stage
+  change up to 29 days before its last update; the open stages rot after 30 days;
+* new clients: one deal in five won in the last 60 days goes to a customer company of its own
+  that never had a deal before;
+* one open activity per 4 open leads (call, e-mail, meeting or to-do of the salesperson), due
+  from 20 days ago to 19 days ahead: about half overdue;
+* on the leads assigned in the last 90 days (about 10% of the leads: messages only there, to
+  keep the build short): a customer e-mail each; the salesperson's note or message within 72
+  hours on half of them; a done activity (a call, one in four an e-mail) on another half,
+  overlapping, done between the assignment and now, with the notification it posts (an
+  answer too); a quarter of them unanswered. About 2 messages and 0.5 done activity per lead.
+
+Then it measures, each line the best of 3 runs, every run from the same state (a savepoint
+rolled back after it: a "new day" for the engine):
 
 * per template: its **floor**, the bare aggregate read written out below (one GROUP BY per
   timezone group with the fixed UTC bounds of that timezone's window, nothing stored) plus an
@@ -21,14 +37,26 @@ run from the same state (a savepoint rolled back after it: a "new day" for the e
   all goals is timed, and the values are compared with the engine's on the users whose
   timezone is UTC (gamification ignores timezones);
 * the whole night: ``kpi.rule._cron_evaluate()`` end to end (reminders included) and
-  ``kpi.period.result._cron_analyse()`` (period scores and discrepancy analysis).
-  ``ir.cron._commit_progress`` commits when it is not called from a cron worker: the benchmark
-  patches it to a no-op so that everything stays in the rolled-back transaction.
+  ``kpi.period.result._cron_analyse()`` (period scores and discrepancy analysis) of the 3
+  rules. ``ir.cron._commit_progress`` commits when it is not called from a cron worker: the
+  benchmark patches it to a no-op so that everything stays in the rolled-back transaction;
+* every built-in template (after the nightly lines, which stay those of the 3 rules): one
+  rule per template of ``data/kpi_template_data.xml`` for every user, with the parameters its
+  measure needs (large deals from 40,000; Call activities, the default required fields and
+  growth against the previous period, the rules' defaults); the floors of 3 more templates
+  (overdue activities, open pipeline, large deals: same kind of read and insert, with their
+  sanity lines) and their rules alone; a floor line summing the floors of the 6 templates
+  that have one, and those 6 rules in one ``evaluate()``; then the rules of every template
+  in one ``evaluate()``, a new day. Its sanity lines count the results missing (each rule
+  must store one per user) and the rules whose values are all 0 (the data misses what they
+  measure).
 
-Every line also shows its number of queries (``cr.sql_log_count``, one run) and its peak
-memory: how far the resident memory of the process rose above where it was when the line
-started (the peak is reset through ``/proc/self/clear_refs``; elsewhere the process's peak,
-``resource.getrusage``, which only shows growth beyond everything before).
+Every line also shows its number of queries (``cr.sql_log_count``, one run) and its peak Python
+memory: the peak of the memory Python allocated during one extra run of the line, untimed and
+from the same state as the others (``tracemalloc``: started, its peak reset, the run, the peak
+read, stopped; tracing slows Python down, so the timed runs are not traced). It counts what
+Python allocates (records, caches, fetched rows: what grows when record ids travel through
+Python one by one), not the memory of PostgreSQL nor the process's resident size.
 The table is printed and written to ``bench/RESULTS.md`` (one section per scale, replaced on
 each run, with the machine's description and the date).
 
@@ -47,8 +75,8 @@ import argparse
 import datetime
 import os
 import platform
-import resource
 import time
+import tracemalloc
 from collections import defaultdict
 from contextlib import contextmanager
 from unittest import mock
@@ -64,6 +92,10 @@ SCALES = {
 }
 TIMEZONES = ("Europe/Copenhagen", "America/New_York", "Asia/Tokyo", "UTC")
 TEMPLATES = ("won_deals", "won_revenue", "meetings_planned")
+#: the other templates with a floor, measured among the rules of every built-in template
+EXTRA_FLOORS = ("overdue_activities", "open_pipeline", "large_deals")
+#: the minimum amount of the large deals templates (the leads' revenue: 500 to 50,500)
+MIN_AMOUNT = 40_000
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 REPEAT = 3
 ONE_DAY = datetime.timedelta(days=1)
@@ -99,25 +131,47 @@ def build_data(env, n_users, n_leads, n_meetings):
     stages = env["crm.stage"].search([])
     won_stage = stages.filtered("is_won")[:1] or stages[-1:]
     open_stages = (stages - won_stage).ids or won_stage.ids
-    # two years of leads: ~25% won, ~35% lost (archived, as Odoo does), ~40% open
+    cr.execute("SELECT COALESCE(max(id), 0) FROM crm_lead")
+    first_lead = cr.fetchone()[0] + 1
+    # two years of leads: ~25% won, ~35% lost (archived, as Odoo does), ~40% open; what the
+    # other templates read is derived from each lead without drawing more random numbers
+    # (the leads, meetings and attendees stay those drawn before it was added): net profit,
+    # the fields of data_completeness, the last stage change
     cr.execute(SQL(
         """INSERT INTO crm_lead (name, type, active, user_id, partner_id, stage_id, won_status,
                                  probability, date_closed, kpi_date_won, expected_revenue,
-                                 company_id, create_date, write_date, date_open)
-           SELECT 'Bench lead ' || g, 'opportunity', s <> 'lost',
-                  (%(users)s::int[])[1 + floor(random() * %(n)s)::int],
-                  (%(companies)s::int[])[1 + floor(random() * %(nc)s)::int],
+                                 company_id, create_date, write_date, date_open,
+                                 cost_price, extra_cost_hours, extra_cost_hour_rate,
+                                 extra_cost_other, extra_costs, net_profit, email_from, phone,
+                                 date_deadline, date_last_stage_update)
+           SELECT name, type, active, user_id, partner_id, stage_id, won_status, probability,
+                  date_closed, kpi_date_won, revenue, company_id, create_date, write_date,
+                  date_open, cost, hours, 60, 0, hours * 60, revenue - cost - hours * 60,
+                  CASE WHEN g %% 10 <> 0 THEN 'bench.lead' || g || '@example.com' END,
+                  CASE WHEN g %% 6 <> 0 THEN '+45 7010 ' || lpad((g %% 10000)::text, 4, '0') END,
+                  CASE WHEN g %% 4 <> 0 THEN (write_date + interval '45 days')::date END,
+                  write_date - (g %% 30) * interval '1 day'
+             FROM (
+           SELECT g, 'Bench lead ' || g AS name, 'opportunity' AS type, s <> 'lost' AS active,
+                  (%(users)s::int[])[1 + floor(random() * %(n)s)::int] AS user_id,
+                  (%(companies)s::int[])[1 + floor(random() * %(nc)s)::int] AS partner_id,
                   CASE WHEN s = 'won' THEN %(won_stage)s
-                       ELSE (%(open_stages)s::int[])[1 + g %% %(no)s] END,
-                  s, CASE s WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 10 + g %% 80 END,
-                  CASE WHEN s <> 'pending' THEN d END, CASE WHEN s = 'won' THEN d END,
-                  round((500 + random() * 50000)::numeric, 2), %(company)s,
-                  d - interval '20 days', d, d - interval '20 days'
+                       ELSE (%(open_stages)s::int[])[1 + g %% %(no)s] END AS stage_id,
+                  s AS won_status,
+                  CASE s WHEN 'won' THEN 100 WHEN 'lost' THEN 0 ELSE 10 + g %% 80 END
+                      AS probability,
+                  CASE WHEN s <> 'pending' THEN d END AS date_closed,
+                  CASE WHEN s = 'won' THEN d END AS kpi_date_won,
+                  round((500 + random() * 50000)::numeric, 2) AS revenue,
+                  %(company)s AS company_id, d - interval '20 days' AS create_date,
+                  d AS write_date, d - interval '20 days' AS date_open,
+                  round((200 + (g %% 40) * 500)::numeric, 2) AS cost, g %% 20 AS hours
              FROM (SELECT g, CASE WHEN r < 0.25 THEN 'won' WHEN r < 0.60 THEN 'lost'
                                   ELSE 'pending' END AS s,
                           date_trunc('second', now() at time zone 'utc'
                                      - random() * interval '730 days') AS d
-                     FROM (SELECT g, random() AS r FROM generate_series(1, %(leads)s) g) x) y""",
+                     FROM (SELECT g, random() AS r FROM generate_series(1, %(leads)s) g) x) y
+                  ) z""",
         users=users.ids, n=n_users, companies=companies, nc=len(companies),
         won_stage=won_stage.id, open_stages=open_stages, no=len(open_stages),
         company=env.company.id, leads=n_leads))
@@ -141,6 +195,7 @@ def build_data(env, n_users, n_leads, n_meetings):
              FROM ev""",
         users=users.ids, n=n_users, companies=companies, nc=len(companies),
         meetings=n_meetings))
+    build_activity(env, first_lead, open_stages)
     env.invalidate_all()
     rules = env["kpi.rule"].create([
         {"name": "bench " + code, "target": 10,
@@ -150,64 +205,157 @@ def build_data(env, n_users, n_leads, n_meetings):
     ])
     env.flush_all()
     cr.execute("ANALYZE crm_lead; ANALYZE calendar_event; ANALYZE calendar_attendee; "
-               "ANALYZE res_partner; ANALYZE res_users")
+               "ANALYZE res_partner; ANALYZE res_users; ANALYZE mail_activity; "
+               "ANALYZE mail_message")
     return users, rules
+
+
+def build_activity(env, first_lead, open_stages):
+    """What the other built-in templates read, on the leads of the run (from ``first_lead``):
+    rotting thresholds on the open stages, new customers, open and done activities, messages
+    (see the module's docstring for the volumes)."""
+    cr = env.cr
+    now = SQL("(now() at time zone 'utc')")
+    # rotting_opportunities: Odoo's stages have no threshold by default
+    cr.execute(SQL("UPDATE crm_stage SET rotting_threshold_days = 30 WHERE id = ANY(%s)",
+                   open_stages))
+    # new_clients: one deal won in the last 60 days in five goes to a company of its own,
+    # which never had a deal before
+    cr.execute(SQL(
+        """WITH picked AS (
+               SELECT id, row_number() OVER (ORDER BY id) AS n FROM crm_lead
+                WHERE id >= %(first)s AND won_status = 'won'
+                  AND kpi_date_won >= %(now)s - interval '60 days' AND id %% 5 = 0),
+           client AS (
+               INSERT INTO res_partner (name, complete_name, is_company, active, type,
+                                        create_date, write_date)
+               SELECT 'Bench new customer ' || n, 'Bench new customer ' || n, TRUE, TRUE,
+                      'contact', %(now)s, %(now)s
+                 FROM picked
+               RETURNING id, name)
+           UPDATE crm_lead l SET partner_id = client.id
+             FROM picked JOIN client ON client.name = 'Bench new customer ' || picked.n
+            WHERE l.id = picked.id""",
+        first=first_lead, now=now))
+    cr.execute("""UPDATE res_partner SET commercial_partner_id = id
+                   WHERE commercial_partner_id IS NULL AND name LIKE 'Bench new customer %'""")
+    model_id = env["ir.model"]._get_id("crm.lead")
+    types = [env.ref("mail.mail_activity_data_%s" % name).id
+             for name in ("call", "email", "meeting", "todo")]
+    call, email = types[0], types[1]
+    # open activities: one per 4 open leads, due from 20 days ago to 19 days ahead (about
+    # half overdue), of the 4 usual types, assigned to the salesperson
+    cr.execute(SQL(
+        """INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id,
+                                      summary, user_id, date_deadline, active, create_date,
+                                      write_date)
+           SELECT %(model)s, 'crm.lead', id, name, (%(types)s::int[])[1 + id %% 4],
+                  'Bench activity', user_id, (%(now)s)::date + (id %% 40 - 20), TRUE,
+                  create_date, create_date
+             FROM crm_lead
+            WHERE id >= %(first)s AND active AND won_status = 'pending' AND id %% 4 = 0""",
+        model=model_id, types=types, now=now, first=first_lead))
+    # the leads assigned in the last 90 days (response_time, calls_made): a customer e-mail on
+    # each (about 2 messages per lead in all); the salesperson's note or message within 72
+    # hours on half of them; on another half, overlapping, a call (one in four an e-mail)
+    # done between the assignment and now, which posts its notification, an answer too
+    # (the only one, often late, for a quarter of the leads); a quarter unanswered
+    cr.execute(SQL(
+        """CREATE TEMPORARY TABLE bench_recent ON COMMIT DROP AS
+           SELECT l.id, l.name, l.user_id, u.partner_id AS user_partner, l.partner_id,
+                  l.date_open,
+                  l.date_open + random() * interval '12 hours' AS customer_at,
+                  LEAST(l.date_open + random() * interval '72 hours', %(now)s) AS answer_at,
+                  l.date_open + random() * (%(now)s - l.date_open) AS done_at
+             FROM crm_lead l JOIN res_users u ON u.id = l.user_id
+            WHERE l.id >= %(first)s AND l.date_open >= %(now)s - interval '90 days'""",
+        now=now, first=first_lead))
+    cr.execute(SQL(
+        """WITH done AS (
+               INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name,
+                                          activity_type_id, summary, user_id, date_deadline,
+                                          active, date_done, kpi_date_done, create_date,
+                                          write_date)
+               SELECT %(model)s, 'crm.lead', id, name,
+                      CASE WHEN id %% 8 = 1 THEN %(email)s ELSE %(call)s END, 'Bench call',
+                      user_id, done_at::date, FALSE, done_at::date, done_at, date_open, done_at
+                 FROM bench_recent WHERE id %% 2 = 1
+               RETURNING res_id, activity_type_id, kpi_date_done)
+           INSERT INTO mail_message (model, res_id, message_type, subtype_id,
+                                     mail_activity_type_id, author_id, date, body,
+                                     create_date, write_date)
+           SELECT 'crm.lead', r.id, 'notification', %(activities)s,
+                  done.activity_type_id, r.user_partner, done.kpi_date_done,
+                  '<p>Bench call done</p>', done.kpi_date_done, done.kpi_date_done
+             FROM done JOIN bench_recent r ON r.id = done.res_id
+           UNION ALL
+           SELECT 'crm.lead', id, 'email', %(comment)s, NULL, partner_id, customer_at,
+                  '<p>Bench customer e-mail</p>', customer_at, customer_at
+             FROM bench_recent
+           UNION ALL
+           SELECT 'crm.lead', id, 'comment',
+                  CASE WHEN id %% 4 = 2 THEN %(comment)s ELSE %(note)s END, NULL, user_partner,
+                  answer_at, '<p>Bench answer</p>', answer_at, answer_at
+             FROM bench_recent WHERE id %% 4 IN (1, 2)""",
+        model=model_id, email=email, call=call,
+        activities=env.ref("mail.mt_activities").id, comment=env.ref("mail.mt_comment").id,
+        note=env.ref("mail.mt_note").id))
+    cr.execute("DROP TABLE bench_recent")
 
 
 # ----------------------------------------------------------------------------- timing
 class Line:
-    """One line of the table: best time of the runs, queries of one run, peak memory growth."""
+    """One line of the table: best time of the runs, queries of one run, peak Python memory of
+    the traced run (MiB)."""
 
-    def __init__(self, name, seconds, queries, rss_mib, floor=None, note=""):
-        self.name, self.seconds, self.queries, self.rss_mib = name, seconds, queries, rss_mib
+    def __init__(self, name, seconds, queries, peak_mib, floor=None, note=""):
+        self.name, self.seconds, self.queries, self.peak_mib = name, seconds, queries, peak_mib
         self.floor, self.note = floor, note
 
 
-def _status_mib(key):
-    with open("/proc/self/status") as status:
-        for row in status:
-            if row.startswith(key + ":"):
-                return int(row.split()[1]) / 1024
-    raise OSError(key)
-
-
-def reset_peak_memory():
-    """The resident memory now (MiB), the process's peak reset to it where Linux allows it
-    (``/proc/self/clear_refs``), else the peak so far (``getrusage``)."""
+def traced_peak(fn):
+    """``(peak MiB, result)``: the peak of the memory Python allocated while ``fn`` ran
+    (``tracemalloc``; a tracing already under way, ``python -X tracemalloc``, is kept on)."""
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
     try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-        return _status_mib("VmRSS")
-    except OSError:
-        return peak_memory()
-
-
-def peak_memory():
-    """Peak resident memory of the process (MiB)."""
-    try:
-        return _status_mib("VmHWM")
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    return peak / 1024 / 1024, out
 
 
 def measure(env, name, fn, repeat=REPEAT, keep=False, floor=None, note=""):
-    """Run ``fn`` ``repeat`` times, each from the same state (a savepoint rolled back after
-    it; the last run is kept when ``keep``): :class:`Line` and what the last run returned."""
+    """Run ``fn`` once traced (its peak Python memory), then ``repeat`` times timed, each run
+    from the same state (a savepoint rolled back after it; the last timed run is kept when
+    ``keep``): :class:`Line` and what the last run returned."""
     cr = env.cr
+
+    def run_once():
+        out = fn()
+        env.flush_all()
+        return out
+
+    savepoint = cr.savepoint()
+    peak_mib, _out = traced_peak(run_once)
+    savepoint.close(rollback=True)
+    env.invalidate_all(flush=False)
     best, queries, out = None, 0, None
-    rss = reset_peak_memory()
     for i in range(repeat):
         savepoint = cr.savepoint()
         q0 = cr.sql_log_count
         start = time.perf_counter()
-        out = fn()
-        env.flush_all()
+        out = run_once()
         elapsed = time.perf_counter() - start
         queries = cr.sql_log_count - q0
         best = elapsed if best is None else min(best, elapsed)
         savepoint.close(rollback=not (keep and i == repeat - 1))
         env.invalidate_all(flush=False)
-    return Line(name, best, queries, max(peak_memory() - rss, 0.0), floor, note), out
+    return Line(name, best, queries, peak_mib, floor, note), out
 
 
 @contextmanager
@@ -220,8 +368,8 @@ def no_commit(env):
 
 # ------------------------------------------------------------------------------ floor
 def code(rule):
-    """The template of a rule of the run (``TEMPLATES``)."""
-    return rule.name.removeprefix("bench ")
+    """The template of a rule of the run (``TEMPLATES``, ``EXTRA_FLOORS``)."""
+    return rule.template_id.code
 
 
 def tz_windows(rule, rows, now):
@@ -249,6 +397,21 @@ FLOOR_SQL = {
                        WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
                          AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
                        GROUP BY user_id""",
+    # KPI reminders excluded, as the measure does
+    "overdue_activities": """SELECT user_id, count(*) FROM mail_activity
+                              WHERE active AND user_id = ANY(%(users)s)
+                                AND date_deadline < %(day)s
+                                AND activity_type_id IS DISTINCT FROM %(reminder_type)s
+                              GROUP BY user_id""",
+    "open_pipeline": """SELECT user_id, sum(expected_revenue) FROM crm_lead
+                         WHERE active AND type = 'opportunity' AND won_status = 'pending'
+                           AND user_id = ANY(%(users)s)
+                         GROUP BY user_id""",
+    "large_deals": """SELECT user_id, count(*) FROM crm_lead
+                       WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                         AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+                         AND expected_revenue >= %(min_amount)s
+                       GROUP BY user_id""",
     # the events the user attends (not declined), and those the user organises without being
     # an attendee (an organiser who declined has a declined attendee row): read from the
     # events of the window (``calendar_event.start`` is indexed)
@@ -269,10 +432,11 @@ FLOOR_SQL = {
 }
 
 
-def floor_read(env, rule, windows):
-    """The bare aggregate read of ``rule``: ``{user_id: value}``, one query per timezone."""
+def floor_read(env, rule, windows, reminder_type=None):
+    """The bare aggregate read of ``rule``: ``{user_id: value}``, one query per timezone
+    (``reminder_type``: the id of the KPI reminders' activity type, for overdue activities)."""
     values = {}
-    for _day, day_from, day_to, utc_from, utc_to, user_ids in windows.values():
+    for day, day_from, day_to, utc_from, utc_to, user_ids in windows.values():
         # an all-day event starts at 08:00 of its day (``calendar.event._inverse_dates``):
         # within a day of the window's UTC bounds, which lets PostgreSQL use the index
         in_window = SQL(
@@ -280,8 +444,9 @@ def floor_read(env, rule, windows):
                AND CASE WHEN e.allday THEN e.start_date >= %s AND e.start_date < %s
                         ELSE e.start >= %s AND e.start < %s END""",
             utc_from - ONE_DAY, utc_to + ONE_DAY, day_from, day_to, utc_from, utc_to)
-        env.cr.execute(SQL(FLOOR_SQL[code(rule)], users=user_ids,
-                           utc_from=utc_from, utc_to=utc_to, in_window=in_window))
+        env.cr.execute(SQL(FLOOR_SQL[code(rule)], users=user_ids, day=day,
+                           utc_from=utc_from, utc_to=utc_to, in_window=in_window,
+                           min_amount=MIN_AMOUNT, reminder_type=reminder_type))
         values.update((user_id, float(value)) for user_id, value in env.cr.fetchall())
     return values
 
@@ -296,7 +461,7 @@ def floor_store(env, rule, windows, values):
             vals.append(values.get(user_id, 0.0))
     env.cr.execute(SQL(
         """INSERT INTO bench_floor_copy (rule_id, user_id, date, value, score)
-           SELECT %s, u, d, v, v / %s * 100
+           SELECT %s, u, d, v, v / NULLIF(%s, 0) * 100
              FROM unnest(%s::int[], %s::date[], %s::float[]) AS x(u, d, v)""",
         rule.id, rule.target, user_ids, days, vals))
 
@@ -410,16 +575,16 @@ def run(env, scale="small", n_users=None, n_leads=None, n_meetings=None, out=pri
         read, values = measure(env, "floor read " + key, lambda r=rule, w=windows: floor_read(env, r, w))
         store, _ = measure(env, "floor store " + key,
                            lambda r=rule, w=windows, v=values: floor_store(env, r, w, v))
-        floors[rule.id] = read.seconds + store.seconds
+        floors[key] = (read, store)
         engine, _ = measure(env, "engine " + key, lambda r=rule: r.evaluate(), keep=True,
-                            floor=floors[rule.id])
+                            floor=read.seconds + store.seconds)
         lines += [read, store, engine]
         engine_values[rule.id] = stored_values(env, rule, windows)
         all_users = [u for w in windows.values() for u in w[5]]
         sanity["engine vs floor %s (%d users, %d with a value)" % (
             key, len(all_users), sum(1 for u in all_users if values.get(u)))] = differences(
             engine_values[rule.id], values, all_users)
-    floor_total = sum(floors.values())
+    floor_total = sum(read.seconds + store.seconds for read, store in floors.values())
     # the 3 rules at once, a new day (the results stored above are removed in a savepoint)
     def evaluate_all():
         env.cr.execute(SQL("DELETE FROM kpi_result WHERE rule_id = ANY(%s)", rules.ids))
@@ -467,6 +632,10 @@ def run(env, scale="small", n_users=None, n_leads=None, n_meetings=None, out=pri
         lines.append(measure(env, "period scores + analysis _cron_analyse()",
                              lambda: env["kpi.period.result"]._cron_analyse(),
                              note="commits patched out; no floor (one day of results)")[0])
+    every_lines, every_sanity = measure_every_template(env, rules.profile_ids[:1], now, floors)
+    at = next(i for i, line in enumerate(lines) if line is engine_all) + 1
+    lines[at:at] = every_lines
+    sanity.update(every_sanity)
     env.cr.execute("DROP TABLE bench_floor_copy")
     env.cr.execute("SHOW server_version")
     pg_version = "PostgreSQL " + env.cr.fetchone()[0]
@@ -475,15 +644,95 @@ def run(env, scale="small", n_users=None, n_leads=None, n_meetings=None, out=pri
     return lines, sanity, table
 
 
+def every_template_rules(env, profile):
+    """One rule per built-in template (``data/kpi_template_data.xml``) for the users of
+    ``profile``, each with its template's defaults and the parameters its measure needs
+    (growth against the previous period, Call activities and the default required fields of
+    an opportunity are the rule's defaults; large deals from :data:`MIN_AMOUNT`)."""
+    from odoo.addons.kpi_management.tools import measures
+
+    data = env["ir.model.data"].search([("module", "=", "kpi_management"),
+                                         ("model", "=", "kpi.template")])
+    templates = env["kpi.template"].browse(data.mapped("res_id")).sorted("sequence")
+    return env["kpi.rule"].create([
+        {"name": "every template: " + template.code, "template_id": template.id,
+         "min_amount": MIN_AMOUNT if measures.PARAM_MIN_AMOUNT in measures.BUILTIN_MEASURES[
+             template.measure].params else 0,
+         "profile_ids": [Command.set(profile.ids)]}
+        for template in templates
+    ])
+
+
+def measure_every_template(env, profile, now, floors):
+    """The rules of every built-in template: the floors of :data:`EXTRA_FLOORS` and their
+    rules alone, the rules with a floor in one ``evaluate()``, and all of them in one
+    ``evaluate()`` (a new day). ``floors``: ``{template: (read line, store line)}`` of the
+    3 rules of the run. Returns ``(lines, sanity)``: the sanity lines count the users whose
+    value differs from the floor's, the results missing (a result per rule and user) and the
+    rules whose values are all 0 (the data misses what they measure)."""
+    rules = every_template_rules(env, profile)
+    env.flush_all()
+    assignments = rules._get_assignments()
+    lines, sanity, floors = [], {}, dict(floors)
+    reminder_type = env.ref("kpi_management.mail_activity_type_kpi_off_track").id
+    for rule in rules.filtered(lambda r: code(r) in EXTRA_FLOORS):
+        windows = tz_windows(rule, assignments[rule.id], now)
+        key = code(rule)
+        read, values = measure(env, "floor read " + key,
+                               lambda r=rule, w=windows: floor_read(env, r, w, reminder_type))
+        store, _ = measure(env, "floor store " + key,
+                           lambda r=rule, w=windows, v=values: floor_store(env, r, w, v))
+        floors[key] = (read, store)
+        lines += [read, store, measure(env, "engine " + key, lambda r=rule: r.evaluate(),
+                                       keep=True, floor=read.seconds + store.seconds)[0]]
+        all_users = [u for w in windows.values() for u in w[5]]
+        sanity["engine vs floor %s (%d users, %d with a value)" % (
+            key, len(all_users), sum(1 for u in all_users if values.get(u)))] = differences(
+            stored_values(env, rule, windows), values, all_users)
+
+    def evaluate(subset):
+        env.cr.execute(SQL("DELETE FROM kpi_result WHERE rule_id = ANY(%s)", subset.ids))
+        env.invalidate_all()
+        return subset.evaluate()
+
+    with_floor = rules.filtered(lambda r: code(r) in floors)
+    parts = [line for rule in with_floor for line in floors[code(rule)]]
+    floor_sum = sum(line.seconds for line in parts)
+    lines.append(Line(
+        "floor: the %d templates with one" % len(with_floor), floor_sum,
+        sum(line.queries for line in parts), max(line.peak_mib for line in parts),
+        note="the sum of their floor lines; no floor for the %d others: %s" % (
+            len(rules - with_floor), ", ".join(code(r) for r in rules - with_floor))))
+    lines.append(measure(env, "engine: the %d templates with a floor" % len(with_floor),
+                         lambda: evaluate(with_floor), floor=floor_sum)[0])
+    lines.append(measure(env, "engine: every built-in template (%d rules)" % len(rules),
+                         lambda: evaluate(rules), keep=True,
+                         note="a new day: one evaluate() of the %d rules" % len(rules))[0])
+    env["kpi.result"].flush_model()
+    env.cr.execute(SQL(
+        """SELECT r.id, count(DISTINCT k.user_id), COALESCE(bool_or(k.value <> 0), FALSE)
+             FROM kpi_rule r LEFT JOIN kpi_result k ON k.rule_id = r.id
+            WHERE r.id = ANY(%s) GROUP BY r.id""", rules.ids))
+    found = {rule_id: (users, nonzero) for rule_id, users, nonzero in env.cr.fetchall()}
+    n_users = len({u for rows in assignments.values() for u, _p, _t in rows})
+    sanity["every template: results missing (%d rules x %d users)" % (len(rules), n_users)] = (
+        sum(n_users - found[rule.id][0] for rule in rules))
+    zero = [code(rule) for rule in rules if not found[rule.id][1]]
+    sanity["every template: rules whose values are all 0%s" % (
+        " (%s)" % ", ".join(zero) if zero else "")] = len(zero)
+    return lines, sanity
+
+
 def format_table(scale, n_users, n_leads, n_meetings, lines, sanity, pg_version):
-    rows = ["| line | seconds | x floor | queries | peak memory (MiB) | note |",
+    rows = ["| line | seconds | x floor | queries | peak Python memory (MiB) | note |",
             "|---|---:|---:|---:|---:|---|"]
     for line in lines:
         ratio = "%.1fx" % (line.seconds / line.floor) if line.floor else ""
-        rows.append("| %s | %.3f | %s | %d | %.1f | %s |" % (
-            line.name, line.seconds, ratio, line.queries, line.rss_mib, line.note))
+        rows.append("| %s | %.3f | %s | %d | %.2f | %s |" % (
+            line.name, line.seconds, ratio, line.queries, line.peak_mib, line.note))
     rows.append("")
-    rows.append("Sanity (users whose values differ, must be 0):")
+    rows.append("Sanity (each must be 0: users whose values differ, results missing, rules "
+                "that measured nothing):")
     rows.append("")
     rows += ["- %s: %d" % (check, count) for check, count in sanity.items()]
     return "\n".join([

@@ -1,7 +1,9 @@
 """The engine benchmark at its tiny scale, so that it does not rot: it runs inside the test's
 transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every sanity
-line reports 0 differences (the engine against the floor's SQL, and against gamification when
-that module is installed) and it leaves no table behind."""
+line reports 0 (the engine against the floor's SQL and against gamification when that module
+is installed; every built-in template stores a result for every user and measures something
+on the bench's data) and it leaves no table behind. The evaluation of every built-in template
+issues as many queries for 10 users as for 20."""
 
 import importlib.util
 import os
@@ -38,7 +40,12 @@ class TestBench(TransactionCase):
             lines, sanity, table = bench.run(self.env, "tiny", out=printed.append)
         self.assertIn(table, printed)
         checks = [check for check in sanity if check.startswith("engine vs floor")]
-        self.assertEqual(len(checks), len(bench.TEMPLATES))
+        self.assertEqual(len(checks), len(bench.TEMPLATES) + len(bench.EXTRA_FLOORS))
+        templates = self.env["ir.model.data"].search_count(
+            [("module", "=", "kpi_management"), ("model", "=", "kpi.template")])
+        self.assertGreaterEqual(templates, 20)
+        self.assertIn("every template: results missing (%d rules x 20 users)" % templates, sanity)
+        self.assertIn("every template: rules whose values are all 0", sanity)
         if bench.gamification_installed(self.env):
             self.assertTrue(any("gamification" in check for check in sanity))
         else:
@@ -46,6 +53,10 @@ class TestBench(TransactionCase):
         self.assertEqual({check: n for check, n in sanity.items() if n}, {})
         names = [line.name for line in lines]
         self.assertIn("nightly cron _cron_evaluate()", names)
+        self.assertIn("engine: every built-in template (%d rules)" % templates, names)
+        self.assertIn("peak Python memory (MiB)", table)
+        # the traced run measures what Python allocates: never nothing for the ORM's lines
+        self.assertTrue(all(line.peak_mib > 0 for line in lines if "engine" in line.name))
         self.assertTrue(all(line.seconds >= 0 and line.queries > 0 for line in lines))
         # the values compared are not all 0: the tiny data has won deals and meetings
         rules = self.env["kpi.rule"].search([("name", "like", "bench %")])
@@ -55,3 +66,19 @@ class TestBench(TransactionCase):
             self.assertTrue(any(results.mapped("value")), rule.name)
         self.env.cr.execute("SELECT to_regclass('pg_temp.bench_floor_copy')")
         self.assertIsNone(self.env.cr.fetchone()[0])
+
+    def test_every_template_queries_do_not_grow_with_users(self):
+        bench = load_bench()
+        queries = {}
+        for n_users in (10, 20):
+            savepoint = self.env.cr.savepoint()
+            with mock.patch.object(bench, "gamification_installed", return_value=False):
+                lines, sanity, _table = bench.run(self.env, "tiny", n_users=n_users,
+                                                  out=lambda *args: None)
+            savepoint.close(rollback=True)
+            self.env.invalidate_all(flush=False)
+            self.assertEqual({check: n for check, n in sanity.items() if n}, {})
+            [line] = [line for line in lines if line.name.startswith("engine: every built-in")]
+            queries[n_users] = line.queries
+        self.assertGreater(queries[10], 0)
+        self.assertEqual(queries[10], queries[20])
