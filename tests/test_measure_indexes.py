@@ -98,3 +98,23 @@ class TestMeasureIndexes(KpiCase):
         # all-day ones by their date: 14, and none of 9 or 24 March
         measured = measures.run_measure(self.env.cr, query, [self.salesman.id])
         self.assertEqual(measured[self.salesman.id].value, 14)
+
+    def test_the_measure_runs_without_jit(self):
+        """PostgreSQL's JIT compiled the currency conversions of the open pipeline for 0.49 s
+        of its 0.60 s at 100 users: a measure runs with it off (until the transaction ends,
+        never beyond)."""
+        from unittest import mock
+
+        rule = self.make_rule("open_pipeline", name="Pipeline", target=1000)
+        self.env.cr.execute("SET LOCAL jit = on")
+        seen = []
+        run_measure = measures.run_measure
+
+        def spy(cr, *args, **kwargs):
+            cr.execute("SHOW jit")
+            seen.append(cr.fetchone()[0])
+            return run_measure(cr, *args, **kwargs)
+
+        with mock.patch.object(measures, "run_measure", spy):
+            rule.evaluate(users=self.salesman)
+        self.assertEqual(seen, ["off"])
