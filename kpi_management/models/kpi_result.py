@@ -50,8 +50,11 @@ class KpiResult(models.Model):
     # record_ids, res_model, computed_at, value_display: kpi.score.mixin
     template_id = fields.Many2one(related="rule_id.template_id", string="Template")
     date = fields.Date(required=True, index=True, readonly=True)
-    status = fields.Selection(index=True)
-    pilot = fields.Boolean(index=True)
+    # no index of its own on the rule (the unique (rule, user, date) index leads with it), the
+    # status or the mode: no read of My KPIs, the team views, the period scores or the bonus
+    # used them, and each cost its share of every night's write (issue 22, bench/RESULTS.md,
+    # "Storage"); the team, profile and company keep theirs for their foreign keys' deletes
+    rule_id = fields.Many2one(index=False)
     baseline = fields.Float(
         readonly=True, aggregator=None,
         help="Growth KPIs: the value of the window the growth is measured against (the "
