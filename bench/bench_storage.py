@@ -58,7 +58,9 @@ import datetime
 import json
 import os
 import random
+import signal
 import statistics
+import sys
 import time
 from collections import defaultdict
 
@@ -111,24 +113,28 @@ def template_xmlids(env):
     return [env["kpi.template"].browse(d.res_id) for d in data]
 
 
-def cleanup(env):
+def cleanup(env, commit=False):
     """Remove everything a run created (found by its names): results, rules, users and their
-    partners, teams, profile. Returns the number of results deleted."""
+    partners, teams, profile. Returns the number of results deleted.
+
+    With ``commit``, the results are deleted and committed, then vacuumed, before the users:
+    deleting a user checks the ``create_uid`` / ``write_uid`` foreign keys of ``kpi_result``,
+    which no index serves (a scan of the whole table, dead rows included, per user)."""
     cr = env.cr
     env.flush_all()
-    rule_ids = env["kpi.rule"].with_context(active_test=False).search(
-        [("name", "=like", RULE_PREFIX + "%")]).ids
-    deleted = 0
-    if rule_ids:
-        cr.execute(SQL("DELETE FROM kpi_result WHERE rule_id = ANY(%s)", rule_ids))
-        deleted = cr.rowcount
-        env.invalidate_all()
-        env["kpi.rule"].browse(rule_ids).unlink()
-    Users = env["res.users"].with_context(active_test=False)
-    users = Users.search([("login", "=like", LOGIN_PREFIX + "%")])
+    rules = env["kpi.rule"].with_context(active_test=False).search(
+        [("name", "=like", RULE_PREFIX + "%")])
+    users = env["res.users"].with_context(active_test=False).search(
+        [("login", "=like", LOGIN_PREFIX + "%")])
+    cr.execute(SQL("DELETE FROM kpi_result WHERE rule_id = ANY(%s) OR user_id = ANY(%s)",
+                   rules.ids, users.ids))
+    deleted = cr.rowcount
+    env.invalidate_all()
+    if commit and deleted:
+        cr.commit()
+        vacuum(env, "VACUUM kpi_result")
+    rules.unlink()
     if users:
-        cr.execute(SQL("DELETE FROM kpi_result WHERE user_id = ANY(%s)", users.ids))
-        deleted += cr.rowcount
         partners = users.partner_id
         env["crm.team.member"].with_context(active_test=False).search(
             [("user_id", "in", users.ids)]).unlink()
@@ -493,12 +499,17 @@ def foreign_keys(env):
 
 
 def without(env, statements, fn):
-    """Best time of ``fn`` (of :data:`COST_REPEAT` runs) after ``statements`` (not timed), all
-    rolled back."""
+    """``(base, variant)``: the best times of ``fn`` as it is and after ``statements`` (not
+    timed), :data:`COST_REPEAT` runs of each taken in turn (the load of the machine drifts
+    alike for both), all rolled back."""
     def setup():
         for statement in statements:
             env.cr.execute(statement)
-    return best_of(env, fn, repeat=COST_REPEAT, setup=setup)[0]
+    base, variant = [], []
+    for _i in range(COST_REPEAT):
+        base.append(best_of(env, fn, repeat=1)[0])
+        variant.append(best_of(env, fn, repeat=1, setup=setup)[0])
+    return min(base), min(variant)
 
 
 def delete_user_triggers(env, user_id):
@@ -542,7 +553,7 @@ def run(env, scale="small", n_users=None, n_rules=None, n_days=None, out=print, 
     savepoint = None if commit else env.cr.savepoint()
     failed = False
     try:
-        leftover = cleanup(env)
+        leftover = cleanup(env, commit)
         if commit:
             env.cr.commit()
         if leftover:
@@ -576,7 +587,7 @@ def run(env, scale="small", n_users=None, n_rules=None, n_days=None, out=print, 
             out("rolled back")
         else:
             start = time.perf_counter()
-            deleted = cleanup(env)
+            deleted = cleanup(env, commit)
             if savepoint:
                 savepoint.close(rollback=False)
             if commit:
@@ -610,6 +621,7 @@ def measure_all(env, teams, users, rules, first, last, commit, out):
     scans = {}
     if commit:
         flush_stats(env)
+        vacuum(env, "VACUUM kpi_result")  # the rows of the rolled-back runs
     for name, fn, is_screen, note in read_workloads(env, rules, teams, users, first, last):
         before = index_scans(env) if commit else None
         if is_screen:
@@ -623,33 +635,25 @@ def measure_all(env, teams, users, rules, first, last, commit, out):
             scans[name] = ({k: v - before[0].get(k, 0) for k, v in after[0].items()},
                            after[1] - before[1])
         out("  %s: %.4f s" % (name, seconds))
-    # the write's cost of each secondary index and each foreign key, against the write measured
-    # again here, as many times
-    night = without(env, [], lambda: write_night(env, rules, nights, now))
-    lines.append(Line("night: engine upsert, again (the base of the costs below)", night,
-                      "best of %s" % COST_REPEAT))
+    # the write's cost of each secondary index and each foreign key, each against the write as
+    # it is measured in turn with it
+    if commit:
+        vacuum(env, "VACUUM kpi_result")  # the rows of the rolled-back runs so far
     indexes = secondary_indexes(env)
-    for index in indexes:
-        seconds = without(env, [SQL("DROP INDEX %s", SQL.identifier(index))],
-                          lambda: write_night(env, rules, nights, now))
-        lines.append(Line("night without index %s" % index, seconds,
-                          "the index costs %+.1f%% of the write" % (100 * (night - seconds) / night)))
-    seconds = without(env, [SQL("DROP INDEX %s", SQL.identifier(i)) for i in indexes],
-                      lambda: write_night(env, rules, nights, now))
-    lines.append(Line("night without any secondary index", seconds,
-                      "they cost %+.1f%% of the write" % (100 * (night - seconds) / night)))
     fks = foreign_keys(env)
-    for fk, kind in fks:
-        seconds = without(env, [SQL("ALTER TABLE kpi_result DROP CONSTRAINT %s",
-                                    SQL.identifier(fk))],
-                          lambda: write_night(env, rules, nights, now))
-        lines.append(Line("night without FK %s (on delete %s)" % (fk, kind), seconds,
-                          "the FK costs %+.1f%% of the write" % (100 * (night - seconds) / night)))
-    seconds = without(env, [SQL("ALTER TABLE kpi_result DROP CONSTRAINT %s", SQL.identifier(fk))
-                            for fk, _kind in fks],
-                      lambda: write_night(env, rules, nights, now))
-    lines.append(Line("night without any FK", seconds,
-                      "they cost %+.1f%% of the write" % (100 * (night - seconds) / night)))
+    variants = [("index %s" % index, "the index", [SQL("DROP INDEX %s", SQL.identifier(index))])
+                for index in indexes]
+    variants.append(("any secondary index", "they", [SQL("DROP INDEX %s", SQL.identifier(i))
+                                                      for i in indexes]))
+    drop = "ALTER TABLE kpi_result DROP CONSTRAINT %s"
+    variants += [("FK %s (on delete %s)" % (fk, kind), "the FK", [SQL(drop, SQL.identifier(fk))])
+                 for fk, kind in fks]
+    variants.append(("any FK", "they", [SQL(drop, SQL.identifier(fk)) for fk, _kind in fks]))
+    for name, subject, statements in variants:
+        base, seconds = without(env, statements, lambda: write_night(env, rules, nights, now))
+        lines.append(Line("night without %s" % name, seconds,
+                          "%s cost %+.1f%% of the write (%.4f s with, in turn, best of %s)" % (
+                              subject, 100 * (base - seconds) / base, base, COST_REPEAT)))
     triggers, error = delete_user_triggers(env, users[-1].id)
     if error:
         lines.append(Line("delete a user: kpi_result FK triggers", None, "not measured: " + error))
@@ -669,12 +673,13 @@ def measure_all(env, teams, users, rules, first, last, commit, out):
 def vacuum_lines(env, rules, nights, now, night_rows):
     cr = env.cr
     lines = []
+    vacuum(env, "VACUUM kpi_result")  # the rows of the rolled-back runs
     write_night(env, rules, nights, now)
     cr.commit()
     lines.append(Line("VACUUM after a night's insert (committed)",
                       vacuum(env, "VACUUM kpi_result"), "one run, %s new rows" % night_rows))
     write_night(env, rules, nights, now)  # the same night again: ON CONFLICT DO UPDATE
-    cr.commit()
+    flush_stats(env)  # commits, the dead rows counted
     dead = dead_rows(env)
     lines.append(Line("VACUUM after the night written again",
                       vacuum(env, "VACUUM kpi_result"),
@@ -769,6 +774,8 @@ def main():
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args()
     check_database(args.database)
+    # a kill (SIGTERM) ends the run as Ctrl-C does: through the cleanup
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = Registry(args.database)
     with registry.cursor() as cr:
