@@ -1,7 +1,7 @@
 # kpi_management: the two commands that matter are `make demo` and `make test`.
 # Odoo 19.0 comes from the source tree named by ODOO_SRC (default: $(HOME)/odoo-19.0, cloned
 # from the official 19.0 branch when missing). See README.md.
-.PHONY: help setup pg demo test bench lint pot
+.PHONY: help setup pg demo test bench bench-storage lint pot
 
 help:
 	@echo "make demo    set up (virtualenv, Odoo from ODOO_SRC, local PostgreSQL), create the demo"
@@ -10,6 +10,10 @@ help:
 	@echo "make bench   run the engine benchmark (figures and ratios, not a test), e.g."
 	@echo "             make bench BENCH_ARGS=\"--scale medium\"  (tiny|small|medium|large,"
 	@echo "             default small; --users/--leads/--meetings override; writes bench/RESULTS.md)"
+	@echo "make bench-storage  the storage study of kpi_result (not part of make bench: long), e.g."
+	@echo "             make bench-storage BENCH_ARGS=\"--scale large\"  (tiny|small|large, default"
+	@echo "             small; --users/--rules/--days override; writes and then removes its data in"
+	@echo "             database kpi_bench; writes the Storage section of bench/RESULTS.md)"
 	@echo "make lint    ruff on the addon and the tests"
 	@echo "make setup   only the virtualenv;  make pg   only start PostgreSQL"
 
@@ -30,6 +34,12 @@ test:
 # bench/RESULTS.md alone. See the docstring of bench/bench_engine.py.
 bench:
 	@scripts/dev.sh bench $(BENCH_ARGS)
+
+# BENCH_ARGS go to bench/bench_storage.py: --scale tiny|small|large (default small),
+# --users/--rules/--days N, --no-write. It commits its data into kpi_bench and removes it at the
+# end. See the docstring of bench/bench_storage.py.
+bench-storage:
+	@scripts/dev.sh bench-storage $(BENCH_ARGS)
 
 lint:
 	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management tests bench

@@ -752,19 +752,24 @@ def machine(pg_version):
 
 
 def write_results(table, scale):
-    """Replace the section of ``scale`` in ``bench/RESULTS.md`` (the others are kept)."""
+    """Replace the section of ``scale`` in ``bench/RESULTS.md``; the other scales' sections are
+    kept, and after them the sections of other benchmarks (``## Storage``, bench_storage.py)."""
     header = ("# Benchmark results\n\nWritten by `bench/bench_engine.py` (see its docstring): "
               "the best of 3 runs per line; \"x floor\" is the ratio to the floor (the bare "
               "read plus the unindexed insert) of the same templates.\n")
-    sections = {}
+    sections, others = {}, []
     if os.path.exists(RESULTS):
         with open(RESULTS) as f:
-            for part in f.read().split("\n## Scale ")[1:]:
-                sections[part.split(":", 1)[0]] = "## Scale " + part.rstrip("\n") + "\n"
+            for part in f.read().split("\n## ")[1:]:
+                section = "## " + part.rstrip("\n") + "\n"
+                if part.startswith("Scale "):
+                    sections[part.removeprefix("Scale ").split(":", 1)[0]] = section
+                else:
+                    others.append(section)
     sections[scale] = table
     order = [s for s in SCALES if s in sections] + [s for s in sections if s not in SCALES]
     with open(RESULTS, "w") as f:
-        f.write(header + "\n" + "\n".join(sections[s] for s in order))
+        f.write(header + "\n" + "\n".join([sections[s] for s in order] + others))
 
 
 def main():

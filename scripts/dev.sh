@@ -9,6 +9,9 @@
 #                          bench/bench_engine.py (--scale tiny|small|medium|large, default
 #                          small; --users/--leads/--meetings N; --no-write), e.g.
 #                          scripts/dev.sh bench --scale medium   (make bench BENCH_ARGS=...)
+#   scripts/dev.sh bench-storage   setup, pg, then the storage study of kpi_result in the same
+#                          database; its arguments go to bench/bench_storage.py (--scale
+#                          tiny|small|large, default small; --users/--rules/--days N; --no-write)
 #
 # Settings (environment variables, all optional):
 #   ODOO_SRC      an Odoo 19.0 source tree (default: $HOME/odoo-19.0, cloned from
@@ -238,9 +241,16 @@ test_() {
 }
 
 bench() {
-    venv; pg
-    # a database of its own, with Odoo gamification beside the addon: the benchmark compares
-    # the engine with gamification's goals (nothing of either is left in it after a run)
+    venv; pg; bench_db
+    say "Benchmark 1/2: nightly evaluation (bench/bench_engine.py ${*:---scale small})"
+    "$PY" "$REPO/bench/bench_engine.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB" "$@"
+    say "Benchmark 2/2: loading My KPIs (bench/bench_my_kpis.py)"
+    "$PY" "$REPO/bench/bench_my_kpis.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB"
+}
+
+bench_db() {
+    # a database of its own, with Odoo gamification beside the addon: the engine benchmark
+    # compares the engine with gamification's goals (nothing of either is left in it after a run)
     if db_exists "$KPI_BENCH_DB" && db_has_module "$KPI_BENCH_DB"; then
         say "Updating kpi_management in $KPI_BENCH_DB"
         odoo -d "$KPI_BENCH_DB" -u kpi_management -i gamification --stop-after-init --log-level=warn \
@@ -251,10 +261,14 @@ bench() {
         odoo -d "$KPI_BENCH_DB" -i kpi_management,gamification --stop-after-init --log-level=warn \
             || die "install failed"
     fi
-    say "Benchmark 1/2: nightly evaluation (bench/bench_engine.py ${*:---scale small})"
-    "$PY" "$REPO/bench/bench_engine.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB" "$@"
-    say "Benchmark 2/2: loading My KPIs (bench/bench_my_kpis.py)"
-    "$PY" "$REPO/bench/bench_my_kpis.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB"
+}
+
+bench_storage() {
+    venv; pg; bench_db
+    # commits a year of results into $KPI_BENCH_DB (its name must start with kpi_bench or
+    # kpi_stor) and removes them at the end, also when interrupted
+    say "Storage study of kpi_result (bench/bench_storage.py ${*:---scale small})"
+    "$PY" "$REPO/bench/bench_storage.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB" "$@"
 }
 
 cmd="${1:-}"; shift || true
@@ -265,5 +279,6 @@ case "$cmd" in
     demo) demo ;;
     test) test_ ;;
     bench) bench "$@" ;;
-    *) die "usage: scripts/dev.sh setup|pg|demo|test|bench" ;;
+    bench-storage) bench_storage "$@" ;;
+    *) die "usage: scripts/dev.sh setup|pg|demo|test|bench|bench-storage" ;;
 esac
