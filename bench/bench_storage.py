@@ -194,8 +194,7 @@ def build_data(env, n_users, n_rules, n_days, commit, out):
         cr.execute(SQL(
             """INSERT INTO kpi_result (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, pilot, off_track_streak,
-                                       create_uid, create_date, write_uid, write_date)
+                                       profile_id, team_id, pilot, off_track_streak)
                SELECT x.rule_id, x.user_id, x.day, CASE WHEN NOT x.nd THEN x.v END, 10,
                       CASE WHEN NOT x.nd THEN least(x.v * 10.0, 200) END,
                       CASE WHEN x.nd THEN 'no_data' WHEN x.v >= 10 THEN 'reached'
@@ -203,8 +202,7 @@ def build_data(env, n_users, n_rules, n_days, commit, out):
                       CASE WHEN x.nd THEN '[]'::jsonb ELSE i.ids END,
                       x.res_model, x.company_id, x.at, %(profile)s, x.team_id, FALSE,
                       CASE WHEN NOT x.nd AND x.v < 8 THEN 1 + (x.day - date '2000-01-01') %% 5
-                           ELSE 0 END,
-                      %(uid)s, x.at, %(uid)s, x.at
+                           ELSE 0 END
                  FROM (SELECT y.*, random() < 0.1 AS nd, y.v * 64 + floor(random() * 64)::int AS k
                          FROM (SELECT r.rule_id, r.res_model, r.company_id, u.user_id, u.team_id,
                                       d::date AS day, d + interval '1 hour' AS at,
@@ -304,11 +302,9 @@ def write_floor(env, rules, nights, now):
         env.cr.execute(SQL(
             """INSERT INTO stor_floor (rule_id, user_id, date, value, target, score, status,
                                        record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, pilot, off_track_streak,
-                                       create_uid, create_date, write_uid, write_date)
+                                       profile_id, team_id, pilot, off_track_streak)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
-                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, FALSE, 0,
-                      %(uid)s, %(now)s, %(uid)s, %(now)s
+                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, FALSE, 0
                  FROM unnest(%(users)s::int[], %(days)s::date[], %(values)s::float[],
                              %(targets)s::float[], %(scores)s::float[], %(statuses)s::varchar[],
                              %(ids)s::text[]) AS x(u, d, v, t, s, st, ids)
@@ -340,8 +336,7 @@ def size_lines(env, rule_ids, first, last):
     lines += [Line("index " + name, value=size) for name, size in cr.fetchall()]
     cr.execute(SQL(
         """SELECT count(*), sum(pg_column_size(record_ids)),
-                  sum(pg_column_size(create_uid) + pg_column_size(create_date)
-                      + pg_column_size(write_uid) + pg_column_size(write_date)),
+                  0,  -- no log-access columns since 19.0.1.7.0
                   avg(jsonb_array_length(record_ids)),
                   count(*) FILTER (WHERE date < %(old)s),
                   sum(pg_column_size(record_ids)) FILTER (WHERE date < %(old)s),
@@ -361,8 +356,8 @@ def size_lines(env, rule_ids, first, last):
              "%.1f ids per row on average" % (100 * ids_bytes / heap if heap else 0,
                                              ids_bytes / rows if rows else 0, avg_ids or 0)),
         Line("audit columns (_log_access)", value=audit_bytes,
-             note="create_uid/date, write_uid/date: %.1f%% of the heap, %.0f bytes per row"
-             % (100 * audit_bytes / heap if heap else 0, audit_bytes / rows if rows else 0)),
+             note="none since 19.0.1.7.0 (were create_uid/date, write_uid/date: 24 bytes "
+             "per row, 9% of the heap, and two foreign keys checked on every write)"),
     ]
     # record_ids as int[] instead of jsonb, on a sample of about 100,000 rows
     percent = min(100.0, 100.0 * 100_000 / rows) if rows else 100.0
