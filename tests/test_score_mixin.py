@@ -18,8 +18,9 @@ ATTRIBUTES = ("type", "string", "help", "comodel_name", "required", "readonly", 
 #: the help a model tells in its own words (the field is otherwise the mixin's)
 OWN_HELP = {"kpi.period.result": {"team_id", "target", "pilot"}}
 
-#: indexes a model adds on the mixin's columns (its searches need them)
-OWN_INDEX = {"kpi.result": {"status", "pilot"}}
+#: the mixin's columns whose index a model sets otherwise
+# kpi.result: no index of its own on the rule (the unique (rule, user, date) one leads with it)
+OWN_INDEX = {"kpi.result": {"rule_id"}}
 
 
 class TestScoreMixin(KpiCase):
