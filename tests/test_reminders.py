@@ -161,6 +161,17 @@ class TestReminders(KpiCase):
         self.assertEqual(len(again), 1)
         self.assertIn("Plan 4 more meetings", again.note)
 
+    def test_a_roll_out_step_elsewhere_leaves_a_dismissed_reminder_alone(self):
+        """The salesman marks today's reminder done; the rule is then made a pilot in another
+        team from today: his result's mode does not change, and no reminder is opened again
+        for him before the next night."""
+        self.run_cron()
+        self.reminders(self.salesman).with_user(self.salesman).action_feedback(feedback="Done")
+        other = self.env["crm.team"].create({"name": "Other team"})
+        self.rule.with_user(self.kpi_admin)._set_team_mode(other, "pilot", TODAY)
+        self.assertFalse(self.result(self.rule, self.salesman, TODAY).pilot)
+        self.assertFalse(self.reminders(self.salesman))
+
     # -------------------------------------------- the KPI no longer applies (issue 20)
     def test_profile_changed_closes_the_reminder_in_the_nightly_run(self):
         """The evaluation stores no result for a rule the user no longer has: the nightly run

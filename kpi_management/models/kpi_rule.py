@@ -266,8 +266,9 @@ class KpiRule(models.Model):
         any later day) take the mode of their team on their day, so that a rule run as a pilot
         from today is a pilot on today's cards, overall score and reminders too, and no
         longer counts in an off-track streak. Earlier results keep the mode they recorded. One
-        statement per rule; then the open reminders follow the latest of these results of each
-        user at once (closed on a pilot, opened on a KPI live again), not the next night."""
+        statement per rule; then the open reminders follow at once the latest result of each
+        user whose mode changed (closed on a pilot, opened on a KPI live again), not the next
+        night; the others' reminders are left as they are (one dismissed today stays so)."""
         today = fields.Date.context_today(self)
         self.env["kpi.rule.rollout"].flush_model()
         self.env["kpi.result"].flush_model(["rule_id", "date", "team_id", "pilot"])
@@ -278,7 +279,7 @@ class KpiRule(models.Model):
                           off_track_streak = CASE WHEN m.pilot THEN 0 ELSE r.off_track_streak END
                      FROM (SELECT r2.id, %s AS pilot FROM kpi_result r2
                             WHERE r2.rule_id = %s AND r2.date >= %s) m
-                    WHERE r.id = m.id
+                    WHERE r.id = m.id AND r.pilot IS DISTINCT FROM m.pilot
                 RETURNING r.rule_id, r.user_id, r.date, r.id""",
                 self.env["kpi.rule.rollout"]._mode_sql(rule.id, SQL("r2.team_id"),
                                                        SQL("r2.date"), bool(rule.pilot)),
@@ -646,19 +647,15 @@ class KpiRule(models.Model):
         companies are read in one query: a rule of every company has thousands of users and a
         handful of companies."""
         if self.company_id:
-            by_company = {None: self.company_id}
-            company_of = dict.fromkeys((w.user_id for w in windows), None)
+            company_of = dict.fromkeys((w.user_id for w in windows), self.company_id.id)
         else:
-            Users = self.env["res.users"].sudo()
-            Users.flush_model(["company_id"])
+            # amount_company(no company, user) is the user's main company
+            self.env["res.users"].flush_model(["company_id"])
             self.env.cr.execute(SQL("SELECT id, company_id FROM res_users WHERE id = ANY(%s)",
                                     [w.user_id for w in windows]))
             company_of = dict(self.env.cr.fetchall())
-            # amount_company(no company, user) is the user's main company
-            by_company = {company.id: company for company in
-                          self.env["res.company"].sudo().browse(set(company_of.values()))}
-        money = {key: (company.currency_id.id, company.root_id.id)
-                 for key, company in by_company.items()}
+        money = {company.id: (company.currency_id.id, company.root_id.id) for company in
+                 self.env["res.company"].sudo().browse(set(company_of.values()))}
         return [dataclasses.replace(w, currency_id=money[company_of[w.user_id]][0],
                                     rate_company_id=money[company_of[w.user_id]][1])
                 for w in windows]
@@ -804,8 +801,9 @@ class KpiRule(models.Model):
                 """JOIN res_users u ON u.id = x.u
                    LEFT JOIN kpi_result old
                           ON old.rule_id = %s AND old.user_id = x.u AND old.date = x.d
-                         AND old.profile_id IS NOT NULL AND x.u = ANY(%s)""",
-                self.id, keep),
+                         AND old.profile_id IS NOT NULL AND %s""",
+                # the nightly run keeps nobody: no lookup of a recorded row per result
+                self.id, SQL("x.u = ANY(%s)", keep) if keep else SQL("FALSE")),
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
