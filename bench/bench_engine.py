@@ -751,25 +751,36 @@ def machine(pg_version):
         datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"))
 
 
+HEADER = ("# Benchmark results\n\nWritten by `bench/bench_engine.py` (the scales) and "
+          "`bench/bench_storage.py` (the storage study): see their docstrings. The engine's "
+          "lines are the best of 3 runs; \"x floor\" is the ratio to the floor (the bare read "
+          "plus the unindexed insert) of the same templates.\n")
+
+
+def write_section(table, replaces, path=None):
+    """Write ``table`` into ``bench/RESULTS.md`` (or ``path``) in place of the sections for which
+    ``replaces(section)`` is true, keeping the others: the scales' sections first, in the order
+    of ``SCALES``, then the other benchmarks' (``## Storage``, bench_storage.py)."""
+    path = path or RESULTS
+    sections = []
+    if os.path.exists(path):
+        with open(path) as f:
+            sections = ["## " + part.rstrip("\n") + "\n" for part in f.read().split("\n## ")[1:]]
+    sections = [section for section in sections if not replaces(section)]
+    sections.append(table.rstrip("\n") + "\n")
+    scales = ["## Scale %s:" % scale for scale in SCALES]
+
+    def rank(section):
+        return next((i for i, prefix in enumerate(scales) if section.startswith(prefix)),
+                    len(scales))
+
+    with open(path, "w") as f:
+        f.write(HEADER + "\n" + "\n".join(sorted(sections, key=rank)))
+
+
 def write_results(table, scale):
-    """Replace the section of ``scale`` in ``bench/RESULTS.md``; the other scales' sections are
-    kept, and after them the sections of other benchmarks (``## Storage``, bench_storage.py)."""
-    header = ("# Benchmark results\n\nWritten by `bench/bench_engine.py` (see its docstring): "
-              "the best of 3 runs per line; \"x floor\" is the ratio to the floor (the bare "
-              "read plus the unindexed insert) of the same templates.\n")
-    sections, others = {}, []
-    if os.path.exists(RESULTS):
-        with open(RESULTS) as f:
-            for part in f.read().split("\n## ")[1:]:
-                section = "## " + part.rstrip("\n") + "\n"
-                if part.startswith("Scale "):
-                    sections[part.removeprefix("Scale ").split(":", 1)[0]] = section
-                else:
-                    others.append(section)
-    sections[scale] = table
-    order = [s for s in SCALES if s in sections] + [s for s in sections if s not in SCALES]
-    with open(RESULTS, "w") as f:
-        f.write(header + "\n" + "\n".join([sections[s] for s in order] + others))
+    """Replace the section of ``scale`` in ``bench/RESULTS.md``."""
+    write_section(table, lambda section: section.startswith("## Scale %s:" % scale))
 
 
 def main():

@@ -724,34 +724,27 @@ def format_tables(scale, n_users, n_rules, n_days, rows, lines, env):
     return "\n".join(out + [""])
 
 
-def machine(pg_version):
-    import platform
+def engine_bench():
+    """``bench/bench_engine.py``, loaded from beside this file (the benchmarks are scripts, not
+    a package): its description of the machine and its writer of ``bench/RESULTS.md``."""
+    import importlib.util
 
-    try:
-        with open("/proc/meminfo") as meminfo:
-            ram = int(meminfo.readline().split()[1]) / 1024 / 1024
-    except OSError:
-        ram = 0
-    return "Machine: %s; %s CPUs, %.1f GiB RAM; %s; run on %s (UTC)" % (
-        platform.platform(), os.cpu_count(), ram, pg_version,
-        datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"))
+    spec = importlib.util.spec_from_file_location(
+        "bench_engine", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                     "bench_engine.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def machine(pg_version):
+    return engine_bench().machine(pg_version)
 
 
 def write_results(table, path=RESULTS):
-    """Replace the ``## Storage`` section of ``bench/RESULTS.md`` (or add it at the end); every
-    other section is kept as it is."""
-    text = ""
-    if os.path.exists(path):
-        with open(path) as f:
-            text = f.read()
-    if not text:
-        text = "# Benchmark results\n"
-    parts = text.rstrip("\n").split("\n## ")
-    head, sections = parts[0], ["## " + part for part in parts[1:]]
-    sections = [s.rstrip("\n") + "\n" for s in sections if not s.startswith(SECTION)]
-    sections.append(table.rstrip("\n") + "\n")
-    with open(path, "w") as f:
-        f.write(head.rstrip("\n") + "\n\n" + "\n".join(sections))
+    """Replace the ``## Storage`` section of ``bench/RESULTS.md`` (or add it after the
+    others); every other section is kept as it is."""
+    engine_bench().write_section(table, lambda section: section.startswith(SECTION), path)
 
 
 def main():

@@ -1,6 +1,8 @@
 """Shared fixtures of the kpi_management test suite (no reliance on demo data)."""
 
 import datetime
+import importlib.util
+import os
 from contextlib import contextmanager
 
 import pytz
@@ -166,3 +168,15 @@ class KpiCase(KpiTestMixin, TransactionCase):
         if date:
             domain.append(("date", "=", date))
         return self.env["kpi.result"].search(domain)
+
+
+BENCH_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
+
+
+def load_bench(name):
+    """The benchmark script ``bench/<name>.py`` as a module (the benchmarks are scripts, not a
+    package): the tests run their tiny scales so that they do not rot."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH_DIR, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

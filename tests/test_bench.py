@@ -5,31 +5,21 @@ is installed; every built-in template stores a result for every user and measure
 on the bench's data) and it leaves no table behind. The evaluation of every built-in template
 issues as many queries for 10 users as for 20."""
 
-import importlib.util
-import os
 from unittest import mock
 
 from odoo.tests import TransactionCase
 
-BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench",
-                     "bench_engine.py")
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_engine", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .common import load_bench
 
 
 class TestBench(TransactionCase):
     test_tags = {"standard", "at_install"}
 
     def test_tiny_scale(self):
-        self._check_tiny_scale(load_bench())
+        self._check_tiny_scale(load_bench("bench_engine"))
 
     def test_tiny_scale_without_gamification(self):
-        bench = load_bench()
+        bench = load_bench("bench_engine")
         with mock.patch.object(bench, "gamification_installed", return_value=False):
             self._check_tiny_scale(bench)
 
@@ -68,7 +58,7 @@ class TestBench(TransactionCase):
         self.assertIsNone(self.env.cr.fetchone()[0])
 
     def test_every_template_queries_do_not_grow_with_users(self):
-        bench = load_bench()
+        bench = load_bench("bench_engine")
         queries = {}
         for n_users in (10, 20):
             savepoint = self.env.cr.savepoint()

@@ -2,28 +2,20 @@
 transaction without committing, stores users x rules x days results, reports sizes, and removes
 everything it created; its RESULTS.md section replaces only its own."""
 
-import importlib.util
 import os
 import tempfile
 from unittest import mock
 
 from odoo.tests import TransactionCase
 
-BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(BENCH, name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .common import load_bench
 
 
 class TestBenchStorage(TransactionCase):
     test_tags = {"standard", "at_install"}
 
     def test_tiny_scale(self):
-        bench = load("bench_storage")
+        bench = load_bench("bench_storage")
         users, rules, days = bench.SCALES["tiny"]
         printed = []
         with mock.patch.object(type(self.env.cr), "commit", side_effect=AssertionError("commit")), \
@@ -65,7 +57,7 @@ class TestBenchStorage(TransactionCase):
         self.assertEqual(self.env.cr.fetchone(), (None, None))
 
     def test_refuses_other_databases(self):
-        bench = load("bench_storage")
+        bench = load_bench("bench_storage")
         with self.assertRaises(SystemExit):
             bench.check_database("kpi_demo")
         bench.check_database("kpi_bench")
@@ -73,7 +65,7 @@ class TestBenchStorage(TransactionCase):
 
     def test_results_sections_kept(self):
         """The storage section replaces only itself; the engine's write keeps it."""
-        storage, engine = load("bench_storage"), load("bench_engine")
+        storage, engine = load_bench("bench_storage"), load_bench("bench_engine")
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "RESULTS.md")
             with open(path, "w") as f:
