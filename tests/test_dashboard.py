@@ -259,6 +259,12 @@ class TestTeamView(KpiCase):
             [("rule_id", "=", self.meetings.id), ("user_id", "=", self.salesman.id)],
             order="date desc")
         self.assertEqual(results.mapped("is_latest"), [True, False, False, False, False])
+        # searched both ways, as the filter and its negation
+        Result = self.env["kpi.result"]
+        mine = [("rule_id", "=", self.meetings.id), ("user_id", "=", self.salesman.id)]
+        self.assertEqual(Result.search(mine + [("is_latest", "=", True)]), results[0])
+        self.assertEqual(Result.search(mine + [("is_latest", "=", False)], order="date desc"),
+                         results[1:])
         self.assertEqual(results.mapped("period"), ["day", "month", "month", "month", "month"])
 
 
