@@ -287,7 +287,10 @@ class KpiResult(models.Model):
           before them.
 
         A rule and user without any result up to the end of their days are missing: the caller
-        falls back on the configuration and says so. ONE query.
+        falls back on the configuration and says so. ONE query, two lookups in the unique
+        (rule, user, date) index per rule and user (the first result of their days, the last
+        one up to their end): the history before them is never read (a quarter of 3,000 users
+        x 20 rules over a year of results: 36 s when it was, issue 22).
         """
         recorded = {}
         if not rule_ids or not spans:
@@ -295,19 +298,17 @@ class KpiResult(models.Model):
         self.flush_model(["rule_id", "user_id", "date", "target", "pilot"])
         users = sorted(spans)
         self.env.cr.execute(SQL(
-            """WITH s AS (SELECT * FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[])
-                                      AS s(u, f, t)),
-                    r AS (SELECT r.rule_id, r.user_id, r.date, r.pilot, r.target,
-                                 r.date >= s.f AS inside
-                            FROM kpi_result r JOIN s ON s.u = r.user_id AND r.date <= s.t
-                           WHERE r.rule_id = ANY(%(rules)s))
-               SELECT p.rule_id, p.user_id, p.pilot, t.target, t.date
-                 FROM (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, pilot FROM r
-                        ORDER BY rule_id, user_id, inside DESC,
-                                 CASE WHEN inside THEN date END, date DESC) p
-                 JOIN (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, target, date
-                         FROM r ORDER BY rule_id, user_id, date DESC) t
-                   ON t.rule_id = p.rule_id AND t.user_id = p.user_id""",
+            """SELECT ru.id, s.u, CASE WHEN f.date IS NOT NULL THEN f.pilot ELSE l.pilot END,
+                      l.target, l.date
+                 FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[]) AS s(u, f, t)
+                CROSS JOIN unnest(%(rules)s::int[]) AS ru(id)
+                 JOIN LATERAL (SELECT r.date, r.pilot, r.target FROM kpi_result r
+                                WHERE r.rule_id = ru.id AND r.user_id = s.u AND r.date <= s.t
+                                ORDER BY r.date DESC LIMIT 1) l ON TRUE
+                 LEFT JOIN LATERAL (SELECT r.date, r.pilot FROM kpi_result r
+                                     WHERE r.rule_id = ru.id AND r.user_id = s.u
+                                       AND r.date >= s.f AND r.date <= s.t
+                                     ORDER BY r.date LIMIT 1) f ON TRUE""",
             rules=list(rule_ids), u=users, f=[spans[u][0] for u in users],
             t=[spans[u][1] for u in users]))
         for rule_id, user_id, pilot, target, date in self.env.cr.fetchall():
