@@ -28,8 +28,10 @@ best of 3 runs from the same state (a savepoint rolled back after it):
   the same rows inserted into an unindexed temporary table;
 * the reads: My KPIs (``get_my_kpis`` and ``get_kpi_history``, median of 20 loads as the user),
   the Team KPIs screens (the latest results of one team, the month's pivot by user and KPI, as
-  the team leader), the period scores of a month (``kpi.period.result._store_periods`` of every
-  rule, what ``_cron_analyse`` runs), the bonus reads of a quarter for all users
+  the team leader), the period scores of a month and of a night (the week, month, quarter and
+  year in progress: the daily results of every rule read at once, then
+  ``kpi.period.result._store_periods`` of each rule, as ``_cron_analyse`` runs them), the bonus
+  reads of a quarter for all users
   (``kpi.result._read_recorded`` and ``_read_daily``);
 * VACUUM (plain) after a night's write was committed and after that night was written again
   (the ON CONFLICT update: one dead row per result), and VACUUM ANALYZE;
@@ -150,7 +152,9 @@ def cleanup(env, commit=False):
 
 def build_data(env, n_users, n_rules, n_days, commit, out):
     """Teams, profile, users, rules, then the results of the ``n_days`` days up to yesterday,
-    one INSERT ... SELECT per month (committed after each when ``commit``)."""
+    one INSERT ... SELECT per month (committed after each when ``commit``), in the order the
+    nightly job writes them (day, then rule, then user: one statement per rule and night), so
+    that a rule's rows of a day lie together in the table as they do in a real database."""
     cr = env.cr
     n_teams = max(2, min(10, n_users // 30))
     teams = env["crm.team"].create([{"name": TEAM_PREFIX + str(i)} for i in range(n_teams)])
@@ -214,7 +218,8 @@ def build_data(env, n_users, n_rules, n_days, commit, out):
                                       unnest(%(users)s::int[], %(teams)s::int[]) u(user_id, team_id)
                               ) y
                       ) x
-                 JOIN stor_ids i ON i.k = x.k""",
+                 JOIN stor_ids i ON i.k = x.k
+                ORDER BY x.day, x.rule_id, x.user_id""",
             profile=profile.id, uid=env.uid, first=start, last=end, rules=rules.ids,
             models=[r.template_id._get_res_model() for r in rules],
             companies=[r.company_id.id or None for r in rules],
@@ -400,11 +405,20 @@ def read_workloads(env, rules, teams, users, first, last):
     team = teams[0].id
     spans = dict.fromkeys(users.ids, (quarter_from, quarter_to))
 
-    def period_scores():
+    def period_scores(periods_of):
+        """What the nightly job does for each period type (``_cron_analyse``): the daily
+        results of every rule read at once, then each rule's scores stored."""
         Period = env["kpi.period.result"]
-        for rule in rules:
-            Period._store_periods(rule, "month", [(month_from, month_to)],
-                                  now=fields.Datetime.now())
+        now = fields.Datetime.now()
+        for period_type, periods in periods_of:
+            daily = Period._read_daily_summaries(rules, period_type, periods)
+            for rule in rules:
+                Period._store_periods(rule, period_type, periods, now=now,
+                                      daily=daily.get(rule.id, {}))
+
+    # a night's periods in progress: the week, month, quarter and year of the last day
+    night = [(period_type, [_period(last, period_type, first, last)])
+             for period_type in ("week", "month", "quarter", "year")]
 
     return [
         ("My KPIs get_my_kpis (1 user)", lambda: uenv["kpi.result"].get_my_kpis(), True,
@@ -424,7 +438,11 @@ def read_workloads(env, rules, teams, users, first, last):
              ["user_id", "rule_id"], ["score:avg", "__count"]), True,
          "median of %s loads, as the team leader" % LOADS),
         ("period scores: %s, all users (_store_periods)" % month_from.strftime("%B %Y"),
-         period_scores, False, "every rule, rolled back"),
+         lambda: period_scores([("month", [(month_from, month_to)])]), False,
+         "every rule, rolled back"),
+        ("period scores: a night (week, month, quarter, year in progress), all users",
+         lambda: period_scores(night), False,
+         "what _cron_analyse stores each night; every rule, rolled back"),
         ("bonus: _read_recorded, %s..%s, all users" % (quarter_from, quarter_to),
          lambda: Result._read_recorded(rules.ids, spans), False, ""),
         ("bonus: _read_daily, %s..%s, all users" % (quarter_from, quarter_to),

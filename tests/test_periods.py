@@ -227,6 +227,52 @@ class TestPeriodScores(KpiCase):
                          [(45, True, 30, 15), (30, True, 20, 10), (20, True, 10, 10),
                           (10, False, 0, 0)])
 
+    def test_daily_summaries_read_together_are_those_read_one_by_one(self):
+        """The nightly job reads the daily results of the rules with the same periods at once,
+        over one period (grouped by rule and user) or several (by period too): the same
+        summaries as each rule alone, with the last day's value, team and target and the
+        first day's mode."""
+        rules = self.make_rule("open_pipeline", target=100, name="Pipeline") | self.make_rule(
+            "open_pipeline", target=50, name="Pipeline 2")
+        other_team = self.env["crm.team"].create({"name": "Other team"})
+        Result = self.env["kpi.result"]
+        days = [D(2026, 10, 30), D(2026, 10, 31), D(2026, 11, 1), D(2026, 11, 2),
+                D(2026, 11, 5)]
+        for r, rule in enumerate(rules):
+            for u, user in enumerate(self.salesman | self.manager):
+                for d, day in enumerate(days):
+                    no_data = (d + u + r) % 4 == 3
+                    value = 10.0 * (d + 1) + u + r
+                    Result.create({
+                        "rule_id": rule.id, "user_id": user.id, "date": day,
+                        "value": None if no_data else value, "target": 40 + d,
+                        "score": None if no_data else value, "team_id": (
+                            other_team if d == len(days) - 1 and u else self.team).id,
+                        "pilot": d == 0 and r == 0,
+                        "status": "no_data" if no_data else "off_track"})
+        for period_type, first, last in (("month", D(2026, 11, 1), D(2026, 11, 30)),
+                                         ("month", D(2026, 10, 1), D(2026, 11, 30)),
+                                         ("week", D(2026, 10, 26), D(2026, 11, 8))):
+            periods = calendar.periods_between(first, last, period_type)
+            together = self.Period._read_daily_summaries(rules, period_type, periods)
+            for rule in rules:
+                alone = self.Period._read_daily_summaries(rule, period_type, periods)
+                self.assertEqual(together[rule.id], alone[rule.id])
+                self.assertEqual(set(together[rule.id]), {p[0] for p in periods})
+        november = self.Period._read_daily_summaries(
+            rules, "month", [(D(2026, 11, 1), D(2026, 11, 30))])[rules[0].id][D(2026, 11, 1)]
+        mine, theirs = november[self.salesman.id], november[self.manager.id]
+        self.assertEqual((mine.count, mine.last_date, mine.last_value, mine.last_target),
+                         (3, D(2026, 11, 5), 50.0, 44))
+        self.assertEqual((theirs.team_id, mine.team_id), (other_team.id, self.team.id))
+        october = self.Period._read_daily_summaries(
+            rules, "month", [(D(2026, 10, 1), D(2026, 10, 31))])
+        self.assertTrue(october[rules[0].id][D(2026, 10, 1)][self.salesman.id].pilot)
+        self.assertFalse(october[rules[1].id][D(2026, 10, 1)][self.salesman.id].pilot)
+        # the averages skip the days with nothing to measure: the salesman's first rule has
+        # none on 2 November (d=3)
+        self.assertEqual((mine.with_data, mine.avg_value), (2, (30.0 + 50.0) / 2))
+
     def test_cron_stores_each_final_period_once_and_the_current_one_every_night(self):
         rule = self.make_rule("won_deals", target=2, window_days=30)
         for day in (D(2026, 10, 10), D(2026, 11, 10)):

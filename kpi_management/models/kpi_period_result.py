@@ -360,10 +360,11 @@ class KpiPeriodResult(models.Model):
 
     # ------------------------------------------------------------------ engine
     @api.model
-    def _store_periods(self, rule, period_type, periods, now=None):
+    def _store_periods(self, rule, period_type, periods, now=None, daily=None):
         """Compute and store the scores of ``rule`` over ``periods`` (``[(first, last)]`` of
         ``period_type``, oldest first) for every user with a daily result of the rule in the
-        period. One query reads the daily results of all the periods, one measure query per
+        period. One query reads the daily results of all the periods (unless ``daily`` gives
+        them: :meth:`_read_daily_summaries` of several rules at once), one measure query per
         period for a past-window rule, one upsert: never a query per user.
 
         :return: the ids of the rows written.
@@ -372,7 +373,8 @@ class KpiPeriodResult(models.Model):
             return []
         now = now or fields.Datetime.now()
         rule = rule.sudo()
-        daily = self._read_daily_summaries(rule, period_type, periods)
+        if daily is None:
+            daily = self._read_daily_summaries(rule, period_type, periods).get(rule.id, {})
         past = rule.window_kind == WINDOW_PAST
         res_model = rule.template_id._get_res_model()
         columns = self._period_columns(rule, period_type, periods, daily, past, now)
@@ -384,36 +386,66 @@ class KpiPeriodResult(models.Model):
         return ids
 
     @api.model
-    def _read_daily_summaries(self, rule, period_type, periods):
-        """``{period start: {user_id: DailySummary}}``: the daily results of ``rule`` over
-        ``periods`` summed up per user and period (see :class:`DailySummary`), in one
-        query."""
+    def _read_daily_summaries(self, rules, period_type, periods):
+        """``{rule_id: {period start: {user_id: DailySummary}}}``: the daily results of
+        ``rules`` over ``periods`` summed up per rule, user and period (see
+        :class:`DailySummary`), in one query, however many rules and users.
+
+        The nightly job reads the rules whose periods are the same together
+        (:meth:`_cron_analyse`): a rule's rows of a night are written together, so that one
+        rule's rows of a year lie spread over the whole table, and reading the rules one by
+        one read the table once per rule (bench/RESULTS.md, "Storage"). The sums are a hash
+        aggregate (no sort per user); the last and the first result of each rule, user and
+        period (value, team, target; mode) are two lookups in the unique (rule, user, date)
+        index. JIT compiling is off until the end of the transaction, as for the measures
+        (``kpi.rule._run_measure``: it costs more than it saves on these statements)."""
+        if not rules or not periods:
+            return {}
         self.env["kpi.result"].flush_model()
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        # one period (each night): grouped by rule and user only, which the planner counts
+        # right (its estimate of the groups by date_trunc() is a hundred times too high, and
+        # it then sorts the rows on disk instead of hashing them)
+        if len(periods) == 1:
+            start, group = SQL("%s::date", periods[0][0]), SQL("r.rule_id, r.user_id")
+        else:
+            start = SQL("date_trunc(%s, r.date)::date", period_type)
+            group = SQL("r.rule_id, r.user_id, %s", start)
         self.env.cr.execute(SQL(
-            """SELECT r.user_id, date_trunc(%(type)s, r.date)::date AS start,
-                      count(*),
-                      count(*) FILTER (WHERE r.status != %(no_data)s),
-                      avg(r.value) FILTER (WHERE r.status != %(no_data)s),
-                      avg(r.target) FILTER (WHERE r.status != %(no_data)s),
-                      avg(r.score) FILTER (WHERE r.status != %(no_data)s),
-                      avg(r.target),
-                      (array_agg(r.value ORDER BY r.date DESC))[1],
-                      max(r.date),
-                      (array_agg(r.team_id ORDER BY r.date DESC))[1],
-                      (array_agg(r.pilot ORDER BY r.date))[1],
-                      u.partner_id, p.tz,
-                      (array_agg(r.target ORDER BY r.date DESC))[1]
-                 FROM kpi_result r
-                 JOIN res_users u ON u.id = r.user_id
-                 JOIN res_partner p ON p.id = u.partner_id
-                WHERE r.rule_id = %(rule)s AND r.date BETWEEN %(first)s AND %(last)s
-                GROUP BY r.user_id, start, u.partner_id, p.tz""",
-            type=period_type, rule=rule.id, first=periods[0][0], last=periods[-1][1],
-            no_data=scoring.STATUS_NO_DATA))
-        daily = defaultdict(dict)
-        for row in self.env.cr.fetchall():
+            """WITH days AS MATERIALIZED (
+                   SELECT r.rule_id, r.user_id, %(start)s AS start,
+                          count(*) AS n,
+                          count(*) FILTER (WHERE r.status != %(no_data)s) AS with_data,
+                          avg(r.value) FILTER (WHERE r.status != %(no_data)s) AS avg_value,
+                          avg(r.target) FILTER (WHERE r.status != %(no_data)s) AS avg_target,
+                          avg(r.score) FILTER (WHERE r.status != %(no_data)s) AS avg_score,
+                          avg(r.target) AS all_target,
+                          min(r.date) AS first_date, max(r.date) AS last_date
+                     FROM kpi_result r
+                    WHERE r.rule_id = ANY(%(rules)s) AND r.date BETWEEN %(first)s AND %(last)s
+                    GROUP BY %(group)s)
+               SELECT d.rule_id, d.user_id, d.start, d.n, d.with_data, d.avg_value,
+                      d.avg_target, d.avg_score, d.all_target, l.value, d.last_date, l.team_id,
+                      f.pilot, u.partner_id, p.tz, l.target
+                 FROM days d
+                 CROSS JOIN LATERAL (
+                       SELECT value, team_id, target FROM kpi_result
+                        WHERE rule_id = d.rule_id AND user_id = d.user_id
+                          AND date = d.last_date
+                        LIMIT 1) l
+                 CROSS JOIN LATERAL (
+                       SELECT pilot FROM kpi_result
+                        WHERE rule_id = d.rule_id AND user_id = d.user_id
+                          AND date = d.first_date
+                        LIMIT 1) f
+                 JOIN res_users u ON u.id = d.user_id
+                 JOIN res_partner p ON p.id = u.partner_id""",
+            start=start, group=group, rules=rules.ids, first=periods[0][0],
+            last=periods[-1][1], no_data=scoring.STATUS_NO_DATA))
+        daily = defaultdict(lambda: defaultdict(dict))
+        for rule_id, *row in self.env.cr.fetchall():
             summary = DailySummary(*row)
-            daily[summary.date_from][summary.user_id] = summary
+            daily[rule_id][summary.date_from][summary.user_id] = summary
         return daily
 
     @api.model
@@ -586,7 +618,8 @@ class KpiPeriodResult(models.Model):
     @api.model
     def _cron_analyse(self):
         """Daily job: store the period scores that are missing or not final yet (see
-        :meth:`_pending_periods`), one rule and period type at a time, committed one by one
+        :meth:`_pending_periods`), one rule and period type at a time (the daily results of
+        the rules with the same periods read at once), committed one by one
         (``ir.cron._commit_progress``); then the discrepancy analysis of every rule whose
         analysis periods changed (``kpi.discrepancy._analyse``).
 
@@ -597,10 +630,25 @@ class KpiPeriodResult(models.Model):
         rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
         to_analyse = self.env["kpi.rule"]
 
+        # the rules with the same periods to compute are read together (one query for all of
+        # them: _read_daily_summaries) when the first of them is stored, and their batches
+        # follow each other, so that only one read is kept in memory
+        pending = sorted(self._pending_periods(rules, now),
+                         key=lambda batch: (batch[1], batch[2]))
+        together = defaultdict(lambda: self.env["kpi.rule"])
+        for rule, period_type, periods in pending:
+            together[period_type, tuple(periods)] |= rule
+        read = {}
+
         def store(batch):
             nonlocal to_analyse
             rule, period_type, periods = batch
-            self._store_periods(rule, period_type, periods, now=now)
+            key = (period_type, tuple(periods))
+            if key not in read:
+                read.clear()
+                read[key] = self._read_daily_summaries(together[key], period_type, periods)
+            self._store_periods(rule, period_type, periods, now=now,
+                                daily=read[key].get(rule.id, {}))
             if period_type == rule.analysis_period:
                 to_analyse |= rule
 
@@ -610,8 +658,7 @@ class KpiPeriodResult(models.Model):
                               rule.name, rule.id, period_type)
             return 1  # counted as done for ir.cron: its periods stay pending for the next run
 
-        remaining = self.env["ir.cron"]._kpi_commit_batches(
-            self._pending_periods(rules, now), store, log_failure)
+        remaining = self.env["ir.cron"]._kpi_commit_batches(pending, store, log_failure)
         if to_analyse:
             self.env["kpi.discrepancy"]._analyse(to_analyse, now=now)
         return remaining
