@@ -8,7 +8,7 @@ from setuptools import setup
 
 setup(
     name="odoo-addon-kpi_management",
-    version="19.0.1.6.0",
+    version="19.0.1.8.0",
     description="Odoo 19.0: per-salesperson KPIs computed nightly from CRM and calendar",
     license="LGPL-3",
     python_requires=">=3.10",

@@ -230,6 +230,10 @@ def build_data(env, n_users, n_rules, n_days, commit, out):
         out("  results up to %s: %s rows" % (end, rows))
         start = end + ONE_DAY
     cr.execute("DROP TABLE stor_ids")
+    # the latest result of each rule and user, as the upgrade to 19.0.1.8.0 fills it
+    env["kpi.result.latest"]._rebuild(None)
+    if commit:
+        cr.commit()
     return teams, users, rules, first, last, rows
 
 

@@ -267,6 +267,50 @@ class TestTeamView(KpiCase):
                          results[1:])
         self.assertEqual(results.mapped("period"), ["day", "month", "month", "month", "month"])
 
+    def assert_latest_table_true(self):
+        """``kpi.result.latest`` holds, for every rule and user, their newest result."""
+        self.env.flush_all()
+        self.env.cr.execute("""SELECT rule_id, user_id, result_id, date FROM kpi_result_latest
+                                ORDER BY 1, 2""")
+        stored = self.env.cr.fetchall()
+        self.env.cr.execute("""SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, id, date
+                                 FROM kpi_result ORDER BY rule_id, user_id, date DESC""")
+        self.assertEqual(stored, self.env.cr.fetchall())
+
+    def test_latest_results_follow_every_writer(self):
+        """The nightly evaluation, a past day evaluated again, results created, moved and
+        deleted, a rule deleted: the latest result of each rule and user stays true."""
+        Result = self.env["kpi.result"]
+        self.assert_latest_table_true()
+        newest = self.result(self.meetings, self.salesman, TODAY)
+        # a past day evaluated again does not become the latest
+        self.meetings.evaluate(date=TODAY - datetime.timedelta(days=1))
+        self.assert_latest_table_true()
+        self.assertTrue(newest.is_latest)
+        # a new day does
+        with freeze_time(NOW + datetime.timedelta(days=1)):
+            self.meetings.evaluate()
+        self.assert_latest_table_true()
+        tomorrow = self.result(self.meetings, self.salesman, TODAY + datetime.timedelta(days=1))
+        self.assertEqual(
+            Result.search([("is_latest", "=", True), ("rule_id", "=", self.meetings.id),
+                           ("user_id", "=", self.salesman.id)]), tomorrow)
+        # deleted: the one before takes its place
+        tomorrow.unlink()
+        self.assert_latest_table_true()
+        self.assertTrue(newest.is_latest)
+        # created (an import) and moved in time
+        imported = Result.create({"rule_id": self.meetings.id, "user_id": self.salesman.id,
+                                  "date": TODAY + datetime.timedelta(days=3), "value": 1,
+                                  "target": 10, "score": 10, "status": "off_track"})
+        self.assert_latest_table_true()
+        imported.date = TODAY - datetime.timedelta(days=40)
+        self.assert_latest_table_true()
+        self.assertTrue(newest.is_latest)
+        # a rule deleted takes its latest results with it
+        self.meetings.unlink()
+        self.assert_latest_table_true()
+
 
 @freeze_time(NOW)
 class TestRulePreview(KpiCase):

@@ -357,6 +357,19 @@ def check_upgraded(cr, fresh_cr, filled, shown):
     assert modes[filled["overdue_id"]][0] is True and modes[filled["response_id"]][0] is False
     assert modes[filled["overdue_id"]][1] > 0, modes
 
+    # -- 19.0.1.8.0: the latest result of each rule and user has a table of its own, filled
+    #    from the results of the previous release
+    cr.execute("""SELECT count(*) FROM kpi_result_latest""")
+    assert cr.fetchone()[0] > 0
+    cr.execute("""SELECT rule_id, user_id, result_id FROM kpi_result_latest
+                  EXCEPT
+                  SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, id FROM kpi_result
+                   ORDER BY 1, 2, 3""")
+    assert cr.fetchall() == []
+    cr.execute("""SELECT count(DISTINCT (rule_id, user_id)) - (SELECT count(*)
+                    FROM kpi_result_latest) FROM kpi_result""")
+    assert cr.fetchone()[0] == 0
+
     # -- 19.0.1.5.0: period scores and discrepancy findings (new tables, as in a fresh install);
     #    the rules of the previous release are analysed monthly, 2 periods in a row, the default
     for table in ("kpi_rule", "kpi_period_result", "kpi_discrepancy", "kpi_discrepancy_period",

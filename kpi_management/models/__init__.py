@@ -3,6 +3,7 @@ from . import kpi_profile
 from . import kpi_rule
 from . import kpi_score_mixin
 from . import kpi_result
+from . import kpi_result_latest
 from . import res_users
 from . import crm_lead
 from . import mail_activity

@@ -196,13 +196,38 @@ class KpiResult(models.Model):
                 ("date", ">", result.date - datetime.timedelta(days=HISTORY_DAYS)),
             ])
 
+    # --------------------------------------------------------- the latest results
+    @api.model_create_multi
+    def create(self, vals_list):
+        results = super().create(vals_list)
+        self.env["kpi.result.latest"]._rebuild(results._latest_pairs())
+        return results
+
+    def write(self, vals):
+        pairs = self._latest_pairs() if {"rule_id", "user_id", "date"} & set(vals) else None
+        result = super().write(vals)
+        if pairs is not None:
+            self.env["kpi.result.latest"]._rebuild(pairs | self._latest_pairs())
+        return result
+
+    def unlink(self):
+        pairs = self._latest_pairs()
+        result = super().unlink()
+        self.env["kpi.result.latest"]._rebuild(pairs)
+        return result
+
+    def _latest_pairs(self):
+        """The (rule, user) pairs of these results, whose latest result they may change."""
+        return {(result.rule_id.id, result.user_id.id) for result in self}
+
     def _latest_ids_query(self):
-        """SQL of the ids of the latest result of every (rule, user) pair."""
+        """SQL of the ids of the latest result of every (rule, user) pair (none older than
+        :data:`LATEST_HORIZON_DAYS` days before the newest result: users who left), from
+        ``kpi.result.latest``."""
         self.flush_model(["rule_id", "user_id", "date"])
         return SQL(
-            """SELECT DISTINCT ON (rule_id, user_id) id FROM kpi_result
-                WHERE date >= (SELECT max(date) FROM kpi_result) - %s
-                ORDER BY rule_id, user_id, date DESC""",
+            """SELECT result_id AS id FROM kpi_result_latest
+                WHERE date >= (SELECT max(date) FROM kpi_result) - %s""",
             LATEST_HORIZON_DAYS,
         )
 

@@ -767,7 +767,9 @@ class KpiRule(models.Model):
         """Insert or update the results of ``columns`` (:meth:`_result_columns`) in one query,
         with the user's profile and team of today, the rule's mode for that team on the day
         and the off-track streak; the ``keep`` users' results already stored (alias ``old``)
-        keep their profile, team and mode, and their streak follows that recorded mode.
+        keep their profile, team and mode, and their streak follows that recorded mode. The
+        latest result of each rule and user (``kpi.result.latest``) follows in the same
+        statement.
         :return: the ids of the results."""
         # a past day evaluated again keeps what was recorded of the user on that day
         kept = SQL("old.id IS NOT NULL")
@@ -781,7 +783,7 @@ class KpiRule(models.Model):
                     ORDER BY p.date DESC LIMIT 1), 0)
                ELSE 0 END""",
             off_track=scoring.STATUS_OFF_TRACK, pilot=pilot, rule=self.id)
-        self.env.cr.execute(bulk.upsert(
+        written = bulk.upsert(
             "kpi_result", ("rule_id", "user_id", "date"),
             [("rule_id", SQL("%s", self.id)), ("user_id", SQL("x.u")), ("date", SQL("x.d")),
              ("value", SQL("x.v")), ("target", SQL("x.t")), ("score", SQL("x.s")),
@@ -804,7 +806,13 @@ class KpiRule(models.Model):
                          AND old.profile_id IS NOT NULL AND %s""",
                 # the nightly run keeps nobody: no lookup of a recorded row per result
                 self.id, SQL("x.u = ANY(%s)", keep) if keep else SQL("FALSE")),
-        ))
+            returning=SQL("id, user_id, date"),
+        )
+        # the latest result of each rule and user (kpi.result.latest) in the same statement
+        self.env.cr.execute(SQL(
+            "WITH written AS (%s), latest AS (%s) SELECT id FROM written",
+            written, self.env["kpi.result.latest"]._upsert_sql(
+                SQL("%s", self.id), SQL("SELECT id, user_id, date FROM written"))))
         return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------- nightly job

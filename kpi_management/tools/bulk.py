@@ -12,7 +12,7 @@ from odoo.tools import SQL
 CREATE_COLUMNS = ("create_uid", "create_date")
 
 
-def upsert(table, conflict, columns, arrays, joins=None, update=None):
+def upsert(table, conflict, columns, arrays, joins=None, update=None, returning=None):
     """The statement that inserts one row per element of ``arrays`` into ``table``, or updates
     the row that has the same ``conflict`` columns, and returns the ids.
 
@@ -26,6 +26,7 @@ def upsert(table, conflict, columns, arrays, joins=None, update=None):
     :param update: ``{column: SQL}``: on conflict, these columns take the expression given
         (e.g. the stored value kept) instead of the new one (``EXCLUDED.<column>``); the
         conflict's columns and ``create_uid`` / ``create_date`` are never updated
+    :param returning: the columns returned (SQL), ``id`` by default
     :rtype: SQL
     """
     update = update or {}
@@ -38,8 +39,9 @@ def upsert(table, conflict, columns, arrays, joins=None, update=None):
            SELECT %(values)s
              FROM unnest(%(arrays)s) AS x(%(aliases)s) %(joins)s
            ON CONFLICT (%(conflict)s) DO UPDATE SET %(sets)s
-           RETURNING id""",
+           RETURNING %(returning)s""",
         table=SQL.identifier(table),
+        returning=returning or SQL("id"),
         columns=SQL(", ").join(SQL.identifier(column) for column, _value in columns),
         values=SQL(", ").join(value for _column, value in columns),
         arrays=SQL(", ").join(SQL("%s::%s[]", values, SQL(kind)) for _alias, kind, values in arrays),
