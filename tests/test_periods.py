@@ -227,6 +227,38 @@ class TestPeriodScores(KpiCase):
                          [(45, True, 30, 15), (30, True, 20, 10), (20, True, 10, 10),
                           (10, False, 0, 0)])
 
+    def test_each_period_is_compared_with_the_previous_one_whatever_the_order_stored(self):
+        """The comparison with the previous period is right when the periods are stored one
+        at a time (each night), several at once, or a period before the one after it
+        (scored again): the period after is compared again."""
+        rule = self.make_rule("won_deals", target=2, window_days=30)
+        self.won_lead(self.salesman, local(2026, 9, 15, 12))
+        self.won_lead(self.salesman, local(2026, 10, 15, 12))
+        for day in (D(2026, 9, 20), D(2026, 10, 20), D(2026, 11, 10)):
+            rule.evaluate(date=day)
+        # each night one period, in order: compared by the statement that stores it
+        self.store(rule, "month", D(2026, 10, 1), D(2026, 10, 31))
+        self.store(rule, "month", D(2026, 11, 1), D(2026, 11, 30))
+        november = self.row(rule, self.salesman, "month", D(2026, 11, 1))
+        self.assertEqual((november.has_previous, november.previous_score), (True, 50))
+        self.Period.search([("rule_id", "=", rule.id)]).unlink()
+        # November first: nothing to compare with yet
+        self.store(rule, "month", D(2026, 11, 1), D(2026, 11, 30))
+        november = self.row(rule, self.salesman, "month", D(2026, 11, 1))
+        self.assertFalse(november.has_previous)
+        # then October: November is compared with it
+        self.store(rule, "month", D(2026, 10, 1), D(2026, 10, 31))
+        october = self.row(rule, self.salesman, "month", D(2026, 10, 1))
+        self.assertFalse(october.has_previous)
+        self.assertEqual((november.has_previous, november.previous_score), (True, 50))
+        # November again, alone (a night): compared with the stored October
+        self.store(rule, "month", D(2026, 11, 1), D(2026, 11, 30))
+        self.assertEqual((november.previous_value, november.previous_score), (1, 50))
+        # September and October at once: October with the September of the same statement
+        self.store(rule, "month", D(2026, 9, 1), D(2026, 10, 31))
+        self.assertEqual((october.has_previous, october.previous_score,
+                          october.score_change), (True, 50, 0))
+
     def test_daily_summaries_read_together_are_those_read_one_by_one(self):
         """The nightly job reads the daily results of the rules with the same periods at once,
         over one period (grouped by rule and user) or several (by period too): the same

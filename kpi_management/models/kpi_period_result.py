@@ -536,6 +536,14 @@ class KpiPeriodResult(models.Model):
              ("res_model", SQL("%s", res_model if past else None)),
              ("company_id", SQL("%s", rule.company_id.id or None)),
              ("computed_at", SQL("%s", now)),
+             # the comparison with the previous period as stored before this statement
+             # (:meth:`_compare_with_previous_periods` then redoes the periods whose previous
+             # one this statement wrote)
+             ("has_previous", SQL("prev.score IS NOT NULL")),
+             ("previous_value", SQL("prev.value")), ("previous_score", SQL("prev.score")),
+             ("score_change", self._score_change_sql(
+                 rule, past, closed=SQL("x.c"), score=SQL("x.s"), last_date=SQL("x.ld"),
+                 date_from=SQL("x.f"), date_to=SQL("x.t"), previous=SQL("prev.score"))),
              *bulk.audit_columns(self.env.uid, now)],
             [("u", "int", columns["user"]), ("f", "date", columns["from"]),
              ("t", "date", columns["to"]), ("c", "bool", columns["closed"]),
@@ -544,35 +552,51 @@ class KpiPeriodResult(models.Model):
              ("n", "int", columns["days"]), ("lv", "float", columns["last_value"]),
              ("ld", "date", columns["last_date"]), ("team", "int", columns["team"]),
              ("pilot", "bool", columns["pilot"]), ("ids", "text", columns["ids"])],
+            joins=SQL(
+                """LEFT JOIN kpi_period_result prev
+                          ON prev.rule_id = %s AND prev.user_id = x.u
+                         AND prev.period_type = %s AND prev.date_to = x.f - 1""",
+                rule.id, period_type),
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
+    def _score_change_sql(self, rule, past, closed, score, last_date, date_from, date_to,
+                          previous):
+        """SQL of a period's score change against the ``previous`` period's score, from the
+        expressions of the period's columns given: like with like, as
+        ``period_scores.change_basis`` decides (a period in progress is compared from its
+        MIN_CHANGE_DAYS-th day, a count or an amount measured over a past window at its
+        pace)."""
+        return SQL(
+            """CASE WHEN %(closed)s THEN round((%(score)s - %(previous)s)::numeric, 2)
+                    WHEN %(last_date)s - %(date_from)s + 1
+                         < LEAST(%(min_days)s, %(date_to)s - %(date_from)s + 1)
+                    THEN NULL
+                    WHEN %(pace)s AND %(last_date)s < %(date_to)s
+                    THEN round((LEAST(%(score)s * (%(date_to)s - %(date_from)s + 1)
+                                      / (%(last_date)s - %(date_from)s + 1), %(cap)s)
+                                - %(previous)s)::numeric, 2)
+                    ELSE round((%(score)s - %(previous)s)::numeric, 2) END""",
+            closed=closed, score=score, last_date=last_date, date_from=date_from,
+            date_to=date_to, previous=previous, min_days=period_scores.MIN_CHANGE_DAYS,
+            pace=past and rule.unit in bonus_engine.ADDITIVE_UNITS, cap=scoring.SCORE_CAP)
+
+    @api.model
     def _compare_with_previous_periods(self, rule, period_type, columns, past):
         """Store the comparison with the previous period (``has_previous``,
-        ``previous_value``, ``previous_score``, ``score_change``) of the rows of ``columns``
-        and of the periods that follow them, in one query: like with like, as
-        ``period_scores.change_basis`` decides (a count or an amount measured over a past
-        window in progress at its pace)."""
-        additive = rule.unit in bonus_engine.ADDITIVE_UNITS
-        starts = sorted(set(columns["from"]) | {t + calendar.ONE_DAY for t in columns["to"]})
+        ``previous_value``, ``previous_score``, ``score_change``) of the periods that follow
+        the rows of ``columns``, in one query: the upsert compared its rows with the previous
+        periods as they were before it (:meth:`_upsert_period_columns`), so a period whose
+        previous one it wrote too (several periods at once) and the period after the last one
+        (stored already, a period scored again) are compared here. Each night computes one
+        period in progress, whose next period has no score yet: nothing to update."""
+        starts = sorted({t + calendar.ONE_DAY for t in columns["to"]})
         self.env.cr.execute(SQL(
             """UPDATE kpi_period_result cur
                   SET has_previous = prev.score IS NOT NULL,
                       previous_value = prev.value, previous_score = prev.score,
-                      -- like with like (period_scores.change_basis): a period in progress is
-                      -- compared from its MIN_CHANGE_DAYS-th day, a count or an amount at
-                      -- its pace
-                      score_change = CASE
-                          WHEN cur.closed THEN round((cur.score - prev.score)::numeric, 2)
-                          WHEN cur.last_date - cur.date_from + 1
-                               < LEAST(%(min_days)s, cur.date_to - cur.date_from + 1)
-                          THEN NULL
-                          WHEN %(pace)s AND cur.last_date < cur.date_to
-                          THEN round((LEAST(cur.score * (cur.date_to - cur.date_from + 1)
-                                            / (cur.last_date - cur.date_from + 1), %(cap)s)
-                                      - prev.score)::numeric, 2)
-                          ELSE round((cur.score - prev.score)::numeric, 2) END
+                      score_change = %(change)s
                  FROM kpi_period_result cur2
                  LEFT JOIN kpi_period_result prev
                    ON prev.rule_id = cur2.rule_id AND prev.user_id = cur2.user_id
@@ -580,8 +604,11 @@ class KpiPeriodResult(models.Model):
                   AND prev.date_to = cur2.date_from - 1
                 WHERE cur.id = cur2.id AND cur2.rule_id = %(rule)s
                   AND cur2.period_type = %(type)s AND cur2.date_from = ANY(%(starts)s)""",
-            rule=rule.id, type=period_type, starts=starts, min_days=period_scores.MIN_CHANGE_DAYS,
-            pace=past and additive, cap=scoring.SCORE_CAP))
+            change=self._score_change_sql(
+                rule, past, closed=SQL("cur.closed"), score=SQL("cur.score"),
+                last_date=SQL("cur.last_date"), date_from=SQL("cur.date_from"),
+                date_to=SQL("cur.date_to"), previous=SQL("prev.score")),
+            rule=rule.id, type=period_type, starts=starts))
 
     @api.model
     def _pending_periods(self, rules, now):
