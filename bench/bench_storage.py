@@ -396,7 +396,9 @@ def size_lines(env, rule_ids, first, last):
 
 # ------------------------------------------------------------------------------ reads
 def read_workloads(env, rules, teams, users, first, last):
-    """``[(name, fn, median)]``: the reads of the screens and jobs, as their users."""
+    """``[(name, fn, median, note[, floor])]``: the reads of the screens and jobs, as their
+    users; ``floor``: the name of an earlier line that is this one's floor (its ratio goes into
+    the note)."""
     Result = env["kpi.result"]
     user = users[len(users) // 2]
     leader = teams[0].user_id
@@ -424,6 +426,29 @@ def read_workloads(env, rules, teams, users, first, last):
     night = [(period_type, [_period(last, period_type, first, last)])
              for period_type in ("week", "month", "quarter", "year")]
 
+    def period_floor():
+        """The floor of a night's period scores: each period's sums per rule and user (the
+        figures an average needs) written into an unindexed table, one statement per period
+        type, nothing else."""
+        for i, (_period_type, periods) in enumerate(night):
+            env.cr.execute(SQL(
+                """CREATE TEMPORARY TABLE %s AS
+                   SELECT rule_id, user_id, count(*) AS n, avg(value) AS v, avg(target) AS t,
+                          avg(score) AS s, max(date) AS d
+                     FROM kpi_result
+                    WHERE rule_id = ANY(%s) AND date BETWEEN %s AND %s
+                    GROUP BY rule_id, user_id""",
+                SQL.identifier("stor_period_floor_%s" % i), rules.ids, periods[0][0],
+                periods[0][1]))
+
+    def daily_floor():
+        """The floor of the bonus's daily read: the same rows fetched by the cursor."""
+        env.cr.execute(SQL(
+            """SELECT rule_id, user_id, date, value, target, score, status FROM kpi_result
+                WHERE rule_id = ANY(%s) AND user_id = ANY(%s) AND date BETWEEN %s AND %s""",
+            rules.ids, users.ids, quarter_from, quarter_to))
+        env.cr.fetchall()
+
     return [
         ("My KPIs get_my_kpis (1 user)", lambda: uenv["kpi.result"].get_my_kpis(), True,
          "median of %s loads, as the user" % LOADS),
@@ -444,13 +469,18 @@ def read_workloads(env, rules, teams, users, first, last):
         ("period scores: %s, all users (_store_periods)" % month_from.strftime("%B %Y"),
          lambda: period_scores([("month", [(month_from, month_to)])]), False,
          "every rule, rolled back"),
+        ("period scores: floor of a night, the sums of each period into an unindexed table",
+         period_floor, False, "one GROUP BY per period type, rolled back"),
         ("period scores: a night (week, month, quarter, year in progress), all users",
          lambda: period_scores(night), False,
-         "what _cron_analyse stores each night; every rule, rolled back"),
+         "what _cron_analyse stores each night; every rule, rolled back",
+         "period scores: floor of a night, the sums of each period into an unindexed table"),
         ("bonus: _read_recorded, %s..%s, all users" % (quarter_from, quarter_to),
          lambda: Result._read_recorded(rules.ids, spans), False, ""),
+        ("bonus: floor of _read_daily, the same rows fetched", daily_floor, False, ""),
         ("bonus: _read_daily, %s..%s, all users" % (quarter_from, quarter_to),
-         lambda: Result._read_daily(rules.ids, users.ids, quarter_from, quarter_to), False, ""),
+         lambda: Result._read_daily(rules.ids, users.ids, quarter_from, quarter_to), False, "",
+         "bonus: floor of _read_daily, the same rows fetched"),
     ]
 
 
@@ -639,12 +669,18 @@ def measure_all(env, teams, users, rules, first, last, commit, out):
     if commit:
         flush_stats(env)
         vacuum(env, "VACUUM kpi_result")  # the rows of the rolled-back runs
-    for name, fn, is_screen, note in read_workloads(env, rules, teams, users, first, last):
+    measured = {}
+    for name, fn, is_screen, note, *floor in read_workloads(env, rules, teams, users, first,
+                                                            last):
         before = index_scans(env) if commit else None
         if is_screen:
             seconds, queries = median_of(env, fn)
         else:
             seconds, queries = best_of(env, fn)
+        measured[name] = seconds
+        if floor:
+            note = "; ".join(filter(None, [note, "%.1fx its floor" % (seconds
+                                                                       / measured[floor[0]])]))
         lines.append(Line(name, seconds, note, queries=queries))
         if commit:
             flush_stats(env)

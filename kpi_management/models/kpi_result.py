@@ -359,14 +359,13 @@ class KpiResult(models.Model):
                 WHERE rule_id = ANY(%(rules)s) AND user_id = ANY(%(users)s)
                   AND date BETWEEN %(from)s AND %(to)s""", **args)
         if latest:
+            # the latest result of each rule and user: kpi.result.latest
             query = SQL(
                 """%s
                    UNION
-                   (SELECT DISTINCT ON (rule_id, user_id) rule_id, user_id, date, value,
-                           target, score, status
-                      FROM kpi_result
-                     WHERE rule_id = ANY(%s) AND user_id = ANY(%s)
-                     ORDER BY rule_id, user_id, date DESC)""",
+                   SELECT r.rule_id, r.user_id, r.date, r.value, r.target, r.score, r.status
+                     FROM kpi_result_latest l JOIN kpi_result r ON r.id = l.result_id
+                    WHERE l.rule_id = ANY(%s) AND l.user_id = ANY(%s)""",
                 query, args["rules"], args["users"])
         self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
         for rule_id, user_id, day, value, target, score, status in self.env.cr.fetchall():
