@@ -103,7 +103,11 @@ venv() {
     "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" || die "pip install -r $ODOO_SRC/requirements.txt failed"
     say "Installing Odoo 19.0 from $ODOO_SRC (editable) and this addon (editable, pulls xlsxwriter)"
     "$PY" -m pip install -q --no-deps -e "$ODOO_SRC" --config-settings editable_mode=compat || die "pip install -e $ODOO_SRC failed"
-    "$PY" -m pip install -q -e "$REPO" --config-settings editable_mode=compat -r "$REPO/requirements-dev.txt" || die "pip install of kpi_management failed"
+    # Odoo's requirements.txt as constraints: what the addons pull from PyPI (queue_job needs
+    # lxml and lxml-html-clean) keeps the versions Odoo pins; the odoo distribution installed
+    # above from ODOO_SRC satisfies queue_job's "odoo==19.0.*" (nothing is downloaded for it)
+    "$PY" -m pip install -q -c "$ODOO_SRC/requirements.txt" -e "$REPO" --config-settings editable_mode=compat \
+        -r "$REPO/requirements-dev.txt" || die "pip install of kpi_management and its development tools failed"
     "$PY" -c "import odoo.release as r; assert r.version_info[:2] == (19, 0), r.version" \
         || die "the virtualenv does not import Odoo 19.0"
     echo "$want" > "$stamp"
