@@ -1,7 +1,7 @@
 # kpi_management: the two commands that matter are `make demo` and `make test`.
 # Odoo 19.0 comes from the source tree named by ODOO_SRC (default: $(HOME)/odoo-19.0, cloned
 # from the official 19.0 branch when missing). See README.md.
-.PHONY: help setup pg demo test bench bench-storage lint pot
+.PHONY: help setup pg demo test bench bench-storage bench-queue lint pot
 
 help:
 	@echo "make demo    set up (virtualenv, Odoo from ODOO_SRC, local PostgreSQL), create the demo"
@@ -14,7 +14,11 @@ help:
 	@echo "             make bench-storage BENCH_ARGS=\"--scale large\"  (tiny|small|large, default"
 	@echo "             small; --users/--rules/--days override; writes and then removes its data in"
 	@echo "             database kpi_bench; writes the Storage section of bench/RESULTS.md)"
-	@echo "make lint    ruff on the addon and the tests"
+	@echo "make bench-queue  the night through OCA queue_job against the crons alone (long at"
+	@echo "             large), e.g. make bench-queue BENCH_ARGS=\"--scale large\"  (bench_engine's"
+	@echo "             scales, default small; --workers 1,2; creates, then drops, the database"
+	@echo "             kpi_bench_queue (KPI_BENCH_DB + _queue); writes the Queue section of RESULTS.md)"
+	@echo "make lint    ruff on the addons, the tests and the benchmarks"
 	@echo "make setup   only the virtualenv;  make pg   only start PostgreSQL"
 
 setup:
@@ -41,5 +45,12 @@ bench:
 bench-storage:
 	@scripts/dev.sh bench-storage $(BENCH_ARGS)
 
+# BENCH_ARGS go to bench/bench_queue.py: --scale tiny|small|medium|large (default small),
+# --users/--leads/--meetings N, --workers 1,2, --port 8073, --no-write. It creates its database
+# (kpi_bench_queue), runs Odoo servers with queue_job's job runner on the port given and the
+# next one, and drops the database at the end. See the docstring of bench/bench_queue.py.
+bench-queue:
+	@scripts/dev.sh bench-queue $(BENCH_ARGS)
+
 lint:
-	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management tests bench
+	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management kpi_management_queue tests bench

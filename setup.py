@@ -2,6 +2,9 @@
 
 ``pip install .`` puts it where Odoo 19 finds it (``odoo.addons.kpi_management``) and pulls
 its Python dependencies; Odoo itself is installed from an Odoo 19.0 source tree beforehand.
+The bridge to OCA queue_job, ``odoo.addons.kpi_management_queue``, comes with it; ``pip install
+.[queue]`` also pulls queue_job (``odoo-addon-queue-job``), without which Odoo cannot install
+the bridge.
 """
 
 from setuptools import setup
@@ -20,8 +23,13 @@ setup(
         "odoo.addons.kpi_management.tools",
         "odoo.addons.kpi_management.wizard",
         "odoo.addons.kpi_management.demo",
+        "odoo.addons.kpi_management_queue",
+        "odoo.addons.kpi_management_queue.models",
+        "odoo.addons.kpi_management_queue.demo",
+        "odoo.addons.kpi_management_queue.tests",
     ],
-    package_dir={"odoo.addons.kpi_management": "kpi_management"},
+    package_dir={"odoo.addons.kpi_management": "kpi_management",
+                 "odoo.addons.kpi_management_queue": "kpi_management_queue"},
     include_package_data=True,
     package_data={
         "odoo.addons.kpi_management": [
@@ -30,7 +38,11 @@ setup(
             "migrations/*/*",
             "static/**/*",
         ],
+        "odoo.addons.kpi_management_queue": [
+            "data/*", "i18n/*", "readme/*", "static/**/*",
+        ],
     },
     install_requires=["xlsxwriter"],
+    extras_require={"queue": ["odoo-addon-queue-job>=19.0,<19.1"]},
     zip_safe=False,
 )

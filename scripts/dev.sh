@@ -3,8 +3,10 @@
 #
 #   scripts/dev.sh setup   virtualenv + Odoo 19.0 (from ODOO_SRC) + this addon
 #   scripts/dev.sh pg      start the project's local PostgreSQL cluster (idempotent)
-#   scripts/dev.sh demo    setup, pg, a demo database with KPI history, then serve on 127.0.0.1:8069
-#   scripts/dev.sh test    setup, pg, a fresh test database, then the pytest-odoo suite
+#   scripts/dev.sh demo    setup, pg, a demo database with KPI history and tonight run through the
+#                          job queue (kpi_management_queue), then serve on 127.0.0.1:8069
+#   scripts/dev.sh test    setup, pg, a fresh test database, then the pytest-odoo suite; then a
+#                          second one with kpi_management_queue (KPI_TEST_DB + "_queue") and its tests
 #   scripts/dev.sh bench   setup, pg, then the engine benchmark; its arguments go to
 #                          bench/bench_engine.py (--scale tiny|small|medium|large, default
 #                          small; --users/--leads/--meetings N; --no-write), e.g.
@@ -12,6 +14,10 @@
 #   scripts/dev.sh bench-storage   setup, pg, then the storage study of kpi_result in the same
 #                          database; its arguments go to bench/bench_storage.py (--scale
 #                          tiny|small|large, default small; --users/--rules/--days N; --no-write)
+#   scripts/dev.sh bench-queue   setup, pg, then the night through OCA queue_job against the
+#                          crons alone, in a database it creates and drops (${KPI_BENCH_DB}_queue);
+#                          its arguments go to bench/bench_queue.py (--scale tiny|small|medium|large,
+#                          default small; --workers 1,2; --port 8073; --no-write)
 #
 # Settings (environment variables, all optional):
 #   ODOO_SRC      an Odoo 19.0 source tree (default: $HOME/odoo-19.0, cloned from
@@ -190,58 +196,79 @@ demo() {
     venv; pg
     if db_exists "$KPI_DEMO_DB" && db_has_module "$KPI_DEMO_DB"; then
         say "Database $KPI_DEMO_DB exists: updating kpi_management and its Danish translations"
-        # --i18n-overwrite: the Danish of the module's data and views follows its da.po
-        odoo -d "$KPI_DEMO_DB" -u kpi_management --load-language="$DEMO_LANGS" --i18n-overwrite \
+        # --i18n-overwrite: the Danish of the module's data and views follows its da.po;
+        # -i: the job queue bridge (and queue_job) in a demo database made before it
+        odoo -d "$KPI_DEMO_DB" -u kpi_management -i kpi_management_queue \
+            --load-language="$DEMO_LANGS" --i18n-overwrite \
             --stop-after-init --log-level=warn || die "module update failed"
     else
         db_exists "$KPI_DEMO_DB" && { say "Dropping incomplete database $KPI_DEMO_DB"; psql_odoo "DROP DATABASE \"$KPI_DEMO_DB\""; }
-        say "Creating database $KPI_DEMO_DB with kpi_management, demo data and Danish (a few minutes)"
-        odoo -d "$KPI_DEMO_DB" -i kpi_management --with-demo --load-language="$DEMO_LANGS" \
-            --stop-after-init --log-level=warn || die "installing kpi_management failed"
+        say "Creating database $KPI_DEMO_DB with kpi_management, its job queue bridge, demo data and Danish (a few minutes)"
+        odoo -d "$KPI_DEMO_DB" -i kpi_management,kpi_management_queue --with-demo \
+            --load-language="$DEMO_LANGS" --stop-after-init --log-level=warn \
+            || die "installing kpi_management and kpi_management_queue failed"
     fi
-    say "Computing KPI history for the demo users (last 90 days), the demo bonus sheets and team reports"
+    say "Computing KPI history for the demo users (last 90 days), tonight through the job queue, the demo bonus sheets and team reports"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
         || die "KPI evaluation failed"
 from odoo.addons.kpi_management.demo import builder
+from odoo.addons.kpi_management_queue.demo import builder as queue_builder
 rules = env['kpi.rule'].search([])
-n = builder.backfill(rules, days=90)
+n = builder.backfill(rules, days=90, today=False)
 env.cr.commit()
-print("KPI results stored for the demo users: %s" % n)
+print("KPI results stored for the demo users up to yesterday: %s" % n)
+# tonight as the crons run it with kpi_management_queue: the hourly evaluation, the period
+# scores and discrepancy analysis, the team reports due (the demo team's week just ended, to
+# the leader and the team's chatter; a period reported is not sent again), each queued as jobs
+# on the root.kpi channels and run here one by one as the job runner has a worker run them
+done, failed = queue_builder.night(env)
+print("Tonight through the job queue: %s" % ", ".join(
+    "%s %s" % (count, method) for method, count in sorted(done.items())))
+if failed:
+    print("Jobs failed (see Queue > Jobs): %s" % dict(failed))
 # after the history, which the sheets are computed from; a sheet that exists is left alone
 for sheet in builder.bonus_sheets(env):
     print("Bonus sheet %s: %s" % (sheet.name, sheet.state))
 env.cr.commit()
-# the reminders the hourly run gives for today's off-track KPIs
 print("KPI reminders open: %s" % builder.reminders(env))
-# the period scores and the discrepancy analysis of the nightly job, and the team manager's
-# review of the demo salesperson's finding
-for finding in builder.analysis(env):
+# the team manager's review of the demo salesperson's finding (the night's jobs analysed)
+for finding in builder.analysis(env, compute=False):
     print("Discrepancy: %s, %s (%s)" % (finding.name, finding.periods_display,
                                         finding.cause_id.name or "not reviewed yet"))
 env.cr.commit()
-# the team reports due (the demo team's week just ended), to the outbox and the team's chatter;
-# a period reported is not sent again
-for team, message in env['crm.team'].search([])._kpi_report_send_due().items():
-    print("KPI team report sent to %s: %s" % (team.user_id.name, message.subject))
-env.cr.commit()
 PYEOF
     say "Odoo serves on http://127.0.0.1:$KPI_HTTP_PORT (database $KPI_DEMO_DB; log in as admin/admin,"
-    say "or as a demo salesperson: kpi_sales_demo / kpi_sales_demo). Ctrl-C stops it."
-    exec "$KPI_VENV/bin/odoo" -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --db-filter="^$KPI_DEMO_DB\$" --log-level=info
+    say "or as a demo salesperson: kpi_sales_demo / kpi_sales_demo). Ctrl-C stops it. queue_job's"
+    say "job runner runs in it (--load=base,web,queue_job): a KPI cron run by hand queues jobs it runs."
+    exec "$KPI_VENV/bin/odoo" -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --db-filter="^$KPI_DEMO_DB\$" \
+        --load=base,web,queue_job --log-level=info
 }
 
 # ----------------------------------------------------------------------- test
+fresh_db() {
+    # fresh_db DB MODULE: drop DB and install MODULE (and its dependencies) into a new one
+    say "Creating a fresh test database $1 with $2"
+    db_exists "$1" && psql_odoo "DROP DATABASE \"$1\""
+    odoo -d "$1" -i "$2" --stop-after-init --log-level=warn || die "installing $2 into $1 failed"
+}
+
 test_() {
+    # two databases: kpi_management alone, as a small installation runs it (its crons run
+    # their batches themselves; queue_job is not installed), and kpi_management_queue with
+    # queue_job beside it (${KPI_TEST_DB}_queue), whose tests run the same night both ways
     venv; pg
     apt_install chromium
-    say "Creating a fresh test database $KPI_TEST_DB with kpi_management"
-    db_exists "$KPI_TEST_DB" && psql_odoo "DROP DATABASE \"$KPI_TEST_DB\""
-    odoo -d "$KPI_TEST_DB" -i kpi_management --stop-after-init --log-level=warn \
-        || die "installing kpi_management into $KPI_TEST_DB failed"
-    say "Running the test suite (pytest-odoo)"
+    local queue_db="${KPI_TEST_DB}_queue" status=0
+    fresh_db "$KPI_TEST_DB" kpi_management
+    say "Running the test suite of kpi_management (pytest-odoo, tests/)"
     cd "$REPO"
     "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$KPI_TEST_DB" --odoo-http \
-        -p no:cacheprovider "${PYTEST_ARGS[@]}" tests
+        -p no:cacheprovider "${PYTEST_ARGS[@]}" tests || status=$?
+    fresh_db "$queue_db" kpi_management_queue
+    say "Running the tests of kpi_management_queue (pytest-odoo, kpi_management_queue/tests)"
+    "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$queue_db" \
+        -p no:cacheprovider "${PYTEST_ARGS[@]}" kpi_management_queue/tests || status=$?
+    return "$status"
 }
 
 bench() {
@@ -275,6 +302,14 @@ bench_storage() {
     "$PY" "$REPO/bench/bench_storage.py" -c "$STATE/odoo.conf" -d "$KPI_BENCH_DB" "$@"
 }
 
+bench_queue() {
+    venv; pg
+    # creates its database (refused if one exists that is not its own), runs the night with the
+    # crons and with Odoo servers in multi-worker mode (queue_job's job runner), drops it
+    say "The night on the job queue (bench/bench_queue.py ${*:---scale small})"
+    "$PY" "$REPO/bench/bench_queue.py" -c "$STATE/odoo.conf" -d "${KPI_BENCH_DB}_queue" "$@"
+}
+
 cmd="${1:-}"; shift || true
 PYTEST_ARGS=("$@")
 case "$cmd" in
@@ -284,5 +319,6 @@ case "$cmd" in
     test) test_ ;;
     bench) bench "$@" ;;
     bench-storage) bench_storage "$@" ;;
-    *) die "usage: scripts/dev.sh setup|pg|demo|test|bench|bench-storage" ;;
+    bench-queue) bench_queue "$@" ;;
+    *) die "usage: scripts/dev.sh setup|pg|demo|test|bench|bench-storage|bench-queue" ;;
 esac

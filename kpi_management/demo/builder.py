@@ -4,7 +4,8 @@ installed: demo only, never called by the module itself.
 Each step goes through the models' own actions and checks, in the name of the demo user whose
 step it is, and can be run again: what exists already is left as it is.
 
-* :func:`backfill`: the nightly evaluation of the last N days;
+* :func:`backfill`: the nightly evaluation of the last N days (and today, unless the demo's
+  night runs through the job queue: kpi_management_queue's ``demo/builder.py``);
 * :func:`bonus_sheets`: the *Sales bonus* sheets of the demo team for the two months ended;
 * :func:`reminders`: the reminders the hourly run gives for the latest results;
 * :func:`analysis`: the period scores, the discrepancy analysis and the working group's review
@@ -33,12 +34,14 @@ SERVICE_SCORES = {
 }
 
 
-def backfill(rules, days=90):
-    """Evaluate ``rules`` on each of the last ``days`` days and today, oldest first (the
-    streaks chain). :return: the number of results stored."""
+def backfill(rules, days=90, today=True):
+    """Evaluate ``rules`` on each of the last ``days`` days and today (unless ``today`` is
+    false: the night evaluates it), oldest first (the streaks chain). :return: the number of
+    results stored."""
+    last = 0 if today else 1
     today = fields.Date.context_today(rules)
     count = 0
-    for offset in range(days, -1, -1):
+    for offset in range(days, last - 1, -1):
         count += len(rules.evaluate(date=today - datetime.timedelta(days=offset)))
     return count
 
@@ -130,12 +133,14 @@ def reminders(env):
         [("activity_type_id", "=", activity_type.id)])
 
 
-def analysis(env):
-    """The period scores and the analysis over the demo history, then the working group's
-    analysis of the demo salesperson's finding, recorded by the team's manager
-    (``kpi_manager_demo``) through the finding's own checks. A finding reviewed already is left
-    alone. :return: the open findings."""
-    env["kpi.period.result"]._cron_analyse()
+def analysis(env, compute=True):
+    """The period scores and the analysis over the demo history (unless ``compute`` is false:
+    the night's jobs computed them), then the working group's analysis of the demo
+    salesperson's finding, recorded by the team's manager (``kpi_manager_demo``) through the
+    finding's own checks. A finding reviewed already is left alone. :return: the open
+    findings."""
+    if compute:
+        env["kpi.period.result"]._cron_analyse()
     Finding = env["kpi.discrepancy"].sudo()
     sofie = env.ref("kpi_management.kpi_user_sales_demo", raise_if_not_found=False)
     manager = env.ref("kpi_management.kpi_user_manager_demo", raise_if_not_found=False)

@@ -183,14 +183,25 @@ class CrmTeam(models.Model):
     @api.model
     def _cron_send_kpi_reports(self):
         """Daily job: send the reports due (see :meth:`_kpi_report_due_period`), one team per
-        commit. A team whose report fails is rolled back to its savepoint, logged, and tried
-        again at the next run; a run after the reports went out sends nothing."""
+        batch (:meth:`_cron_send_kpi_report_batches`). A run after the reports went out sends
+        nothing."""
         now = fields.Datetime.now()
         teams = self.sudo().search([
             ("kpi_report_frequency", "in", list(team_report.FREQUENCIES)),
             ("user_id", "!=", False),
         ])
         due = teams.filtered(lambda team: team._kpi_report_due_period(now))
+        return self._cron_send_kpi_report_batches(due.ids, now)
+
+    @api.model
+    def _cron_send_kpi_report_batches(self, team_ids, now):
+        """Send the due report of each team of ``team_ids`` at ``now`` (one batch per team:
+        :meth:`_kpi_report_send_due`, which sends nothing for a team reported since), one
+        commit each (``ir.cron._kpi_commit_batches``). A team whose report fails is rolled back
+        to its savepoint, logged, and tried again at the next run. The addon
+        kpi_management_queue queues them as jobs instead.
+
+        :return: the number of teams left for the next run because time ran out."""
 
         def log_failure(team, _exc):
             _logger.exception("KPI team report of %r (id %s) failed; retried at the next run",
@@ -198,5 +209,5 @@ class CrmTeam(models.Model):
             return 0
 
         return self.env["ir.cron"]._kpi_commit_batches(
-            due, lambda team: team._kpi_report_send_due(now), log_failure,
-            out_of_time="KPI team reports: out of time, %s teams left")
+            self.sudo().browse(team_ids), lambda team: team._kpi_report_send_due(now),
+            log_failure, out_of_time="KPI team reports: out of time, %s teams left")

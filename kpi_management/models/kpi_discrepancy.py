@@ -459,6 +459,16 @@ class KpiDiscrepancy(models.Model):
             touched |= self._analyse_rule(rule, now)
         return touched
 
+    @api.model
+    def _analyse_batch(self, rule_id, now):
+        """One batch of the daily discrepancy analysis: :meth:`_analyse` of one rule at ``now``,
+        after its period scores. The same whether the cron runs it
+        (``kpi.period.result._cron_analyse_batches``) or a queue job (kpi_management_queue);
+        nothing is committed here. A rule archived or deleted since is skipped.
+        :return: the findings created or changed."""
+        rule = self.env["kpi.rule"].sudo().browse(rule_id).exists().filtered("active")
+        return self._analyse(rule, now=now) if rule else self.browse()
+
     def _analyse_rule(self, rule, now):
         """The analysis of one rule (sudo): each user's closed periods against the user's open
         finding. :return: the findings created or changed."""

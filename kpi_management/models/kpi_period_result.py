@@ -45,6 +45,17 @@ class DailySummary(NamedTuple):
     last_target: float  # of the last daily result
 
 
+class PeriodBatch(NamedTuple):
+    """One batch of the daily period scores (:meth:`KpiPeriodResult._period_batches`): the
+    rules whose periods to compute are the same, by id, with those periods, so that a cron runs
+    it in a transaction of its own and a queue job (kpi_management_queue) can carry it as its
+    arguments."""
+
+    period_type: str
+    periods: tuple  # ((first day, last day), ...), oldest first
+    rule_ids: tuple
+
+
 def period_label(env, period_type, date_from):
     """The period in the reader's language: "Week 47, 2026", "November 2026", "Q4 2026",
     "2026"."""
@@ -643,49 +654,118 @@ class KpiPeriodResult(models.Model):
         return work
 
     @api.model
-    def _cron_analyse(self):
-        """Daily job: store the period scores that are missing or not final yet (see
-        :meth:`_pending_periods`), one rule and period type at a time (the daily results of
-        the rules with the same periods read at once), committed one by one
-        (``ir.cron._commit_progress``); then the discrepancy analysis of every rule whose
-        analysis periods changed (``kpi.discrepancy._analyse``).
+    def _period_batches(self, now):
+        """``[PeriodBatch]``: the periods to (re)compute at ``now`` (:meth:`_pending_periods`
+        of every active rule), the rules with the same periods of the same type together, in
+        the order of the period types and of the periods (one read of their daily results for
+        all of them, :meth:`_read_daily_summaries`: a rule's rows of a night lie spread over
+        the table, and reading the rules one by one read it once per rule)."""
+        rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
+        together = {}
+        for rule, period_type, periods in sorted(self._pending_periods(rules, now),
+                                                 key=lambda batch: (batch[1], batch[2])):
+            together.setdefault((period_type, tuple(periods)), []).append(rule.id)
+        return [PeriodBatch(period_type, periods, tuple(rule_ids))
+                for (period_type, periods), rule_ids in together.items()]
 
-        A rule that fails is rolled back to its savepoint and logged; the others go on, and
-        the next run tries it again (its periods are still pending).
+    @api.model
+    def _store_period_batch(self, period_type, periods, rule_ids, now):
+        """One batch of period scores: the scores of ``rule_ids`` over ``periods`` (``[(first,
+        last)]`` of ``period_type``, oldest first) at ``now``, their daily results read once
+        for all of them; each rule in a savepoint of its own (:meth:`_store_periods`), so that
+        one that fails is rolled back and logged alone. The same whether the cron runs it
+        (:meth:`_cron_analyse_batches`) or a queue job (kpi_management_queue); nothing is
+        committed here. Rules archived or deleted since the batch was listed are skipped.
+
+        :return: ``(analyse, failed)``: the ids of the rules stored whose analysis period is
+            ``period_type`` (the discrepancy analysis follows them), and ``{rule_id: error}``
+            of the rules that failed.
+        """
+        periods = [tuple(bounds) for bounds in periods]
+        rules = self.env["kpi.rule"].sudo().browse(rule_ids).exists().filtered("active")
+        daily = self._read_daily_summaries(rules, period_type, periods)
+        analyse, failed = [], {}
+        for rule in rules:
+            try:
+                with self.env.cr.savepoint():
+                    self._store_periods(rule, period_type, periods, now=now,
+                                        daily=daily.get(rule.id, {}))
+            except Exception as exc:  # noqa: BLE001 - one rule must not stop the others
+                _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
+                                  rule.name, rule.id, period_type)
+                failed[rule.id] = str(exc)
+                continue
+            if period_type == rule.analysis_period:
+                analyse.append(rule.id)
+        return analyse, failed
+
+    # -------------------------------------------------------------- daily job
+    @api.model
+    def _cron_analyse(self):
+        """Daily job: store the period scores that are missing or not final yet
+        (:meth:`_period_batches`), then the discrepancy analysis of every rule whose analysis
+        periods were stored (``kpi.discrepancy._analyse``): :meth:`_cron_analyse_batches`.
+
+        :return: the number of batches left for the next run because time ran out.
         """
         now = fields.Datetime.now()
-        rules = self.env["kpi.rule"].sudo().with_context(active_test=True).search([])
-        to_analyse = self.env["kpi.rule"]
+        return self._cron_analyse_batches(self._period_batches(now), now)
 
-        # the rules with the same periods to compute are read together (one query for all of
-        # them: _read_daily_summaries) when the first of them is stored, and their batches
-        # follow each other, so that only one read is kept in memory
-        pending = sorted(self._pending_periods(rules, now),
-                         key=lambda batch: (batch[1], batch[2]))
-        together = defaultdict(lambda: self.env["kpi.rule"])
-        for rule, period_type, periods in pending:
-            together[period_type, tuple(periods)] |= rule
-        read = {}
+    @api.model
+    def _cron_analyse_batches(self, batches, now):
+        """Run the period ``batches`` (:class:`PeriodBatch`) of the run at ``now``, one commit
+        each (``ir.cron._kpi_commit_batches``: :meth:`_store_period_batch`), then the
+        discrepancy analysis of the rules whose analysis periods they stored, one commit per
+        rule (``kpi.discrepancy._analyse_batch``). A rule that fails is rolled back to its
+        savepoint, logged and noted on its chatter; the others go on, and the next run tries
+        it again (its periods are still pending, its analysis follows them).
+
+        :return: the number of batches left for the next run because time ran out.
+        """
+        Rule = self.env["kpi.rule"]
+        to_analyse = []
 
         def store(batch):
-            nonlocal to_analyse
-            rule, period_type, periods = batch
-            key = (period_type, tuple(periods))
-            if key not in read:
-                read.clear()
-                read[key] = self._read_daily_summaries(together[key], period_type, periods)
-            self._store_periods(rule, period_type, periods, now=now,
-                                daily=read[key].get(rule.id, {}))
-            if period_type == rule.analysis_period:
-                to_analyse |= rule
+            stored, failed = self._store_period_batch(*batch, now=now)
+            to_analyse.extend(stored)
+            for rule_id, error in failed.items():
+                Rule.browse(rule_id)._note_night_failure(self._period_failure_note(
+                    batch.period_type, error))
 
-        def log_failure(batch, _exc):
-            rule, period_type, _periods = batch
-            _logger.exception("KPI period scores: rule %r (id %s), %s periods failed",
-                              rule.name, rule.id, period_type)
-            return 1  # counted as done for ir.cron: its periods stay pending for the next run
+        def log_failure(batch, exc):
+            _logger.exception("KPI period scores: %s periods of rules %s failed",
+                              batch.period_type, list(batch.rule_ids))
+            for rule in Rule.browse(batch.rule_ids):
+                rule._note_night_failure(self._period_failure_note(batch.period_type, exc))
+            return len(batch.rule_ids)  # counted as done: their periods stay pending
 
-        remaining = self.env["ir.cron"]._kpi_commit_batches(pending, store, log_failure)
-        if to_analyse:
-            self.env["kpi.discrepancy"]._analyse(to_analyse, now=now)
+        cron = self.env["ir.cron"]
+        remaining = cron._kpi_commit_batches(batches, store, log_failure,
+                                             size=lambda batch: len(batch.rule_ids))
+        Finding = self.env["kpi.discrepancy"]
+
+        def log_analysis_failure(rule_id, exc):
+            rule = Rule.browse(rule_id)
+            _logger.exception("KPI discrepancy analysis: rule %r (id %s) failed", rule.name,
+                              rule.id)
+            rule._note_night_failure(
+                _("The discrepancy analysis of this KPI failed and is retried at the next "
+                  "run: %(error)s", error=str(exc)))
+            return 1
+
+        remaining += cron._kpi_commit_batches(
+            list(dict.fromkeys(to_analyse)), lambda rule_id: Finding._analyse_batch(rule_id, now),
+            log_analysis_failure)
         return remaining
+
+    @api.model
+    def _period_failure_note(self, period_type, error):
+        """The note of a failed batch of period scores on its rule's chatter (the cron's)."""
+        return _("The period scores of this KPI (%(period)s) failed and are retried at the next "
+                 "run: %(error)s", period=self._period_type_label(period_type), error=error)
+
+    @api.model
+    def _period_type_label(self, period_type):
+        """"Week", "Month"... in the reader's language."""
+        return dict(self._fields["period_type"]._description_selection(self.env)).get(
+            period_type, period_type)

@@ -3,6 +3,7 @@ import datetime
 import json
 import logging
 from collections import defaultdict
+from typing import NamedTuple
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -33,6 +34,15 @@ _logger = logging.getLogger(__name__)
 DEFAULT_ACTIVITY_TYPE = "mail.mail_activity_data_call"
 #: the fields a new *Data completeness* rule requires on open opportunities
 DEFAULT_LEAD_FIELDS = ("partner_id", "email_from", "phone", "expected_revenue", "date_deadline")
+
+
+class EvaluationBatch(NamedTuple):
+    """One batch of the nightly evaluation (:meth:`KpiRule._cron_pending_batches`): a rule and
+    some of its users, by id, so that a cron runs it in a transaction of its own and a queue
+    job (kpi_management_queue) can carry it as its arguments."""
+
+    rule_id: int
+    user_ids: tuple  # at most the batch size, in id order
 
 
 class KpiRule(models.Model):
@@ -822,7 +832,8 @@ class KpiRule(models.Model):
         results of every active rule for every user, and remind the users whose KPI is off
         track (``kpi.result._sync_reminders``).
 
-        Work is split in batches (one rule x at most ``batch_size`` users) committed one by
+        Work is split in batches (one rule x at most ``batch_size`` users,
+        :meth:`_cron_pending_batches`) run by :meth:`_cron_evaluate_batches`, committed one by
         one; (rule, user) pairs that already have today's result are skipped, so a run that
         crashed or ran out of time is finished by the next one and nothing is computed twice.
 
@@ -844,29 +855,38 @@ class KpiRule(models.Model):
             _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         now = fields.Datetime.now()
         batches = self._cron_pending_batches(now, batch_size)
-        remaining = sum(len(rows) for _r, rows in batches)
+        return self._cron_evaluate_batches(batches, now)
+
+    @api.model
+    def _cron_evaluate_batches(self, batches, now):
+        """Run the evaluation ``batches`` (:class:`EvaluationBatch`) of the run at ``now``, one
+        commit each (``ir.cron._kpi_commit_batches``): :meth:`_evaluate_batch` for each; the
+        failures noted on their rules (:meth:`_cron_note_failures`). The addon
+        kpi_management_queue queues them as jobs instead.
+
+        :return: the number of results left for the next run because time ran out.
+        """
+        remaining = sum(len(batch.user_ids) for batch in batches)
         _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
                      remaining, len(batches))
         failed = defaultdict(lambda: [0, ""])  # rule: [number of users, first error]
 
         def evaluate(batch):
-            rule, rows = batch
             # the results and their reminders together: a crash leaves neither
-            result_ids = rule._evaluate_rows(rows, now=now)
-            self.env["kpi.result"]._sync_reminders(result_ids)
+            self.browse(batch.rule_id)._evaluate_batch(batch.user_ids, now)
 
         def note_failure(batch, exc):
-            rule, rows = batch
+            rule = self.browse(batch.rule_id)
             _logger.exception(
                 "KPI nightly evaluation: rule %r (id %s) failed for %s users; "
-                "they are retried at the next run", rule.name, rule.id, len(rows))
-            failed[rule][0] += len(rows)
+                "they are retried at the next run", rule.name, rule.id, len(batch.user_ids))
+            failed[rule][0] += len(batch.user_ids)
             failed[rule][1] = failed[rule][1] or str(exc)
             return 0
 
         cron = self.env["ir.cron"]
         remaining = cron._kpi_commit_batches(
-            batches, evaluate, note_failure, size=lambda batch: len(batch[1]),
+            batches, evaluate, note_failure, size=lambda batch: len(batch.user_ids),
             out_of_time="KPI nightly evaluation: out of time, %s results left")
         if failed:
             self._cron_note_failures(failed)
@@ -878,38 +898,75 @@ class KpiRule(models.Model):
 
     @api.model
     def _cron_pending_batches(self, now, batch_size):
-        """``[(rule, rows)]``: the (rule, user) pairs of every active rule without a result
-        for the user's today, by rule and in slices of at most ``batch_size`` users."""
+        """``[EvaluationBatch]``: the (rule, user) pairs of every active rule without a result
+        for the user's today at ``now``, by rule and in slices of at most ``batch_size``
+        users (ids only: a batch can be carried by a queue job)."""
         rules = self.sudo().with_context(active_test=True).search([])
         assignments = rules._get_assignments()
-        days = {
-            scoring.local_today(tz, now)
-            for rows in assignments.values() for _u, _p, tz in rows
-        }
-        done = set()
-        if days:
-            self.env["kpi.result"].flush_model()
-            self.env.cr.execute(SQL(
-                "SELECT rule_id, user_id, date FROM kpi_result WHERE rule_id = ANY(%s) AND date = ANY(%s)",
-                list(assignments), sorted(days),
-            ))
-            done = set(self.env.cr.fetchall())
+        done = self._evaluated_pairs(assignments, now)
         batches = []
         for rule in rules:
-            pending = [
-                row for row in assignments.get(rule.id, [])
-                if (rule.id, row[0], scoring.local_today(row[2], now)) not in done
-            ]
+            pending = [user_id for user_id, _p, _tz in assignments.get(rule.id, [])
+                       if (rule.id, user_id) not in done]
             for start in range(0, len(pending), batch_size):
-                batches.append((rule, pending[start:start + batch_size]))
+                batches.append(EvaluationBatch(rule.id, tuple(pending[start:start + batch_size])))
         return batches
+
+    @api.model
+    def _evaluated_pairs(self, assignments, now, user_ids=None):
+        """``{(rule_id, user_id)}``: the pairs of ``assignments`` (:meth:`_get_assignments`)
+        that have a result for the user's today at ``now`` (one query; restricted to
+        ``user_ids`` when given)."""
+        days = {
+            (rule_id, user_id): scoring.local_today(tz, now)
+            for rule_id, rows in assignments.items() for user_id, _p, tz in rows
+        }
+        if not days:
+            return set()
+        self.env["kpi.result"].flush_model(["rule_id", "user_id", "date"])
+        self.env.cr.execute(SQL(
+            "SELECT rule_id, user_id, date FROM kpi_result"
+            " WHERE rule_id = ANY(%s) AND date = ANY(%s) AND %s",
+            list(assignments), sorted(set(days.values())),
+            SQL("user_id = ANY(%s)", list(user_ids)) if user_ids is not None else SQL("TRUE"),
+        ))
+        return {(rule_id, user_id) for rule_id, user_id, date in self.env.cr.fetchall()
+                if days.get((rule_id, user_id)) == date}
+
+    def _evaluate_batch(self, user_ids, now):
+        """One batch of the nightly evaluation: store the results of this rule at ``now`` for
+        those of ``user_ids`` who still hold it and have no result for their today, then sync
+        their reminders (``kpi.result._sync_reminders``). The same whether the cron runs it
+        (:meth:`_cron_evaluate_batches`) or a queue job (kpi_management_queue); nothing is
+        committed here. A rule archived or deleted since the batch was listed does nothing.
+
+        :return: the ids of the results stored.
+        """
+        rule = self.sudo().exists()
+        if not rule or not rule.active:
+            return []
+        rule.ensure_one()
+        users = self.env["res.users"].browse(user_ids)
+        assignments = rule._get_assignments(users)
+        done = self._evaluated_pairs(assignments, now, user_ids)
+        rows = [row for row in assignments.get(rule.id, []) if (rule.id, row[0]) not in done]
+        if not rows:
+            return []
+        result_ids = rule._evaluate_rows(rows, now=now)
+        self.env["kpi.result"]._sync_reminders(result_ids)
+        return result_ids
 
     @api.model
     def _cron_note_failures(self, failed):
         """One note per failed rule on its chatter, for the KPI administrators."""
         for rule, (count, error) in failed.items():
-            rule.sudo().message_post(
-                body=_("The nightly evaluation of this KPI failed for %(count)s users and is "
-                       "retried at the next run: %(error)s", count=count, error=error),
-                subtype_xmlid="mail.mt_note",
-            )
+            rule._note_night_failure(
+                _("The nightly evaluation of this KPI failed for %(count)s users and is "
+                  "retried at the next run: %(error)s", count=count, error=error))
+
+    def _note_night_failure(self, body):
+        """Post ``body``, a failure of a nightly step (evaluation, period scores, analysis),
+        as a note on this rule's chatter, where the KPI administrators follow the rule: the
+        cron and the queue jobs (kpi_management_queue) report there alike."""
+        self.ensure_one()
+        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -1,0 +1,2 @@
+from . import test_night
+from . import test_jobs
