@@ -69,6 +69,8 @@ QUEUE_PARAM = "kpi_management_queue.enabled"
 SAMPLE_SECONDS = 0.2
 NOT_DONE = ("wait_dependencies", "pending", "enqueued", "started")
 HZ = os.sysconf("SC_CLK_TCK")
+#: the advisory lock queue_job's runner holds on a database it serves (jobrunner/runner.py)
+RUNNER_LOCK = 2293787760715711918
 
 
 def engine_bench():
@@ -289,6 +291,7 @@ def start_server(config_path, dbname, workers, port, logfile):
 
 
 def wait_ready(conf, dbname, process, port, timeout=180):
+    """Wait until the server answers and its job runner serves the database."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -296,9 +299,12 @@ def wait_ready(conf, dbname, process, port, timeout=180):
         try:
             with urllib.request.urlopen("http://127.0.0.1:%d/web/health" % port, timeout=5):
                 pass
+            # the runner holds its master lock on the database once it listens to it
             with contextlib.closing(pg_connect(conf, dbname)) as cnx, cnx.cursor() as cr:
-                cr.execute("""SELECT 1 FROM pg_stat_activity WHERE datname = %s
-                                AND query ILIKE 'LISTEN queue_job%%'""", [dbname])
+                cr.execute("""SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                               WHERE d.datname = %s AND l.locktype = 'advisory' AND l.granted
+                                 AND (l.classid::bigint << 32) | l.objid::bigint = %s""",
+                           [dbname, RUNNER_LOCK])
                 if cr.fetchone():
                     return
         except OSError:
