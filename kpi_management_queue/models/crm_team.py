@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .. import night
@@ -31,7 +31,7 @@ class CrmTeam(models.Model):
         jobs = [
             team.delayable(
                 identity_key=key, max_retries=night.MAX_RETRIES,
-                description=_("KPI team report: %(team)s", team=team.name),
+                description=self.env._("KPI team report: %(team)s", team=team.name),
             )._kpi_job_send_report(now)
             for key, team in keys.items() if key not in queued]
         night.delay_stages(jobs)
@@ -51,4 +51,4 @@ class CrmTeam(models.Model):
             _logger.error("KPI team report job of %r (id %s) failed: %s", self.name, self.id,
                           exc, exc_info=exc)
             raise RetryableJobError(str(exc)) from exc
-        return _("Report sent") if sent else _("Nothing to send")
+        return self.env._("Report sent") if sent else self.env._("Nothing to send")

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .. import night
@@ -29,8 +29,8 @@ class KpiPeriodResult(models.Model):
         if not night.queued_keys(self.env, [key]):
             self.delayable(
                 identity_key=key, max_retries=night.MAX_RETRIES,
-                description=_("KPI period scores and analysis: plan of %(date)s",
-                              date=night.night_of(now)),
+                description=self.env._("KPI period scores and analysis: plan of %(date)s",
+                                       date=night.night_of(now)),
             )._kpi_job_plan_periods(now).delay()
         return 0
 
@@ -72,13 +72,13 @@ class KpiPeriodResult(models.Model):
         analysis_jobs = [
             Rule.browse(rule_id).delayable(
                 identity_key=key, max_retries=night.MAX_RETRIES,
-                description=_("KPI discrepancy analysis: %(rule)s",
-                              rule=Rule.browse(rule_id).name),
+                description=self.env._("KPI discrepancy analysis: %(rule)s",
+                                       rule=Rule.browse(rule_id).name),
             )._kpi_job_analyse(now)
             for key, rule_id in keys.items() if key not in queued]
         count = night.delay_stages(period_jobs, analysis_jobs)
         _logger.info("KPI period scores: %s period batches and %s analyses queued",
                      len(period_jobs), len(analysis_jobs))
-        return _("%(count)s jobs queued: %(periods)s period batches, then %(analyses)s "
-                 "analyses", count=count, periods=len(period_jobs),
-                 analyses=len(analysis_jobs))
+        return self.env._("%(count)s jobs queued: %(periods)s period batches, then %(analyses)s "
+                          "analyses", count=count, periods=len(period_jobs),
+                          analyses=len(analysis_jobs))

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from .. import night
@@ -33,9 +33,9 @@ class KpiRule(models.Model):
         jobs = [
             self.browse(batch.rule_id).delayable(
                 identity_key=key, max_retries=night.MAX_RETRIES,
-                description=_("KPI evaluation: %(rule)s, %(count)s users (%(first)s-%(last)s)",
-                              rule=self.browse(batch.rule_id).name, count=len(batch.user_ids),
-                              first=batch.user_ids[0], last=batch.user_ids[-1]),
+                description=self.env._("KPI evaluation: %(rule)s, %(count)s users (%(first)s-%(last)s)",
+                                       rule=self.browse(batch.rule_id).name, count=len(batch.user_ids),
+                                       first=batch.user_ids[0], last=batch.user_ids[-1]),
             )._kpi_job_evaluate(list(batch.user_ids), now)
             for key, batch in keys.items() if key not in queued_keys
         ]
@@ -66,7 +66,7 @@ class KpiRule(models.Model):
                 result_ids = self._evaluate_batch(user_ids, now)
         except Exception as exc:
             self._kpi_job_failed(exc, "evaluation", count=len(user_ids))
-        return _("%(count)s results stored", count=len(result_ids))
+        return self.env._("%(count)s results stored", count=len(result_ids))
 
     # --------------------------------------------------------- period scores
     def _kpi_job_store_periods(self, period_type, periods, now):
@@ -89,8 +89,8 @@ class KpiRule(models.Model):
                                  period_type=period_type)
         for rule in self.browse(failed):
             rule._kpi_delay_periods(period_type, periods, now)
-        return _("%(stored)s rules stored, %(failed)s queued again alone",
-                 stored=len(self) - len(failed), failed=len(failed))
+        return self.env._("%(stored)s rules stored, %(failed)s queued again alone",
+                          stored=len(self) - len(failed), failed=len(failed))
 
     def _kpi_delay_periods(self, period_type, periods, now):
         """Queue the job of these rules' ``periods`` of ``period_type`` at ``now``
@@ -107,9 +107,9 @@ class KpiRule(models.Model):
         label = self.env["kpi.period.result"]._period_type_label(period_type)
         return self.delayable(
             identity_key=key, max_retries=night.MAX_RETRIES,
-            description=_("KPI period scores: %(period)s %(first)s to %(last)s, %(count)s rules",
-                          period=label, first=periods[0][0], last=periods[-1][1],
-                          count=len(self)),
+            description=self.env._("KPI period scores: %(period)s %(first)s to %(last)s, %(count)s rules",
+                                   period=label, first=periods[0][0], last=periods[-1][1],
+                                   count=len(self)),
         )._kpi_job_store_periods(period_type, [list(bounds) for bounds in periods], now)
 
     # -------------------------------------------------------------- analysis
@@ -122,7 +122,7 @@ class KpiRule(models.Model):
                 findings = self.env["kpi.discrepancy"]._analyse_batch(self.id, now)
         except Exception as exc:
             self._kpi_job_failed(exc, "analysis")
-        return _("%(count)s findings opened or changed", count=len(findings))
+        return self.env._("%(count)s findings opened or changed", count=len(findings))
 
     # --------------------------------------------------------------- failures
     def _kpi_job_failed(self, exc, step, count=0, period_type=None):
@@ -149,22 +149,22 @@ class KpiRule(models.Model):
                   if period_type else "")
         if step == "evaluation":
             if last:
-                return _("The nightly evaluation of this KPI failed for %(count)s users "
-                         "%(attempts)s times and the job queue gave up; the next hourly run "
-                         "queues them again: %(error)s",
-                         count=count, attempts=attempts, error=error)
-            return _("The nightly evaluation of this KPI failed for %(count)s users and is "
-                     "retried by the job queue: %(error)s", count=count, error=error)
+                return self.env._("The nightly evaluation of this KPI failed for %(count)s users "
+                                  "%(attempts)s times and the job queue gave up; the next hourly run "
+                                  "queues them again: %(error)s",
+                                  count=count, attempts=attempts, error=error)
+            return self.env._("The nightly evaluation of this KPI failed for %(count)s users and is "
+                              "retried by the job queue: %(error)s", count=count, error=error)
         if step == "periods":
             if last:
-                return _("The period scores of this KPI (%(period)s) failed %(attempts)s "
-                         "times and the job queue gave up; the next daily run computes them "
-                         "again: %(error)s", period=period, attempts=attempts, error=error)
-            return _("The period scores of this KPI (%(period)s) failed and are retried by "
-                     "the job queue: %(error)s", period=period, error=error)
+                return self.env._("The period scores of this KPI (%(period)s) failed %(attempts)s "
+                                  "times and the job queue gave up; the next daily run computes them "
+                                  "again: %(error)s", period=period, attempts=attempts, error=error)
+            return self.env._("The period scores of this KPI (%(period)s) failed and are retried by "
+                              "the job queue: %(error)s", period=period, error=error)
         if last:
-            return _("The discrepancy analysis of this KPI failed %(attempts)s times and the "
-                     "job queue gave up; the next daily run analyses it again: %(error)s",
-                     attempts=attempts, error=error)
-        return _("The discrepancy analysis of this KPI failed and is retried by the job "
-                 "queue: %(error)s", error=error)
+            return self.env._("The discrepancy analysis of this KPI failed %(attempts)s times and the "
+                              "job queue gave up; the next daily run analyses it again: %(error)s",
+                              attempts=attempts, error=error)
+        return self.env._("The discrepancy analysis of this KPI failed and is retried by the job "
+                          "queue: %(error)s", error=error)

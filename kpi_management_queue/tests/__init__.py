@@ -1,2 +1,3 @@
 from . import test_night
 from . import test_jobs
+from . import test_i18n
