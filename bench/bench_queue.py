@@ -209,7 +209,7 @@ def sample(conf, dbname, odoo_root, stop, results):
     """The sampler's process: every :data:`SAMPLE_SECONDS` until ``stop`` is set, what the
     backends of ``dbname`` do (``pg_stat_activity``) and the CPU of the backends and of the
     Odoo processes (``odoo_root`` and its children). Puts its figures in ``results``."""
-    states, locks = Counter(), Counter()
+    states, waits = Counter(), Counter()
     pg_cpu, odoo_cpu = {}, {}  # pid: [first ticks, last ticks]
     samples = 0
     with contextlib.closing(pg_connect(conf, dbname)) as cnx:
@@ -222,15 +222,14 @@ def sample(conf, dbname, odoo_root, stop, results):
                 for pid, state, wait_type, wait_event in cr.fetchall():
                     if wait_type == "Lock":
                         states["waiting for a lock"] += 1
-                        locks[wait_event] += 1
+                        waits["Lock:%s" % wait_event] += 1
                     elif state == "active" and wait_type in (None, "", "CPU"):
                         states["running"] += 1
-                    elif state == "active" and wait_type in ("LWLock", "IO", "BufferPin"):
-                        states["waiting (%s)" % wait_type] += 1
                     elif state in ("idle in transaction", "idle in transaction (aborted)"):
                         states["idle in transaction (the client works)"] += 1
                     elif state == "active":
                         states["waiting (%s)" % wait_type] += 1
+                        waits["%s:%s" % (wait_type, wait_event)] += 1
                     ticks = read_ticks(pid)
                     if ticks is not None:
                         pg_cpu.setdefault(pid, [ticks, ticks])[1] = ticks
@@ -244,7 +243,7 @@ def sample(conf, dbname, odoo_root, stop, results):
     results.put({
         "samples": samples,
         "states": dict(states),
-        "locks": dict(locks),
+        "waits": dict(waits),
         "pg_cpu": sum(last - first for first, last in pg_cpu.values()) / HZ,
         "odoo_cpu": sum(last - first for first, last in odoo_cpu.values()) / HZ,
     })
@@ -445,8 +444,9 @@ def format_tables(engine, scale, sizes, n_rules, runs, pg_version):
     out += ["", "Where the time goes (the backends of the database, sampled every %.1f s: the "
             "average number of backends in each state; CPU from /proc):" % SAMPLE_SECONDS, "",
             "| run | samples | running | waiting for a lock | idle in transaction (the client "
-            "works) | other waits | locks waited for | Odoo CPU (s) | of which the cron calls "
-            "(s) | PostgreSQL CPU (s) |", "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+            "works) | other waits | what they waited for (samples) | Odoo CPU (s) | of which "
+            "the cron calls (s) | PostgreSQL CPU (s) |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for run in runs:
         where = run["where"]
         samples = max(where["samples"], 1)
@@ -458,7 +458,8 @@ def format_tables(engine, scale, sizes, n_rules, runs, pg_version):
             states.get("waiting for a lock", 0) / samples,
             states.get("idle in transaction (the client works)", 0) / samples,
             other / samples,
-            ", ".join("%s %d" % item for item in sorted(where["locks"].items())) or "none",
+            ", ".join("%s %d" % item for item in sorted(
+                where["waits"].items(), key=lambda item: (-item[1], item[0]))[:6]) or "none",
             where["odoo_cpu"] + where.get("bench_cpu", 0.0),
             "%.1f" % where["bench_cpu"] if "bench_cpu" in where else "",
             where["pg_cpu"]))
