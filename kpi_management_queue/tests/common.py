@@ -137,8 +137,8 @@ class NightCase(TransactionCase):
 
     def job_night(self, skip=None):
         """The night through the jobs: each cron queues, then its jobs run (and the jobs they
-        queue). ``skip(job)``: drop the jobs for which it is true (the test that a batch left
-        out is seen). :return: the jobs performed, in order."""
+        queue). ``skip(job)``: the jobs for which it is true do nothing (the test that a batch
+        left out is seen). :return: the jobs performed, in order."""
         self.set_queue(True)
         env, performed = self.cron_env, []
         with trap_jobs() as trap:
@@ -151,11 +151,13 @@ class NightCase(TransactionCase):
 
     def perform_all(self, trap, skip=None):
         """Perform the trapped jobs in the order of their graphs, and those they queue, until
-        none is left."""
+        none is left (``skip``: see :meth:`job_night`)."""
         performed = []
         while trap.enqueued_jobs:
-            if skip:
-                trap.enqueued_jobs = [job for job in trap.enqueued_jobs if not skip(job)]
+            for job in trap.enqueued_jobs:
+                if skip and skip(job):
+                    # done without doing anything: the jobs that depend on it still run
+                    job.perform = lambda: None
             performed += trap.enqueued_jobs
             trap.perform_enqueued_jobs()
         return performed
