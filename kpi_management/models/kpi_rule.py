@@ -392,6 +392,9 @@ class KpiRule(models.Model):
         res = super().write(vals)
         if vals.get("reminder") is False or vals.get("active") is False:
             self.env["kpi.result"]._close_rule_reminders(self)
+        elif "profile_ids" in vals or "company_id" in vals:
+            # the users it applies to changed: the reminders of the others close now
+            self.env["kpi.result"].sudo()._sync_open_reminders(rules=self)
         if "pilot" in vals:
             self._apply_mode_from_today()
         return res
@@ -462,7 +465,8 @@ class KpiRule(models.Model):
         """
         if not self.ids:
             return {}
-        self.env["res.users"].flush_model(["kpi_profile_id", "active", "share", "partner_id"])
+        self.env["res.users"].flush_model(["kpi_profile_id", "active", "share", "partner_id",
+                                           "company_ids"])
         self.env["res.partner"].flush_model(["tz"])
         self.flush_model(["company_id", "profile_ids"])
         self.env["kpi.profile"].flush_model(["active"])
@@ -831,9 +835,11 @@ class KpiRule(models.Model):
     # ------------------------------------------------------------- nightly job
     @api.model
     def _cron_evaluate(self, batch_size=1000):
-        """Nightly job: close the open reminders whose KPI no longer applies, store today's
-        results of every active rule for every user, and remind the users whose KPI is off
-        track (``kpi.result._sync_reminders``).
+        """Nightly job: store today's results of every active rule for every user, and remind
+        the users whose KPI is off track (``kpi.result._sync_reminders``); first, in a run
+        that has results to compute (or once a day), close the open reminders whose KPI no
+        longer applies (``kpi.result._cron_sync_open_reminders``): a run with nothing to
+        compute, 23 of 24 hourly runs, reads no reminder.
 
         Work is split in batches (one rule x at most ``batch_size`` users) committed one by
         one; (rule, user) pairs that already have today's result are skipped, so a run that
@@ -848,15 +854,15 @@ class KpiRule(models.Model):
         :return: the number of results left for the next run because time ran out (failed
             ones excluded, see the log).
         """
-        # first the open reminders against today's configuration: a failure there is logged
-        # and never stops the evaluation (``kpi.result._sync_open_reminders``)
-        try:
-            with self.env.cr.savepoint():
-                self.env["kpi.result"]._sync_open_reminders()
-        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
-            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         now = fields.Datetime.now()
         batches = self._cron_pending_batches(now, batch_size)
+        # first the open reminders against today's configuration, when this run has work: a
+        # failure there is logged and never stops the evaluation
+        try:
+            with self.env.cr.savepoint():
+                self.env["kpi.result"]._cron_sync_open_reminders(now, pending=bool(batches))
+        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
+            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         remaining = sum(len(rows) for _r, rows in batches)
         _logger.info("KPI nightly evaluation: %s results to compute in %s batches",
                      remaining, len(batches))
