@@ -19,9 +19,8 @@ ATTRIBUTES = ("type", "string", "help", "comodel_name", "required", "readonly", 
 OWN_HELP = {"kpi.period.result": {"team_id", "target", "pilot", "currency_id"}}
 
 #: the mixin's columns whose index a model sets otherwise
-# kpi.result: no index of its own on the rule (the unique (rule, user, date) one leads with it),
-# the team's leads a (team, date) index
-OWN_INDEX = {"kpi.result": {"rule_id", "team_id"}}
+# kpi.result: no index of its own on the rule (the unique (rule, user, date) one leads with it)
+OWN_INDEX = {"kpi.result": {"rule_id"}}
 
 
 class TestScoreMixin(KpiCase):

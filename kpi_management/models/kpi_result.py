@@ -57,10 +57,6 @@ class KpiResult(models.Model):
     # used them, and each cost its share of every night's write (issue 22, bench/RESULTS.md,
     # "Storage"); the team, profile and company keep theirs for their foreign keys' deletes
     rule_id = fields.Many2one(index=False)
-    # the team's index leads with the team and goes on with the day: the Team KPIs' pivot of
-    # a month reads one team's days through it (the day's index alone read every team's
-    # month: 2.5 s at 21.9M results), and a team's deletion finds its results by it
-    team_id = fields.Many2one(index=False)
     baseline = fields.Float(
         readonly=True, aggregator=None,
         help="Growth KPIs: the value of the window the growth is measured against (the "
@@ -100,7 +96,6 @@ class KpiResult(models.Model):
     _rule_user_date_unique = models.Constraint(
         "UNIQUE(rule_id, user_id, date)", "There is one KPI result per rule, user and date."
     )
-    _team_date_idx = models.Index("(team_id, date) WHERE team_id IS NOT NULL")
 
     @api.depends("rule_id.template_id.measure")
     def _compute_is_growth(self):
