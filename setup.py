@@ -5,13 +5,19 @@ its Python dependencies; Odoo itself is installed from an Odoo 19.0 source tree 
 The bridge to OCA queue_job, ``odoo.addons.kpi_management_queue``, comes with it; ``pip install
 .[queue]`` also pulls queue_job (``odoo-addon-queue-job``), without which Odoo cannot install
 the bridge.
+The version is the manifest's, read from it: one place to bump.
 """
+
+import ast
+import pathlib
 
 from setuptools import setup
 
+MANIFEST = pathlib.Path(__file__).resolve().parent / "kpi_management" / "__manifest__.py"
+
 setup(
     name="odoo-addon-kpi_management",
-    version="19.0.1.8.0",
+    version=ast.literal_eval(MANIFEST.read_text(encoding="utf-8"))["version"],
     description="Odoo 19.0: per-salesperson KPIs computed nightly from CRM and calendar",
     license="LGPL-3",
     python_requires=">=3.10",

@@ -43,13 +43,14 @@ rolled back after it: a "new day" for the engine):
 * every built-in template (after the nightly lines, which stay those of the 3 rules): one
   rule per template of ``data/kpi_template_data.xml`` for every user, with the parameters its
   measure needs (large deals from 40,000; Call activities, the default required fields and
-  growth against the previous period, the rules' defaults); the floors of 3 more templates
-  (overdue activities, open pipeline, large deals: same kind of read and insert, with their
-  sanity lines) and their rules alone; a floor line summing the floors of the 6 templates
-  that have one, and those 6 rules in one ``evaluate()``; then the rules of every template
-  in one ``evaluate()``, a new day. Its sanity lines count the results missing (each rule
-  must store one per user) and the rules whose values are all 0 (the data misses what they
-  measure).
+  growth against the previous period, the rules' defaults); the floors of the 17 other
+  templates (:data:`EXTRA_FLOORS`: same kind of read and insert, written out per template in
+  :data:`FLOOR_SQL`, with their sanity lines: a user with nothing to measure, a ratio or an
+  average over nothing or a % growth against 0, must have no data on both sides) and their
+  rules alone; a floor line summing the floors of every template, against the rules of every
+  template in one ``evaluate()``, a new day. Its sanity lines count the results missing (each
+  rule must store one per user) and the rules whose values are all 0 (the data misses what
+  they measure).
 
 Every line also shows its number of queries (``cr.sql_log_count``, one run) and its peak Python
 memory: the peak of the memory Python allocated during one extra run of the line, untimed and
@@ -92,8 +93,13 @@ SCALES = {
 }
 TIMEZONES = ("Europe/Copenhagen", "America/New_York", "Asia/Tokyo", "UTC")
 TEMPLATES = ("won_deals", "won_revenue", "meetings_planned")
-#: the other templates with a floor, measured among the rules of every built-in template
-EXTRA_FLOORS = ("overdue_activities", "open_pipeline", "large_deals")
+#: the other templates (every other built-in one has a floor, :data:`FLOOR_SQL`), measured among
+#: the rules of every built-in template, in the templates' order
+EXTRA_FLOORS = ("meetings_held", "new_clients", "kam_coverage", "conversion_rate",
+                "response_time", "overdue_activities", "open_pipeline", "net_profit",
+                "won_revenue_growth", "won_revenue_growth_pct", "won_deals_growth",
+                "won_deals_growth_pct", "large_deals", "large_deals_share", "calls_made",
+                "data_completeness", "rotting_opportunities")
 #: the minimum amount of the large deals templates (the leads' revenue: 500 to 50,500)
 MIN_AMOUNT = 40_000
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
@@ -392,35 +398,10 @@ def tz_windows(rule, rows, now):
     return out
 
 
-FLOOR_SQL = {
-    "won_deals": """SELECT user_id, count(*) FROM crm_lead
-                     WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
-                       AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
-                     GROUP BY user_id""",
-    "won_revenue": """SELECT user_id, sum(expected_revenue) FROM crm_lead
-                       WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
-                         AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
-                       GROUP BY user_id""",
-    # KPI reminders excluded, as the measure does
-    "overdue_activities": """SELECT user_id, count(*) FROM mail_activity
-                              WHERE active AND user_id = ANY(%(users)s)
-                                AND date_deadline < %(day)s
-                                AND activity_type_id IS DISTINCT FROM %(reminder_type)s
-                              GROUP BY user_id""",
-    "open_pipeline": """SELECT user_id, sum(expected_revenue) FROM crm_lead
-                         WHERE active AND type = 'opportunity' AND won_status = 'pending'
-                           AND user_id = ANY(%(users)s)
-                         GROUP BY user_id""",
-    "large_deals": """SELECT user_id, count(*) FROM crm_lead
-                       WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
-                         AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
-                         AND expected_revenue >= %(min_amount)s
-                       GROUP BY user_id""",
-    # the events the user attends (not declined), and those the user organises without being
-    # an attendee (an organiser who declined has a declined attendee row): read from the
-    # events of the window (``calendar_event.start`` is indexed)
-    "meetings_planned": """
-        SELECT user_id, count(*) FROM (
+#: the events the users attend (not declined), and those a user organises without being an
+#: attendee (an organiser who declined has a declined attendee row): ``(user_id, id)`` pairs read
+#: from the events of the window (``calendar_event.start`` is indexed)
+USER_EVENTS = """
             SELECT u.id AS user_id, e.id FROM calendar_event e
               JOIN calendar_attendee a ON a.event_id = e.id
                                       AND a.state IS DISTINCT FROM 'declined'
@@ -431,16 +412,185 @@ FLOOR_SQL = {
              WHERE e.active AND e.user_id = ANY(%(users)s) AND %(in_window)s
                AND NOT EXISTS (SELECT 1 FROM calendar_attendee d
                                  JOIN res_users du ON du.partner_id = d.partner_id
-                                WHERE d.event_id = e.id AND du.id = e.user_id)) x
+                                WHERE d.event_id = e.id AND du.id = e.user_id)"""
+
+#: a won deal (alias ``l``) of the users in the window
+WON_IN_WINDOW = """l.active AND l.won_status = 'won' AND l.user_id = ANY(%(users)s)
+                   AND l.kpi_date_won >= %(utc_from)s AND l.kpi_date_won < %(utc_to)s"""
+
+#: the users' won deals of the window and of the comparison window, read as one range of the
+#: won date from the first bound to the last, each summed apart (growth templates)
+WON_GROWTH = """SELECT user_id,
+                       {agg} FILTER (WHERE kpi_date_won >= %(utc_from)s
+                                       AND kpi_date_won < %(utc_to)s) AS cur,
+                       {agg} FILTER (WHERE kpi_date_won >= %(base_from)s
+                                       AND kpi_date_won < %(base_to)s) AS base
+                  FROM crm_lead
+                 WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                   AND kpi_date_won >= %(lo)s AND kpi_date_won < %(hi)s
+                 GROUP BY user_id"""
+
+#: an open opportunity (alias ``l``) of the users
+OPEN_OPPORTUNITY = """l.active AND l.type = 'opportunity' AND l.won_status = 'pending'
+                      AND l.user_id = ANY(%(users)s)"""
+
+#: the floor of every built-in template: the bare aggregate read of its values, ``(user_id,
+#: value)``, for the users of one timezone with the fixed bounds of its window (see
+#: :func:`floor_read` for the parameters). A user without a row has the value of
+#: :data:`FLOOR_EMPTY` (0 unless said otherwise)
+FLOOR_SQL = {
+    "meetings_planned": "SELECT user_id, count(*) FROM (%s) x GROUP BY user_id" % USER_EVENTS,
+    "meetings_held": "SELECT user_id, count(*) FROM (%s) x GROUP BY user_id" % USER_EVENTS,
+    "won_deals": """SELECT user_id, count(*) FROM crm_lead
+                     WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                       AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+                     GROUP BY user_id""",
+    "won_revenue": """SELECT user_id, sum(expected_revenue) FROM crm_lead
+                       WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                         AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+                       GROUP BY user_id""",
+    # a deal of the window that is its company's first deal with a won date (any lead, archived,
+    # lost or reopened since; ties broken by id): one per company
+    "new_clients": """SELECT l.user_id, count(DISTINCT p.commercial_partner_id) FROM crm_lead l
+                        JOIN res_partner p ON p.id = l.partner_id
+                       WHERE %s
+                         AND NOT EXISTS (
+                             SELECT 1 FROM crm_lead e JOIN res_partner ep ON ep.id = e.partner_id
+                              WHERE ep.commercial_partner_id = p.commercial_partner_id
+                                AND (e.kpi_date_won, e.id) < (l.kpi_date_won, l.id))
+                       GROUP BY l.user_id""" % WON_IN_WINDOW,
+    # the user's active companies, and among them those whose people attended (not declined)
+    # an event of the user in the window
+    "kam_coverage": """
+        WITH met AS (
+            SELECT DISTINCT ev.user_id, ap.commercial_partner_id AS partner_id
+              FROM (%s) ev
+              JOIN calendar_attendee a ON a.event_id = ev.id
+                                      AND a.state IS DISTINCT FROM 'declined'
+              JOIN res_partner ap ON ap.id = a.partner_id)
+        SELECT p.user_id, 100.0 * count(met.partner_id) / count(*) FROM res_partner p
+          LEFT JOIN met ON met.user_id = p.user_id AND met.partner_id = p.id
+         WHERE p.is_company AND p.active AND p.user_id = ANY(%%(users)s)
+         GROUP BY p.user_id""" % USER_EVENTS,
+    # won leads by their won date, lost (archived) ones by their closing date
+    "conversion_rate": """
+        SELECT user_id, 100.0 * count(*) FILTER (WHERE won_status = 'won') / count(*) FROM (
+            SELECT user_id, won_status FROM crm_lead
+             WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+               AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+            UNION ALL
+            SELECT user_id, won_status FROM crm_lead
+             WHERE NOT active AND won_status = 'lost' AND user_id = ANY(%(users)s)
+               AND date_closed >= %(utc_from)s AND date_closed < %(utc_to)s) x
          GROUP BY user_id""",
+    # per lead assigned in the window (lost ones too): the hours to the user's first e-mail,
+    # note or done activity on it since, or to the window's end (LEAST ignores a NULL)
+    "response_time": """
+        SELECT l.user_id, round(avg(EXTRACT(EPOCH FROM (LEAST((
+                   SELECT min(m.date) FROM mail_message m
+                    WHERE m.model = 'crm.lead' AND m.res_id = l.id AND m.author_id = u.partner_id
+                      AND m.date >= COALESCE(l.date_open, l.create_date)
+                      AND (m.message_type IN ('comment', 'email', 'email_outgoing')
+                           OR (m.message_type = 'notification'
+                               AND m.mail_activity_type_id IS NOT NULL))),
+                   %(utc_to)s) - COALESCE(l.date_open, l.create_date))) / 3600.0)::numeric, 2)
+          FROM crm_lead l JOIN res_users u ON u.id = l.user_id
+         WHERE (l.active OR l.won_status = 'lost') AND l.user_id = ANY(%(users)s)
+           AND COALESCE(l.date_open, l.create_date) >= %(utc_from)s
+           AND COALESCE(l.date_open, l.create_date) < %(utc_to)s
+         GROUP BY l.user_id""",
+    # KPI reminders excluded, as the measure does
+    "overdue_activities": """SELECT user_id, count(*) FROM mail_activity
+                              WHERE active AND user_id = ANY(%(users)s)
+                                AND date_deadline < %(day)s
+                                AND activity_type_id IS DISTINCT FROM %(reminder_type)s
+                              GROUP BY user_id""",
+    "open_pipeline": """SELECT user_id, sum(expected_revenue) FROM crm_lead
+                         WHERE active AND type = 'opportunity' AND won_status = 'pending'
+                           AND user_id = ANY(%(users)s)
+                         GROUP BY user_id""",
+    "net_profit": """SELECT user_id, sum(net_profit) FROM crm_lead
+                      WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                        AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+                      GROUP BY user_id""",
+    "won_revenue_growth": """SELECT user_id, COALESCE(cur, 0) - COALESCE(base, 0)
+                               FROM (%s) x""" % WON_GROWTH.format(agg="sum(expected_revenue)"),
+    "won_revenue_growth_pct": """
+        SELECT user_id, CASE WHEN base > 0 THEN
+                   round((100.0 * (COALESCE(cur, 0) - base) / base)::numeric, 2) END
+          FROM (%s) x""" % WON_GROWTH.format(agg="sum(expected_revenue)"),
+    "won_deals_growth": """SELECT user_id, cur - base FROM (%s) x"""
+                        % WON_GROWTH.format(agg="count(*)"),
+    "won_deals_growth_pct": """
+        SELECT user_id, CASE WHEN base > 0 THEN
+                   round((100.0 * (cur - base) / base)::numeric, 2) END
+          FROM (%s) x""" % WON_GROWTH.format(agg="count(*)"),
+    "large_deals": """SELECT user_id, count(*) FROM crm_lead
+                       WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+                         AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+                         AND expected_revenue >= %(min_amount)s
+                       GROUP BY user_id""",
+    "large_deals_share": """
+        SELECT user_id, 100.0 * count(*) FILTER (WHERE expected_revenue >= %(min_amount)s)
+                        / count(*)
+          FROM crm_lead
+         WHERE active AND won_status = 'won' AND user_id = ANY(%(users)s)
+           AND kpi_date_won >= %(utc_from)s AND kpi_date_won < %(utc_to)s
+         GROUP BY user_id""",
+    # done (archived) activities of the rule's types, at the time they were done (else noon
+    # UTC of their done date)
+    "calls_made": """SELECT user_id, count(*) FROM mail_activity
+                      WHERE NOT active AND user_id = ANY(%(users)s)
+                        AND activity_type_id = ANY(%(activity_types)s)
+                        AND COALESCE(kpi_date_done, date_done + time '12:00') >= %(utc_from)s
+                        AND COALESCE(kpi_date_done, date_done + time '12:00') < %(utc_to)s
+                      GROUP BY user_id""",
+    # the default required fields (DATA_COMPLETENESS_FIELDS): customer, e-mail and phone not
+    # blank, expected revenue not 0, expected closing
+    "data_completeness": r"""
+        SELECT l.user_id, 100.0 * count(*) FILTER (
+                   WHERE l.partner_id IS NOT NULL AND l.email_from ~ '\S' AND l.phone ~ '\S'
+                     AND l.expected_revenue <> 0 AND l.date_deadline IS NOT NULL) / count(*)
+          FROM crm_lead l
+         WHERE %s
+         GROUP BY l.user_id""" % OPEN_OPPORTUNITY,
+    # rotting at the user's local midnight: the stage's threshold after the last stage change
+    "rotting_opportunities": """
+        SELECT l.user_id, count(*) FROM crm_lead l
+          JOIN crm_stage s ON s.id = l.stage_id AND s.rotting_threshold_days <> 0
+         WHERE %s
+           AND COALESCE(l.date_last_stage_update, l.create_date)
+               + s.rotting_threshold_days * interval '1 day' < %%(utc_from)s
+         GROUP BY l.user_id""" % OPEN_OPPORTUNITY,
 }
+#: the value of a user without a row in the floor's read: the ratios and averages over an
+#: empty population and the % growths have no data (None), the counts and sums are 0
+FLOOR_EMPTY = dict.fromkeys(
+    ("kam_coverage", "conversion_rate", "response_time", "won_revenue_growth_pct",
+     "won_deals_growth_pct", "large_deals_share", "data_completeness"), None)
+#: the required fields the floor of data_completeness is written for (the rule's defaults)
+DATA_COMPLETENESS_FIELDS = ("date_deadline", "email_from", "expected_revenue", "partner_id",
+                            "phone")
 
 
 def floor_read(env, rule, windows, reminder_type=None):
-    """The bare aggregate read of ``rule``: ``{user_id: value}``, one query per timezone
-    (``reminder_type``: the id of the KPI reminders' activity type, for overdue activities)."""
+    """The bare aggregate read of ``rule``: ``{user_id: value}`` (``None``: no data), one query
+    per timezone (``reminder_type``: the id of the KPI reminders' activity type, for overdue
+    activities). The parameters of :data:`FLOOR_SQL`: the users, their day and window
+    (``utc_from``, ``utc_to``; ``in_window`` for events), a growth rule's comparison window
+    (``base_from``, ``base_to``; ``lo``, ``hi`` the range of both), :data:`MIN_AMOUNT` and the
+    rule's activity types."""
+    from odoo.addons.kpi_management.tools import scoring
+
+    key = code(rule)
+    if key == "data_completeness":
+        fields_read = tuple(sorted(rule.lead_field_ids.mapped("name")))
+        if fields_read != DATA_COMPLETENESS_FIELDS:
+            raise ValueError("the floor of data_completeness is written for the fields %s, "
+                             "not %s" % (DATA_COMPLETENESS_FIELDS, fields_read))
+    comparison = rule._growth_comparison()
     values = {}
-    for day, day_from, day_to, utc_from, utc_to, user_ids in windows.values():
+    for tz, (day, day_from, day_to, utc_from, utc_to, user_ids) in windows.items():
         # an all-day event starts at 08:00 of its day (``calendar.event._inverse_dates``):
         # within a day of the window's UTC bounds, which lets PostgreSQL use the index
         in_window = SQL(
@@ -448,21 +598,28 @@ def floor_read(env, rule, windows, reminder_type=None):
                AND CASE WHEN e.allday THEN e.start_date >= %s AND e.start_date < %s
                         ELSE e.start >= %s AND e.start < %s END""",
             utc_from - ONE_DAY, utc_to + ONE_DAY, day_from, day_to, utc_from, utc_to)
-        env.cr.execute(SQL(FLOOR_SQL[code(rule)], users=user_ids, day=day,
+        base_from, base_to = (scoring.baseline_bounds(day_from, day_to, comparison, tz)
+                              if comparison else (utc_from, utc_to))
+        env.cr.execute(SQL(FLOOR_SQL[key], users=user_ids, day=day,
                            utc_from=utc_from, utc_to=utc_to, in_window=in_window,
-                           min_amount=MIN_AMOUNT, reminder_type=reminder_type))
-        values.update((user_id, float(value)) for user_id, value in env.cr.fetchall())
+                           base_from=base_from, base_to=base_to,
+                           lo=min(utc_from, base_from), hi=max(utc_to, base_to),
+                           min_amount=MIN_AMOUNT, reminder_type=reminder_type,
+                           activity_types=rule.activity_type_ids.ids))
+        values.update((user_id, None if value is None else float(value))
+                      for user_id, value in env.cr.fetchall())
     return values
 
 
 def floor_store(env, rule, windows, values):
     """The bulk insert of as many rows as the rule has users into an unindexed table."""
+    empty = FLOOR_EMPTY.get(code(rule), 0.0)
     user_ids, days, vals = [], [], []
     for day, *_bounds, users in windows.values():
         for user_id in users:
             user_ids.append(user_id)
             days.append(day)
-            vals.append(values.get(user_id, 0.0))
+            vals.append(values.get(user_id, empty))
     env.cr.execute(SQL(
         """INSERT INTO bench_floor_copy (rule_id, user_id, date, value, score)
            SELECT %s, u, d, v, v / NULLIF(%s, 0) * 100
@@ -471,19 +628,26 @@ def floor_store(env, rule, windows, values):
 
 
 def stored_values(env, rule, windows):
-    """``{user_id: value}`` of the engine's results of the users' today."""
+    """``{user_id: value}`` of the engine's results of the users' today (``None``: no data)."""
     days = sorted({w[0] for w in windows.values()})
     env["kpi.result"].flush_model()
     env.cr.execute(SQL(
         "SELECT user_id, date, value FROM kpi_result WHERE rule_id = %s AND date = ANY(%s)",
         rule.id, days))
     today = {user_id: w[0] for w in windows.values() for user_id in w[5]}
-    return {user_id: value or 0.0 for user_id, day, value in env.cr.fetchall()
+    return {user_id: value for user_id, day, value in env.cr.fetchall()
             if today.get(user_id) == day}
 
 
-def differences(left, right, user_ids):
-    return sum(1 for u in user_ids if abs((left.get(u) or 0.0) - (right.get(u) or 0.0)) > 1e-6)
+def differences(left, right, user_ids, empty=0.0):
+    """The number of ``user_ids`` whose values differ in ``left`` and ``right`` (``{user_id:
+    value}``, ``None``: no data; a user missing has the value ``empty``)."""
+    def differ(a, b):
+        if a is None or b is None:
+            return (a is None) != (b is None)
+        return abs(a - b) > 1e-6
+
+    return sum(1 for u in user_ids if differ(left.get(u, empty), right.get(u, empty)))
 
 
 # ------------------------------------------------------------------------ gamification
@@ -669,11 +833,13 @@ def every_template_rules(env, profile):
 
 def measure_every_template(env, profile, now, floors):
     """The rules of every built-in template: the floors of :data:`EXTRA_FLOORS` and their
-    rules alone, the rules with a floor in one ``evaluate()``, and all of them in one
-    ``evaluate()`` (a new day). ``floors``: ``{template: (read line, store line)}`` of the
-    3 rules of the run. Returns ``(lines, sanity)``: the sanity lines count the users whose
-    value differs from the floor's, the results missing (a result per rule and user) and the
-    rules whose values are all 0 (the data misses what they measure)."""
+    rules alone, then all of them in one ``evaluate()`` (a new day) against the sum of every
+    template's floor (when a template has no floor: the templates with one in one
+    ``evaluate()`` against the sum of their floors, and every template without a ratio).
+    ``floors``: ``{template: (read line, store line)}`` of the 3 rules of the run. Returns
+    ``(lines, sanity)``: the sanity lines count the users whose value differs from the
+    floor's, the results missing (a result per rule and user) and the rules whose values are
+    all 0 (the data misses what they measure)."""
     rules = every_template_rules(env, profile)
     env.flush_all()
     assignments = rules._get_assignments()
@@ -690,27 +856,42 @@ def measure_every_template(env, profile, now, floors):
         lines += [read, store, measure(env, "engine " + key, lambda r=rule: r.evaluate(),
                                        keep=True, floor=read.seconds + store.seconds)[0]]
         all_users = [u for w in windows.values() for u in w[5]]
-        sanity["engine vs floor %s (%d users, %d with a value)" % (
-            key, len(all_users), sum(1 for u in all_users if values.get(u)))] = differences(
-            stored_values(env, rule, windows), values, all_users)
+        no_data = (", %d with no data" % sum(1 for u in all_users if values.get(u) is None)
+                   if key in FLOOR_EMPTY else "")
+        sanity["engine vs floor %s (%d users, %d with a value%s)" % (
+            key, len(all_users), sum(1 for u in all_users if values.get(u)), no_data)] = (
+            differences(stored_values(env, rule, windows), values, all_users,
+                        FLOOR_EMPTY.get(key, 0.0)))
 
     def evaluate(subset):
         env.cr.execute(SQL("DELETE FROM kpi_result WHERE rule_id = ANY(%s)", subset.ids))
         env.invalidate_all()
         return subset.evaluate()
 
+    def floor_line(name, subset, note):
+        parts = [line for rule in subset for line in floors[code(rule)]]
+        return Line(name, sum(line.seconds for line in parts),
+                    sum(line.queries for line in parts), max(line.peak_mib for line in parts),
+                    note=note)
+
     with_floor = rules.filtered(lambda r: code(r) in floors)
-    parts = [line for rule in with_floor for line in floors[code(rule)]]
-    floor_sum = sum(line.seconds for line in parts)
-    lines.append(Line(
-        "floor: the %d templates with one" % len(with_floor), floor_sum,
-        sum(line.queries for line in parts), max(line.peak_mib for line in parts),
-        note="the sum of their floor lines; no floor for the %d others: %s" % (
-            len(rules - with_floor), ", ".join(code(r) for r in rules - with_floor))))
-    lines.append(measure(env, "engine: the %d templates with a floor" % len(with_floor),
-                         lambda: evaluate(with_floor), floor=floor_sum)[0])
+    every_floor = None
+    if with_floor == rules:
+        every_floor = floor_line(
+            "floor: every built-in template (%d templates)" % len(rules), rules,
+            "the sum of their floor lines")
+        lines.append(every_floor)
+    elif with_floor:
+        subset_floor = floor_line(
+            "floor: the %d templates with one" % len(with_floor), with_floor,
+            "the sum of their floor lines; no floor for the %d others: %s" % (
+                len(rules - with_floor), ", ".join(code(r) for r in rules - with_floor)))
+        lines.append(subset_floor)
+        lines.append(measure(env, "engine: the %d templates with a floor" % len(with_floor),
+                             lambda: evaluate(with_floor), floor=subset_floor.seconds)[0])
     lines.append(measure(env, "engine: every built-in template (%d rules)" % len(rules),
                          lambda: evaluate(rules), keep=True,
+                         floor=every_floor.seconds if every_floor else None,
                          note="a new day: one evaluate() of the %d rules" % len(rules))[0])
     env["kpi.result"].flush_model()
     env.cr.execute(SQL(

@@ -281,6 +281,7 @@ def night_columns(rules, user_ids, day):
     nights = {}
     for rule in rules:
         columns = defaultdict(list)
+        currency_id = (rule.company_id or rule.env.company).currency_id.id
         for user_id in user_ids:
             value = rng.randrange(16)
             has_data = rng.random() >= 0.1
@@ -294,6 +295,7 @@ def night_columns(rules, user_ids, day):
             columns["ids"].append(json.dumps(
                 sorted(rng.randrange(100000, 1000000) for _ in range(value)) if has_data else []))
             columns["baseline"].append(None)
+            columns["currency"].append(currency_id)
         nights[rule.id] = (columns, rule.template_id._get_res_model())
     return nights
 
@@ -310,18 +312,20 @@ def write_floor(env, rules, nights, now):
         columns, res_model = nights[rule.id]
         env.cr.execute(SQL(
             """INSERT INTO stor_floor (rule_id, user_id, date, value, target, score, status,
-                                       record_ids, res_model, company_id, computed_at,
-                                       profile_id, team_id, pilot, off_track_streak)
+                                       record_ids, res_model, company_id, currency_id,
+                                       computed_at, profile_id, team_id, pilot,
+                                       off_track_streak)
                SELECT %(rule)s, x.u, x.d, x.v, x.t, x.s, x.st, x.ids::jsonb, %(model)s,
-                      %(company)s, %(now)s, u.kpi_profile_id, u.sale_team_id, FALSE, 0
+                      %(company)s, x.cur, %(now)s, u.kpi_profile_id, u.sale_team_id, FALSE, 0
                  FROM unnest(%(users)s::int[], %(days)s::date[], %(values)s::float[],
                              %(targets)s::float[], %(scores)s::float[], %(statuses)s::varchar[],
-                             %(ids)s::text[]) AS x(u, d, v, t, s, st, ids)
+                             %(ids)s::text[], %(currencies)s::int[])
+                      AS x(u, d, v, t, s, st, ids, cur)
                  JOIN res_users u ON u.id = x.u""",
             rule=rule.id, model=res_model, company=rule.company_id.id or None, now=now,
             uid=env.uid, users=columns["user"], days=columns["day"], values=columns["value"],
             targets=columns["target"], scores=columns["score"], statuses=columns["status"],
-            ids=columns["ids"]))
+            ids=columns["ids"], currencies=columns["currency"]))
 
 
 # ------------------------------------------------------------------------------ sizes

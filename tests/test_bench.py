@@ -1,8 +1,9 @@
 """The engine benchmark at its tiny scale, so that it does not rot: it runs inside the test's
-transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every sanity
-line reports 0 (the engine against the floor's SQL and against gamification when that module
-is installed; every built-in template stores a result for every user and measures something
-on the bench's data) and it leaves no table behind. The evaluation of every built-in template
+transaction (it commits nothing: ``ir.cron._commit_progress`` is patched out), every built-in
+template has a floor, every sanity line reports 0 (the engine of each template against its
+floor's SQL, no data included, and against gamification when that module is installed; every
+built-in template stores a result for every user and measures something on the bench's data)
+and it leaves no table behind. The evaluation of every built-in template
 issues as many queries for 10 users as for 20."""
 
 from unittest import mock
@@ -29,11 +30,17 @@ class TestBench(TransactionCase):
                 mock.patch.object(bench, "write_results", side_effect=AssertionError("written")):
             lines, sanity, table = bench.run(self.env, "tiny", out=printed.append)
         self.assertIn(table, printed)
-        checks = [check for check in sanity if check.startswith("engine vs floor")]
-        self.assertEqual(len(checks), len(bench.TEMPLATES) + len(bench.EXTRA_FLOORS))
         templates = self.env["ir.model.data"].search_count(
             [("module", "=", "kpi_management"), ("model", "=", "kpi.template")])
         self.assertGreaterEqual(templates, 20)
+        # every built-in template has a floor, written out in the benchmark, and a sanity line
+        codes = self.env["kpi.template"].browse(self.env["ir.model.data"].search(
+            [("module", "=", "kpi_management"), ("model", "=", "kpi.template")]
+        ).mapped("res_id")).mapped("code")
+        self.assertEqual(set(bench.FLOOR_SQL), set(codes))
+        self.assertEqual(set(bench.TEMPLATES + bench.EXTRA_FLOORS), set(codes))
+        checks = [check for check in sanity if check.startswith("engine vs floor")]
+        self.assertEqual(sorted(check.split()[3] for check in checks), sorted(codes))
         self.assertIn("every template: results missing (%d rules x 20 users)" % templates, sanity)
         self.assertIn("every template: rules whose values are all 0", sanity)
         if bench.gamification_installed(self.env):
@@ -44,6 +51,16 @@ class TestBench(TransactionCase):
         names = [line.name for line in lines]
         self.assertIn("nightly cron _cron_evaluate()", names)
         self.assertIn("engine: every built-in template (%d rules)" % templates, names)
+        # the rules of every template against the sum of every template's floor
+        by_name = {line.name: line for line in lines}
+        every_floor = by_name["floor: every built-in template (%d templates)" % templates]
+        self.assertAlmostEqual(every_floor.seconds, sum(
+            line.seconds for line in lines if line.name.startswith(("floor read ", "floor store "))))
+        self.assertEqual(
+            by_name["engine: every built-in template (%d rules)" % templates].floor,
+            every_floor.seconds)
+        for template in codes:
+            self.assertIsNotNone(by_name["engine %s" % template].floor, template)
         self.assertIn("peak Python memory (MiB)", table)
         # the traced run measures what Python allocates: never nothing for the ORM's lines
         self.assertTrue(all(line.peak_mib > 0 for line in lines if "engine" in line.name))

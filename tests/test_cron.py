@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.addons.kpi_management.models.kpi_result_reminder import CHECKED_ON_PARAM
 from odoo.addons.kpi_management.models.kpi_rule import KpiRule
 from odoo.modules.registry import Registry
 from odoo.tests.common import get_db_name
@@ -30,6 +31,8 @@ def _env(cr):
 @pytest.fixture
 def committed_rule(registry):
     with registry.cursor() as cr:
+        # the runs commit the day they checked the open reminders: put it back at the end
+        checked_on = _env(cr)["ir.config_parameter"].get_param(CHECKED_ON_PARAM)
         env = _env(cr)
         profile = env["kpi.profile"].create({"name": PREFIX + "profile"})
         users = env["res.users"].create([
@@ -54,6 +57,7 @@ def committed_rule(registry):
         env["res.users"].browse(user_ids).unlink()
         env["res.partner"].browse(partner_ids).unlink()
         env["kpi.profile"].browse(profile_id).unlink()
+        env["ir.config_parameter"].set_param(CHECKED_ON_PARAM, checked_on)
 
 
 def _results(registry, rule_id):

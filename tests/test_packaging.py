@@ -1,5 +1,6 @@
 """``pip install .`` ships the whole addon into the ``odoo.addons`` namespace."""
 
+import ast
 import pathlib
 import subprocess
 import sys
@@ -40,6 +41,9 @@ def test_wheel_contains_every_file_of_the_addon(tmp_path):
     assert not missing, "files left out of the wheel: %s" % missing
     assert "odoo/addons/kpi_management/__manifest__.py" in shipped
     assert "Requires-Dist: xlsxwriter" in requires
+    # the wheel's version is the manifest's (setup.py reads it: it went stale when copied)
+    manifest = ast.literal_eval((REPO / "kpi_management" / "__manifest__.py").read_text())
+    assert "\nVersion: %s\n" % manifest["version"] in requires
 
 
 def test_wheel_contains_the_queue_bridge_and_its_extra(tmp_path):

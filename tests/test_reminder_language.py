@@ -53,17 +53,30 @@ class TestReminderLanguage(KpiCase):
         self.run_cron()
         reminder = self.my_reminder(self.salesman)
         self.assertIn("Plan 4 more meetings in the next 14 days to reach 10.", reminder.note)
+        # the change of language writes it again at once (the next hourly run of the same
+        # day evaluates nothing again and reads no reminder)
         self.salesman.lang = "da_DK"
-        # the next hourly run of the same day evaluates nothing again, and rewrites the text
-        self.run_cron()
         reminder.invalidate_recordset(["note", "summary"])
         self.assertIn("Planlæg 4 møder mere i de næste 14 dage for at nå 10.", reminder.note)
         self.assertIn('lang="da-DK"', reminder.note)
-        # and back to English
-        self.salesman.lang = "en_US"
         self.run_cron()
         reminder.invalidate_recordset(["note", "summary"])
+        self.assertIn('lang="da-DK"', reminder.note)
+        # and back to English
+        self.salesman.lang = "en_US"
+        reminder.invalidate_recordset(["note", "summary"])
         self.assertIn("Plan 4 more meetings", reminder.note)
+
+    def test_a_language_set_on_the_partner_is_followed_the_next_night(self):
+        """A change no write of the user announces (the partner's language) is caught by the
+        first run of the next day."""
+        self.run_cron()
+        reminder = self.my_reminder(self.salesman)
+        self.salesman.partner_id.lang = "da_DK"
+        with freeze_time(NOW + datetime.timedelta(days=1)):
+            self.run_cron()
+        reminder.invalidate_recordset(["note", "summary"])
+        self.assertIn('lang="da-DK"', reminder.note)
 
     def test_a_language_change_rewrites_the_latest_figures(self):
         """Off track since yesterday, one meeting more planned today: the reminder says 3 to
@@ -76,7 +89,6 @@ class TestReminderLanguage(KpiCase):
         reminder = self.my_reminder(self.salesman)
         self.assertIn("Plan 3 more meetings", reminder.note)
         self.salesman.lang = "da_DK"
-        self.run_cron()
         reminder.invalidate_recordset(["note", "summary"])
         self.assertIn("Planlæg 3 møder mere", reminder.note)
 

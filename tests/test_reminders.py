@@ -2,15 +2,32 @@
 recovers (issue 11). The crash of a run is tested on committed cursors in test_cron.py."""
 
 import datetime
+from contextlib import contextmanager
 from unittest import mock
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
+from odoo.sql_db import Cursor
+from odoo.tools import SQL
 
 from .common import NOW, TODAY, KpiCase, load_danish, utc
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+@contextmanager
+def queries_run():
+    """The SQL run by any cursor inside the block, as text (as ``BaseCase.assertQueries``)."""
+    run = []
+    execute = Cursor.execute
+
+    def spy(cr, query, params=None, log_exceptions=True):
+        run.append(query.code if isinstance(query, SQL) else str(query))
+        return execute(cr, query, params, log_exceptions)
+
+    with mock.patch.object(Cursor, "execute", spy):
+        yield run
 
 
 def no_commit(self, processed=0, *, remaining=None, deactivate=False):
@@ -173,22 +190,87 @@ class TestReminders(KpiCase):
         self.assertFalse(self.reminders(self.salesman))
 
     # -------------------------------------------- the KPI no longer applies (issue 20)
-    def test_profile_changed_closes_the_reminder_in_the_nightly_run(self):
-        """The evaluation stores no result for a rule the user no longer has: the nightly run
-        closes its reminder anyway, saying why, instead of leaving it to go overdue."""
+    def test_profile_changed_closes_the_reminder_at_once(self):
+        """The evaluation stores no result for a rule the user no longer has: the change of
+        profile closes its reminder, saying why, instead of leaving it to go overdue."""
         self.run_cron()
         reminder = self.reminders(self.salesman)
         result = self.env["kpi.result"].browse(reminder.res_id)
         self.salesman.kpi_profile_id = self.profile_kam
-        with freeze_time(NOW + ONE_DAY):
-            self.run_cron()
-        self.assertFalse(self.result(self.rule, self.salesman, TODAY + ONE_DAY))
         self.assertFalse(reminder.active)
         self.assertEqual(reminder.feedback, "The KPI no longer applies to you (your KPI "
                                             "profile or the KPI's profiles changed).")
         self.assertTrue(result.message_ids.filtered(lambda m: "no longer applies" in m.body))
+        with freeze_time(NOW + ONE_DAY):
+            self.run_cron()
+        self.assertFalse(self.result(self.rule, self.salesman, TODAY + ONE_DAY))
+        self.assertFalse(reminder.active)
         # the colleague's reminder of a rule that still applies is left alone
         self.assertFalse(self.reminders(self.salesman2))
+
+    def test_profile_changed_in_sql_closes_the_reminder_in_the_nightly_run(self):
+        """A change no write announces (an import in SQL) is caught by the first run of the
+        next day, which has results to compute."""
+        self.run_cron()
+        reminder = self.reminders(self.salesman)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE res_users SET kpi_profile_id = %s WHERE id = %s",
+                            [self.profile_kam.id, self.salesman.id])
+        self.salesman.invalidate_recordset(["kpi_profile_id"])
+        self.run_cron()  # the same day: nothing to compute, no reminder read
+        self.assertTrue(reminder.active)
+        with freeze_time(NOW + ONE_DAY):
+            self.run_cron()
+        self.assertFalse(reminder.active)
+        self.assertEqual(reminder.feedback, "The KPI no longer applies to you (your KPI "
+                                            "profile or the KPI's profiles changed).")
+
+    def test_a_configuration_change_closes_the_reminders_it_concerns_at_once(self):
+        """A profile archived, the rule's profiles changed, a company left: each closes the
+        reminders of the KPIs that no longer apply, when written."""
+        kam_rule = self.make_rule("meetings_planned", name="KAM meetings", target=10,
+                                  window_days=14, profiles=self.profile_kam)
+        self.run_cron()
+        reminder, kam_reminder = self.reminders(self.salesman), self.reminders(self.kam)
+        self.assertTrue(reminder and kam_reminder)
+        # the KAM profile is archived: its holder's reminder closes, the salesman's stays
+        self.profile_kam.with_user(self.kpi_admin).action_archive()
+        self.assertFalse(kam_reminder.active)
+        self.assertTrue(reminder.active)
+        # the rule no longer applies to the sales profile
+        self.rule.with_user(self.kpi_admin).profile_ids = kam_rule.profile_ids
+        self.assertFalse(reminder.active)
+        self.assertEqual(reminder.feedback, "The KPI no longer applies to you (your KPI "
+                                            "profile or the KPI's profiles changed).")
+
+    def test_company_left_closes_the_reminder_at_once(self):
+        company = self.env["res.company"].create({"name": "KPI other company"})
+        self.rule.company_id = self.company
+        self.run_cron()
+        reminder = self.reminders(self.salesman)
+        self.salesman.write({"company_ids": [(6, 0, company.ids)], "company_id": company.id})
+        self.assertFalse(reminder.active)
+
+    # ------------------------------------------ a run with nothing to compute reads no reminder
+    def test_a_run_with_nothing_to_compute_reads_no_reminder(self):
+        """23 of 24 hourly runs have nothing to compute: they never read the open reminders
+        (not one query on mail_activity); the first run of the next day checks them again."""
+        result_model = type(self.env["kpi.result"])
+        self.run_cron()  # the night's run: results to compute, the reminders checked
+        self.assertEqual(len(self.reminders(self.salesman)), 1)
+        with mock.patch.object(result_model, "_sync_open_reminders", autospec=True,
+                               side_effect=result_model._sync_open_reminders) as sync, \
+                queries_run() as run:
+            self.run_cron()  # an hour later
+        self.assertFalse(sync.called)
+        self.assertFalse([query for query in run if "mail_activity" in query], run)
+        self.assertEqual(len(self.reminders(self.salesman)), 1)  # left as it was
+        with mock.patch.object(result_model, "_sync_open_reminders", autospec=True,
+                               side_effect=result_model._sync_open_reminders) as sync, \
+                freeze_time(NOW + ONE_DAY):
+            self.run_cron()  # the next night: results to compute
+            self.run_cron()  # an hour later: nothing
+        self.assertEqual(sync.call_count, 1)
 
     def test_rule_archived_closes_the_reminder_saying_so(self):
         self.run_cron()
@@ -210,13 +292,11 @@ class TestReminders(KpiCase):
         self.assertFalse(reminder.active)
         self.assertEqual(reminder.feedback, "The KPI was archived: it no longer applies.")
 
-    def test_user_archived_closes_the_reminder_in_the_nightly_run(self):
+    def test_user_archived_closes_the_reminder_at_once(self):
         """Archived by a write (Odoo's own *Archive* button deletes the user's activities)."""
         self.run_cron()
         reminder = self.reminders(self.salesman)
         self.salesman.active = False
-        with freeze_time(NOW + ONE_DAY):
-            self.run_cron()
         self.assertFalse(reminder.active)
         self.assertEqual(reminder.feedback, "The user was archived: the KPI no longer applies.")
 

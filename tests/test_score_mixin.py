@@ -16,7 +16,7 @@ ATTRIBUTES = ("type", "string", "help", "comodel_name", "required", "readonly", 
               "related", "compute", "aggregator", "store", "selection", "translate")
 
 #: the help a model tells in its own words (the field is otherwise the mixin's)
-OWN_HELP = {"kpi.period.result": {"team_id", "target", "pilot"}}
+OWN_HELP = {"kpi.period.result": {"team_id", "target", "pilot", "currency_id"}}
 
 #: the mixin's columns whose index a model sets otherwise
 # kpi.result: no index of its own on the rule (the unique (rule, user, date) one leads with it)

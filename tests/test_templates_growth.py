@@ -332,10 +332,11 @@ class TestGrowthOverAPeriod(BonusCase):
         (value, ids, has_data), baseline = self.measure(datetime.date(2026, 10, 1),
                                                         datetime.date(2026, 10, 31))
         self.assertEqual((value, len(ids), has_data, baseline), (500, 1, True, 500))
-        # one typed value per user: the figures and the baseline together
+        # one typed value per user: the figures, the baseline and their currency together
         self.assertEqual(self.growth._measure_period(self.rows, datetime.date(2026, 10, 1),
                                                      datetime.date(2026, 10, 31)),
-                         {self.salesman.id: MeasureValue(500, ids, True, 500)})
+                         {self.salesman.id: MeasureValue(
+                             500, ids, True, 500, currency_id=self.company.currency_id.id)})
 
     def test_same_dates_last_year(self):
         self.growth.growth_comparison = "last_year"

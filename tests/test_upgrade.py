@@ -384,6 +384,17 @@ def check_upgraded(cr, fresh_cr, filled, shown):
                    "AND d.model = 'ir.cron' WHERE d.name = 'ir_cron_kpi_analyse'")
         assert db.fetchone()[0] == 1
 
+    # -- 19.0.1.8.0: each result and period score records the currency its amounts were
+    #    measured in (the columns: above); those computed before get the currency of their
+    #    company (the rule's), else of the user's main company, as the measure had it then
+    cr.execute("""SELECT count(*),
+                         count(*) FILTER (WHERE r.currency_id IS DISTINCT FROM c.currency_id)
+                    FROM kpi_result r
+                    JOIN res_users u ON u.id = r.user_id
+                    JOIN res_company c ON c.id = COALESCE(r.company_id, u.company_id)""")
+    results, wrong = cr.fetchone()
+    assert results > 0 and wrong == 0, (results, wrong)
+
 
 # ------------------------------------------------------------------------------- the machinery
 def differences(upgraded, fresh):

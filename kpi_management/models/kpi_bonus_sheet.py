@@ -1168,8 +1168,9 @@ class KpiBonusSheet(models.Model):
 
         * the employees and their days in the team (:meth:`_get_employee_periods`);
         * past-window rules: measured once per rule over each employee's days (one query per
-          rule and span of days); the target in force and the rule's mode for the employee's
-          team as the nightly results recorded them (``kpi.result._read_recorded``);
+          rule and span of days), in the currency their results recorded; the target in force
+          and the rule's mode for the employee's team as the nightly results recorded them
+          (``kpi.result._read_recorded``);
         * snapshot and next-days rules: the daily results of those days, with the mode they
           recorded;
         * manual KPIs: the assessments of the sheet.
@@ -1188,7 +1189,6 @@ class KpiBonusSheet(models.Model):
                               team=sheet.team_id.name, scheme=scheme.name))
         users = self.env["res.users"].browse([user.id for user in periods])
         rules = scheme.line_ids.filtered(lambda line: line.kind == bonus_math.KIND_RULE).rule_id
-        sheet._check_one_currency(rules, users)
         sources = self._read_sources(rules, periods, users)
         unrecorded = defaultdict(list)
         kpis, facts = {}, {}
@@ -1201,19 +1201,21 @@ class KpiBonusSheet(models.Model):
 
     def _read_sources(self, rules, periods, users):
         """Everything the KPIs of ``users`` are collected from, read once for the whole sheet
-        (a :class:`SheetSources`), in this order: the recorded target and mode of each rule
-        and employee, the past-window rules measured per span of days
-        (:meth:`_measure_past_rules`), the daily results of the other rules, the sheet's
-        assessments and today's targets of the past-window rules (standing in where nothing
-        was recorded)."""
+        (a :class:`SheetSources`), in this order: the recorded target, mode and currencies of
+        each rule and employee, the daily results of the rules that are not past-window, the
+        currency each KPI is measured and paid in (:meth:`_check_one_currency`), the
+        past-window rules measured per span of days in it (:meth:`_measure_past_rules`), the
+        sheet's assessments and today's targets of the past-window rules (standing in where
+        nothing was recorded)."""
         self.ensure_one()
         sheet = self.sudo()
         past_rules = rules.filtered(lambda rule: rule.window_kind == bonus_math.WINDOW_PAST)
         spans = {user.id: (period.date_from, period.date_to) for user, period in periods.items()}
         recorded = self.env["kpi.result"]._read_recorded(rules.ids, spans)
-        measured = self._measure_past_rules(past_rules, periods)
         daily = self.env["kpi.result"]._read_daily(
             (rules - past_rules).ids, users.ids, sheet.date_from, sheet.date_to)
+        currencies = sheet._check_one_currency(rules, periods, recorded, daily)
+        measured = self._measure_past_rules(past_rules, periods, currencies)
         assessments = defaultdict(list)
         for assessment in sheet.assessment_ids:
             assessments[assessment.scheme_line_id.id, assessment.user_id.id].append(assessment)
@@ -1221,10 +1223,12 @@ class KpiBonusSheet(models.Model):
         return SheetSources(past_rules=past_rules, recorded=recorded, measured=measured,
                             daily=daily, assessments=assessments, configured=configured)
 
-    def _measure_past_rules(self, past_rules, periods):
+    def _measure_past_rules(self, past_rules, periods, currencies):
         """``{rule_id: {user_id: measure}}``: each past-window rule measured once per span of
         days the employees of ``periods`` share (one measure per rule and span, in the order
-        the spans first appear)."""
+        the spans first appear), each employee's amounts in the currency of ``currencies``
+        (``{(rule_id, user_id): currency_id}``, what their results recorded; today's where
+        missing)."""
         measured = defaultdict(dict)
         by_span = defaultdict(lambda: self.env["res.users"])
         for user, period in periods.items():
@@ -1232,7 +1236,10 @@ class KpiBonusSheet(models.Model):
         for rule in past_rules:
             for (date_from, date_to), span_users in by_span.items():
                 rows = [(u.id, u.partner_id.id, u.tz) for u in span_users.sudo()]
-                measured[rule.id].update(rule._measure_period(rows, date_from, date_to))
+                measured[rule.id].update(rule._measure_period(
+                    rows, date_from, date_to,
+                    currencies={u.id: currencies[rule.id, u.id] for u in span_users
+                                if currencies.get((rule.id, u.id))}))
         return measured
 
     def _employee_inputs(self, user, period, sources, unrecorded):
@@ -1267,24 +1274,64 @@ class KpiBonusSheet(models.Model):
             facts.append(fact)
         return kpis, facts
 
-    def _check_one_currency(self, rules, users):
-        """Money in one currency: an amount KPI is measured in the currency of its rule's
-        company, or of each employee's main company for a rule of every company
-        (``kpi_score_mixin.amount_company``); a sheet refuses to score it against a scheme in
-        another currency."""
+    def _check_one_currency(self, rules, periods, recorded, daily):
+        """Money in one currency: ``{(rule_id, user_id): currency_id}``, the currency each KPI
+        of each employee of ``periods`` was measured in over their days, as their results
+        recorded it (``recorded``: ``kpi.result._read_recorded``; ``daily``: the daily results
+        of the days, ``kpi.result._read_daily``), never today's configuration: an employee
+        who moved to a company in another currency since is paid in the one of the period.
+        Missing for a rule whose results recorded none (never evaluated for the employee, or
+        stored without one): today's currency stands in (``kpi_score_mixin.amount_company``).
+
+        The sheet refuses an amount KPI measured in another currency than the scheme's, or
+        in two over an employee's days (the employee, or the rule, changed company in the
+        period), naming the KPI, the employee and the currencies."""
         self.ensure_one()
         currency = self.sudo().scheme_id.currency_id
-        for rule in rules.filtered(lambda rule: rule.unit == "amount"):
-            for user in users.sudo():
-                measured_in = amount_company(rule.company_id, user).currency_id
-                if measured_in != currency:
+        Currency = self.env["res.currency"].sudo()
+        measured_in = {}
+        for rule in rules:
+            for user, period in periods.items():
+                found = self._recorded_currencies(rule, user, period, recorded, daily)
+                if found:
+                    measured_in[rule.id, user.id] = found[-1]  # the latest one
+                if rule.unit != "amount":
+                    continue
+                names = {"rule": rule.name, "user": user.name,
+                         "scheme": self.scheme_id.name, "currency": currency.name}
+                if len(found) > 1:
+                    raise UserError(_(
+                        "KPI %(rule)s of %(user)s was measured in %(measured)s over the "
+                        "employee's days of this period (a change of company): a sheet never "
+                        "mixes currencies. Pay the days of each currency on a sheet of their "
+                        "own, with a scheme in that currency.",
+                        measured=", ".join(Currency.browse(found).mapped("name")), **names))
+                if found and found[0] != currency.id:
+                    raise UserError(_(
+                        "KPI %(rule)s of %(user)s was measured in %(measured)s over this "
+                        "period (as its results recorded it), the scheme %(scheme)s pays in "
+                        "%(currency)s: a sheet never mixes currencies. Pay it with a scheme in "
+                        "%(measured)s.", measured=Currency.browse(found[0]).name, **names))
+                today = amount_company(rule.company_id, user.sudo()).currency_id
+                if not found and today != currency:
                     raise UserError(_(
                         "KPI %(rule)s of %(user)s is measured in %(measured)s, the scheme "
                         "%(scheme)s pays in %(currency)s: a sheet never mixes currencies. Set "
                         "the rule's company, or the employee's main company, to one in "
-                        "%(currency)s.", rule=rule.name, user=user.name,
-                        measured=measured_in.name, scheme=self.scheme_id.name,
-                        currency=currency.name))
+                        "%(currency)s.", measured=today.name, **names))
+        return measured_in
+
+    @staticmethod
+    def _recorded_currencies(rule, user, period, recorded, daily):
+        """The currencies ``rule``'s results of ``user`` recorded over their days ``period``,
+        in the order they were recorded (see :meth:`_check_one_currency`): those of the first
+        and the last result (``recorded``) and of every daily result of the days
+        (``daily``, the rules that are not past-window)."""
+        record = recorded.get((rule.id, user.id))
+        found = list(record.currency_ids) if record else []
+        found += [result.currency_id for result in daily.get((rule.id, user.id), [])
+                  if result.currency_id and period.date_from <= result.date <= period.date_to]
+        return sorted(set(found), key=found.index) if len(found) > 1 else found
 
     def _figures_from(self, inputs):
         """The bonus engine on ``inputs`` (:class:`SheetInputs`): the values of the sheet's

@@ -489,7 +489,7 @@ class KpiDiscrepancy(models.Model):
         oldest first)."""
         self.env.cr.execute(SQL(
             """SELECT id, user_id, team_id, date_from, date_to, value, target, score,
-                      status, pilot
+                      status, pilot, currency_id
                  FROM kpi_period_result
                 WHERE rule_id = %s AND period_type = %s AND closed
                   AND date_from >= (SELECT COALESCE(max(date_from), '1900-01-01')
@@ -595,7 +595,8 @@ class KpiDiscrepancy(models.Model):
         user_targets = rule._get_user_targets(sorted(members | {self.user_id.id}))
         suggested = period_scores.suggested_target(window_values, list(user_targets.values()),
                                                    rule.direction)
-        facts = self._suggestion_facts(rule, window_values, user_targets, suggested)
+        facts = self._suggestion_facts(rule, window_values, user_targets, suggested,
+                                       rows[-1].get("currency_id"))
         scores = [r["score"] for r in rows if r["score"] is not None]
         team_scores, score_others = self._team_scores(rule, team_id, starts)
         self.line_ids.sudo().unlink()
@@ -650,11 +651,15 @@ class KpiDiscrepancy(models.Model):
                                - {self.user_id.id}),
         }
 
-    def _suggestion_facts(self, rule, window_values, user_targets, suggested):
+    def _suggestion_facts(self, rule, window_values, user_targets, suggested, currency_id=None):
         """The facts of the suggested target (:func:`suggestion_facts`) for this finding: the
-        rule's window (none for a snapshot rule) and an amount's currency."""
-        currency = (amount_company(rule.company_id, self.user_id).currency_id
-                    if rule.unit == "amount" else None)
+        rule's window (none for a snapshot rule) and an amount's currency: ``currency_id``,
+        the one the finding's latest period recorded, else (a period stored without one)
+        today's (:func:`.kpi_score_mixin.amount_company`)."""
+        currency = (
+            (self.env["res.currency"].browse(currency_id)
+             or amount_company(rule.company_id, self.user_id).currency_id)
+            if rule.unit == "amount" else None)
         return suggestion_facts(
             window_values, user_targets, suggested, rule.direction, rule.target,
             self.user_id.id, window_days=None if rule.window_kind == "snapshot"

@@ -21,7 +21,7 @@ BACKFILL_DAYS = 800
 #: what the Periods tab of My KPIs reads of a period score (:meth:`get_my_periods`)
 MY_PERIOD_FIELDS = ("id", "rule_id", "date_from", "date_to", "closed", "value", "target",
                     "score", "status", "last_value", "last_date", "pilot", "computed_at",
-                    "method", "score_change")
+                    "method", "score_change", "currency_id")
 
 
 class DailySummary(NamedTuple):
@@ -43,6 +43,7 @@ class DailySummary(NamedTuple):
     partner_id: int
     tz: str | None
     last_target: float  # of the last daily result
+    currency_id: int | None = None  # of the last daily result's amounts (None: not recorded)
 
 
 class PeriodBatch(NamedTuple):
@@ -91,9 +92,9 @@ class KpiPeriodResult(models.Model):
     _order = "date_from desc, rule_id, user_id"
     _rec_name = "period_label"
 
-    # rule_id, user_id, team_id, company_id, value, target, score, status, unit, pilot,
-    # record_ids, res_model, computed_at, value_display: kpi.score.mixin, with the help of
-    # team_id, target and pilot told for a period
+    # rule_id, user_id, team_id, company_id, currency_id, value, target, score, status, unit,
+    # pilot, record_ids, res_model, computed_at, value_display: kpi.score.mixin, with the help
+    # of team_id, target, pilot and currency_id told for a period
     team_id = fields.Many2one(
         help="The user's sales team on the last day of the period with a result.")
     period_type = fields.Selection(PERIOD_TYPE_SELECTION, string="Period", required=True,
@@ -129,6 +130,9 @@ class KpiPeriodResult(models.Model):
         string="Change (pts)", readonly=True, aggregator="avg",
         help="Score of this period minus the score of the previous one, in percentage points.")
     pilot = fields.Boolean(help="The KPI ran as a pilot for the user's team in this period.")
+    currency_id = fields.Many2one(
+        help="The currency the amounts were measured in: that of the period's last daily "
+        "result (a KPI measured over the period is measured in it).")
     progress_label = fields.Char(
         string="Measured", compute="_compute_progress_label",
         help="\"final\" once the period has ended; for the period in progress, how far it was "
@@ -297,8 +301,15 @@ class KpiPeriodResult(models.Model):
         """One KPI in :meth:`get_my_periods`: the rule (``rule``: its ``_rule_info``), its
         ``current`` and ``previous`` period scores (rows of :meth:`_my_period_scores`, or
         ``None``) and the change between them, when both have a score."""
+        Result = self.env["kpi.result"]
+        # each period's amounts in the currency it recorded, the KPI's in the latest one's
+        rule = Result._screen_currency(rule, (current or previous)["currency_id"])
         current_cell = self._my_period_cell(current, statuses)
         previous_cell = self._my_period_cell(previous, statuses)
+        for cell, row in ((current_cell, current), (previous_cell, previous)):
+            if cell:
+                cell["currency_id"] = Result._screen_currency(rule, row["currency_id"])[
+                    "currency_id"]
         has_scores = (current_cell and previous_cell and current_cell["score"] is not None
                       and previous_cell["score"] is not None)
         change, change_note = self._my_period_change(current, previous, rule, has_scores)
@@ -437,10 +448,10 @@ class KpiPeriodResult(models.Model):
                     GROUP BY %(group)s)
                SELECT d.rule_id, d.user_id, d.start, d.n, d.with_data, d.avg_value,
                       d.avg_target, d.avg_score, d.all_target, l.value, d.last_date, l.team_id,
-                      f.pilot, u.partner_id, p.tz, l.target
+                      f.pilot, u.partner_id, p.tz, l.target, l.currency_id
                  FROM days d
                  CROSS JOIN LATERAL (
-                       SELECT value, team_id, target FROM kpi_result
+                       SELECT value, team_id, target, currency_id FROM kpi_result
                         WHERE rule_id = d.rule_id AND user_id = d.user_id
                           AND date = d.last_date
                         LIMIT 1) l
@@ -463,8 +474,9 @@ class KpiPeriodResult(models.Model):
     def _period_columns(self, rule, period_type, periods, daily, past, now):
         """The period scores to store, as the columns of :meth:`_upsert_period_columns`: for
         each period with a daily result (``daily``: see :meth:`_read_daily_summaries`), every
-        user with one, by user id. A past-window rule is measured over the exact period, a
-        snapshot or future rule averages its daily results (``period_scores``). Empty when
+        user with one, by user id. A past-window rule is measured over the exact period, in
+        the currency of the user's last daily result of the period, a snapshot or future rule
+        averages its daily results (``period_scores``) and takes that currency. Empty when
         no period has a daily result."""
         columns = defaultdict(list)
         for date_from, date_to in periods:
@@ -475,23 +487,30 @@ class KpiPeriodResult(models.Model):
                                      calendar.period_days(date_from, date_to))
             measured = self._measure_users(rule, users, span, now) if past else {}
             for user_id, summary in sorted(users.items()):
+                currency_id = summary.currency_id
                 if past:
-                    figures = self._measured_period_score(rule, measured[user_id], summary, span)
+                    found = measured[user_id]
+                    figures = self._measured_period_score(rule, found, summary, span)
+                    currency_id = found.currency_id
                 else:
                     figures = period_scores.averaged_score(
                         summary.with_data, summary.avg_value, summary.avg_target,
                         summary.avg_score, summary.all_target, rule.warning_threshold)
-                self._append_period_row(columns, summary, span, figures, now)
+                self._append_period_row(columns, summary, span, figures, currency_id, now)
         return columns
 
     @api.model
     def _measure_users(self, rule, users, span, now):
         """``{user_id: MeasureValue}``: a past-window rule measured once over the exact
-        period of ``span`` for every user of ``users``, each in their timezone, up to ``now``
-        at most (one measure query: ``kpi.rule._measure_period``)."""
+        period of ``span`` for every user of ``users``, each in their timezone and in the
+        currency of their last daily result of the period, up to ``now`` at most (one measure
+        query: ``kpi.rule._measure_period``)."""
         rows = [(user_id, summary.partner_id, summary.tz)
                 for user_id, summary in sorted(users.items())]
-        return rule._measure_period(rows, span.date_from, span.date_to, until=now)
+        return rule._measure_period(
+            rows, span.date_from, span.date_to, until=now,
+            currencies={user_id: summary.currency_id for user_id, summary in users.items()
+                        if summary.currency_id})
 
     @api.model
     def _measured_period_score(self, rule, found, summary, span):
@@ -509,10 +528,11 @@ class KpiPeriodResult(models.Model):
                                            found.ids)
 
     @api.model
-    def _append_period_row(self, columns, summary, span, figures, now):
+    def _append_period_row(self, columns, summary, span, figures, currency_id, now):
         """Add one user's period score to ``columns``: ``closed`` when the period had ended
-        in the user's timezone at ``now``, no value without something to measure, and the
-        last daily result's value, date and team, and the first one's mode (pilot)."""
+        in the user's timezone at ``now``, no value without something to measure, the
+        last daily result's value, date and team, the first one's mode (pilot) and the
+        currency of the amounts (``currency_id``)."""
         columns["user"].append(summary.user_id)
         columns["from"].append(span.date_from)
         columns["to"].append(span.date_to)
@@ -527,6 +547,7 @@ class KpiPeriodResult(models.Model):
         columns["team"].append(summary.team_id)
         columns["pilot"].append(bool(summary.pilot))
         columns["ids"].append(json.dumps(figures.ids))
+        columns["currency"].append(currency_id)
 
     @api.model
     def _upsert_period_columns(self, rule, period_type, columns, past, res_model, now):
@@ -546,7 +567,7 @@ class KpiPeriodResult(models.Model):
              ("record_ids", SQL("x.ids::jsonb")),
              ("res_model", SQL("%s", res_model if past else None)),
              ("company_id", SQL("%s", rule.company_id.id or None)),
-             ("computed_at", SQL("%s", now)),
+             ("currency_id", SQL("x.cur")), ("computed_at", SQL("%s", now)),
              # the comparison with the previous period as stored before this statement
              # (:meth:`_compare_with_previous_periods` then redoes the periods whose previous
              # one this statement wrote)
@@ -562,7 +583,8 @@ class KpiPeriodResult(models.Model):
              ("s", "float", columns["score"]), ("st", "varchar", columns["status"]),
              ("n", "int", columns["days"]), ("lv", "float", columns["last_value"]),
              ("ld", "date", columns["last_date"]), ("team", "int", columns["team"]),
-             ("pilot", "bool", columns["pilot"]), ("ids", "text", columns["ids"])],
+             ("pilot", "bool", columns["pilot"]), ("ids", "text", columns["ids"]),
+             ("cur", "int", columns["currency"])],
             joins=SQL(
                 """LEFT JOIN kpi_period_result prev
                           ON prev.rule_id = %s AND prev.user_id = x.u

@@ -62,13 +62,18 @@ class KpiProfile(models.Model):
         return profiles
 
     def write(self, vals):
-        if "user_ids" not in vals:
-            return super().write(vals)
         vals = dict(vals)
-        commands = vals.pop("user_ids")
+        assigning = "user_ids" in vals
+        commands = vals.pop("user_ids", None)
         res = super().write(vals)
-        for profile in self:
-            profile._assign_users(commands)
+        if "active" in vals or "rule_ids" in vals:
+            # the KPIs of its users changed: the reminders of those that no longer apply
+            # close now (the users assigned or unassigned below: res.users.write)
+            self.env["kpi.result"].sudo()._sync_open_reminders(
+                users=self.with_context(active_test=False).user_ids)
+        if assigning:
+            for profile in self:
+                profile._assign_users(commands)
         return res
 
     # --------------------------------------------------------------- business

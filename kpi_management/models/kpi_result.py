@@ -9,7 +9,9 @@ from ..tools import calendar, measures, scoring
 from ..tools.bonus_math import DailyResult
 
 #: what the results recorded of a rule for a user over a period (:meth:`KpiResult._read_recorded`)
-Recorded = namedtuple("Recorded", ["pilot", "target", "date"])
+Recorded = namedtuple("Recorded", ["pilot", "target", "date", "currency_ids"], defaults=[()])
+#: what the result of a rule for a user recorded of its day (:meth:`KpiResult._recorded_of_day`)
+RecordedDay = namedtuple("RecordedDay", ["target", "currency_id"])
 
 PERIOD_SELECTION = [
     (calendar.DAY, "Today"),
@@ -46,8 +48,8 @@ class KpiResult(models.Model):
     # "Storage"); ``computed_at`` says when a result was computed
     _log_access = False
 
-    # rule_id, user_id, team_id, company_id, value, target, score, status, unit, pilot,
-    # record_ids, res_model, computed_at, value_display: kpi.score.mixin
+    # rule_id, user_id, team_id, company_id, currency_id, value, target, score, status, unit,
+    # pilot, record_ids, res_model, computed_at, value_display: kpi.score.mixin
     template_id = fields.Many2one(related="rule_id.template_id", string="Template")
     date = fields.Date(required=True, index=True, readonly=True)
     # no index of its own on the rule (the unique (rule, user, date) index leads with it), the
@@ -286,30 +288,38 @@ class KpiResult(models.Model):
         return self.browse(row[0] for row in self.env.execute_query(self._latest_of_query(domain)))
 
     @api.model
-    def _recorded_targets(self, rule_id, day, user_ids):
-        """``{user_id: target}`` recorded by the results of ``rule_id`` on ``day`` for
-        ``user_ids`` (those that recorded their membership): what a past day evaluated again
-        keeps. One query, none without users."""
+    def _recorded_of_day(self, rule_id, day, user_ids):
+        """``{user_id: RecordedDay(target, currency_id)}`` recorded by the results of
+        ``rule_id`` on ``day`` for ``user_ids`` (those that recorded their membership): what
+        a past day evaluated again keeps, its target and the currency its amounts were
+        measured in (``None`` for a result stored without one). One query, none without
+        users."""
         if not user_ids or not day:
             return {}
-        self.flush_model(["rule_id", "user_id", "date", "target", "profile_id"])
+        self.flush_model(["rule_id", "user_id", "date", "target", "currency_id", "profile_id"])
         self.env.cr.execute(SQL(
-            """SELECT user_id, target FROM kpi_result
+            """SELECT user_id, target, currency_id FROM kpi_result
                 WHERE rule_id = %s AND date = %s AND user_id = ANY(%s)
                   AND profile_id IS NOT NULL""", rule_id, day, list(user_ids)))
-        return dict(self.env.cr.fetchall())
+        return {user_id: RecordedDay(target, currency_id)
+                for user_id, target, currency_id in self.env.cr.fetchall()}
 
     def _read_recorded(self, rule_ids, spans):
-        """``{(rule_id, user_id): Recorded(pilot, target, date)}``: what the nightly results
-        recorded of each rule for each user over their days ``spans`` (``{user_id: (first,
-        last)}``), the record a bonus sheet pays on instead of today's configuration:
+        """``{(rule_id, user_id): Recorded(pilot, target, date, currency_ids)}``: what the
+        nightly results recorded of each rule for each user over their days ``spans``
+        (``{user_id: (first, last)}``), the record a bonus sheet pays on instead of today's
+        configuration:
 
         * ``pilot``: the mode of the rule for the user's team on the first of those days with a
           result (a KPI counts when it was live at the start of the employee's period, the
           sheet's convention), else on the latest day before them;
         * ``target``: the target in force on the last of those days with a result (an
           individual target set during the period applies to it), else on the latest day
-          before them.
+          before them;
+        * ``currency_ids``: the currencies the amounts were measured in on the first and the
+          last of those days with a result (two when the user moved to a company in another
+          currency during them), else on the latest day before them; results stored without
+          a currency left out (the daily results of the days, ``_read_daily``, say the rest).
 
         A rule and user without any result up to the end of their days are missing: the caller
         falls back on the configuration and says so. ONE query, two lookups in the unique
@@ -320,28 +330,32 @@ class KpiResult(models.Model):
         recorded = {}
         if not rule_ids or not spans:
             return recorded
-        self.flush_model(["rule_id", "user_id", "date", "target", "pilot"])
+        self.flush_model(["rule_id", "user_id", "date", "target", "pilot", "currency_id"])
         users = sorted(spans)
         self.env.cr.execute(SQL(
             """SELECT ru.id, s.u, CASE WHEN f.date IS NOT NULL THEN f.pilot ELSE l.pilot END,
-                      l.target, l.date
+                      l.target, l.date, f.currency_id, l.currency_id
                  FROM unnest(%(u)s::int[], %(f)s::date[], %(t)s::date[]) AS s(u, f, t)
                 CROSS JOIN unnest(%(rules)s::int[]) AS ru(id)
-                 JOIN LATERAL (SELECT r.date, r.pilot, r.target FROM kpi_result r
+                 JOIN LATERAL (SELECT r.date, r.pilot, r.target, r.currency_id FROM kpi_result r
                                 WHERE r.rule_id = ru.id AND r.user_id = s.u AND r.date <= s.t
                                 ORDER BY r.date DESC LIMIT 1) l ON TRUE
-                 LEFT JOIN LATERAL (SELECT r.date, r.pilot FROM kpi_result r
+                 LEFT JOIN LATERAL (SELECT r.date, r.pilot, r.currency_id FROM kpi_result r
                                      WHERE r.rule_id = ru.id AND r.user_id = s.u
                                        AND r.date >= s.f AND r.date <= s.t
                                      ORDER BY r.date LIMIT 1) f ON TRUE""",
             rules=list(rule_ids), u=users, f=[spans[u][0] for u in users],
             t=[spans[u][1] for u in users]))
-        for rule_id, user_id, pilot, target, date in self.env.cr.fetchall():
-            recorded[rule_id, user_id] = Recorded(bool(pilot), target or 0.0, date)
+        for rule_id, user_id, pilot, target, date, first_currency, last_currency \
+                in self.env.cr.fetchall():
+            # the first day's, then the last day's when another (dict: in order, once)
+            currencies = tuple(dict.fromkeys(c for c in (first_currency, last_currency) if c))
+            recorded[rule_id, user_id] = Recorded(bool(pilot), target or 0.0, date, currencies)
         return recorded
 
     def _read_daily(self, rule_ids, user_ids, date_from, date_to, latest=False):
-        """``{(rule_id, user_id): [DailyResult]}``, oldest first: the stored results of
+        """``{(rule_id, user_id): [DailyResult]}``, oldest first (each with the currency it
+        recorded, ``None`` when stored without one): the stored results of
         ``rule_ids`` x ``user_ids`` dated ``date_from .. date_to`` (both included), and with
         ``latest`` also the latest result of each rule and user whatever its date. ONE query
         (bonus sheets average the period; the estimate reads the period and the latest).
@@ -351,11 +365,13 @@ class KpiResult(models.Model):
         daily = defaultdict(list)
         if not rule_ids or not user_ids:
             return daily
-        self.flush_model(["rule_id", "user_id", "date", "value", "target", "score", "status"])
+        self.flush_model(["rule_id", "user_id", "date", "value", "target", "score", "status",
+                          "currency_id"])
         args = {"rules": list(rule_ids), "users": list(user_ids), "from": date_from,
                 "to": date_to}
         query = SQL(
-            """SELECT rule_id, user_id, date, value, target, score, status FROM kpi_result
+            """SELECT rule_id, user_id, date, value, target, score, status, currency_id
+                 FROM kpi_result
                 WHERE rule_id = ANY(%(rules)s) AND user_id = ANY(%(users)s)
                   AND date BETWEEN %(from)s AND %(to)s""", **args)
         if latest:
@@ -363,12 +379,15 @@ class KpiResult(models.Model):
             query = SQL(
                 """%s
                    UNION
-                   SELECT r.rule_id, r.user_id, r.date, r.value, r.target, r.score, r.status
+                   SELECT r.rule_id, r.user_id, r.date, r.value, r.target, r.score, r.status,
+                          r.currency_id
                      FROM kpi_result_latest l JOIN kpi_result r ON r.id = l.result_id
                     WHERE l.rule_id = ANY(%s) AND l.user_id = ANY(%s)""",
                 query, args["rules"], args["users"])
         self.env.cr.execute(SQL("%s ORDER BY 1, 2, 3", query))
-        for rule_id, user_id, day, value, target, score, status in self.env.cr.fetchall():
-            daily[rule_id, user_id].append(DailyResult(day, value or 0.0, target or 0.0,
-                                                       score or 0.0, status != scoring.STATUS_NO_DATA))
+        for rule_id, user_id, day, value, target, score, status, currency_id \
+                in self.env.cr.fetchall():
+            daily[rule_id, user_id].append(DailyResult(
+                day, value or 0.0, target or 0.0, score or 0.0,
+                status != scoring.STATUS_NO_DATA, currency_id))
         return daily

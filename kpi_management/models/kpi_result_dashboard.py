@@ -91,7 +91,9 @@ class KpiResult(models.Model):
 
     @api.model
     def _rule_info(self, rules):
-        """``{rule_id: {...}}``: what the dashboard shows of each rule (2 queries).
+        """``{rule_id: {...}}``: what the dashboard shows of each rule (2 queries), with
+        today's currency of its amounts (:meth:`_screen_currency` puts the one a score
+        recorded in its place).
 
         Read as superuser: only ever called with rules of the user's own results, whose
         company may have changed since (the card must not crash on it).
@@ -99,17 +101,26 @@ class KpiResult(models.Model):
         info = {}
         rules = rules.sudo().with_context(active_test=False)
         for rule, vals in zip(rules, rules.read(CARD_RULE_FIELDS), strict=True):
-            # amounts are in the currency of the rule's company (the user's main company's for
-            # a rule of all companies: kpi_score_mixin.amount_company), formatted on the screen the
-            # way Odoo formats monetary fields
-            currency = amount_company(rule.company_id, self.env.user).currency_id
-            vals["currency_id"] = currency.id if vals["unit"] == "amount" else False
             measure = measures.BUILTIN_MEASURES.get(vals["measure"])
             vals["baseline_unit"] = measure.baseline_unit if measure else False
-            vals["baseline_currency_id"] = (currency.id if vals["baseline_unit"] == "amount"
-                                            else False)
-            info[vals["id"]] = vals
+            # today's: the currency of the rule's company (the user's main company's for a rule
+            # of all companies: kpi_score_mixin.amount_company), for a score stored without one
+            vals["amount_currency_id"] = amount_company(rule.company_id,
+                                                        self.env.user).currency_id.id
+            info[vals["id"]] = self._screen_currency(vals, False)
         return info
+
+    @api.model
+    def _screen_currency(self, info, currency_id):
+        """``info`` (a rule's :meth:`_rule_info`) for a score whose amounts were measured in
+        ``currency_id`` (the one it recorded; ``False``: today's stands in): the currency of
+        its value and target (``currency_id``, an amount KPI only) and of its baseline
+        (``baseline_currency_id``, a growth against an amount only), formatted on the screen
+        the way Odoo formats monetary fields."""
+        currency_id = currency_id or info["amount_currency_id"]
+        return dict(
+            info, currency_id=currency_id if info["unit"] == "amount" else False,
+            baseline_currency_id=currency_id if info["baseline_unit"] == "amount" else False)
 
     @api.model
     def _baseline_label(self, info, baseline):
@@ -225,15 +236,16 @@ class KpiResult(models.Model):
             [("user_id", "=", self.env.uid), ("rule_id", "in", list(latest_date)),
              ("date", "in", sorted(dates))],
             ["rule_id", "date", "value", "target", "score", "status", "record_ids",
-             "computed_at", "off_track_streak", "pilot", "baseline"],
+             "computed_at", "off_track_streak", "pilot", "baseline", "currency_id"],
         )
         return {(r.rule_id.id, r.date): r for r in results}
 
     def _my_kpi_card(self, info, before, status_labels):
         """The card of this result on My KPIs: the rule's ``info`` (:meth:`_rule_info`), the
-        figures of the result and their change since ``before``, the result of
-        :data:`DELTA_DAYS` days before, or none (:func:`card_change`)."""
+        figures of the result in the currency it recorded and their change since ``before``,
+        the result of :data:`DELTA_DAYS` days before, or none (:func:`card_change`)."""
         self.ensure_one()
+        info = self._screen_currency(info, self.currency_id.id)
         no_data = self.status == scoring.STATUS_NO_DATA
         delta, delta_score = card_change(self, before)
         return {
@@ -274,7 +286,8 @@ class KpiResult(models.Model):
         The history covers the current ``period`` (week, month, quarter, year) and at least
         the last :data:`HISTORY_MIN_DAYS` days; the forecast continues from the last measured
         value at the slope of a least-squares line through the period's daily values, to the
-        period's last day (see ``forecasting``).
+        period's last day (see ``forecasting``). Amounts read in the currency the latest
+        result recorded.
         """
         if period not in calendar.PERIODS:
             period = "month"
@@ -290,7 +303,7 @@ class KpiResult(models.Model):
         since = min(start, latest - datetime.timedelta(days=HISTORY_MIN_DAYS - 1))
         history = self.search_fetch(
             domain + [("date", ">=", since)],
-            ["date", "value", "target", "score", "status", "record_ids"],
+            ["date", "value", "target", "score", "status", "record_ids", "currency_id"],
             order="date asc",
         )
         measured = [r for r in history if r.status != scoring.STATUS_NO_DATA]
@@ -304,6 +317,8 @@ class KpiResult(models.Model):
         # days with nothing to measure are gaps in the graph and left out of the forecast
         predicted = forecasting.forecast([(r.date, r.value) for r in measured], latest, period)
         latest_result = history[-1:]
+        if info:
+            info = self._screen_currency(info, latest_result.currency_id.id)
         period_labels = dict(self._fields["period"]._description_selection(self.env))
         return {
             "rule": info,

@@ -18,10 +18,13 @@ class KpiResultLatest(models.Model):
     _description = "Latest KPI Result"
     _log_access = False
 
-    rule_id = fields.Many2one("kpi.rule", required=True, ondelete="cascade", index=False)
-    user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=False)
+    rule_id = fields.Many2one("kpi.rule", string="KPI", required=True, ondelete="cascade",
+                              index=False)
+    user_id = fields.Many2one("res.users", string="User", required=True, ondelete="cascade",
+                              index=False)
     # indexed: each result deleted looks its row up here (the foreign key's cascade)
-    result_id = fields.Many2one("kpi.result", required=True, ondelete="cascade", index=True)
+    result_id = fields.Many2one("kpi.result", string="Result", required=True,
+                                ondelete="cascade", index=True)
     date = fields.Date(required=True)
 
     _rule_user_unique = models.Constraint(

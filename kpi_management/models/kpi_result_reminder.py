@@ -15,8 +15,8 @@ queries whatever the number of users:
 * anything else (reached, warning, no data, a pilot, reminders turned off): the open reminder
   is marked done, with the reason as feedback in the result's chatter.
 
-:meth:`KpiResult._sync_open_reminders` runs first in every hourly evaluation, over all open
-reminders, whatever their results:
+:meth:`KpiResult._sync_open_reminders` checks open reminders against today's configuration,
+whatever their results:
 
 * a reminder whose KPI no longer applies to its user is marked done, saying why: the rule is
   archived, the user is archived, or the rule is not assigned to the user any more (KPI profile
@@ -26,19 +26,32 @@ reminders, whatever their results:
   records that language (``<p lang="da-DK">``) and a reminder whose user has changed language
   since is written again in the new one, as is every reminder kept open by a new result.
 
+It runs when the configuration changes, over the reminders concerned: a user's KPI profile,
+companies, language or archiving (``res.users.write``), a profile archived or its rules changed
+(``kpi.profile.write``), a rule's profiles or company changed (``kpi.rule.write``; archiving a
+rule or turning its reminders off closes them: :meth:`_close_rule_reminders`). And over every
+open reminder in the hourly evaluation, when it has results to compute (the first run of a
+user's new day) or has not checked them yet this (UTC) day, for what no write announces (a
+change made in SQL, a partner's language): :meth:`_cron_sync_open_reminders`. The other hourly
+runs (23 of 24 have nothing to compute) read no reminder.
+
 The reason a reminder is closed (feedback, and the message Odoo posts in the result's chatter)
 is written in the language of the reminder's user too, not in that of whoever runs the job.
 """
 
 import math
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL, formatLang, html_escape
 
 from ..tools import measures, scoring
 from .kpi_score_mixin import format_kpi_figure
 
 REMINDER_TYPE = "kpi_management.mail_activity_type_kpi_off_track"
+
+#: the (UTC) day the hourly evaluation last checked every open reminder
+#: (:meth:`KpiResult._cron_sync_open_reminders`)
+CHECKED_ON_PARAM = "kpi_management.open_reminders_checked_on"
 
 #: why an open reminder is marked done (:func:`close_reason`)
 CLOSE_BACK_ON_TRACK = "back_on_track"
@@ -250,14 +263,40 @@ class KpiResult(models.Model):
         self.env["mail.activity"].invalidate_model(["summary", "note"])
 
     @api.model
-    def _sync_open_reminders(self):
-        """Every open reminder against today's configuration (see the module's docstring):
-        marked done when its KPI no longer applies to its user, written again in its user's
-        language when that changed. A fixed number of queries whatever the number of
-        reminders, plus one per reason and language closed."""
+    def _cron_sync_open_reminders(self, now, pending):
+        """The hourly evaluation's check of every open reminder (:meth:`_sync_open_reminders`)
+        at ``now``, only in a run that has work: results to compute (``pending``: the first
+        run of a user's new day, when the KPIs that apply to them are read again), or no check
+        yet this (UTC) day (a database with nothing to compute at all, e.g. its last rule
+        archived in SQL). The other runs read no reminder: the configuration changes that stop
+        a KPI from applying close its reminders when written (see the module's docstring).
+
+        :return: whether the reminders were checked."""
+        params = self.env["ir.config_parameter"].sudo()
+        today = fields.Date.to_string(now.date())
+        if not pending and params.get_param(CHECKED_ON_PARAM) == today:
+            return False
+        self._sync_open_reminders()
+        params.set_param(CHECKED_ON_PARAM, today)
+        return True
+
+    @api.model
+    def _sync_open_reminders(self, users=None, rules=None):
+        """Every open reminder against today's configuration (see the module's docstring), or
+        those of ``users`` (res.users) or of ``rules`` (kpi.rule) only: marked done when its
+        KPI no longer applies to its user, written again in its user's language when that
+        changed. A fixed number of queries whatever the number of reminders, plus one per
+        reason and language closed."""
         activity_type = self.env.ref(REMINDER_TYPE, raise_if_not_found=False)
-        if not activity_type:
+        if not activity_type or (users is not None and not users) \
+                or (rules is not None and not rules):
             return
+        scope = SQL("TRUE")
+        if users is not None:
+            scope = SQL("%s AND r.user_id = ANY(%s)", scope, users.ids)
+        if rules is not None:
+            scope = SQL("%s AND r.rule_id = ANY(%s)", scope, rules.ids)
+        self.flush_model(["rule_id", "user_id", "date"])
         self.env["mail.activity"].flush_model()
         self.env["kpi.rule"].flush_model(["active"])
         self.env["res.users"].flush_model(["active"])
@@ -275,8 +314,9 @@ class KpiResult(models.Model):
                  JOIN kpi_rule ru ON ru.id = r.rule_id
                  JOIN res_users u ON u.id = r.user_id
                  JOIN res_partner p ON p.id = u.partner_id
-                WHERE a.res_model = 'kpi.result' AND a.active AND a.activity_type_id = %s""",
-            activity_type.id))
+                WHERE a.res_model = 'kpi.result' AND a.active AND a.activity_type_id = %s
+                  AND %s""",
+            activity_type.id, scope))
         rows = self.env.cr.fetchall()
         if not rows:
             return

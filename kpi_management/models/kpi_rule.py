@@ -402,6 +402,9 @@ class KpiRule(models.Model):
         res = super().write(vals)
         if vals.get("reminder") is False or vals.get("active") is False:
             self.env["kpi.result"]._close_rule_reminders(self)
+        elif "profile_ids" in vals or "company_id" in vals:
+            # the users it applies to changed: the reminders of the others close now
+            self.env["kpi.result"].sudo()._sync_open_reminders(rules=self)
         if "pilot" in vals:
             self._apply_mode_from_today()
         return res
@@ -472,7 +475,8 @@ class KpiRule(models.Model):
         """
         if not self.ids:
             return {}
-        self.env["res.users"].flush_model(["kpi_profile_id", "active", "share", "partner_id"])
+        self.env["res.users"].flush_model(["kpi_profile_id", "active", "share", "partner_id",
+                                           "company_ids"])
         self.env["res.partner"].flush_model(["tz"])
         self.flush_model(["company_id", "profile_ids"])
         self.env["kpi.profile"].flush_model(["active"])
@@ -592,9 +596,11 @@ class KpiRule(models.Model):
                 _("Rule %(rule)s cannot be evaluated on %(day)s: the window it compares with "
                   "falls outside the calendar.", rule=self.name, day=day)) from exc
 
-    def _measure_rows(self, rows, date=None, now=None):
+    def _measure_rows(self, rows, date=None, now=None, currencies=None):
         """Compute (without storing) ``{user_id: MeasureValue}`` for ``rows``, each with the
-        ``day`` measured (see :meth:`_run_measure`).
+        ``day`` measured and the currency of its amounts: that of ``currencies``
+        (``{user_id: currency_id}``, what a result recorded) when given, else today's (see
+        :meth:`_run_measure`).
 
         The users of a rule share a few timezones: the window of each timezone (its day, its
         local and UTC bounds, a growth rule's comparison window) is computed once.
@@ -619,14 +625,17 @@ class KpiRule(models.Model):
                           rule=self.name, day=day, days=window_days)) from exc
                 zone = zones[tz] = (day, *bounds, *self._baseline_bounds(*bounds[:2], tz, day))
             windows.append(measures.Window(user_id, partner_id, *zone))
-        return self._run_measure(windows, days={w.user_id: w.day for w in windows})
+        return self._run_measure(windows, days={w.user_id: w.day for w in windows},
+                                 currencies=currencies)
 
-    def _measure_period(self, rows, date_from, date_to, until=None):
+    def _measure_period(self, rows, date_from, date_to, until=None, currencies=None):
         """Compute (without storing) ``{user_id: MeasureValue}`` over ``date_from ..
         date_to`` (both included) for ``rows``, in one query: the bonus sheets' measure of
         past-window rules. The window starts at local midnight of ``date_from`` and ends at
         local midnight after ``date_to``, in each user's timezone, or at ``until`` (naive UTC)
         when that is earlier: the estimate measures a period so far, never hours to come.
+        Amounts are in the currency of ``currencies`` (``{user_id: currency_id}``: what the
+        results of the period recorded) when given, else in today's.
 
         A growth rule compares the period with the previous period of the same number of days
         or with the same dates a year earlier (the rule's *Compare With*); a period cut at
@@ -647,15 +656,19 @@ class KpiRule(models.Model):
                 base_to = min(base_to, base_from + elapsed)
             windows.append(measures.Window(user_id, partner_id, day_to, date_from, day_to,
                                               utc_from, utc_to, base_from, base_to))
-        return self._run_measure(windows)
+        return self._run_measure(windows, currencies=currencies)
 
-    def _with_currencies(self, windows):
+    def _with_currencies(self, windows, currencies=None):
         """``windows`` with the currency each user's amounts are measured in and the company
-        whose rates convert them (``measures``, "Money in one currency"): the rule's
-        company, else the user's main company (:func:`.kpi_score_mixin.amount_company`), and its
-        root company, whose rates Odoo uses (``res.currency._get_rates``). The users' main
-        companies are read in one query: a rule of every company has thousands of users and a
-        handful of companies."""
+        whose rates convert them (``measures``, "Money in one currency"): the currency of
+        ``currencies`` (``{user_id: currency_id}``, what the user's results recorded) when
+        given, else today's: that of the rule's company, else of the user's main company
+        (:func:`.kpi_score_mixin.amount_company`); the rates are those of that company's root
+        company, as Odoo uses them (``res.currency._get_rates``). A rate is a ratio to the
+        company's currency, so the rates of today's company convert to a recorded currency as
+        well (when it holds rates of it). The users' main companies are read in one query: a
+        rule of every company has thousands of users and a handful of companies."""
+        currencies = currencies or {}
         if self.company_id:
             company_of = dict.fromkeys((w.user_id for w in windows), self.company_id.id)
         else:
@@ -666,23 +679,26 @@ class KpiRule(models.Model):
             company_of = dict(self.env.cr.fetchall())
         money = {company.id: (company.currency_id.id, company.root_id.id) for company in
                  self.env["res.company"].sudo().browse(set(company_of.values()))}
-        return [dataclasses.replace(w, currency_id=money[company_of[w.user_id]][0],
-                                    rate_company_id=money[company_of[w.user_id]][1])
+        return [dataclasses.replace(
+                    w, currency_id=currencies.get(w.user_id) or money[company_of[w.user_id]][0],
+                    rate_company_id=money[company_of[w.user_id]][1])
                 for w in windows]
 
-    def _run_measure(self, windows, days=None):
+    def _run_measure(self, windows, days=None, currencies=None):
         """Run the template's measure for ``windows``: ``{user_id: MeasureValue}`` for every
         window (``measures.run_measure``, with the users' evaluation ``days`` when given): the
         value, the records counted, whether there was anything to measure (``has_data``
         False: a ratio or an average over an empty population,
-        ``Measure.no_data_when_empty``, or a % growth against a baseline of 0) and, for a
-        growth measure, its baseline (the value of its comparison window)."""
+        ``Measure.no_data_when_empty``, or a % growth against a baseline of 0), for a
+        growth measure its baseline (the value of its comparison window), and the currency
+        the amounts are in (:meth:`_with_currencies`, with the recorded ``currencies``)."""
         self.ensure_one()
         if not windows:
             return {}
         # parameters stored in SQL or before their checks existed: refused here, on every path
         self._check_measure_params()
-        ctx = measures.MeasureContext(windows=self._with_currencies(windows),
+        windows = self._with_currencies(windows, currencies)
+        ctx = measures.MeasureContext(windows=windows,
                                          company_id=self.company_id.id or None,
                                          extra=self._measure_params())
         for model in ("crm.lead", "crm.stage", "calendar.event", "calendar.attendee",
@@ -700,7 +716,7 @@ class KpiRule(models.Model):
         return measures.run_measure(
             self.env.cr, self.template_id._get_measure_query(ctx),
             [w.user_id for w in windows], measures.BUILTIN_MEASURES.get(self.template_id.measure),
-            days=days)
+            days=days, currencies={w.user_id: w.currency_id for w in windows})
 
     def _score(self, value, target, has_data=True):
         """``(score, status)`` of a measured value for this rule: ``(None, "no_data")`` when
@@ -712,18 +728,16 @@ class KpiRule(models.Model):
     def _evaluate_rows(self, rows, date=None, now=None):
         """Measure, score and upsert the results of one rule for ``rows`` (3 queries).
 
-        Each result also records the user's profile and sales team of the day, whether the
-        rule ran as a pilot for that team that day (``kpi.rule.rollout``) and its
-        ``off_track_streak``: 1 + the streak of the previous result of the same rule and user
-        when off track, else 0 (evaluate dates in ascending order, as the nightly job and the
-        backfill do, for the streaks to chain).
+        Each result also records the currency its amounts were measured in, the user's
+        profile and sales team of the day, whether the rule ran as a pilot for that team that
+        day (``kpi.rule.rollout``) and its ``off_track_streak``: 1 + the streak of the
+        previous result of the same rule and user when off track, else 0 (evaluate dates in
+        ascending order, as the nightly job and the backfill do, for the streaks to chain).
         """
         self.ensure_one()
         now = now or fields.Datetime.now()
         date = fields.Date.to_date(date)
-        measured = self._measure_rows(rows, date=date, now=now)
-        keep = self._kept_users(rows, date, now)
-        targets = self._targets_of_day(list(measured), date, keep)
+        measured, targets, keep = self._measure_day(rows, date=date, now=now)
         res_model = self.template_id._get_res_model()
         columns = self._result_columns(measured, targets)
         self.env["res.users"].flush_model(["kpi_profile_id", "sale_team_id"])
@@ -739,24 +753,32 @@ class KpiRule(models.Model):
     def _kept_users(self, rows, date, now):
         """The users of ``rows`` for whom ``date`` is a past day (in their timezone): a past
         day evaluated again (a late entry corrected, a backfill run twice) is measured again,
-        but keeps what its first evaluation recorded: the target, the team, the profile and
-        the mode of that day, never today's configuration."""
+        but keeps what its first evaluation recorded: the target, the currency, the team, the
+        profile and the mode of that day, never today's configuration."""
         return [user_id for user_id, _partner, tz in rows
                 if date and date < scoring.local_today(tz, now)]
 
-    def _targets_of_day(self, user_ids, date, keep):
-        """``{user_id: target}`` of ``date``: the target in force (:meth:`_get_user_targets`),
-        or for the ``keep`` users the one their result of that day recorded, if any."""
-        targets = self._get_user_targets(user_ids)
-        targets.update(self.env["kpi.result"]._recorded_targets(self.id, date, keep))
-        return targets
+    def _measure_day(self, rows, date=None, now=None):
+        """``(measured, targets, keep)``: ``rows`` measured on ``date`` (:meth:`_measure_rows`)
+        and their targets of that day. The target is the one in force
+        (:meth:`_get_user_targets`); the ``keep`` users (:meth:`_kept_users`: a past day
+        evaluated again) are measured in the currency their result of that day recorded,
+        against the target it recorded, if any (``kpi.result._recorded_of_day``)."""
+        self.ensure_one()
+        keep = self._kept_users(rows, date, now or fields.Datetime.now())
+        recorded = self.env["kpi.result"]._recorded_of_day(self.id, date, keep)
+        measured = self._measure_rows(rows, date=date, now=now, currencies={
+            user_id: day.currency_id for user_id, day in recorded.items() if day.currency_id})
+        targets = self._get_user_targets(list(measured))
+        targets.update({user_id: day.target for user_id, day in recorded.items()})
+        return measured, targets, keep
 
     def _result_columns(self, measured, targets):
         """The results to store, as the upsert's columns (``{column: [one per user]}``): for
         each user of ``measured`` (``{user_id: MeasureValue}``) the day, the value (none when
         there was nothing to measure: averages skip it), the target of ``targets``, the score
-        and status (:meth:`_score`), the records counted (JSON) and a growth rule's
-        baseline."""
+        and status (:meth:`_score`), the records counted (JSON), a growth rule's baseline and
+        the currency the amounts were measured in."""
         columns = defaultdict(list)
         direction, threshold = self.direction, self.warning_threshold
         for user_id, found in measured.items():
@@ -771,11 +793,13 @@ class KpiRule(models.Model):
             columns["status"].append(status)
             columns["ids"].append(json.dumps(found.ids))
             columns["baseline"].append(found.baseline)  # growth rules only
+            columns["currency"].append(found.currency_id)
         return columns
 
     def _upsert_results(self, columns, res_model, keep, now):
-        """Insert or update the results of ``columns`` (:meth:`_result_columns`) in one query,
-        with the user's profile and team of today, the rule's mode for that team on the day
+        """Insert or update the results of ``columns`` (:meth:`_result_columns`, the currency
+        included: a kept result was measured in the one it recorded) in one query, with the
+        user's profile and team of today, the rule's mode for that team on the day
         and the off-track streak; the ``keep`` users' results already stored (alias ``old``)
         keep their profile, team and mode, and their streak follows that recorded mode. The
         latest result of each rule and user (``kpi.result.latest``) follows in the same
@@ -800,7 +824,7 @@ class KpiRule(models.Model):
              ("status", SQL("x.st")), ("record_ids", SQL("x.ids::jsonb")),
              ("res_model", SQL("%s", res_model)),
              ("company_id", SQL("%s", self.company_id.id or None)),
-             ("computed_at", SQL("%s", now)),
+             ("currency_id", SQL("x.cur")), ("computed_at", SQL("%s", now)),
              ("profile_id", SQL("CASE WHEN %s THEN old.profile_id ELSE u.kpi_profile_id END",
                                 kept)),
              ("team_id", SQL("CASE WHEN %s THEN old.team_id ELSE u.sale_team_id END", kept)),
@@ -808,7 +832,8 @@ class KpiRule(models.Model):
             [("u", "int", columns["user"]), ("d", "date", columns["day"]),
              ("v", "float", columns["value"]), ("t", "float", columns["target"]),
              ("s", "float", columns["score"]), ("st", "varchar", columns["status"]),
-             ("ids", "text", columns["ids"]), ("b", "float", columns["baseline"])],
+             ("ids", "text", columns["ids"]), ("b", "float", columns["baseline"]),
+             ("cur", "int", columns["currency"])],
             joins=SQL(
                 """JOIN res_users u ON u.id = x.u
                    LEFT JOIN kpi_result old
@@ -828,9 +853,11 @@ class KpiRule(models.Model):
     # ------------------------------------------------------------- nightly job
     @api.model
     def _cron_evaluate(self, batch_size=1000):
-        """Nightly job: close the open reminders whose KPI no longer applies, store today's
-        results of every active rule for every user, and remind the users whose KPI is off
-        track (``kpi.result._sync_reminders``).
+        """Nightly job: store today's results of every active rule for every user, and remind
+        the users whose KPI is off track (``kpi.result._sync_reminders``); first, in a run
+        that has results to compute (or once a day), close the open reminders whose KPI no
+        longer applies (``kpi.result._cron_sync_open_reminders``): a run with nothing to
+        compute, 23 of 24 hourly runs, reads no reminder.
 
         Work is split in batches (one rule x at most ``batch_size`` users,
         :meth:`_cron_pending_batches`) run by :meth:`_cron_evaluate_batches`, committed one by
@@ -846,15 +873,15 @@ class KpiRule(models.Model):
         :return: the number of results left for the next run because time ran out (failed
             ones excluded, see the log).
         """
-        # first the open reminders against today's configuration: a failure there is logged
-        # and never stops the evaluation (``kpi.result._sync_open_reminders``)
-        try:
-            with self.env.cr.savepoint():
-                self.env["kpi.result"]._sync_open_reminders()
-        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
-            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         now = fields.Datetime.now()
         batches = self._cron_pending_batches(now, batch_size)
+        # first the open reminders against today's configuration, when this run has work: a
+        # failure there is logged and never stops the evaluation
+        try:
+            with self.env.cr.savepoint():
+                self.env["kpi.result"]._cron_sync_open_reminders(now, pending=bool(batches))
+        except Exception:  # noqa: BLE001 - the evaluation must run whatever happens here
+            _logger.exception("KPI nightly evaluation: the open reminders could not be synced")
         return self._cron_evaluate_batches(batches, now)
 
     @api.model

@@ -12,9 +12,11 @@ STATUS_SELECTION = [
 
 
 def amount_company(company, user):
-    """The company in whose currency a KPI's amounts are measured, stored and shown (see
-    ``measures``, "Money in one currency"): the rule's ``company``, else (a rule of every
-    company) ``user``'s main company. Its ``currency_id`` is the currency of the amounts."""
+    """The company in whose currency a KPI's amounts are measured TODAY (see ``measures``,
+    "Money in one currency"): the rule's ``company``, else (a rule of every company) ``user``'s
+    main company. Its ``currency_id`` is the currency the engine measures new results in; a
+    stored score shows and pays in the currency it recorded (``kpi.score.mixin.currency_id``),
+    this only stands in where nothing was recorded."""
     return company or user.company_id
 
 
@@ -88,6 +90,13 @@ class KpiScoreMixin(models.AbstractModel):
         help="The user's sales team when the result was computed.",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+    # recorded with the figures: a user who moves to a company in another currency keeps the
+    # currency of the results measured before (no index: nothing searches by it, and each
+    # index costs its share of every night's write, bench/RESULTS.md "Storage")
+    currency_id = fields.Many2one(
+        "res.currency", string="Currency", readonly=True, index=False,
+        help="The currency the amounts (value, target, baseline) were measured in when the "
+        "score was computed: that of the rule's company, else of the user's main company then.")
     # no aggregate of values or targets: a group mixes meetings, hours and revenue
     value = fields.Float(
         readonly=True, aggregator=None,
@@ -113,17 +122,18 @@ class KpiScoreMixin(models.AbstractModel):
     )
 
     @api.depends("value", "target", "status", "rule_id.unit_label", "rule_id.unit",
-                 "rule_id.template_id.measure", "company_id", "user_id.company_id")
+                 "rule_id.template_id.measure", "currency_id", "company_id",
+                 "user_id.company_id")
     def _compute_value_display(self):
         for score in self:
             score.value_display = score._figures_text()
 
     def _amount_currency(self):
         """The currency of this score's amounts (value, target, baseline), whatever its unit:
-        that of the rule's company when computed, else of the user's main company
-        (:func:`amount_company`)."""
+        the one it recorded when computed (``currency_id``); for a score stored without one,
+        today's (:func:`amount_company`)."""
         self.ensure_one()
-        return amount_company(self.company_id, self.user_id).currency_id
+        return self.currency_id or amount_company(self.company_id, self.user_id).currency_id
 
     def _figures_baseline(self):
         """The baseline a growth is measured against, or ``None`` when the model does not

@@ -132,6 +132,7 @@ class DailyResult:
     target: float
     score: float
     has_data: bool = True  # False: the result had nothing to measure (status no_data)
+    currency_id: int | None = None  # of the amounts, as recorded (None: not recorded)
 
 
 @dataclass(frozen=True)

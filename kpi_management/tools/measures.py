@@ -16,13 +16,15 @@ user's amounts are measured in and the company whose rates convert them (see bel
 and ``large_deals_share``) converts each deal, in the same query, from its company's currency
 (``crm.lead.company_currency``; a deal without company is taken as already in the target
 currency) to the currency of the rule's company, or for a rule of every company to that of the
-user's main company (``kpi_score_mixin.amount_company``: the currency its results are stored and
-shown in). A deal is converted at the rate of its won date (the UTC day of ``kpi_date_won``),
-a snapshot (``open_pipeline``) at the rate of the evaluation day, as Odoo's
-``res.currency._get_rates`` picks a rate: the latest ``res_currency_rate`` on or before that day
-of the target company's root company (its own rates before the shared ones, ``company_id``
-NULL), else the first one known, else 1; a rate is units of the currency per unit of the
-company's currency, so ``amount x rate(target) / rate(deal's currency)``. The rule's minimum
+user's main company (``kpi_score_mixin.amount_company``); a past day evaluated again, a bonus
+sheet or a period score measures in the currency the user's results recorded then
+(``kpi.rule._with_currencies``), and every result stores the currency it was measured in. A
+deal is converted at the rate of its won date (the UTC day of ``kpi_date_won``), a snapshot
+(``open_pipeline``) at the rate of the evaluation day, as Odoo's ``res.currency._get_rates``
+picks a rate: the latest ``res_currency_rate`` on or before that day of the target company's
+root company (its own rates before the shared ones, ``company_id`` NULL), else the first one
+known, else 1; a rate is units of the currency per unit of the company's currency, so
+``amount x rate(target) / rate(deal's currency)``. The rule's minimum
 amount of a large deal is therefore in the target currency too. Custom measures sum as stored.
 
 A row whose value is NULL means that the user has nothing to measure (no data, see
@@ -654,20 +656,24 @@ class MeasureValue:
     """What a measure found for one user: the ``value`` (0 when there is nothing to measure),
     the ``ids`` of the records counted, ``has_data`` (False: nothing to measure, the result is
     ``no_data``, see ``scoring``), the ``baseline`` of a growth measure (the value of its
-    comparison window; ``None`` for the other measures) and, when measured on a user's own
-    evaluation day (``kpi.rule._measure_rows``), that ``day``."""
+    comparison window; ``None`` for the other measures), when measured on a user's own
+    evaluation day (``kpi.rule._measure_rows``), that ``day``, and the ``currency_id`` its
+    amounts were converted to (the window's, see "Money in one currency"; ``None`` when the
+    caller gave none)."""
 
     value: float
     ids: list
     has_data: bool = True
     baseline: float | None = None
     day: object = None
+    currency_id: int | None = None
 
 
-def run_measure(cr, query, user_ids, measure=None, days=None):
+def run_measure(cr, query, user_ids, measure=None, days=None, currencies=None):
     """Execute the ``query`` of ``measure`` (a :class:`Measure`; ``None``: a custom measure, a
     count or a sum): ``{user_id: MeasureValue}`` for every one of ``user_ids``, each with its
-    evaluation day of ``days`` (``{user_id: day}``) when given.
+    evaluation day of ``days`` (``{user_id: day}``) and the currency of its amounts of
+    ``currencies`` (``{user_id: currency_id}``, the windows') when given.
 
     A user the query returns no row for scores a value of 0, or has nothing to measure when
     the measure is a ratio or an average over an empty population
@@ -682,15 +688,17 @@ def run_measure(cr, query, user_ids, measure=None, days=None):
     growth = bool(measure and measure.baseline_unit)
     empty_has_data = not (measure and measure.no_data_when_empty)
     days = days or {}
+    currencies = currencies or {}
     measured = {}
     for user_id in user_ids:
         if user_id not in rows:
             measured[user_id] = MeasureValue(0.0, [], empty_has_data, 0.0 if growth else None,
-                                             days.get(user_id))
+                                             days.get(user_id), currencies.get(user_id))
             continue
         value, ids, baseline = rows[user_id]
         measured[user_id] = MeasureValue(value or 0.0, ids, value is not None,
-                                         baseline if growth else None, days.get(user_id))
+                                         baseline if growth else None, days.get(user_id),
+                                         currencies.get(user_id))
     return measured
 
 

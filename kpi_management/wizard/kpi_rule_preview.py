@@ -30,12 +30,16 @@ class KpiRulePreview(models.TransientModel):
     record_ids = fields.Json(readonly=True)
     record_count = fields.Integer(readonly=True)
     res_model = fields.Char(readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency", readonly=True,
+        help="The currency the amounts were measured in, as the result would record it.")
     figures = fields.Char(
         string="Value / Target", compute="_compute_figures",
         help="As the KPI's result shows them: amounts in the currency they are measured in, "
         "a growth signed, with its baseline.")
 
-    @api.depends("computed", "value", "target", "baseline", "status", "rule_id", "user_id")
+    @api.depends("computed", "value", "target", "baseline", "status", "currency_id", "rule_id",
+                 "user_id")
     def _compute_figures(self):
         """The figures as a stored result would show them (``kpi.score.mixin._figures_text``):
         one definition of how a KPI's value, target and currency read."""
@@ -45,7 +49,8 @@ class KpiRulePreview(models.TransientModel):
                 continue
             result = self.env["kpi.result"].new({
                 "rule_id": preview.rule_id.id, "user_id": preview.user_id.id,
-                "company_id": preview.rule_id.company_id.id, "value": preview.value,
+                "company_id": preview.rule_id.company_id.id,
+                "currency_id": preview.currency_id.id, "value": preview.value,
                 "target": preview.target, "baseline": preview.baseline,
                 "status": preview.status,
             })
@@ -61,10 +66,10 @@ class KpiRulePreview(models.TransientModel):
         rule = self.rule_id.sudo()
         user = self.user_id.sudo()
         rows = [(user.id, user.partner_id.id, user.tz)]
-        found = rule._measure_rows(rows, date=self.date or None)[user.id]
-        # as the nightly job: a past day keeps the target its result recorded
-        keep = rule._kept_users(rows, found.day, fields.Datetime.now())
-        target = rule._targets_of_day([user.id], found.day, keep)[user.id]
+        # as the nightly job: a past day keeps the target and the currency its result recorded
+        measured, targets, _keep = rule._measure_day(rows, date=self.date or None,
+                                                     now=fields.Datetime.now())
+        found, target = measured[user.id], targets[user.id]
         score, status = rule._score(found.value, target, found.has_data)
         self.write({
             "computed": True,
@@ -78,6 +83,7 @@ class KpiRulePreview(models.TransientModel):
             "record_ids": found.ids,
             "record_count": len(found.ids),
             "res_model": rule.template_id._get_res_model(),
+            "currency_id": found.currency_id,
         })
         return {
             "type": "ir.actions.act_window",

@@ -51,8 +51,9 @@ export class KpiPeriods extends Component {
         return value ? formatDateTime(deserializeDateTime(value)) : "";
     }
 
-    formatFigure(row, value) {
-        return formatKpiFigure(value, row.currency_id);
+    /** A period's value or target: money in the currency that period recorded. */
+    formatFigure(cell, value) {
+        return formatKpiFigure(value, cell.currency_id);
     }
 
     formatNumber(value) {
@@ -108,12 +109,12 @@ export class KpiPeriods extends Component {
         // the unit in brackets: no plural to get wrong ("1 activities") in any language
         if (!row.unit_label) {
             return _t("Last daily value: %(value)s (%(date)s)", {
-                value: this.formatFigure(row, cell.last_value),
+                value: this.formatFigure(cell, cell.last_value),
                 date: this.formatDate(cell.last_date),
             });
         }
         return _t("Last daily value (%(unit)s): %(value)s (%(date)s)", {
-            value: this.formatFigure(row, cell.last_value),
+            value: this.formatFigure(cell, cell.last_value),
             unit: row.unit_label,
             date: this.formatDate(cell.last_date),
         });
