@@ -413,8 +413,8 @@ class KpiPeriodResult(models.Model):
         ``rules`` over ``periods`` summed up per rule, user and period (see
         :class:`DailySummary`), in one query, however many rules and users.
 
-        The nightly job reads the rules whose periods are the same together
-        (:meth:`_cron_analyse`): a rule's rows of a night are written together, so that one
+        The nightly job reads the rules whose periods are the same together (one batch of
+        :meth:`_period_batches`): a rule's rows of a night are written together, so that one
         rule's rows of a year lie spread over the whole table, and reading the rules one by
         one read the table once per rule (bench/RESULTS.md, "Storage"). The sums are a hash
         aggregate (no sort per user); the last and the first result of each rule, user and
