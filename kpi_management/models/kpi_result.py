@@ -99,8 +99,9 @@ class KpiResult(models.Model):
 
     @api.depends("rule_id.template_id.measure")
     def _compute_is_growth(self):
+        growth = {key for key, m in measures.registry(self.env).items() if m.baseline_unit}
         for result in self:
-            result.is_growth = result.rule_id.template_id.measure in measures.GROWTH_MEASURES
+            result.is_growth = result.rule_id.template_id.measure in growth
 
     @api.depends("record_ids")
     def _compute_record_count(self):
@@ -110,7 +111,7 @@ class KpiResult(models.Model):
     def _todo(self):
         """The "to do" side of this result's measure (``measures.Todo``), else ``None``."""
         self.ensure_one()
-        measure = measures.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
+        measure = measures.measure_of(self.env, self.rule_id.template_id.measure)
         return measure.todo if measure else None
 
     def _todo_records(self):

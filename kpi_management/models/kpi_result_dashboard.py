@@ -101,7 +101,7 @@ class KpiResult(models.Model):
         info = {}
         rules = rules.sudo().with_context(active_test=False)
         for rule, vals in zip(rules, rules.read(CARD_RULE_FIELDS), strict=True):
-            measure = measures.BUILTIN_MEASURES.get(vals["measure"])
+            measure = measures.measure_of(self.env, vals["measure"])
             vals["baseline_unit"] = measure.baseline_unit if measure else False
             # today's: the currency of the rule's company (the user's main company's for a rule
             # of all companies: kpi_score_mixin.amount_company), for a score stored without one

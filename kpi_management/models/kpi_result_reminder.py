@@ -106,22 +106,28 @@ def _figure(env, value, unit, currency=None):
 
 
 def gap_sentence(env, measure, direction, value, target, window_kind, window_days, unit,
-                 unit_label, currency=None):
+                 unit_label, currency=None, counted=0):
     """What the user must do to reach the target, in the KPI's unit and the language of
     ``env``: "Plan 4 more meetings in the next 14 days to reach 10.", "Plan 1 more meeting
     ...": a gap of one thing has its own sentence (as Odoo does, one msgid per number). A
     built-in measure says it in its own words (``measures.Measure.gap``); a custom one in
-    the words of any count or sum."""
+    the words of any count or sum. A share whose records counted are its population
+    (``measures.Measure.gap_count``) says the number of things to do, from the ``counted``
+    records: "Deliver 3 more orders on time to get back to 95%."."""
     _ = env._
+    builtin = measures.measure_of(env, measure)
     if direction == "lower":
         gap = value - target
     else:
         gap = target - value
-    one = unit == "count" and math.ceil(round(max(gap, 0), 6)) == 1
+    gap_unit = unit
+    if builtin and builtin.gap_count:
+        gap, gap_unit = builtin.gap_count(value, target, counted), "count"
+    one = gap_unit == "count" and math.ceil(round(max(gap, 0), 6)) == 1
     # a growth is signed, as the result shows it ("+12", "−5"): its gap is not
-    growth = measure in measures.GROWTH_MEASURES
+    growth = bool(builtin and builtin.baseline_unit)
     args = {
-        "gap": _figure(env, max(gap, 0), unit, currency),
+        "gap": _figure(env, max(gap, 0), gap_unit, currency),
         "target": (format_kpi_figure(env, target, currency, signed=True) if growth
                    else _figure(env, target, unit, currency)),
         "value": (format_kpi_figure(env, value, currency, signed=True) if growth
@@ -129,7 +135,6 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
         "days": window_days,
         "unit": unit_label or "",
     }
-    builtin = measures.BUILTIN_MEASURES.get(measure)
     if builtin:
         # the measure's own sentence (``measures.Measure.gap``), in the reader's language
         return env._(builtin.gap.pick(window_kind, one)) % args
@@ -158,12 +163,16 @@ class KpiResult(models.Model):
                 summaries[summary_key] = env._(
                     "%(kpi)s: off track (%(score)s%%)", kpi=rule.name,
                     score=formatLang(env, score, digits=0))
-            gap_key = (lang, rule.id, result.value or 0.0, result.target, currency)
+            # only a share that counts its population reads the records counted (a night's
+            # reminders would otherwise load every result's ids)
+            measure = measures.measure_of(env, rule.template_id.measure)
+            counted = len(result.record_ids or []) if measure and measure.gap_count else 0
+            gap_key = (lang, rule.id, result.value or 0.0, result.target, currency, counted)
             if gap_key not in sentences:
                 sentences[gap_key] = note_html(gap_sentence(
                     env, rule.template_id.measure, rule.direction, result.value or 0.0,
                     result.target, rule.window_kind, rule.window_days, rule.unit,
-                    rule.unit_label, currency), lang)
+                    rule.unit_label, currency, counted=counted), lang)
             texts[result.id] = (summaries[summary_key], sentences[gap_key])
         return texts
 

@@ -544,7 +544,7 @@ class KpiRule(models.Model):
     def _needs(self, param):
         """Whether the rule's measure needs the rule parameter ``param`` (``PARAM_*``)."""
         self.ensure_one()
-        measure = measures.BUILTIN_MEASURES.get(self.template_id.measure)
+        measure = measures.measure_of(self.env, self.template_id.measure)
         return bool(measure) and param in measure.params
 
     def _growth_comparison(self):
@@ -701,9 +701,10 @@ class KpiRule(models.Model):
         ctx = measures.MeasureContext(windows=windows,
                                          company_id=self.company_id.id or None,
                                          extra=self._measure_params())
+        measure = measures.measure_of(self.env, self.template_id.measure)
         for model in ("crm.lead", "crm.stage", "calendar.event", "calendar.attendee",
                       "res.partner", "mail.activity", "mail.message", "res.company",
-                      "res.currency.rate"):
+                      "res.currency.rate", *(measure.reads if measure else ())):
             self.env[model].flush_model()
         if self.template_id.measure == "custom":
             self.env[self.template_id.model_id.model].flush_model()
@@ -715,7 +716,7 @@ class KpiRule(models.Model):
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
         return measures.run_measure(
             self.env.cr, self.template_id._get_measure_query(ctx),
-            [w.user_id for w in windows], measures.BUILTIN_MEASURES.get(self.template_id.measure),
+            [w.user_id for w in windows], measure,
             days=days, currencies={w.user_id: w.currency_id for w in windows})
 
     def _score(self, value, target, has_data=True):

@@ -149,7 +149,7 @@ class KpiScoreMixin(models.AbstractModel):
         env = self.env
         company_currency = self._amount_currency()
         currency = company_currency if self.rule_id.unit == "amount" else None
-        measure = measures.BUILTIN_MEASURES.get(self.rule_id.template_id.measure)
+        measure = measures.measure_of(self.env, self.rule_id.template_id.measure)
         growth = bool(measure and measure.baseline_unit)
         value = (_("no data") if self.status == "no_data"
                  else format_kpi_figure(env, self.value, currency, signed=growth))

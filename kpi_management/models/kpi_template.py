@@ -155,7 +155,7 @@ class KpiTemplate(models.Model):
         completeness of the CRM data is a current state) refuses the others."""
         labels = dict(self._fields["window_kind"]._description_selection(self.env))
         for template in self:
-            measure = measures.BUILTIN_MEASURES.get(template.measure)
+            measure = measures.measure_of(self.env, template.measure)
             if measure and measure.window_kind and template.window_kind != measure.window_kind:
                 raise ValidationError(
                     _("The window of template %(name)s must be \"%(kind)s\" for what it measures.",
@@ -261,11 +261,18 @@ class KpiTemplate(models.Model):
         return list(domain)
 
     # ------------------------------------------------------------------ engine
+    @api.model
+    def _measure_registry(self):
+        """``{key: measures.Measure}``: the built-in measures of this database. A bridge
+        addon adds its own (``{**super()._measure_registry(), **ITS_MEASURES}``) with their
+        keys in the ``measure`` selection (``selection_add``)."""
+        return measures.BUILTIN_MEASURES
+
     def _get_measure_query(self, ctx):
         """The SQL of this template's measure for the windows of ``ctx``."""
         self.ensure_one()
         if self.measure != "custom":
-            return measures.BUILTIN_MEASURES[self.measure].build(ctx)
+            return self._measure_registry()[self.measure].build(ctx)
         return self._custom_measure_query(ctx)
 
     def _measured_model(self):
@@ -289,7 +296,7 @@ class KpiTemplate(models.Model):
     def _get_res_model(self):
         self.ensure_one()
         if self.measure != "custom":
-            return measures.BUILTIN_MEASURES[self.measure].res_model
+            return self._measure_registry()[self.measure].res_model
         return self.model_id.model
 
     def _custom_measure_query(self, ctx):

@@ -38,7 +38,10 @@ declares its key and label (the template's selection is generated from it), its 
 rule parameters it reads, whether empty means no data, the sentence of its reminders
 (:class:`GapSentences`, translated lazily in the reader's language) and its "to do" side
 (:class:`Todo`). A new measure touches this module, its template in
-``data/kpi_template_data.xml`` and README.
+``data/kpi_template_data.xml`` and README. The engine, the reminders and the screens find a
+measure through the database's registry (:func:`registry`, ``kpi.template._measure_registry``):
+these measures and those of the bridge addons installed in the database (``kpi_management_sale``
+adds the measures of sales orders and invoices, each in its own module, the same way).
 
 The parameters a measure needs are fields of the rule (see :class:`Measure` ``params``),
 passed in ``MeasureContext.extra``: ``min_amount`` (float), ``activity_type_ids`` (list of
@@ -228,7 +231,15 @@ def _converted(amount, day, company="lc"):
     converted to the window's (alias ``w``) currency at the rates of ``day`` (see "Money in
     one currency"). Nothing to convert without a target currency, without a company, or
     from the same currency."""
-    source = SQL.identifier(company, "currency_id")
+    return converted(amount, day, SQL.identifier(company, "currency_id"))
+
+
+def converted(amount, day, source):
+    """SQL: ``amount`` in the currency ``source`` (an SQL expression of a ``res_currency``
+    id, e.g. a sale order's ``currency_id``) converted to the window's (alias ``w``) currency
+    at the rates of ``day``, as :func:`_converted` does for a deal's company currency (the
+    measures of the bridge addons use it for their documents' currencies). Nothing to convert
+    without a target currency, without a source currency, or from the same currency."""
     return SQL(
         """CASE WHEN w.currency_id IS NULL OR %(source)s IS NULL OR %(source)s = w.currency_id
                 THEN %(amount)s
@@ -777,7 +788,8 @@ class Measure:
       the result is ``no_data`` (see ``scoring``), never a score. Every other measure is a
       count or a sum, for which nothing counted is a measured 0;
     * ``gap``: the sentence of its reminders (:class:`GapSentences`);
-    * ``todo``: its "to do" side (:class:`Todo`), ``None`` when it has none.
+    * ``todo``: its "to do" side (:class:`Todo`), ``None`` when it has none;
+    * ``reads`` and ``gap_count``: see below.
     """
 
     key: str
@@ -790,6 +802,14 @@ class Measure:
     window_kind: str | None = None
     baseline_unit: str | None = None
     no_data_when_empty: bool = False
+    #: the models its SQL reads beyond the CRM's (flushed before it runs, see
+    #: ``kpi.rule._run_measure``), e.g. ``("sale.order",)`` for a measure of a bridge addon
+    reads: tuple = ()
+    #: for a share whose records counted are the whole population (e.g. the deliveries done
+    #: in the window): ``gap_count(value, target, counted)``, the number of things the user
+    #: must do to reach the target, which its reminder sentence says as ``%(gap)s`` instead of
+    #: the points between value and target (``kpi_result_reminder.gap_sentence``)
+    gap_count: object = None
 
 
 _MORE_REVENUE = GapSentences(
@@ -948,5 +968,19 @@ BUILTIN_MEASURES = {
     ]
 }
 
-#: the growth measures: they store a baseline with each result
+#: the growth measures of this module: they store a baseline with each result (a bridge's are
+#: those of :func:`registry` with a ``baseline_unit``)
 GROWTH_MEASURES = frozenset(key for key, m in BUILTIN_MEASURES.items() if m.baseline_unit)
+
+
+def registry(env):
+    """``{key: Measure}``: the measures of the database of ``env``, this module's
+    (:data:`BUILTIN_MEASURES`) and those of the bridge addons installed in it
+    (``kpi.template._measure_registry``, which they extend)."""
+    return env["kpi.template"]._measure_registry()
+
+
+def measure_of(env, key):
+    """The :class:`Measure` of ``key`` in the database of ``env``, ``None`` for a custom
+    template (or a measure whose addon is gone)."""
+    return registry(env).get(key)
