@@ -1,6 +1,6 @@
 {
     "name": "KPI Management",
-    "version": "19.0.1.8.0",
+    "version": "19.0.1.9.0",
     "summary": "Per-salesperson KPIs computed nightly from CRM and calendar activity",
     "category": "Sales/CRM",
     "author": "kpi_management developers",

@@ -4,6 +4,8 @@ The clock is frozen on Monday 23 November 2026, 11:00 in Copenhagen (see test_te
 """
 
 import datetime
+import importlib.util
+import pathlib
 from types import SimpleNamespace
 
 from freezegun import freeze_time
@@ -310,6 +312,40 @@ class TestTeamView(KpiCase):
         # a rule deleted takes its latest results with it
         self.meetings.unlink()
         self.assert_latest_table_true()
+        # a user deleted takes theirs (the table has no key to the results themselves)
+        self.salesman2.unlink()
+        self.assert_latest_table_true()
+
+    def test_latest_table_has_no_key_to_the_results(self):
+        """``kpi_result_latest.result_id`` is no foreign key (issue 22): its check ran for every
+        result of the night with a plan PostgreSQL kept for the session, a sequential scan
+        when planned on an empty ``kpi_result``. The upgrade to 19.0.1.9.0 drops the key and
+        the index the former many2one left."""
+        def key_and_index():
+            self.env.cr.execute("""SELECT count(*) FROM pg_constraint
+                                    WHERE conrelid = 'kpi_result_latest'::regclass
+                                      AND confrelid = 'kpi_result'::regclass""")
+            keys = self.env.cr.fetchone()[0]
+            self.env.cr.execute("""SELECT count(*) FROM pg_indexes
+                                    WHERE tablename = 'kpi_result_latest'
+                                      AND indexname = 'kpi_result_latest__result_id_index'""")
+            return keys, self.env.cr.fetchone()[0]
+
+        self.assertEqual(key_and_index(), (0, 0))
+        # a database of 19.0.1.8.0 had both
+        self.env.cr.execute("""ALTER TABLE kpi_result_latest ADD CONSTRAINT
+                                 kpi_result_latest_result_id_fkey FOREIGN KEY (result_id)
+                                 REFERENCES kpi_result (id) ON DELETE CASCADE;
+                               CREATE INDEX kpi_result_latest__result_id_index
+                                   ON kpi_result_latest (result_id)""")
+        self.assertEqual(key_and_index(), (1, 1))
+        migration = importlib.util.spec_from_file_location(
+            "post_latest_no_key", pathlib.Path(__file__).resolve().parent.parent
+            / "kpi_management" / "migrations" / "19.0.1.9.0" / "post-latest-no-key.py")
+        module = importlib.util.module_from_spec(migration)
+        migration.loader.exec_module(module)
+        module.migrate(self.env.cr, "19.0.1.8.0")
+        self.assertEqual(key_and_index(), (0, 0))
 
 
 @freeze_time(NOW)

@@ -369,6 +369,13 @@ def check_upgraded(cr, fresh_cr, filled, shown):
     cr.execute("""SELECT count(DISTINCT (rule_id, user_id)) - (SELECT count(*)
                     FROM kpi_result_latest) FROM kpi_result""")
     assert cr.fetchone()[0] == 0
+    # -- 19.0.1.9.0: its result_id is no foreign key (no constraint, no index on it)
+    assert indexes(cr, "kpi_result_latest") == indexes(fresh_cr, "kpi_result_latest")
+    for db in (cr, fresh_cr):
+        db.execute("""SELECT count(*) FROM pg_constraint
+                       WHERE conrelid = 'kpi_result_latest'::regclass
+                         AND confrelid = 'kpi_result'::regclass""")
+        assert db.fetchone()[0] == 0
 
     # -- 19.0.1.5.0: period scores and discrepancy findings (new tables, as in a fresh install);
     #    the rules of the previous release are analysed monthly, 2 periods in a row, the default
