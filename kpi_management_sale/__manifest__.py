@@ -8,7 +8,7 @@
     "website": "https://github.com/kpi-management/kpi_management",
     "license": "LGPL-3",
     "depends": ["kpi_management", "sale"],
-    "data": [],
+    "data": ["data/kpi_template_data.xml"],
     "installable": True,
     "auto_install": True,
 }

@@ -10,7 +10,7 @@ class KpiTemplate(models.Model):
     # refuse (``kpi.rule.template_id`` is ``restrict``): paid history is never removed with it
     measure = fields.Selection(
         selection_add=[(m.key, m.label) for m in SALE_MEASURES.values()],
-        ondelete={key: "cascade" for key in SALE_MEASURES},
+        ondelete=dict.fromkeys(SALE_MEASURES, "cascade"),
     )
 
     @api.model
