@@ -13,6 +13,7 @@ import pathlib
 
 import pytz
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
@@ -33,10 +34,18 @@ def local(*args, tz=TZ):
         pytz.utc).replace(tzinfo=None)
 
 
+#: the repository's root (the addons' parent directory)
+REPO = pathlib.Path(__file__).parent.parent.parent
+
+
+def po_path(addon, name="da.po"):
+    """The path of ``<addon>/i18n/<name>`` in this repository."""
+    return REPO / addon / "i18n" / name
+
+
 def po_terms(addon, name="da.po"):
     """``{source: translation}`` of ``<addon>/i18n/<name>``."""
-    path = pathlib.Path(__file__).parent.parent.parent / addon / "i18n" / name
-    return {entry["src"]: entry["value"] for entry in PoFileReader(str(path))}
+    return {entry["src"]: entry["value"] for entry in PoFileReader(str(po_path(addon, name)))}
 
 
 def load_danish(env, modules=("kpi_management", "kpi_management_sale")):
@@ -165,3 +174,28 @@ class SaleKpiCase(TransactionCase):
         text = f"{amount:,.0f}"
         return ("%s%s%s" % (text, NBSP, currency.symbol) if currency.position == "after"
                 else "%s%s%s" % (currency.symbol, NBSP, text))
+
+
+# ------------------------------------------------------------------ the registry's checks
+#: the window kinds of a template (``kpi_management.tools.scoring``)
+WINDOW_KINDS = ("past", "future", "snapshot")
+#: what every gap sentence may be formatted with (``kpi_result_reminder.gap_sentence``)
+GAP_ARGS = {"gap": "4", "value": "6", "target": "10", "days": 14, "unit": ""}
+
+
+def template_measures(addon):
+    """``{template code: measure}`` of the templates shipped in ``addon``'s data file."""
+    path = REPO / addon / "data" / "kpi_template_data.xml"
+    return {
+        record.findtext("field[@name='code']"): record.findtext("field[@name='measure']")
+        for record in etree.parse(str(path)).iterfind(".//record[@model='kpi.template']")
+    }
+
+
+def lazy_texts(measure):
+    """Every lazy text a measure declares: its gap sentences and its to-do labels."""
+    gap = measure.gap
+    texts = [gap.many, gap.one, gap.future_many, gap.future_one]
+    if measure.todo:
+        texts += [measure.todo.one, measure.todo.many]
+    return [text for text in texts if text is not None]
