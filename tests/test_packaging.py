@@ -60,7 +60,8 @@ def test_wheel_contains_every_bridge(tmp_path):
     the wheel, the sales and delivery bridges included: setup.py finds them itself."""
     shipped, _requires = build_wheel(tmp_path)
     addons = sorted(p.parent.name for p in REPO.glob("kpi_management*/__manifest__.py"))
-    assert {"kpi_management", "kpi_management_queue", "kpi_management_sale"} <= set(addons)
+    assert {"kpi_management", "kpi_management_queue", "kpi_management_sale",
+            "kpi_management_sale_margin"} <= set(addons)
     for addon in addons:
         missing = missing_files(shipped, addon)
         assert not missing, "files of %s left out of the wheel: %s" % (addon, missing)
