@@ -53,4 +53,4 @@ bench-queue:
 	@scripts/dev.sh bench-queue $(BENCH_ARGS)
 
 lint:
-	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management kpi_management_queue tests bench
+	@scripts/dev.sh setup >/dev/null && .venv/bin/ruff check kpi_management* tests bench

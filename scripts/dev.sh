@@ -3,10 +3,12 @@
 #
 #   scripts/dev.sh setup   virtualenv + Odoo 19.0 (from ODOO_SRC) + this addon
 #   scripts/dev.sh pg      start the project's local PostgreSQL cluster (idempotent)
-#   scripts/dev.sh demo    setup, pg, a demo database with KPI history and tonight run through the
-#                          job queue (kpi_management_queue), then serve on 127.0.0.1:8069
-#   scripts/dev.sh test    setup, pg, a fresh test database, then the pytest-odoo suite; then a
-#                          second one with kpi_management_queue (KPI_TEST_DB + "_queue") and its tests
+#   scripts/dev.sh demo    setup, pg, a demo database with the bridges (Sales, Inventory, the job
+#                          queue), KPI history and tonight run through the job queue
+#                          (kpi_management_queue), then serve on 127.0.0.1:8069
+#   scripts/dev.sh test    setup, pg, a fresh test database with kpi_management alone, then the
+#                          pytest-odoo suite; then a second one with the bridges and the Odoo apps
+#                          they need (KPI_TEST_DB + "_bridges") and the bridges' tests
 #   scripts/dev.sh bench   setup, pg, then the engine benchmark; its arguments go to
 #                          bench/bench_engine.py (--scale tiny|small|medium|large, default
 #                          small; --users/--leads/--meetings N; --no-write), e.g.
@@ -186,6 +188,12 @@ db_has_module() {
         "SELECT 1 FROM ir_module_module WHERE name = 'kpi_management' AND state = 'installed'" 2>/dev/null)" = 1 ]
 }
 
+# -------------------------------------------------------------------- bridges
+# The bridge addons of this repository, and what the demo and the bridges' test database install
+# with them: the Odoo apps each needs (installing them installs the bridges: auto_install)
+BRIDGES=(kpi_management_queue kpi_management_sale kpi_management_sale_margin)
+BRIDGE_MODULES="kpi_management,kpi_management_queue,sale_management,sale_margin"
+
 # ----------------------------------------------------------------------- demo
 # The demo speaks English and Danish: Danish is installed with the translations of every module
 # (a user who picks Danish in their preferences sees Odoo and kpi_management in Danish). English
@@ -197,16 +205,16 @@ demo() {
     if db_exists "$KPI_DEMO_DB" && db_has_module "$KPI_DEMO_DB"; then
         say "Database $KPI_DEMO_DB exists: updating kpi_management and its Danish translations"
         # --i18n-overwrite: the Danish of the module's data and views follows its da.po;
-        # -i: the job queue bridge (and queue_job) in a demo database made before it
-        odoo -d "$KPI_DEMO_DB" -u kpi_management -i kpi_management_queue \
+        # -i: the bridges and their apps in a demo database made before them
+        odoo -d "$KPI_DEMO_DB" -u kpi_management -i "$BRIDGE_MODULES" \
             --load-language="$DEMO_LANGS" --i18n-overwrite \
             --stop-after-init --log-level=warn || die "module update failed"
     else
         db_exists "$KPI_DEMO_DB" && { say "Dropping incomplete database $KPI_DEMO_DB"; psql_odoo "DROP DATABASE \"$KPI_DEMO_DB\""; }
-        say "Creating database $KPI_DEMO_DB with kpi_management, its job queue bridge, demo data and Danish (a few minutes)"
-        odoo -d "$KPI_DEMO_DB" -i kpi_management,kpi_management_queue --with-demo \
+        say "Creating database $KPI_DEMO_DB with kpi_management, its bridges ($BRIDGE_MODULES), demo data and Danish (a few minutes)"
+        odoo -d "$KPI_DEMO_DB" -i "$BRIDGE_MODULES" --with-demo \
             --load-language="$DEMO_LANGS" --stop-after-init --log-level=warn \
-            || die "installing kpi_management and kpi_management_queue failed"
+            || die "installing $BRIDGE_MODULES failed"
     fi
     say "Computing KPI history for the demo users (last 90 days), tonight through the job queue, the demo bonus sheets and team reports"
     "$KPI_VENV/bin/odoo" shell -c "$STATE/odoo.conf" -d "$KPI_DEMO_DB" --log-level=warn --no-http <<'PYEOF' \
@@ -253,21 +261,27 @@ fresh_db() {
 }
 
 test_() {
-    # two databases: kpi_management alone, as a small installation runs it (its crons run
-    # their batches themselves; queue_job is not installed), and kpi_management_queue with
-    # queue_job beside it (${KPI_TEST_DB}_queue), whose tests run the same night both ways
+    # two databases: kpi_management alone, as a small installation runs it (CRM only: no Sales,
+    # no Inventory, no queue_job; its crons run their batches themselves), and the bridges with
+    # the Odoo apps they need (${KPI_TEST_DB}_bridges): kpi_management_queue with queue_job,
+    # whose tests run the same night both ways, and the sales, delivery and margin bridges with
+    # Sales, Inventory and sale_margin (auto_install brings each bridge once its apps are there)
     venv; pg
     apt_install chromium
-    local queue_db="${KPI_TEST_DB}_queue" status=0
+    local bridges_db="${KPI_TEST_DB}_bridges" status=0
     fresh_db "$KPI_TEST_DB" kpi_management
     say "Running the test suite of kpi_management (pytest-odoo, tests/)"
     cd "$REPO"
     "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$KPI_TEST_DB" --odoo-http \
         -p no:cacheprovider "${PYTEST_ARGS[@]}" tests || status=$?
-    fresh_db "$queue_db" kpi_management_queue
-    say "Running the tests of kpi_management_queue (pytest-odoo, kpi_management_queue/tests)"
-    "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$queue_db" \
-        -p no:cacheprovider "${PYTEST_ARGS[@]}" kpi_management_queue/tests || status=$?
+    fresh_db "$bridges_db" "$BRIDGE_MODULES"
+    local dirs=()
+    for addon in "${BRIDGES[@]}"; do
+        [ -d "$REPO/$addon/tests" ] && dirs+=("$addon/tests")
+    done
+    say "Running the tests of the bridges (pytest-odoo, ${dirs[*]})"
+    "$KPI_VENV/bin/pytest" --odoo-config="$STATE/odoo.conf" --odoo-database="$bridges_db" \
+        -p no:cacheprovider "${PYTEST_ARGS[@]}" "${dirs[@]}" || status=$?
     return "$status"
 }
 

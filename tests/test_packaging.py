@@ -53,3 +53,15 @@ def test_wheel_contains_the_queue_bridge_and_its_extra(tmp_path):
     assert not missing, "files left out of the wheel: %s" % missing
     assert "Provides-Extra: queue" in requires
     assert 'odoo-addon-queue-job<19.1,>=19.0; extra == "queue"' in requires
+
+
+def test_wheel_contains_every_bridge(tmp_path):
+    """Every addon of the repository (a ``kpi_management*`` directory with a manifest) ships in
+    the wheel, the sales and delivery bridges included: setup.py finds them itself."""
+    shipped, _requires = build_wheel(tmp_path)
+    addons = sorted(p.parent.name for p in REPO.glob("kpi_management*/__manifest__.py"))
+    assert {"kpi_management", "kpi_management_queue", "kpi_management_sale",
+            "kpi_management_sale_margin"} <= set(addons)
+    for addon in addons:
+        missing = missing_files(shipped, addon)
+        assert not missing, "files of %s left out of the wheel: %s" % (addon, missing)

@@ -13,6 +13,7 @@ previous period is [24 Sep 00:00, 24 Oct 00:00) local and the same period last y
 """
 
 import datetime
+from unittest import mock
 
 import pytest
 from freezegun import freeze_time
@@ -366,3 +367,31 @@ class TestGrowthOverAPeriod(BonusCase):
         (value, ids, has_data), baseline = self.measure(
             datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), rule=pct)
         self.assertEqual((value, has_data, baseline, len(ids)), (0, False, 0, 1))
+
+    def test_the_windows_carry_the_comparison_windows_dates(self):
+        """A measure of a date column (an invoice date, in kpi_management_sale) compares it
+        with the local dates of the comparison window (``Window.base_day_from`` /
+        ``base_day_to``): the previous period's, the same dates last year, and for a period so
+        far as many days as have begun in the period (1 - 23 November, 11:00 on the 23rd: 23
+        days, 2 - 24 October); none for a rule that is not a growth."""
+        windows = []
+
+        def run(rule, found, days=None, currencies=None):
+            windows.append(found[0])
+            return {}
+
+        D = datetime.date
+        with mock.patch.object(type(self.growth), "_run_measure", run):
+            self.growth._measure_rows(self.rows)
+            self.growth._measure_period(self.rows, D(2026, 10, 1), D(2026, 10, 31))
+            self.growth._measure_period(self.rows, D(2026, 11, 1), D(2026, 11, 30), until=NOW)
+            self.growth.growth_comparison = "last_year"
+            self.growth._measure_rows(self.rows)
+            self.rule_volume._measure_rows(self.rows)
+        self.assertEqual([(w.day_from, w.base_day_from, w.base_day_to) for w in windows], [
+            (D(2026, 10, 24), D(2026, 9, 24), D(2026, 10, 24)),
+            (D(2026, 10, 1), D(2026, 8, 31), D(2026, 10, 1)),
+            (D(2026, 11, 1), D(2026, 10, 2), D(2026, 10, 25)),
+            (D(2026, 10, 24), D(2025, 10, 24), D(2025, 11, 23)),
+            (D(2026, 10, 24), None, None),
+        ])

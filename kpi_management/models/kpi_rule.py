@@ -581,16 +581,19 @@ class KpiRule(models.Model):
         return lead_fields
 
     def _baseline_bounds(self, day_from, day_to, tz, day):
-        """UTC bounds of the comparison window of a growth rule for the local window
-        ``[day_from, day_to)``, ``(None, None)`` for other rules.
+        """``(utc_from, utc_to, first_day, last_day)`` of the comparison window of a growth
+        rule for the local window ``[day_from, day_to)``: its UTC bounds and its local dates
+        (``[first_day, last_day)``, for the measures of a date column), ``(None,) * 4`` for
+        other rules.
 
         :raise UserError: when the comparison window leaves the calendar.
         """
         comparison = self._growth_comparison()
         if not comparison:
-            return None, None
+            return None, None, None, None
         try:
-            return scoring.baseline_bounds(day_from, day_to, comparison, tz)
+            return (*scoring.baseline_bounds(day_from, day_to, comparison, tz),
+                    *scoring.baseline_days(day_from, day_to, comparison))
         except ValueError as exc:
             raise UserError(
                 _("Rule %(rule)s cannot be evaluated on %(day)s: the window it compares with "
@@ -624,7 +627,10 @@ class KpiRule(models.Model):
                           "%(days)s days falls outside the calendar.",
                           rule=self.name, day=day, days=window_days)) from exc
                 zone = zones[tz] = (day, *bounds, *self._baseline_bounds(*bounds[:2], tz, day))
-            windows.append(measures.Window(user_id, partner_id, *zone))
+            base_from, base_to, base_day_from, base_day_to = zone[5:]
+            windows.append(measures.Window(user_id, partner_id, *zone[:5], base_from, base_to,
+                                           base_day_from=base_day_from,
+                                           base_day_to=base_day_to))
         return self._run_measure(windows, days={w.user_id: w.day for w in windows},
                                  currencies=currencies)
 
@@ -650,12 +656,22 @@ class KpiRule(models.Model):
             utc_from = scoring.local_midnight_utc(date_from, tz)
             period_end = scoring.local_midnight_utc(day_to, tz)
             utc_to = min(period_end, until or datetime.datetime.max)
-            base_from, base_to = self._baseline_bounds(date_from, day_to, tz, date_to)
+            base_from, base_to, base_day_from, base_day_to = self._baseline_bounds(
+                date_from, day_to, tz, date_to)
             if base_from and utc_to < period_end:
                 elapsed = max(utc_to - utc_from, datetime.timedelta(0))
                 base_to = min(base_to, base_from + elapsed)
+                # a date column: as many local days as have begun by ``until`` (today's
+                # included: a document dated today is in the period so far)
+                begun = scoring.local_today(tz, utc_to)
+                if scoring.local_midnight_utc(begun, tz) < utc_to:
+                    begun += datetime.timedelta(days=1)
+                base_day_to = min(base_day_to,
+                                  base_day_from + max(begun - date_from, datetime.timedelta(0)))
             windows.append(measures.Window(user_id, partner_id, day_to, date_from, day_to,
-                                              utc_from, utc_to, base_from, base_to))
+                                           utc_from, utc_to, base_from, base_to,
+                                           base_day_from=base_day_from,
+                                           base_day_to=base_day_to))
         return self._run_measure(windows, currencies=currencies)
 
     def _with_currencies(self, windows, currencies=None):

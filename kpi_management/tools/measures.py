@@ -5,11 +5,13 @@ has matching records, ``(user_id, value, [ids of the records counted])``. Users 
 score a value of 0. The number of queries therefore never grows with the number of users.
 
 The windows arrive as a table ``win(user_id, partner_id, day, day_from, day_to, utc_from,
-utc_to, base_from, base_to, currency_id, rate_company_id)`` built from arrays (see
-:func:`windows_cte`): every user carries its own bounds, taken in its own timezone (see
-``scoring``); ``base_from``/``base_to`` are the UTC bounds of the comparison window of a
-growth measure (NULL for the others); ``currency_id`` and ``rate_company_id`` the currency the
-user's amounts are measured in and the company whose rates convert them (see below).
+utc_to, base_from, base_to, currency_id, rate_company_id, base_day_from, base_day_to)`` built
+from arrays (see :func:`windows_cte`): every user carries its own bounds, taken in its own
+timezone (see ``scoring``); ``base_from``/``base_to`` are the UTC bounds of the comparison
+window of a growth measure and ``base_day_from``/``base_day_to`` its local dates, for a
+measure of a date column such as an invoice date (NULL for the others); ``currency_id`` and
+``rate_company_id`` the currency the user's amounts are measured in and the company whose
+rates convert them (see below).
 
 **Money in one currency.** A measure that sums or compares amounts (``won_revenue``,
 ``net_profit``, ``open_pipeline``, ``won_revenue_growth`` and its ``_pct`` form, ``large_deals``
@@ -151,6 +153,10 @@ class Window:
     #: target company's root); no currency: amounts are summed as stored
     currency_id: int | None = None
     rate_company_id: int | None = None
+    #: local dates ``[first, last)`` of the comparison window (growth measures only), for the
+    #: measures of a date column (as ``day_from``/``day_to`` are for the window)
+    base_day_from: object = None
+    base_day_to: object = None
 
 
 @dataclass(frozen=True)
@@ -175,15 +181,17 @@ def windows_cte(windows):
     """``WITH win(...) AS (...)``: one row per user, built from arrays in one statement."""
     cols = list(zip(*[
         (w.user_id, w.partner_id, w.day, w.day_from, w.day_to, w.utc_from, w.utc_to,
-         w.base_from, w.base_to, w.currency_id, w.rate_company_id)
+         w.base_from, w.base_to, w.currency_id, w.rate_company_id, w.base_day_from,
+         w.base_day_to)
         for w in windows
-    ], strict=True)) or [[]] * 11
+    ], strict=True)) or [[]] * 13
     return SQL(
         """WITH win(user_id, partner_id, day, day_from, day_to, utc_from, utc_to, base_from,
-                    base_to, currency_id, rate_company_id) AS (
+                    base_to, currency_id, rate_company_id, base_day_from, base_day_to) AS (
             SELECT * FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[], %s::date[],
                                  %s::timestamp[], %s::timestamp[], %s::timestamp[],
-                                 %s::timestamp[], %s::int[], %s::int[]))""",
+                                 %s::timestamp[], %s::int[], %s::int[], %s::date[],
+                                 %s::date[]))""",
         *[list(c) for c in cols],
     )
 
