@@ -191,8 +191,8 @@ db_has_module() {
 # -------------------------------------------------------------------- bridges
 # The bridge addons of this repository, and what the demo and the bridges' test database install
 # with them: the Odoo apps each needs (installing them installs the bridges: auto_install)
-BRIDGES=(kpi_management_queue kpi_management_sale kpi_management_sale_margin)
-BRIDGE_MODULES="kpi_management,kpi_management_queue,sale_management,sale_margin"
+BRIDGES=(kpi_management_queue kpi_management_sale kpi_management_sale_margin kpi_management_sale_stock)
+BRIDGE_MODULES="kpi_management,kpi_management_queue,sale_management,sale_margin,stock"
 
 # ----------------------------------------------------------------------- demo
 # The demo speaks English and Danish: Danish is installed with the translations of every module

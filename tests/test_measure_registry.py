@@ -44,7 +44,7 @@ def template_measures():
 def lazy_texts(measure):
     """Every lazy text a measure declares: its gap sentences and its to-do labels."""
     gap = measure.gap
-    texts = [gap.many, gap.one, gap.future_many, gap.future_one]
+    texts = [gap.many, gap.one, gap.future_many, gap.future_one, gap.unreachable]
     if measure.todo:
         texts += [measure.todo.one, measure.todo.many]
     return [text for text in texts if text is not None]

@@ -629,18 +629,22 @@ class KpiBonusScheme(models.Model):
                 "text": self._estimate_hint_text(line, delta, amount_delta,
                                                  floor if below_floor else None)}
 
+    def _estimate_hint_quantity(self, line, delta):
+        """"$ 3,000.00", "2 hours", "1": how much more (or less) of the KPI of ``line`` a
+        hint says, ``delta`` in the KPI's unit (a bridge's unit, e.g. days, says its own)."""
+        if line.rule_id.unit == "amount":
+            return self.currency_id.format(abs(delta))
+        if line.kind == bonus_math.KIND_MANUAL:
+            return _("%s points", "%g" % round(abs(delta), 2))
+        if line.rule_id.unit == "hours":
+            return _("%s hours", "%g" % round(abs(delta), 2))
+        return "%g" % round(abs(delta), 2)
+
     def _estimate_hint_text(self, line, delta, amount_delta, floor=None):
         """"Won deals: 1 more → +$ 3,000.00" in the reader's words (no plural to get wrong in
         any language); below the payout curve's first paying level (``floor``), saying where
         the bonus starts."""
-        if line.rule_id.unit == "amount":
-            qty = self.currency_id.format(abs(delta))
-        elif line.kind == bonus_math.KIND_MANUAL:
-            qty = _("%s points", "%g" % round(abs(delta), 2))
-        elif line.rule_id.unit == "hours":
-            qty = _("%s hours", "%g" % round(abs(delta), 2))
-        else:
-            qty = "%g" % round(abs(delta), 2)
+        qty = self._estimate_hint_quantity(line, delta)
         amount_text = ("+" if amount_delta >= 0 else "-") + self.currency_id.format(
             abs(amount_delta))
         if delta > 0:

@@ -113,7 +113,9 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     built-in measure says it in its own words (``measures.Measure.gap``); a custom one in
     the words of any count or sum. A share whose records counted are its population
     (``measures.Measure.gap_count``) says the number of things to do, from the ``counted``
-    records: "Deliver 3 more orders on time to get back to 95%."."""
+    records: "Deliver 3 more orders on time to get back to 95%.", or, when no number of
+    things reaches its target (``gap_count`` returns ``None``), its sentence for that
+    (``measures.GapSentences.unreachable``)."""
     _ = env._
     builtin = measures.measure_of(env, measure)
     if direction == "lower":
@@ -121,8 +123,11 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     else:
         gap = target - value
     gap_unit = unit
+    unreachable = False
     if builtin and builtin.gap_count:
-        gap, gap_unit = builtin.gap_count(value, target, counted), "count"
+        gap = builtin.gap_count(value, target, counted)
+        unreachable = gap is None
+        gap, gap_unit = gap or 0, "count"
     one = gap_unit == "count" and math.ceil(round(max(gap, 0), 6)) == 1
     # a growth is signed, as the result shows it ("+12", "−5"): its gap is not
     growth = bool(builtin and builtin.baseline_unit)
@@ -137,7 +142,7 @@ def gap_sentence(env, measure, direction, value, target, window_kind, window_day
     }
     if builtin:
         # the measure's own sentence (``measures.Measure.gap``), in the reader's language
-        return env._(builtin.gap.pick(window_kind, one)) % args
+        return env._(builtin.gap.pick(window_kind, one, unreachable)) % args
     if direction == "lower":
         return _("Bring it down by %(gap)s %(unit)s to %(target)s %(unit)s (now %(value)s).",
                  **args)

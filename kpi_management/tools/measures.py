@@ -727,17 +727,23 @@ class GapSentences:
     """The sentence of a reminder (``kpi_result_reminder.gap_sentence``): what the user must do to
     reach the target, translated when the reminder is written, in its reader's language.
     ``many`` always; ``one`` for a gap of one thing (as Odoo does, one msgid per number);
-    ``future_many`` / ``future_one`` for a window of the next days, when it reads otherwise.
-    The sentences are formatted with ``gap``, ``value``, ``target``, ``days``, ``unit``."""
+    ``future_many`` / ``future_one`` for a window of the next days, when it reads otherwise;
+    ``unreachable`` for a share whose target no number of things reaches
+    (``Measure.gap_count`` returns ``None``: a target of 100% with a miss among the records
+    counted). The sentences are formatted with ``gap``, ``value``, ``target``, ``days``,
+    ``unit``."""
 
     many: LazyGettext
     one: LazyGettext | None = None
     future_many: LazyGettext | None = None
     future_one: LazyGettext | None = None
+    unreachable: LazyGettext | None = None
 
-    def pick(self, window_kind, one):
+    def pick(self, window_kind, one, unreachable=False):
         """The sentence for a window of ``window_kind`` and a gap of one thing (``one``) or
-        more."""
+        more, or for a target out of reach (``unreachable``)."""
+        if unreachable and self.unreachable:
+            return self.unreachable
         if window_kind == WINDOW_FUTURE and self.future_many:
             return self.future_one if one and self.future_one else self.future_many
         return self.one if one and self.one else self.many
@@ -816,7 +822,8 @@ class Measure:
     #: for a share whose records counted are the whole population (e.g. the deliveries done
     #: in the window): ``gap_count(value, target, counted)``, the number of things the user
     #: must do to reach the target, which its reminder sentence says as ``%(gap)s`` instead of
-    #: the points between value and target (``kpi_result_reminder.gap_sentence``)
+    #: the points between value and target (``kpi_result_reminder.gap_sentence``); ``None``
+    #: when no number of things reaches it (``GapSentences.unreachable`` says so)
     gap_count: object = None
 
 
