@@ -251,7 +251,7 @@ def build_data(env, n_users, n_leads, n_meetings):
     env.flush_all()
     cr.execute("ANALYZE crm_lead; ANALYZE calendar_event; ANALYZE calendar_attendee; "
                "ANALYZE res_partner; ANALYZE res_users; ANALYZE mail_activity; "
-               "ANALYZE mail_message")
+               "ANALYZE mail_message; ANALYZE mail_followers")
     return users, rules
 
 
@@ -286,6 +286,16 @@ def build_activity(env, first_lead, open_stages):
     cr.execute("DROP TABLE bench_new_client")
     cr.execute("""UPDATE res_partner SET commercial_partner_id = id
                    WHERE commercial_partner_id IS NULL AND name LIKE 'Bench new customer %'""")
+    # followers: Odoo subscribes the salesperson of every lead they are given (what a real
+    # database holds, one row per lead; the night subscribes each user to their results). Left
+    # out, the compacted table was nearly empty when PostgreSQL first planned the check of
+    # its foreign key from the followers' subtypes, a sequential scan it kept for the run:
+    # the nightly cron at 1,000 users took 3.2 s instead of 1.1 (see :func:`compact`)
+    cr.execute(SQL(
+        """INSERT INTO mail_followers (res_model, res_id, partner_id)
+           SELECT 'crm.lead', l.id, u.partner_id FROM crm_lead l JOIN res_users u ON u.id = l.user_id
+            WHERE l.id >= %s
+           ON CONFLICT DO NOTHING""", first_lead))
     model_id = env["ir.model"]._get_id("crm.lead")
     types = [env.ref("mail.mail_activity_data_%s" % name).id
              for name in ("call", "email", "meeting", "todo")]

@@ -61,7 +61,7 @@ def test_wheel_contains_every_bridge(tmp_path):
     shipped, _requires = build_wheel(tmp_path)
     addons = sorted(p.parent.name for p in REPO.glob("kpi_management*/__manifest__.py"))
     assert {"kpi_management", "kpi_management_queue", "kpi_management_sale",
-            "kpi_management_sale_margin"} <= set(addons)
+            "kpi_management_sale_margin", "kpi_management_sale_stock"} <= set(addons)
     for addon in addons:
         missing = missing_files(shipped, addon)
         assert not missing, "files of %s left out of the wheel: %s" % (addon, missing)
