@@ -13,4 +13,5 @@
     ],
     "installable": True,
     "auto_install": True,
+    "uninstall_hook": "uninstall_hook",
 }

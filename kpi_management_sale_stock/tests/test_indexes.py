@@ -41,6 +41,15 @@ class TestDeliveryIndexes(DeliveryCase):
         self.env.cr.execute(SQL("SELECT indexdef FROM pg_indexes WHERE indexname = %s", INDEX))
         self.assertIn("(date_done) WHERE (date_done IS NOT NULL)", self.env.cr.fetchone()[0])
 
+    def test_uninstall_drops_the_index(self):
+        """Odoo keeps an index no field asks for: the addon's uninstall hook drops it."""
+        from odoo.addons import kpi_management_sale_stock
+
+        self.assertEqual(kpi_management_sale_stock.DONE_DATE_INDEX, INDEX)
+        kpi_management_sale_stock.uninstall_hook(self.env)
+        self.env.cr.execute(SQL("SELECT count(*) FROM pg_indexes WHERE indexname = %s", INDEX))
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
     def test_deliveries_read_a_range_of_the_done_date_index(self):
         """Two years of deliveries of 600 orders of two salespeople, 6,000 transfers: both
         measures of a 30-day window read the index for the overall window, and count what
