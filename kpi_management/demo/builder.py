@@ -6,7 +6,9 @@ step it is, and can be run again: what exists already is left as it is.
 
 * :func:`backfill`: the nightly evaluation of the last N days (and today, unless the demo's
   night runs through the job queue: kpi_management_queue's ``demo/builder.py``);
-* :func:`bonus_sheets`: the *Sales bonus* sheets of the demo team for the two months ended;
+* :func:`bonus_sheets`: the *Sales bonus* sheets of the demo team for the two months ended,
+  each made by :func:`bonus_sheet` (which the bridges' demos call for their own schemes:
+  kpi_management_sale_stock's ``demo/builder.py``);
 * :func:`reminders`: the reminders the hourly run gives for the latest results;
 * :func:`analysis`: the period scores, the discrepancy analysis and the working group's review
   of the demo salesperson's finding.
