@@ -11,6 +11,9 @@
     "data": [
         "data/kpi_template_data.xml",
     ],
+    "demo": [
+        "demo/kpi_sale_stock_demo.xml",
+    ],
     "installable": True,
     "auto_install": True,
     "uninstall_hook": "uninstall_hook",

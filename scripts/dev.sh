@@ -4,8 +4,10 @@
 #   scripts/dev.sh setup   virtualenv + Odoo 19.0 (from ODOO_SRC) + this addon
 #   scripts/dev.sh pg      start the project's local PostgreSQL cluster (idempotent)
 #   scripts/dev.sh demo    setup, pg, a demo database with the bridges (Sales, Inventory, the job
-#                          queue), KPI history and tonight run through the job queue
-#                          (kpi_management_queue), then serve on 127.0.0.1:8069
+#                          queue), the demo team's orders, deliveries and invoices
+#                          (kpi_management_sale_stock), KPI history and tonight run through the
+#                          job queue (kpi_management_queue), the demo bonus sheets, then serve on
+#                          127.0.0.1:8069
 #   scripts/dev.sh test    setup, pg, a fresh test database with kpi_management alone, then the
 #                          pytest-odoo suite; then a second one with the bridges and the Odoo apps
 #                          they need (KPI_TEST_DB + "_bridges") and the bridges' tests
@@ -221,6 +223,17 @@ demo() {
         || die "KPI evaluation failed"
 from odoo.addons.kpi_management.demo import builder
 from odoo.addons.kpi_management_queue.demo import builder as queue_builder
+# with Sales and Inventory (the delivery bridge installed): the orders, deliveries and invoices
+# of the demo team's last five months, before the history that is computed from them
+sale_stock = env['ir.module.module'].search_count(
+    [('name', '=', 'kpi_management_sale_stock'), ('state', '=', 'installed')])
+if sale_stock:
+    from odoo.addons.kpi_management_sale_stock.demo import builder as sale_builder
+    made = sale_builder.orders(env)
+    env.cr.commit()
+    print("Demo sales orders: %s, %s transfers done, %s invoices and credit notes posted" % (
+        len(made), len(made.picking_ids.filtered(lambda p: p.state == 'done')),
+        len(made.invoice_ids.filtered(lambda m: m.state == 'posted'))))
 rules = env['kpi.rule'].search([])
 n = builder.backfill(rules, days=90, today=False)
 env.cr.commit()
@@ -237,6 +250,11 @@ if failed:
 # after the history, which the sheets are computed from; a sheet that exists is left alone
 for sheet in builder.bonus_sheets(env):
     print("Bonus sheet %s: %s" % (sheet.name, sheet.state))
+if sale_stock:
+    for sheet in sale_builder.bonus_sheet(env):
+        print("Bonus sheet %s: %s, %s" % (sheet.name, sheet.state, ", ".join(
+            "%s %s%% %s" % (line.user_id.name, line.total_score, line.amount)
+            for line in sheet.line_ids)))
 env.cr.commit()
 print("KPI reminders open: %s" % builder.reminders(env))
 # the team manager's review of the demo salesperson's finding (the night's jobs analysed)

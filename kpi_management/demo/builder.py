@@ -6,7 +6,9 @@ step it is, and can be run again: what exists already is left as it is.
 
 * :func:`backfill`: the nightly evaluation of the last N days (and today, unless the demo's
   night runs through the job queue: kpi_management_queue's ``demo/builder.py``);
-* :func:`bonus_sheets`: the *Sales bonus* sheets of the demo team for the two months ended;
+* :func:`bonus_sheets`: the *Sales bonus* sheets of the demo team for the two months ended,
+  each made by :func:`bonus_sheet` (which the bridges' demos call for their own schemes:
+  kpi_management_sale_stock's ``demo/builder.py``);
 * :func:`reminders`: the reminders the hourly run gives for the latest results;
 * :func:`analysis`: the period scores, the discrepancy analysis and the working group's review
   of the demo salesperson's finding.
@@ -83,17 +85,32 @@ def bonus_sheets(env):
         backfill(env["kpi.rule"].sudo().search([]), days=(today - month_before).days)
     sheets = Sheet
     for index, (date_from, approve) in enumerate(((month_before, True), (last_month, False))):
-        sheet = Sheet.sudo().search([("scheme_id", "=", scheme.id), ("team_id", "=", team.id),
-                                     ("date_from", "=", date_from)], limit=1)
-        if not sheet:
-            try:
-                with env.cr.savepoint():
-                    sheet = _bonus_sheet(env, scheme, team, date_from, index, approve, hr, admin)
-            except (UserError, ValidationError, AccessError) as exc:
-                _logger.warning("Demo bonus sheet of %s not made: %s", date_from, exc)
-                continue
-        sheets |= sheet
+        sheets |= bonus_sheet(env, scheme, team, date_from, approve=approve, index=index)
     return sheets
+
+
+def bonus_sheet(env, scheme, team, date_from, approve=False, index=1):
+    """The demo sheet of ``scheme`` for ``team`` from ``date_from`` (the first day of a month
+    of the history), made as :func:`bonus_sheets` makes its own: the one that exists already,
+    else one created, computed and submitted by HR, approved when ``approve`` (see
+    :func:`_bonus_sheet`; ``index``: 0 for the month before last, 1 for the month just ended,
+    the manual assessments of :data:`SERVICE_SCORES`). An empty recordset when it cannot be
+    made (the reason is logged) or without the demo users."""
+    hr = env.ref("kpi_management.kpi_user_hr_demo", raise_if_not_found=False)
+    admin = env.ref("base.user_admin", raise_if_not_found=False)
+    Sheet = env["kpi.bonus.sheet"]
+    if not (scheme and team and team.user_id and hr and admin):
+        return Sheet
+    sheet = Sheet.sudo().search([("scheme_id", "=", scheme.id), ("team_id", "=", team.id),
+                                 ("date_from", "=", date_from)], limit=1)
+    if sheet:
+        return sheet
+    try:
+        with env.cr.savepoint():
+            return _bonus_sheet(env, scheme, team, date_from, index, approve, hr, admin)
+    except (UserError, ValidationError, AccessError) as exc:
+        _logger.warning("Demo bonus sheet %s of %s not made: %s", scheme.name, date_from, exc)
+        return Sheet
 
 
 def _bonus_sheet(env, scheme, team, date_from, index, approve, hr, admin):

@@ -4,3 +4,4 @@ from . import test_reminders
 from . import test_bonus
 from . import test_indexes
 from . import test_registry
+from . import test_demo
