@@ -59,6 +59,7 @@ from odoo.addons.kpi_management.tools.measures import (
     Measure,
     company_clause,
     converted,
+    growth_value,
     in_span,
     windows_cte,
 )
@@ -147,14 +148,8 @@ def growth(cte, percent, lower, upper):
     whose bounds are the window's columns ``lower`` and ``upper`` (``base_from``/``base_to``,
     or ``base_day_from``/``base_day_to`` for a date column): ``(user_id, growth, [records
     counted in the window], baseline)`` for every user, as ``won_revenue_growth``; the growth
-    is NULL (no data) for a % against a baseline of 0 or less."""
-    if percent:
-        value = SQL(
-            """CASE WHEN base.value > 0 THEN round(
-                   (100.0 * (COALESCE(cur.value, 0) - base.value) / base.value)::numeric, 2
-               )::float END""")
-    else:
-        value = SQL("(COALESCE(cur.value, 0) - COALESCE(base.value, 0))::float")
+    is NULL (no data) for a % against a baseline of 0 or less (``growth_value``)."""
+    value = growth_value(percent)
 
     def build(ctx):
         return SQL(

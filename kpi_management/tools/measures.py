@@ -516,17 +516,24 @@ def open_pipeline(ctx):
     )
 
 
+def growth_value(percent):
+    """SQL: the growth of ``cur.value`` (the window's) over ``base.value`` (the comparison
+    window's), either NULL when the user has none: the difference, or with ``percent`` the
+    growth in % of the baseline rounded to 2 decimals, NULL (no data) for a baseline of 0 or
+    less. Shared by every growth measure (the bridges' too)."""
+    if percent:
+        return SQL(
+            """CASE WHEN base.value > 0 THEN round(
+                   (100.0 * (COALESCE(cur.value, 0) - base.value) / base.value)::numeric, 2
+               )::float END""")
+    return SQL("(COALESCE(cur.value, 0) - COALESCE(base.value, 0))::float")
+
+
 def _growth(aggregate, percent):
     """Growth of the won-deal ``aggregate`` (``count(*)``, ``sum(revenue)``) against the
     comparison window: ``(user_id, growth, [deals won in the window], baseline)`` for every
     user; the growth is NULL (no data) for a % against a baseline of 0 or less."""
-    if percent:
-        growth = SQL(
-            """CASE WHEN base.value > 0 THEN round(
-                   (100.0 * (COALESCE(cur.value, 0) - base.value) / base.value)::numeric, 2
-               )::float END""")
-    else:
-        growth = SQL("(COALESCE(cur.value, 0) - COALESCE(base.value, 0))::float")
+    growth = growth_value(percent)
 
     def build(ctx):
         return SQL(
